@@ -1,0 +1,97 @@
+/**
+ * The Hono app: middleware (request id, logging, body limit, auth), the management routes, the
+ * OpenAPI document and docs, and probes. Built from a context so tests can build their own.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { AppError } from "../shared/errors.js";
+import { requireOrganisation } from "./auth.js";
+import { renderDocs } from "./docs.js";
+import type { ApiContext, HonoEnv } from "./env.js";
+import { errorBody, onError, validationError } from "./errors.js";
+import { destroyHandler, destroyRoute } from "./routes/destroy.js";
+import { listHandler, listRoute } from "./routes/list.js";
+import { logsHandler, logsRoute } from "./routes/logs.js";
+import { spawnHandler, spawnRoute } from "./routes/spawn.js";
+import { statusHandler, statusRoute } from "./routes/status.js";
+
+export function createApp(ctx: ApiContext) {
+  const app = new OpenAPIHono<HonoEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("ctx", ctx);
+    c.set("log", ctx.logger.child({ requestId: c.get("requestId") }));
+    await next();
+    c.get("log").info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+
+  // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
+  app.use("/api/v1/*", async (c, next) => {
+    if (c.req.method === "POST" && !/json/i.test(c.req.header("content-type") ?? "")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("content-type", "application/json");
+      c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
+    }
+    await next();
+  });
+  app.use(
+    "/api/v1/*",
+    bodyLimit({
+      maxSize: ctx.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/api/v1/tenant", requireOrganisation);
+  app.use("/api/v1/tenant/*", requireOrganisation);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "organisation token (cvg_org_…)",
+  });
+  app.openapi(spawnRoute, spawnHandler);
+  app.openapi(statusRoute, statusHandler);
+  app.openapi(listRoute, listHandler);
+  app.openapi(destroyRoute, destroyHandler);
+  app.openapi(logsRoute, logsHandler);
+
+  const info = {
+    title: "Convergence control plane API",
+    version: "1",
+    description: "Spawn, watch and destroy tenant apps, each in its own hardened container with its own port and API key.",
+  };
+  app.doc("/openapi.json", { openapi: "3.0.3", info });
+  app.get("/docs", (c) => c.html(renderDocs(app.getOpenAPIDocument({ openapi: "3.0.3", info }) as never)));
+
+  app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const checks = await Promise.all([
+      withTimeout(ctx.db.execute(sql`select 1`), 2000).then(() => "ok", (e: Error) => `down: ${e.message}`),
+      withTimeout(ctx.redis.ping(), 2000).then(() => "ok", (e: Error) => `down: ${e.message}`),
+    ]);
+    const [postgres, redis] = checks;
+    const ok = checks.every((s) => s === "ok");
+    return c.json({ success: ok, checks: { postgres, redis } }, ok ? 200 : 503);
+  });
+
+  app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
+  app.onError(onError);
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+}

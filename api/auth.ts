@@ -1,0 +1,20 @@
+/** Organisation-token auth for the management API: `Authorization: Bearer cvg_org_…`. */
+import { createMiddleware } from "hono/factory";
+import { AppError } from "../shared/errors.js";
+import { authenticateOrganisation } from "../shared/orgs.js";
+import type { HonoEnv } from "./env.js";
+
+export function bearerToken(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return m?.[1] ?? null;
+}
+
+export const requireOrganisation = createMiddleware<HonoEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new AppError("UNAUTHORIZED", "missing organisation token: send Authorization: Bearer <token>");
+  const org = await authenticateOrganisation(c.get("ctx").db, token);
+  if (!org) throw new AppError("UNAUTHORIZED", "invalid organisation token");
+  c.set("org", org);
+  c.set("log", c.get("log").child({ orgId: org.id }));
+  await next();
+});

@@ -1,0 +1,18 @@
+/** The Hono environment: what every handler can read from the context. */
+import type { Logger } from "pino";
+import type { AppContext } from "../shared/context.js";
+import type { Organisation } from "../shared/db/schema.js";
+
+export interface ApiContext extends AppContext {
+  /** Answers a logs request through a worker; the API never talks to Docker itself. */
+  requestLogs(envId: number, tail: number): Promise<{ lines: string[]; container: string | null }>;
+}
+
+export type HonoEnv = {
+  Variables: {
+    ctx: ApiContext;
+    org: Organisation;
+    requestId: string;
+    log: Logger;
+  };
+};

@@ -1,0 +1,54 @@
+/** API process (`npm run api`): serves the Hono app on PORT; never talks to Docker. */
+import { serve } from "@hono/node-server";
+import { QueueEvents } from "bullmq";
+import { loadConfig } from "../shared/config.js";
+import { createAppContext, createRedis } from "../shared/context.js";
+import { AppError } from "../shared/errors.js";
+import { queueNames } from "../shared/jobs.js";
+import { bootstrapFirstOrganisation } from "../shared/orgs.js";
+import { createApp } from "./app.js";
+import type { ApiContext } from "./env.js";
+
+const config = loadConfig();
+const base = createAppContext(config, "api");
+const log = base.logger;
+
+const logsEvents = new QueueEvents(queueNames.logs, { connection: createRedis(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+
+const ctx: ApiContext = {
+  ...base,
+  async requestLogs(envId, tail) {
+    const job = await base.queues.logs.add("logs", { envId, tail }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
+    try {
+      return await job.waitUntilFinished(logsEvents, config.LOGS_TIMEOUT_MS);
+    } catch (err) {
+      await job.remove().catch(() => {});
+      throw new AppError("DEPENDENCY_UNAVAILABLE", `no worker answered the logs request within ${config.LOGS_TIMEOUT_MS} ms; is a worker running?`, undefined, { "Retry-After": "5" });
+    }
+  },
+};
+
+const { token } = await bootstrapFirstOrganisation(base.db, config.CONVERGENCE_ADMIN_TOKEN);
+const app = createApp(ctx);
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.API_HOST }, (addr) => {
+  log.info({ port: addr.port, host: config.API_HOST }, "api listening");
+  if (token && config.PRINT_BOOTSTRAP_TOKEN) {
+    // Printed once, to the terminal only (not the structured log): it is not stored anywhere.
+    process.stderr.write(
+      `\nOrganisation 1 was created. Its token, shown only now:\n\n  export TOKEN=${token}\n\n` +
+        `Set CONVERGENCE_ADMIN_TOKEN to choose the token yourself; 'npm run org -- create <name>' makes more organisations.\n\n`,
+    );
+  }
+});
+
+async function shutdown(signal: string) {
+  log.info({ signal }, "api shutting down");
+  const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
+  server.close();
+  await logsEvents.close();
+  await base.close();
+  clearTimeout(timer);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,30 @@
+/** DELETE /api/v1/tenant/:id — tear the tenant down (202; a worker does the work). */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { requestDestroy } from "../../shared/tenants/destroy.js";
+import { tenantView } from "../../shared/tenants/view.js";
+import type { HonoEnv } from "../env.js";
+import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+
+export const destroyRoute = createRoute({
+  method: "delete",
+  path: "/api/v1/tenant/{id}",
+  summary: "Destroy a tenant",
+  description: "Works from any state, including a stuck one. The row stays as `destroyed` for billing history.",
+  security: bearerSecurity,
+  request: { params: TenantIdParam },
+  responses: {
+    202: {
+      description: "accepted; the tenant is destroying (or already destroyed)",
+      content: { "application/json": { schema: z.object({ success: z.literal(true), tenant: TenantSchema }) } },
+    },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+export const destroyHandler: RouteHandler<typeof destroyRoute, HonoEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const tenant = await requestDestroy({ ctx: c.get("ctx"), orgId: c.get("org").id, envId: id });
+  c.get("log").info({ tenantId: id }, "destroy requested");
+  c.header("Location", `/api/v1/tenant/${id}/status`);
+  return c.json({ success: true as const, tenant: tenantView(tenant) }, 202);
+};

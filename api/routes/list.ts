@@ -1,0 +1,57 @@
+/** GET /api/v1/tenant?org_id=1 — the organisation's tenants, newest first, cursor-paginated. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { AppError } from "../../shared/errors.js";
+import { tenantStatuses } from "../../shared/tenant-state.js";
+import { listTenants } from "../../shared/tenants/queries.js";
+import { tenantView } from "../../shared/tenants/view.js";
+import type { HonoEnv } from "../env.js";
+import { TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+
+const ListQuery = z.object({
+  org_id: z.coerce.number().int().positive().optional().openapi({ description: "must be the token's organisation", example: 1 }),
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const list = s.split(",").map((x) => x.trim());
+      const bad = list.filter((x) => !(tenantStatuses as readonly string[]).includes(x));
+      if (bad.length) {
+        ctx.addIssue({ code: "custom", message: `unknown status ${bad.join(", ")}; one of ${tenantStatuses.join(", ")}` });
+        return z.NEVER;
+      }
+      return list as (typeof tenantStatuses)[number][];
+    })
+    .openapi({ description: "comma-separated statuses", example: "ready,unhealthy" }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.coerce.number().int().positive().optional().openapi({ description: "nextCursor of the previous page" }),
+});
+
+export const listRoute = createRoute({
+  method: "get",
+  path: "/api/v1/tenant",
+  summary: "List the organisation's tenants",
+  security: bearerSecurity,
+  request: { query: ListQuery },
+  responses: {
+    200: {
+      description: "a page of tenants",
+      content: {
+        "application/json": {
+          schema: z.object({ success: z.literal(true), tenants: z.array(TenantSchema), nextCursor: z.number().int().nullable() }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export const listHandler: RouteHandler<typeof listRoute, HonoEnv> = async (c) => {
+  const q = c.req.valid("query");
+  const org = c.get("org");
+  if (q.org_id !== undefined && q.org_id !== org.id) {
+    throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${q.org_id}`);
+  }
+  const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor });
+  return c.json({ success: true as const, tenants: page.items.map(tenantView), nextCursor: page.nextCursor }, 200);
+};

@@ -1,0 +1,53 @@
+/** POST /api/v1/tenant/spawn — accept a tenant, answer 202 at once; a worker provisions it. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { spawnTenant } from "../../shared/tenants/spawn.js";
+import { tenantView } from "../../shared/tenants/view.js";
+import type { HonoEnv } from "../env.js";
+import { TenantSchema, bearerSecurity, errorResponses, tenantName } from "../schemas.js";
+
+export const SpawnBody = z
+  .strictObject({
+    name: tenantName,
+    language: z.string({ error: "language is required and must be a string" }).min(1).max(40).openapi({ example: "node" }),
+    framework: z.string({ error: "framework is required and must be a string" }).min(1).max(40).openapi({ example: "express" }),
+  })
+  .openapi("SpawnRequest");
+
+export const spawnRoute = createRoute({
+  method: "post",
+  path: "/api/v1/tenant/spawn",
+  summary: "Spawn a tenant",
+  description:
+    "Records the tenant, allocates its port and API key, enqueues provisioning and answers 202 at once. The API key is shown only here. Poll the status URL in `Location` until `ready`. Send `Idempotency-Key` to make retries safe.",
+  security: bearerSecurity,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
+    body: { content: { "application/json": { schema: SpawnBody } }, required: true },
+  },
+  responses: {
+    202: {
+      description: "accepted; provisioning runs in the background",
+      content: {
+        "application/json": {
+          schema: z.object({
+            success: z.literal(true),
+            tenant: TenantSchema.extend({ apiKey: z.string().openapi({ example: "sk_tenant_…" }) }),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 409, 413, 503),
+  },
+});
+
+export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) => {
+  const input = c.req.valid("json");
+  const idempotencyKey = c.req.valid("header")["idempotency-key"];
+  const org = c.get("org");
+  const { tenant, apiKey, replayed } = await spawnTenant({ ctx: c.get("ctx"), orgId: org.id, input, idempotencyKey });
+  if (!replayed) c.get("log").info({ tenantId: tenant.envId, port: tenant.port }, "tenant accepted");
+  c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
+  if (replayed) c.header("Idempotent-Replayed", "true");
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
+};
+

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Idempotent set-up behind `npm start` and `npm test`: makes sure Node packages, Postgres,
+# Redis and a Docker engine are there and answering, writes a local .env with generated
+# secrets, builds the tenant base image (locally from the host's Node.js when no registry
+# answers), applies migrations and builds the tenant template images.
+# Running it again is safe and fast: every step checks before it acts.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=${1:-}
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_updated=""
+apt_install() {
+  is_root || return 1
+  if [ -z "$apt_updated" ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- Node packages -----------------------------------------------------------------
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing Node packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- .env: local configuration with generated secrets, never committed ---------------
+if [ ! -f .env ]; then
+  log "writing .env with a generated encryption key"
+  cat >.env <<EOF
+# Written by scripts/setup.sh for local use. Not committed. See README "Configuration".
+DATABASE_URL=postgres://convergence:convergence@127.0.0.1:5432/convergence
+TEST_DATABASE_URL=postgres://convergence:convergence@127.0.0.1:5432/convergence_test
+REDIS_URL=redis://127.0.0.1:6379
+ENCRYPTION_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')
+EOF
+  chmod 600 .env
+fi
+set -a; . ./.env; set +a
+
+# --- Postgres ------------------------------------------------------------------------
+pg_up() { node -e '
+  const net = require("net"); const u = new URL(process.argv[1]);
+  const s = net.connect(+(u.port || 5432), u.hostname, () => { s.end(); process.exit(0) });
+  s.on("error", () => process.exit(1)); setTimeout(() => process.exit(1), 2000);' "$DATABASE_URL"; }
+db_ok() { psql "$1" -tAc 'select 1' >/dev/null 2>&1; }
+
+if ! pg_up; then
+  is_root || die "Postgres does not answer at $DATABASE_URL. Start one (e.g. 'docker compose up -d postgres') or run this as root to install it."
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  [ -d "/etc/postgresql/$ver/main" ] || pg_createcluster "$ver" main >/dev/null
+  log "starting Postgres $ver"
+  pg_ctlcluster "$ver" main start || true
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  pg_up || die "Postgres did not start; see /var/log/postgresql/"
+fi
+command -v psql >/dev/null || apt_install postgresql-client
+for url in "$DATABASE_URL" "$TEST_DATABASE_URL"; do
+  if ! db_ok "$url"; then
+    is_root || die "cannot connect to $url; create the role and database, or run as root"
+    user=$(node -e 'const u=new URL(process.argv[1]);console.log(decodeURIComponent(u.username))' "$url")
+    pass=$(node -e 'const u=new URL(process.argv[1]);console.log(decodeURIComponent(u.password))' "$url")
+    db=$(node -e 'const u=new URL(process.argv[1]);console.log(u.pathname.slice(1))' "$url")
+    log "creating Postgres role '$user' and database '$db'"
+    as_pg() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"); }
+    [ "$(as_pg -c "select 1 from pg_roles where rolname='$user'")" = 1 ] ||
+      as_pg -c "create role \"$user\" login password '$pass'"
+    [ "$(as_pg -c "select 1 from pg_database where datname='$db'")" = 1 ] ||
+      as_pg -c "create database \"$db\" owner \"$user\""
+    db_ok "$url" || die "still cannot connect to $url"
+  fi
+done
+
+# --- Redis (with append-only persistence, so jobs survive a restart) -------------------
+redis_up() { node -e '
+  const net = require("net"); const u = new URL(process.argv[1]);
+  const s = net.connect(+(u.port || 6379), u.hostname, () => s.write("PING\r\n"));
+  s.on("data", d => process.exit(String(d).startsWith("+PONG") ? 0 : 1));
+  s.on("error", () => process.exit(1)); setTimeout(() => process.exit(1), 2000);' "$REDIS_URL"; }
+if ! redis_up; then
+  is_root || die "Redis does not answer at $REDIS_URL. Start one (e.g. 'docker compose up -d redis') or run this as root to install it."
+  command -v redis-server >/dev/null || apt_install redis-server
+  log "starting Redis"
+  mkdir -p /var/lib/convergence-redis
+  redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --appendonly yes \
+    --dir /var/lib/convergence-redis --logfile /var/log/convergence-redis.log
+  for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
+  redis_up || die "Redis did not start; see /var/log/convergence-redis.log"
+fi
+
+# --- Docker engine -------------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  is_root || die "no Docker engine answers. Install and start Docker (https://docs.docker.com/engine/install/), or run this as root."
+  command -v dockerd >/dev/null || apt_install docker.io
+  log "starting dockerd (log: /var/log/convergence-dockerd.log)"
+  nohup setsid dockerd >/var/log/convergence-dockerd.log 2>&1 </dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || die "dockerd did not start; see /var/log/convergence-dockerd.log"
+fi
+
+# --- Tenant base image ----------------------------------------------------------------------
+# Production default is node:20-alpine. When it is not present and cannot be pulled (no
+# registry reachable), build an equivalent local image from the host's own Node.js binary and
+# the libraries it links against, and record it in .env.
+base=${TENANT_BASE_IMAGE:-node:20-alpine}
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+  if [ "$base" = node:20-alpine ] && timeout 20 docker pull -q "$base" >/dev/null 2>&1; then
+    log "pulled $base"
+  else
+    local_base="convergence/node-base:$(node -p 'process.versions.node')"
+    if ! docker image inspect "$local_base" >/dev/null 2>&1; then
+      log "no registry answers: building $local_base from the host's Node.js"
+      bash scripts/build-base-image.sh "$local_base"
+    fi
+    if [ "$base" != "$local_base" ]; then
+      sed -i '/^TENANT_BASE_IMAGE=/d' .env
+      echo "TENANT_BASE_IMAGE=$local_base" >>.env
+      export TENANT_BASE_IMAGE=$local_base
+    fi
+  fi
+fi
+
+# --- Template dependencies: installed on the host, copied into the image (no network in builds)
+for dir in tenant-templates/*/; do
+  if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    log "installing template dependencies in $dir"
+    (cd "$dir" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+  fi
+done
+
+# --- Migrations and images --------------------------------------------------------------------
+npx tsx scripts/migrate.ts
+if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL npx tsx scripts/migrate.ts; fi
+npx tsx scripts/build-images.ts
+log "ready"

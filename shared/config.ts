@@ -1,0 +1,98 @@
+/**
+ * Configuration, parsed once at start with zod. A process with bad configuration refuses to
+ * start and says which variable is wrong. Values come from the environment; a local `.env`
+ * (written by scripts/setup.sh) fills in whatever the environment does not set.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+const int = (def: number) => z.coerce.number().int().default(def);
+const bool = (def: boolean) =>
+  z.enum(["true", "false", "1", "0"]).default(def ? "true" : "false").transform((v) => v === "true" || v === "1");
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    API_HOST: z.string().default("0.0.0.0"),
+    PORT: int(3000),
+    DATABASE_URL: z.string().url(),
+    REDIS_URL: z.string().url(),
+    ENCRYPTION_KEY: z
+      .string({ error: "ENCRYPTION_KEY is required (32 random bytes, base64); scripts/setup.sh writes one to .env" })
+      .refine((v) => Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
+    CONVERGENCE_ADMIN_TOKEN: z.string().min(16).optional(),
+    /** The master API as a tenant container sees it. */
+    PUBLIC_API_URL: z.string().url().optional(),
+    BODY_LIMIT_BYTES: int(64 * 1024),
+    TENANT_PORT_MIN: int(3001),
+    TENANT_PORT_MAX: int(3999),
+    TENANT_BASE_IMAGE: z.string().default("node:20-alpine"),
+    TENANT_CONTAINER_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence-tenant-"),
+    /** Owner label value: the platform touches only containers that carry it. */
+    CONVERGENCE_INSTANCE: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence"),
+    /** Where a worker reaches a tenant's published port. */
+    TENANT_PROBE_HOST: z.string().default("127.0.0.1"),
+    /** Host address published ports bind to. */
+    TENANT_BIND_HOST: z.string().default("127.0.0.1"),
+    TENANT_READY_TIMEOUT_MS: int(60_000),
+    TENANT_MEMORY_MB: int(256),
+    TENANT_CPUS: z.coerce.number().positive().default(0.5),
+    TENANT_PIDS_LIMIT: int(128),
+    TEMPLATES_DIR: z.string().default(join(projectRoot, "tenant-templates")),
+    DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+    QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("convergence"),
+    WORKER_CONCURRENCY: int(10),
+    /** How long a job lock lives before another worker may take over a crashed worker's job. */
+    WORKER_LOCK_MS: int(15_000),
+    PROVISION_ATTEMPTS: int(3),
+    PROVISION_BACKOFF_MS: int(2_000),
+    SHUTDOWN_TIMEOUT_MS: int(10_000),
+    LOGS_TIMEOUT_MS: int(5_000),
+    PRINT_BOOTSTRAP_TOKEN: bool(true),
+  })
+  .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {
+    message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",
+    path: ["TENANT_PORT_MIN"],
+  });
+
+export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string };
+
+/** Fills unset variables from `.env` in the project root, if there is one. */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
+  if (!existsSync(file)) return;
+  for (const [k, v] of Object.entries(parseEnv(readFileSync(file, "utf8")))) {
+    if (env[k] === undefined) env[k] = v;
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  return { ...c, PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1` };
+}
+
+export class ConfigError extends Error {}
+
+/** For process entry points: parse or exit with a readable message. */
+export function loadConfig(): Config {
+  loadDotEnv();
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`convergence: ${err.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

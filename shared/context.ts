@@ -1,0 +1,63 @@
+/**
+ * The typed context every entry point builds once and passes down: config, database, Redis,
+ * queues, logger, templates and (for workers) the container runtime. Tests build their own
+ * against the real services.
+ */
+import { Redis } from "ioredis";
+import { hostname } from "node:os";
+import type { Config } from "./config.js";
+import { createDb, type Db } from "./db/client.js";
+import { createQueues, type Queues } from "./jobs.js";
+import { createLogger, type Logger } from "./logger.js";
+import { DockerRuntime } from "./runtime/docker.js";
+import type { ContainerRuntime } from "./runtime/types.js";
+import { TemplateRegistry } from "./templates.js";
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  sql: ReturnType<typeof createDb>["sql"];
+  redis: Redis;
+  queues: Queues;
+  logger: Logger;
+  templates: TemplateRegistry;
+  /** Who acts, recorded on every tenant event. */
+  actor: string;
+  close(): Promise<void>;
+}
+
+export interface WorkerContext extends AppContext {
+  runtime: ContainerRuntime;
+}
+
+export function createRedis(url: string): Redis {
+  // BullMQ needs maxRetriesPerRequest: null so blocking commands survive a Redis restart.
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function createAppContext(config: Config, role: "api" | "worker" | "cli"): AppContext {
+  const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10);
+  const redis = createRedis(config.REDIS_URL);
+  const queues = createQueues(redis, config);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: role });
+  return {
+    config,
+    db,
+    sql,
+    redis,
+    queues,
+    logger,
+    templates: new TemplateRegistry(config.TEMPLATES_DIR),
+    actor: role === "worker" ? `worker:${hostname()}:${process.pid}` : role,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export function createWorkerContext(config: Config): WorkerContext {
+  const ctx = createAppContext(config, "worker");
+  return { ...ctx, runtime: new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }) };
+}

@@ -1,0 +1,18 @@
+/** One postgres.js pool and its Drizzle handle per process. */
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.js";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+/** A Drizzle transaction or the database itself: verbs take either. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
+
+export function createDb(url: string, max = 10): { db: Db; sql: postgres.Sql } {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 5,
+    idle_timeout: 30,
+  });
+  return { db: drizzle(sql, { schema }), sql };
+}

@@ -1,0 +1,59 @@
+/**
+ * The job catalog: every queue and job the workers run, with its payload schema, attempts and
+ * back-off. Payloads carry ids, never secrets. Job ids are deterministic per tenant and action,
+ * so enqueueing the same work twice while it is pending is a no-op.
+ */
+import { Queue, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { Config } from "./config.js";
+
+export const queueNames = { lifecycle: "tenant-lifecycle", logs: "tenant-logs" } as const;
+
+export const provisionPayload = z.object({ envId: z.number().int().positive(), reason: z.string().optional() });
+export const destroyPayload = z.object({ envId: z.number().int().positive() });
+export const logsPayload = z.object({ envId: z.number().int().positive(), tail: z.number().int().min(1).max(5000) });
+
+export type ProvisionPayload = z.infer<typeof provisionPayload>;
+export type DestroyPayload = z.infer<typeof destroyPayload>;
+export type LogsPayload = z.infer<typeof logsPayload>;
+
+export const jobIds = {
+  provision: (envId: number) => `provision-${envId}`,
+  destroy: (envId: number) => `destroy-${envId}`,
+};
+
+export function lifecycleJobOptions(config: Config): JobsOptions {
+  return {
+    attempts: config.PROVISION_ATTEMPTS,
+    backoff: { type: "exponential", delay: config.PROVISION_BACKOFF_MS },
+    // Completed jobs are removed so the same deterministic id can be enqueued again later
+    // (a re-provision); failed ones stay a while for inspection.
+    removeOnComplete: true,
+    removeOnFail: { age: 24 * 3600, count: 1000 },
+  };
+}
+
+export type Queues = ReturnType<typeof createQueues>;
+
+export function createQueues(connection: Redis, config: Config) {
+  const opts = { connection, prefix: config.QUEUE_PREFIX };
+  const lifecycle = new Queue(queueNames.lifecycle, opts);
+  const logs = new Queue(queueNames.logs, opts);
+  const jobOpts = lifecycleJobOptions(config);
+  return {
+    lifecycle,
+    logs,
+    enqueueProvision: (p: ProvisionPayload) =>
+      lifecycle.add("provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
+    enqueueDestroy: (p: DestroyPayload) =>
+      lifecycle.add("destroy", destroyPayload.parse(p), {
+        ...jobOpts,
+        attempts: Math.max(5, config.PROVISION_ATTEMPTS),
+        jobId: jobIds.destroy(p.envId),
+      }),
+    close: async () => {
+      await Promise.all([lifecycle.close(), logs.close()]);
+    },
+  };
+}

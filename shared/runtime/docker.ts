@@ -1,0 +1,195 @@
+/** ContainerRuntime on a Docker engine, through dockerode's structured calls only. */
+import Docker from "dockerode";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import tar from "tar-fs";
+import type { Template } from "../templates.js";
+import {
+  ContainerNameTakenError,
+  PortInUseError,
+  labelKeys,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerState,
+} from "./types.js";
+
+type DockerError = Error & { statusCode?: number; json?: { message?: string } };
+const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly docker: Docker;
+  private readonly building = new Map<string, Promise<string>>();
+
+  constructor(private readonly opts: { socketPath: string; owner: string }) {
+    this.docker = new Docker({ socketPath: opts.socketPath });
+  }
+
+  async ensureImage(template: Template, baseImage: string): Promise<string> {
+    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage)}`;
+    // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
+    let pending = this.building.get(tag);
+    if (!pending) {
+      pending = this.buildIfMissing(template, baseImage, tag).finally(() => this.building.delete(tag));
+      this.building.set(tag, pending);
+    }
+    return pending;
+  }
+
+  private async buildIfMissing(template: Template, baseImage: string, tag: string): Promise<string> {
+    try {
+      await this.docker.getImage(tag).inspect();
+      return tag;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    const context = tar.pack(template.dir);
+    const stream = await this.docker.buildImage(context, {
+      t: tag,
+      buildargs: { BASE_IMAGE: baseImage },
+      labels: { [labelKeys.owner]: this.opts.owner, [labelKeys.template]: template.id },
+      rm: true,
+      forcerm: true,
+      pull: false, // offline hosts: the base image is local, never pulled during a build
+    });
+    const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+    const failed = output.find((o) => o.error);
+    if (failed) {
+      const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
+      throw new Error(`building image for template ${template.id} failed: ${failed.error}\n${tailLines}`);
+    }
+    return tag;
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    const portKey = `${spec.containerPort}/tcp`;
+    try {
+      await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: spec.labels,
+        User: "1000:1000",
+        ExposedPorts: { [portKey]: {} },
+        HostConfig: {
+          PortBindings: { [portKey]: [{ HostIp: spec.bindHost, HostPort: String(spec.hostPort) }] },
+          ExtraHosts: ["host.docker.internal:host-gateway"],
+          Memory: spec.memoryMb * 1024 * 1024,
+          MemorySwap: spec.memoryMb * 1024 * 1024,
+          NanoCpus: Math.round(spec.cpus * 1e9),
+          PidsLimit: spec.pidsLimit,
+          SecurityOpt: ["no-new-privileges:true"],
+          CapDrop: ["ALL"],
+          ReadonlyRootfs: true,
+          Tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
+          Init: true,
+          RestartPolicy: { Name: "on-failure", MaximumRetryCount: 5 },
+          LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "3" } },
+        },
+      });
+    } catch (err) {
+      if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
+      throw err;
+    }
+    const info = await this.inspect(spec.name);
+    if (!info) throw new Error(`container ${spec.name} vanished right after it was created`);
+    return info;
+  }
+
+  async start(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (err) {
+      if (statusOf(err) === 304) return; // already running
+      const message = (err as DockerError).json?.message ?? String(err);
+      if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
+      throw err;
+    }
+  }
+
+  async inspect(name: string): Promise<ContainerInfo | null> {
+    try {
+      const c = await this.docker.getContainer(name).inspect();
+      const binding = Object.values(c.HostConfig.PortBindings ?? {})[0] as Array<{ HostPort?: string }> | undefined;
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ""),
+        image: c.Config.Image,
+        state: c.State.Status as ContainerState,
+        labels: c.Config.Labels ?? {},
+        hostPort: binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null,
+        createdAt: new Date(c.Created),
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).remove({ force: true, v: true });
+    } catch (err) {
+      // 404: already gone; 409: removal already in progress elsewhere.
+      if (statusOf(err) === 404) return;
+      if (statusOf(err) === 409 && /already in progress/i.test(String(err))) return;
+      throw err;
+    }
+  }
+
+  async logs(name: string, tail: number): Promise<string[]> {
+    const buf = (await this.docker
+      .getContainer(name)
+      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true })) as unknown as Buffer;
+    return demux(buf).split("\n").filter((l) => l.length > 0);
+  }
+
+  async listOwned(): Promise<ContainerInfo[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] },
+    });
+    return list.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? "").replace(/^\//, ""),
+      image: c.Image,
+      state: c.State as ContainerState,
+      labels: c.Labels ?? {},
+      hostPort: c.Ports.find((p) => p.PublicPort)?.PublicPort ?? null,
+      createdAt: new Date(c.Created * 1000),
+    }));
+  }
+}
+
+/** Docker multiplexes stdout/stderr of a non-TTY container in 8-byte-header frames. */
+function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** Image tags are content-addressed: a changed template or base image gets a new image. */
+function contentHash(dir: string, baseImage: string): string {
+  const h = createHash("sha256").update(baseImage);
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (name === "node_modules") {
+        // Dependencies are pinned by the lock file, which is hashed; hashing every file is slow.
+        continue;
+      }
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(relative(dir, p)).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest("hex").slice(0, 12);
+}

@@ -1,0 +1,63 @@
+/**
+ * The container runtime behind one small interface (DESIGN.md §3.4). Docker through dockerode
+ * implements it now; a multi-host engine (Swarm services, Kubernetes) is a second
+ * implementation, not a rewrite.
+ */
+import type { Template } from "../templates.js";
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  containerPort: number;
+  hostPort: number;
+  bindHost: string;
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+}
+
+export type ContainerState = "created" | "running" | "restarting" | "exited" | "paused" | "dead" | "removing";
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  labels: Record<string, string>;
+  /** The host port published for the app, if any. */
+  hostPort: number | null;
+  createdAt: Date;
+}
+
+export interface ContainerRuntime {
+  /** Builds the template's image unless an image for this exact content already exists; returns its tag. */
+  ensureImage(template: Template, baseImage: string): Promise<string>;
+  /** Creates (not starts) a container; throws ContainerNameTakenError if the name is in use. */
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  /** Starts it; a no-op when it already runs. Throws PortInUseError when the host port is taken. */
+  start(name: string): Promise<void>;
+  inspect(name: string): Promise<ContainerInfo | null>;
+  /** Stops and removes; a no-op when it is already gone. */
+  remove(name: string): Promise<void>;
+  /** The last `tail` log lines (stdout and stderr). */
+  logs(name: string, tail: number): Promise<string[]>;
+  /** Every container carrying this platform's owner label, in one call. */
+  listOwned(): Promise<ContainerInfo[]>;
+}
+
+export class ContainerNameTakenError extends Error {}
+/** The host port was taken by something outside the platform; the caller picks another. */
+export class PortInUseError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+export const labelKeys = {
+  owner: "io.convergence.owner",
+  envId: "io.convergence.env-id",
+  orgId: "io.convergence.org-id",
+  template: "io.convergence.template",
+} as const;

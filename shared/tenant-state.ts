@@ -1,0 +1,42 @@
+/**
+ * The tenant state machine (DESIGN.md §3.2), in one place. Every status change goes through
+ * `transitionTenant` in shared/tenants/transition.ts, which enforces these edges with a
+ * conditional UPDATE so that two workers can never both move the same tenant.
+ */
+export const tenantStatuses = [
+  "pending",
+  "provisioning",
+  "starting",
+  "ready",
+  "unhealthy",
+  "failed",
+  "destroying",
+  "destroyed",
+] as const;
+
+export type TenantStatus = (typeof tenantStatuses)[number];
+
+const edges: Record<TenantStatus, readonly TenantStatus[]> = {
+  pending: ["provisioning", "failed", "destroying"],
+  provisioning: ["starting", "failed", "destroying"],
+  starting: ["ready", "failed", "destroying"],
+  ready: ["unhealthy", "failed", "destroying", "provisioning"],
+  unhealthy: ["ready", "failed", "destroying", "provisioning"],
+  failed: ["destroying"],
+  destroying: ["destroyed", "failed"],
+  destroyed: [],
+};
+
+export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
+  return edges[from].includes(to);
+}
+
+/** The states from which `to` may be reached. */
+export function sourcesOf(to: TenantStatus): TenantStatus[] {
+  return tenantStatuses.filter((s) => edges[s].includes(to));
+}
+
+/** States a tenant can rest in; everything else is work in progress with a deadline. */
+export const finalStatuses: readonly TenantStatus[] = ["failed", "destroyed"];
+export const liveStatuses: readonly TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy"];
+export const transientStatuses: readonly TenantStatus[] = ["pending", "provisioning", "starting", "destroying"];

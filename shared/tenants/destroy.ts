@@ -1,0 +1,61 @@
+/**
+ * Tearing a tenant down, in two halves: requestDestroy (API) records the desire and enqueues;
+ * destroyTenant (worker) removes the container, frees the port, revokes the key and keeps the
+ * row as `destroyed` for billing history. Both are safe to repeat.
+ */
+import { eq } from "drizzle-orm";
+import type { AppContext, WorkerContext } from "../context.js";
+import { tenants, type Tenant } from "../db/schema.js";
+import { sourcesOf } from "../tenant-state.js";
+import { getTenant, getTenantForOrg } from "./queries.js";
+import { releasePort } from "./ports.js";
+import { transitionTenant } from "./transition.js";
+
+export async function requestDestroy(args: { ctx: AppContext; orgId: number; envId: number }): Promise<Tenant> {
+  const { ctx, orgId, envId } = args;
+  const current = await getTenantForOrg(ctx.db, orgId, envId);
+  if (current.status === "destroyed") return current;
+  const moved =
+    current.status === "destroying"
+      ? current
+      : await transitionTenant(ctx.db, {
+          envId,
+          from: sourcesOf("destroying"),
+          to: "destroying",
+          reason: "destroy requested",
+          actor: ctx.actor,
+        });
+  // Someone else moved it first (e.g. it just became destroying): report what it is now.
+  const tenant = moved ?? (await getTenantForOrg(ctx.db, orgId, envId));
+  if (tenant.status === "destroying") {
+    try {
+      await ctx.queues.enqueueDestroy({ envId });
+    } catch (err) {
+      ctx.logger.warn({ err, tenantId: envId }, "enqueue of destroy job failed; the reconciler will retry");
+    }
+  }
+  return tenant;
+}
+
+export async function destroyTenant(ctx: WorkerContext, envId: number): Promise<void> {
+  const tenant = await getTenant(ctx.db, envId);
+  if (!tenant || tenant.status === "destroyed") return;
+  if (tenant.status !== "destroying") {
+    ctx.logger.warn({ tenantId: envId, status: tenant.status }, "destroy job for a tenant that is not destroying; ignored");
+    return;
+  }
+  await ctx.runtime.remove(tenant.containerName);
+  await ctx.db.transaction(async (tx) => {
+    await releasePort(tx, envId);
+    await tx.update(tenants).set({ apiKeyRevokedAt: new Date() }).where(eq(tenants.envId, envId));
+  });
+  await transitionTenant(ctx.db, {
+    envId,
+    from: ["destroying"],
+    to: "destroyed",
+    reason: "container removed, port released, key revoked",
+    actor: ctx.actor,
+    patch: { destroyedAt: new Date() },
+  });
+  ctx.logger.info({ tenantId: envId }, "tenant destroyed");
+}

@@ -1,0 +1,47 @@
+/**
+ * Host port allocation. A port belongs to a live tenant through a row in port_leases whose
+ * primary key is the port, so no two tenants can hold one at once, whatever the concurrency.
+ * Allocation takes the lowest free port in the range; a racing insert loses on the key and tries
+ * the next one.
+ */
+import { eq, sql } from "drizzle-orm";
+import type { Tx } from "../db/client.js";
+import { portLeases } from "../db/schema.js";
+import { AppError } from "../errors.js";
+
+export async function allocatePort(
+  tx: Tx,
+  envId: number,
+  range: { min: number; max: number },
+  avoid: readonly number[] = [],
+): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const rows = await tx.execute<{ port: number }>(sql`
+      insert into port_leases (port, env_id)
+      select p, ${envId} from generate_series(${range.min}::int, ${range.max}::int) as p
+      where not exists (select 1 from port_leases l where l.port = p)
+        and p <> all(${sql.raw(`array[${avoid.map(Number).join(",")}]::int[]`)})
+      order by p
+      limit 1
+      on conflict do nothing
+      returning port`);
+    const port = rows[0]?.port;
+    if (port !== undefined) return port;
+    const [{ free } = { free: 0 }] = await tx.execute<{ free: number }>(sql`
+      select count(*)::int as free from generate_series(${range.min}::int, ${range.max}::int) p
+      where not exists (select 1 from port_leases l where l.port = p)`);
+    if (free === 0) {
+      throw new AppError("NO_PORTS_AVAILABLE", `no free host port in ${range.min}-${range.max}; destroy a tenant or widen TENANT_PORT_MIN/MAX`);
+    }
+  }
+  throw new AppError("DEPENDENCY_UNAVAILABLE", "could not allocate a host port under contention; try again");
+}
+
+export async function releasePort(tx: Tx, envId: number): Promise<void> {
+  await tx.delete(portLeases).where(eq(portLeases.envId, envId));
+}
+
+export async function leasedPort(tx: Tx, envId: number): Promise<number | null> {
+  const [row] = await tx.select().from(portLeases).where(eq(portLeases.envId, envId));
+  return row?.port ?? null;
+}

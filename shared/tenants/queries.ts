@@ -1,0 +1,46 @@
+/** Reading tenants, always scoped to the organisation that asks. */
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { notFound } from "../errors.js";
+import type { TenantStatus } from "../tenant-state.js";
+
+/** Another organisation's tenant is indistinguishable from a missing one (404, not 403). */
+export async function getTenantForOrg(db: Db, orgId: number, envId: number): Promise<Tenant> {
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.envId, envId), eq(tenants.orgId, orgId)));
+  if (!row) throw notFound(`tenant ${envId}`);
+  return row;
+}
+
+export async function getTenant(db: Db, envId: number): Promise<Tenant | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.envId, envId));
+  return row;
+}
+
+/** Newest first; `cursor` is the last envId of the previous page. */
+export async function listTenants(
+  db: Db,
+  q: { orgId: number; statuses?: TenantStatus[]; limit: number; cursor?: number },
+): Promise<{ items: Tenant[]; nextCursor: number | null }> {
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(
+      and(
+        eq(tenants.orgId, q.orgId),
+        q.statuses?.length ? inArray(tenants.status, q.statuses) : undefined,
+        q.cursor ? lt(tenants.envId, q.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(tenants.envId))
+    .limit(q.limit + 1);
+  const items = rows.slice(0, q.limit);
+  return { items, nextCursor: rows.length > q.limit ? (items.at(-1)?.envId ?? null) : null };
+}
+
+export async function tenantHistory(db: Db, envId: number) {
+  return db.select().from(tenantEvents).where(eq(tenantEvents.envId, envId)).orderBy(tenantEvents.id);
+}

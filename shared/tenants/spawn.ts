@@ -1,0 +1,130 @@
+/**
+ * spawnTenant: records the desired tenant (row, port lease, key, event) in one transaction, then
+ * enqueues its provision job. The row is written first: if the enqueue is lost, the reconciler
+ * finds the pending tenant and enqueues it again.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { AppContext } from "../context.js";
+import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
+import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { allocatePort } from "./ports.js";
+
+export interface SpawnInput {
+  name: string;
+  language: string;
+  framework: string;
+}
+
+export interface SpawnResult {
+  tenant: Tenant;
+  apiKey: string;
+  /** True when an earlier request with the same Idempotency-Key created this tenant. */
+  replayed: boolean;
+}
+
+export async function spawnTenant(args: {
+  ctx: AppContext;
+  orgId: number;
+  input: SpawnInput;
+  idempotencyKey?: string;
+}): Promise<SpawnResult> {
+  const { ctx, orgId, input, idempotencyKey } = args;
+  const template = ctx.templates.get(input.language, input.framework);
+  if (!template) {
+    const available = ctx.templates.list().map((t) => ({ language: t.language, framework: t.framework }));
+    throw new AppError(
+      "UNKNOWN_TEMPLATE",
+      `no template for language "${input.language}" and framework "${input.framework}"; available: ${available.map((a) => `${a.language}/${a.framework}`).join(", ")}`,
+      { available },
+    );
+  }
+
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(ctx, orgId, idempotencyKey);
+    if (existing) return replay(ctx, existing, input);
+  }
+
+  const apiKey = newSecret(TENANT_KEY_PREFIX);
+  let tenant: Tenant;
+  try {
+    tenant = await ctx.db.transaction(async (tx) => {
+      const [{ envId } = { envId: 0 }] = await tx.execute<{ envId: number }>(
+        sql`select nextval(pg_get_serial_sequence('tenants', 'env_id'))::int as "envId"`,
+      );
+      const [inserted] = await tx
+        .insert(tenants)
+        .values({
+          envId,
+          orgId,
+          name: input.name,
+          language: input.language,
+          framework: input.framework,
+          status: "pending",
+          containerName: `${ctx.config.TENANT_CONTAINER_PREFIX}${envId}`,
+          apiKeyPrefix: displayPrefix(apiKey),
+          apiKeyHash: hashSecret(apiKey),
+          apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
+          idempotencyKey: idempotencyKey ?? null,
+        })
+        .returning();
+      if (!inserted) throw new Error("insert returned no row");
+      // The lease references the tenant row, so the port is taken after the insert, in the same transaction.
+      const port = await allocatePort(tx, envId, { min: ctx.config.TENANT_PORT_MIN, max: ctx.config.TENANT_PORT_MAX });
+      const [row] = await tx.update(tenants).set({ port }).where(eq(tenants.envId, envId)).returning();
+      await tx.insert(tenantEvents).values({
+        envId,
+        orgId,
+        fromStatus: null,
+        toStatus: "pending",
+        reason: `spawn requested (${template.id})`,
+        actor: ctx.actor,
+      });
+      return row!;
+    });
+  } catch (err) {
+    // Two requests with the same Idempotency-Key raced: the loser returns the winner's tenant.
+    if (idempotencyKey && isUniqueViolation(err, "tenants_org_idempotency_key")) {
+      const existing = await findByIdempotencyKey(ctx, orgId, idempotencyKey);
+      if (existing) return replay(ctx, existing, input);
+    }
+    throw err;
+  }
+
+  await enqueueProvisionSafely(ctx, tenant.envId);
+  return { tenant, apiKey, replayed: false };
+}
+
+/** A lost enqueue is logged, not fatal: the row is the truth and the reconciler re-enqueues. */
+export async function enqueueProvisionSafely(ctx: AppContext, envId: number): Promise<void> {
+  try {
+    await ctx.queues.enqueueProvision({ envId });
+  } catch (err) {
+    ctx.logger.warn({ err, tenantId: envId }, "enqueue of provision job failed; the reconciler will retry");
+  }
+}
+
+async function findByIdempotencyKey(ctx: AppContext, orgId: number, key: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, key)));
+  return row;
+}
+
+function replay(ctx: AppContext, existing: Tenant, input: SpawnInput): SpawnResult {
+  if (existing.name !== input.name || existing.language !== input.language || existing.framework !== input.framework) {
+    throw new AppError(
+      "IDEMPOTENCY_KEY_REUSED",
+      `Idempotency-Key was already used for a different request (tenant ${existing.envId})`,
+    );
+  }
+  // Same caller, same request: the same answer, key included (as a retried response would be).
+  return { tenant: existing, apiKey: decryptSecret(existing.apiKeyEnc, ctx.config.ENCRYPTION_KEY), replayed: true };
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = (err as { cause?: unknown })?.cause ?? err;
+  const pg = e as { code?: string; constraint_name?: string };
+  return pg?.code === "23505" && (!constraint || pg.constraint_name === constraint);
+}

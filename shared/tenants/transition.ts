@@ -1,0 +1,45 @@
+/**
+ * The only way a tenant's status changes. The row is locked, the edge checked against the state
+ * machine and the expected source states, and the event recorded, in one transaction: two
+ * workers racing for the same tenant cannot both win.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { canTransition, type TenantStatus } from "../tenant-state.js";
+
+export interface Transition {
+  envId: number;
+  /** The states the caller expects the tenant to be in; anything else means someone else moved it. */
+  from: readonly TenantStatus[];
+  to: TenantStatus;
+  reason: string;
+  actor: string;
+  patch?: Partial<Omit<Tenant, "envId" | "status">>;
+}
+
+/** Returns the updated tenant, or null when it was not in one of the expected states. */
+export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | null> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(tenants).where(eq(tenants.envId, t.envId)).for("update");
+    if (!current || !t.from.includes(current.status) || !canTransition(current.status, t.to)) return null;
+    const now = new Date();
+    const [updated] = await tx
+      .update(tenants)
+      .set({ ...t.patch, status: t.to, statusChangedAt: now, updatedAt: now })
+      .where(and(eq(tenants.envId, t.envId), eq(tenants.status, current.status)))
+      .returning();
+    await tx.insert(tenantEvents).values({
+      envId: t.envId,
+      orgId: current.orgId,
+      fromStatus: current.status,
+      toStatus: t.to,
+      reason: t.reason,
+      actor: t.actor,
+      createdAt: now,
+    });
+    // Wakes API processes waiting on this tenant (status?wait=…, the events stream).
+    await tx.execute(sql`select pg_notify('tenant_status', ${JSON.stringify({ envId: t.envId, status: t.to })})`);
+    return updated ?? null;
+  });
+}

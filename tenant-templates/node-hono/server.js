@@ -1,0 +1,40 @@
+// Starter app for a Convergence tenant, on Hono. The platform injects CONVERGENCE_API_URL,
+// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME.
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { html } from "hono/html";
+
+const env = process.env;
+const app = new Hono();
+
+app.get("/health", (c) => c.json({ status: "ok", tenant: env.TENANT_ID }));
+
+app.get("/", (c) =>
+  c.html(html`<!doctype html><title>${env.TENANT_NAME}</title><h1>${env.TENANT_NAME}</h1>
+<p>Tenant ${env.TENANT_ID} of organisation ${env.CONVERGENCE_ORG_ID}, running on Convergence (Hono).</p>`),
+);
+
+// Forwards to the master with this tenant's own key; the master's status and body pass through.
+app.post("/api/converge", async (c) => {
+  try {
+    const upstream = await fetch(`${env.CONVERGENCE_API_URL}/converge`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${env.CONVERGENCE_API_KEY}` },
+      body: await c.req.text(),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const headers = { "content-type": upstream.headers.get("content-type") ?? "application/json" };
+    if (upstream.headers.get("retry-after")) headers["retry-after"] = upstream.headers.get("retry-after");
+    return new Response(upstream.body, { status: upstream.status, headers });
+  } catch (err) {
+    return c.json(
+      { success: false, error: { code: "UPSTREAM_UNREACHABLE", message: `the Convergence master at ${env.CONVERGENCE_API_URL} could not be reached: ${err.cause?.code ?? err.message}` } },
+      502,
+    );
+  }
+});
+
+const server = serve({ fetch: app.fetch, port: Number(env.PORT ?? 3000), hostname: "0.0.0.0" }, (a) =>
+  console.log(`${env.TENANT_ID} (${env.TENANT_NAME}) listening on ${a.port}`),
+);
+for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => server.close(() => process.exit(0)));
