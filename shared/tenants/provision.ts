@@ -77,7 +77,10 @@ export async function failTenant(ctx: WorkerContext, envId: number, err: unknown
   const step = err instanceof ProvisionError ? err.step : undefined;
   const message = scrubSecrets(`${step ? `provisioning failed at step "${step}": ` : "provisioning failed: "}${(err as Error)?.message ?? String(err)}`);
   const tenant = await getTenant(ctx.db, envId);
-  if (!tenant) return;
+  if (!tenant || !["pending", "provisioning", "starting"].includes(tenant.status)) return;
+  // Clean up first, so that whoever sees `failed` also sees nothing left running.
+  await ctx.runtime.remove(tenant.containerName);
+  await ctx.db.transaction((tx) => releasePort(tx, envId));
   const failed = await transitionTenant(ctx.db, {
     envId,
     from: ["pending", "provisioning", "starting"],
@@ -87,8 +90,6 @@ export async function failTenant(ctx: WorkerContext, envId: number, err: unknown
     patch: { lastError: message },
   });
   if (!failed) return;
-  await ctx.runtime.remove(tenant.containerName);
-  await ctx.db.transaction((tx) => releasePort(tx, envId));
   ctx.logger.warn({ tenantId: envId, step }, message);
 }
 
@@ -227,7 +228,7 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
       if (!info) throw new Error("container disappeared while waiting for it to become healthy");
       if (info.state === "exited" || info.state === "dead") last = `container ${info.state}`;
     }
-    await new Promise((r) => setTimeout(r, Math.min(50 + i * 10, 250)));
+    await new Promise((r) => setTimeout(r, 50)); // a refused local connection costs ~nothing; poll tightly
   }
   throw new Error(`GET ${template.healthPath} did not answer 200 within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

@@ -1,0 +1,118 @@
+/** Bad input and bad credentials: a clear 4xx JSON error, and nothing created (no row, no job, no container). */
+import { Queue } from "bullmq";
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenants } from "../shared/db/schema.js";
+import { queueNames } from "../shared/jobs.js";
+import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+
+let stack: Stack;
+let orgA: { id: number; token: string };
+let orgB: { id: number; token: string };
+let lifecycle: Queue;
+
+beforeAll(async () => {
+  stack = await startStack("guards", { BODY_LIMIT_BYTES: "4096" });
+  orgA = await stack.newOrg("guards-a");
+  orgB = await stack.newOrg("guards-b");
+  lifecycle = new Queue(queueNames.lifecycle, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
+});
+afterAll(async () => {
+  await lifecycle?.close();
+  await stack?.stop();
+});
+
+const valid = { name: "ok-app", language: "node", framework: "express" };
+
+async function nothingCreated(orgId: number) {
+  const [row] = await stack.db.select({ n: count() }).from(tenants).where(eq(tenants.orgId, orgId));
+  const jobs = await lifecycle.getJobCounts();
+  return { rows: row!.n, jobs: Object.values(jobs).reduce((a, b) => a + b, 0), containers: (await ownedContainers(stack)).length };
+}
+
+describe("bad input on spawn", () => {
+  const cases: Array<{ what: string; body?: unknown; raw?: string; status: number; code: string; message?: RegExp }> = [
+    { what: "missing name", body: { language: "node", framework: "express" }, status: 400, code: "VALIDATION_FAILED", message: /name/ },
+    { what: "empty name", body: { ...valid, name: "" }, status: 400, code: "VALIDATION_FAILED", message: /1-63/ },
+    { what: "name of 64 characters", body: { ...valid, name: "a".repeat(64) }, status: 400, code: "VALIDATION_FAILED", message: /1-63/ },
+    { what: "uppercase and underscore in name", body: { ...valid, name: "My_App" }, status: 400, code: "VALIDATION_FAILED", message: /DNS label/ },
+    { what: "name starting with a dash", body: { ...valid, name: "-app" }, status: 400, code: "VALIDATION_FAILED", message: /DNS label/ },
+    { what: "name that is a number", body: { ...valid, name: 42 }, status: 400, code: "VALIDATION_FAILED", message: /name/ },
+    { what: "unknown language", body: { ...valid, language: "cobol" }, status: 400, code: "UNKNOWN_TEMPLATE", message: /available: .*node\/express/ },
+    { what: "unknown framework", body: { ...valid, framework: "rails" }, status: 400, code: "UNKNOWN_TEMPLATE", message: /node\/hono/ },
+    { what: "unknown field", body: { ...valid, replicas: 3 }, status: 400, code: "VALIDATION_FAILED", message: /replicas/ },
+    { what: "a JSON array", body: [valid], status: 400, code: "VALIDATION_FAILED" },
+    { what: "malformed JSON", raw: '{"name": "x",', status: 400, code: "MALFORMED_JSON" },
+    { what: "an empty body", raw: "", status: 400, code: "MALFORMED_JSON" },
+    { what: "a body over the size limit", body: { ...valid, name: "x".repeat(5000) }, status: 413, code: "PAYLOAD_TOO_LARGE" },
+  ];
+
+  it.each(cases)("$what → $status $code, nothing created", async ({ body, raw, status, code, message }) => {
+    const res = await stack.api("/api/v1/tenant/spawn", {
+      method: "POST",
+      token: orgA.token,
+      ...(raw !== undefined ? { rawBody: raw, headers: { "content-type": "application/json" } } : { body }),
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(res.body.success).toBe(false);
+    expect(res.body.error.code).toBe(code);
+    expect(typeof res.body.error.message).toBe("string");
+    if (message) expect(res.body.error.message).toMatch(message);
+    expect(await nothingCreated(orgA.id)).toEqual({ rows: 0, jobs: 0, containers: 0 });
+  });
+
+  it.each([
+    ["/api/v1/tenant/abc/status", 400, "VALIDATION_FAILED"],
+    ["/api/v1/tenant/0/status", 400, "VALIDATION_FAILED"],
+    ["/api/v1/tenant/999999/status", 404, "NOT_FOUND"],
+    ["/api/v1/tenant?status=sleeping", 400, "VALIDATION_FAILED"],
+    ["/api/v1/tenant?limit=0", 400, "VALIDATION_FAILED"],
+    ["/api/v1/tenant/1/logs?tail=-5", 400, "VALIDATION_FAILED"],
+    ["/api/v1/nowhere", 404, "NOT_FOUND"],
+  ])("GET %s → %i %s", async (path, status, code) => {
+    const res = await stack.api(path, { token: orgA.token });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
+});
+
+describe("authentication and isolation", () => {
+  it("no token, a wrong token, or a tenant key instead of an organisation token → 401", async () => {
+    for (const token of [undefined, "cvg_org_not-a-real-token", "sk_tenant_abcdef"]) {
+      const res = await stack.api("/api/v1/tenant/spawn", { token, body: valid });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("UNAUTHORIZED");
+      expect((await stack.api("/api/v1/tenant", { token })).status).toBe(401);
+    }
+    const basic = await stack.api("/api/v1/tenant", { headers: { authorization: "Basic Zm9vOmJhcg==" } });
+    expect(basic.status).toBe(401);
+    expect(await nothingCreated(orgA.id)).toEqual({ rows: 0, jobs: 0, containers: 0 });
+  });
+
+  it("organisation B cannot see, list or destroy organisation A's tenant", async () => {
+    const res = await spawnViaApi(stack, orgA.token, { name: "private" });
+    expect(res.status).toBe(202);
+    const { envId, apiKey } = res.body.tenant;
+
+    const status = await stack.api(`/api/v1/tenant/${envId}/status`, { token: orgB.token });
+    expect(status.status).toBe(404);
+    expect(JSON.stringify(status.body)).not.toContain("private");
+    const list = await stack.api("/api/v1/tenant", { token: orgB.token });
+    expect(list.status).toBe(200);
+    expect(list.body.tenants.map((t: { envId: number }) => t.envId)).not.toContain(envId);
+    const listA = await stack.api(`/api/v1/tenant?org_id=${orgA.id}`, { token: orgB.token });
+    expect(listA.status).toBe(403);
+    expect((await stack.api(`/api/v1/tenant/${envId}/logs`, { token: orgB.token })).status).toBe(404);
+    const del = await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: orgB.token });
+    expect(del.status).toBe(404);
+    // A tenant's own key is not an organisation token either.
+    expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token: apiKey })).status).toBe(401);
+
+    const stillThere = await stack.api(`/api/v1/tenant/${envId}/status`, { token: orgA.token });
+    expect(stillThere.body.tenant.status).not.toMatch(/destroy/);
+
+    await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: orgA.token });
+    await waitForStatus(stack, orgA.token, envId, ["destroyed"]);
+  });
+});

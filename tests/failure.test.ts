@@ -1,0 +1,35 @@
+/** A tenant that never becomes healthy ends `failed`, says why, and leaves nothing behind. */
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portLeases } from "../shared/db/schema.js";
+import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+
+let stack: Stack;
+let org: { id: number; token: string };
+
+beforeAll(async () => {
+  stack = await startStack("failure", { TENANT_READY_TIMEOUT_MS: "3000", PROVISION_ATTEMPTS: "2", PROVISION_BACKOFF_MS: "200" });
+  org = await stack.newOrg();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("provisioning failure", () => {
+  it("a template whose health check never passes ends failed with a readable error, no container, and its port freed", async () => {
+    const res = await spawnViaApi(stack, org.token, { name: "broken", framework: "unhealthy" });
+    expect(res.status).toBe(202);
+    const { envId } = res.body.tenant;
+    const failed = await waitForStatus(stack, org.token, envId, ["failed", "ready"], 60_000);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/step "health"/);
+    expect(failed.error).toMatch(/HTTP 500/);
+    expect(await ownedContainers(stack, envId)).toHaveLength(0);
+    expect(await stack.db.select().from(portLeases).where(eq(portLeases.envId, envId))).toHaveLength(0);
+
+    // A failed tenant can still be destroyed; the row stays.
+    const del = await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
+    expect(del.status).toBe(202);
+    await waitForStatus(stack, org.token, envId, ["destroyed"]);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * Once per `vitest run`: migrate and empty the test database, and remove containers a previous, aborted
+ * run may have left (only those carrying the test owner label).
+ */
+import Docker from "dockerode";
+import { execFileSync } from "node:child_process";
+import postgres from "postgres";
+import { projectRoot } from "../shared/config.js";
+import { TEST_OWNER, testEnv } from "./helpers/stack.js";
+
+export default async function setup() {
+  const env = testEnv();
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], { cwd: projectRoot, env, stdio: "inherit" });
+  // A dedicated database: start every run from empty, so no earlier run's tenant is picked up
+  // by this run's reconcilers.
+  const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  await sql`truncate port_leases, tenant_events, tenants, organisations restart identity cascade`;
+  await sql.end();
+  const docker = new Docker();
+  const leftovers = await docker.listContainers({ all: true, filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
+  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+}

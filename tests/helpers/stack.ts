@@ -1,0 +1,210 @@
+/**
+ * A real stack for a test file: the API and workers as child processes against the real
+ * Postgres (test database), Redis (a queue prefix of its own) and Docker engine (containers
+ * named and labelled for tests). Each file gets its own stack, organisations and tenants.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { Redis } from "ioredis";
+import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/config.js";
+import { createDb } from "../../shared/db/client.js";
+import { createOrganisation } from "../../shared/orgs.js";
+
+export const TEST_OWNER = "convergence-test";
+export const TEST_CONTAINER_PREFIX = "cvgtest-tenant-";
+export const logDir = join(projectRoot, ".test-logs");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export function testEnv(): NodeJS.ProcessEnv {
+  loadDotEnv();
+  if (!process.env.TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set; run `npm test` (scripts/setup.sh writes it)");
+  return { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Stack {
+  name: string;
+  url: string;
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  db: ReturnType<typeof createDb>["db"];
+  sql: ReturnType<typeof createDb>["sql"];
+  redis: Redis;
+  docker: Docker;
+  api<T = any>(path: string, init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  newOrg(name?: string): Promise<{ id: number; token: string }>;
+  startWorker(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
+  workers: ChildProcess[];
+  stop(): Promise<void>;
+}
+
+function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const out = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  child.on("exit", (code, signal) => out.write(`\n[${name} exited code=${code} signal=${signal}]\n`));
+  return child;
+}
+
+export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts: { workers?: number } = {}): Promise<Stack> {
+  mkdirSync(logDir, { recursive: true });
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...testEnv(),
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    PORT: String(port),
+    QUEUE_PREFIX: `cvgtest-${name}-${process.pid}`,
+    TENANT_CONTAINER_PREFIX: TEST_CONTAINER_PREFIX,
+    CONVERGENCE_INSTANCE: TEST_OWNER,
+    TENANT_PORT_MIN: "4001",
+    TENANT_PORT_MAX: "4999",
+    TENANT_READY_TIMEOUT_MS: "30000",
+    TEMPLATES_DIR: `${join(projectRoot, "tenant-templates")}:${join(projectRoot, "tests/fixtures/templates")}`,
+    WORKER_LOCK_MS: "4000",
+    PROVISION_BACKOFF_MS: "500",
+    PRINT_BOOTSTRAP_TOKEN: "false",
+    ...overrides,
+  };
+  const config = parseConfig(env);
+  const { db, sql } = createDb(config.DATABASE_URL, 4);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
+  const url = `http://127.0.0.1:${port}`;
+  const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`));
+  const workers: ChildProcess[] = [];
+  let workerCount = 0;
+  const startWorker = (extraEnv: NodeJS.ProcessEnv = {}) => {
+    const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`));
+    workers.push(w);
+    return w;
+  };
+  for (let i = 0; i < (opts.workers ?? 1); i++) startWorker();
+
+  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, { timeoutMs: 30_000, what: "API /healthz" });
+
+  const stack: Stack = {
+    name,
+    url,
+    config,
+    env,
+    db,
+    sql,
+    redis,
+    docker,
+    workers,
+    startWorker,
+    async api(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      let body: string | undefined = init.rawBody;
+      if (init.body !== undefined) {
+        body = JSON.stringify(init.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const res = await fetch(url + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    },
+    async newOrg(orgName = `${name}-org`) {
+      const { org, token } = await createOrganisation(db, orgName);
+      return { id: org.id, token };
+    },
+    async stop() {
+      const all = [apiProc, ...workers].filter((p) => p.exitCode === null && p.signalCode === null);
+      for (const p of all) p.kill("SIGTERM");
+      await Promise.all(all.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
+      const keys = await redis.keys(`${env.QUEUE_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await sql.end({ timeout: 5 });
+    },
+  };
+  return stack;
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | false | null | undefined>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+  throw new Error(`timed out after ${opts.timeoutMs ?? 60_000} ms waiting for ${opts.what ?? "condition"}${lastErr ? `: ${lastErr}` : ""}`);
+}
+
+/** Polls the status endpoint, as a client would, until the tenant reaches one of `statuses`. */
+export async function waitForStatus(stack: Stack, token: string, envId: number, statuses: string[], timeoutMs = 90_000) {
+  return waitFor(
+    async () => {
+      const r = await stack.api(`/api/v1/tenant/${envId}/status`, { token });
+      return statuses.includes(r.body?.tenant?.status) ? r.body.tenant : null;
+    },
+    { timeoutMs, intervalMs: 150, what: `tenant ${envId} to be ${statuses.join("|")}` },
+  );
+}
+
+export async function ownedContainers(stack: Stack, envId?: number) {
+  const label = [`io.convergence.owner=${TEST_OWNER}`];
+  if (envId !== undefined) label.push(`io.convergence.env-id=${envId}`);
+  return stack.docker.listContainers({ all: true, filters: { label } });
+}
+
+export async function spawnViaApi(stack: Stack, token: string, body: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  return stack.api("/api/v1/tenant/spawn", {
+    token,
+    headers,
+    body: { name: "app", language: "node", framework: "express", ...body },
+  });
+}
+
+/** Runs a command inside a container through the Docker API and returns its stdout. */
+export async function execIn(docker: Docker, container: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", resolve);
+    stream.on("error", reject);
+  });
+  const buf = Buffer.concat(chunks);
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    if (buf[i] === 1) parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}

@@ -1,0 +1,141 @@
+/** The quick-reference flow over HTTP, against a running API and worker and real containers. */
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portLeases, tenantEvents } from "../shared/db/schema.js";
+import { execIn, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+
+let stack: Stack;
+let org: { id: number; token: string };
+
+beforeAll(async () => {
+  stack = await startStack("lifecycle");
+  org = await stack.newOrg();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("tenant lifecycle", () => {
+  it("a spawned tenant becomes ready, answers on its port with the contract's environment, shows logs, and is destroyed", async () => {
+    const res = await spawnViaApi(stack, org.token, { name: "my-app" });
+    expect(res.status).toBe(202);
+    expect(res.body.success).toBe(true);
+    const t = res.body.tenant;
+    expect(t).toMatchObject({ status: "pending", name: "my-app", language: "node", framework: "express" });
+    expect(t.apiKey).toMatch(/^sk_tenant_[A-Za-z0-9_-]{20,}$/);
+    expect(t.port).toBeGreaterThanOrEqual(4001);
+    expect(res.headers.get("location")).toBe(`/api/v1/tenant/${t.envId}/status`);
+
+    const ready = await waitForStatus(stack, org.token, t.envId, ["ready", "failed"]);
+    expect(ready.status).toBe("ready");
+    expect(ready.readyAt).not.toBeNull();
+
+    // The tenant's own app answers on its host port.
+    const health = await fetch(`http://127.0.0.1:${t.port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", tenant: `tenant_${t.envId}` });
+    const page = await (await fetch(`http://127.0.0.1:${t.port}/`)).text();
+    expect(page).toContain("my-app");
+
+    // Inside the container: exactly the contract's variables.
+    const name = `cvgtest-tenant-${t.envId}`;
+    const envJson = await execIn(stack.docker, name, ["node", "-e", "console.log(JSON.stringify(process.env))"]);
+    const env = JSON.parse(envJson) as Record<string, string>;
+    const contract = Object.fromEntries(Object.entries(env).filter(([k]) => /^(CONVERGENCE_|TENANT_)/.test(k)));
+    expect(contract).toEqual({
+      CONVERGENCE_API_URL: `http://host.docker.internal:${stack.config.PORT}/api/v1`,
+      CONVERGENCE_API_KEY: t.apiKey,
+      CONVERGENCE_ORG_ID: String(org.id),
+      CONVERGENCE_ENV_ID: String(t.envId),
+      TENANT_ID: `tenant_${t.envId}`,
+      TENANT_NAME: "my-app",
+    });
+
+    // Hardening as promised.
+    const inspect = await stack.docker.getContainer(name).inspect();
+    expect(inspect.Config.User).toBe("1000:1000");
+    expect(inspect.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(inspect.HostConfig.SecurityOpt).toContain("no-new-privileges:true");
+    expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
+    expect(inspect.HostConfig.PidsLimit).toBeGreaterThan(0);
+    expect(inspect.HostConfig.ExtraHosts).toContain("host.docker.internal:host-gateway");
+    expect(inspect.Config.Labels["io.convergence.env-id"]).toBe(String(t.envId));
+
+    const logs = await stack.api(`/api/v1/tenant/${t.envId}/logs?tail=50`, { token: org.token });
+    expect(logs.status).toBe(200);
+    expect(logs.body.lines.join("\n")).toContain(`tenant_${t.envId} (my-app) listening on 3000`);
+
+    const del = await stack.api(`/api/v1/tenant/${t.envId}`, { method: "DELETE", token: org.token });
+    expect(del.status).toBe(202);
+    expect(["destroying", "destroyed"]).toContain(del.body.tenant.status);
+    const gone = await waitForStatus(stack, org.token, t.envId, ["destroyed"]);
+    expect(gone.destroyedAt).not.toBeNull();
+    expect(await ownedContainers(stack, t.envId)).toHaveLength(0);
+    expect(await stack.db.select().from(portLeases).where(eq(portLeases.envId, t.envId))).toHaveLength(0);
+
+    // Every transition was recorded, in order.
+    const events = await stack.db.select().from(tenantEvents).where(eq(tenantEvents.envId, t.envId)).orderBy(tenantEvents.id);
+    expect(events.map((e) => e.toStatus)).toEqual(["pending", "provisioning", "starting", "ready", "destroying", "destroyed"]);
+
+    // The port is free again: the next tenant gets it.
+    const next = await spawnViaApi(stack, org.token, { name: "next-app" });
+    expect(next.body.tenant.port).toBe(t.port);
+    await stack.api(`/api/v1/tenant/${next.body.tenant.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, next.body.tenant.envId, ["destroyed"]);
+  });
+
+  it("a second template (node/hono) is provisioned the same way", async () => {
+    const res = await spawnViaApi(stack, org.token, { name: "hono-app", framework: "hono" });
+    expect(res.status).toBe(202);
+    const ready = await waitForStatus(stack, org.token, res.body.tenant.envId, ["ready", "failed"]);
+    expect(ready.status).toBe("ready");
+    expect(await (await fetch(`http://127.0.0.1:${ready.port}/`)).text()).toContain("Hono");
+    await stack.api(`/api/v1/tenant/${ready.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, ready.envId, ["destroyed"]);
+  });
+
+  it("the same Idempotency-Key returns the same tenant instead of a second one", async () => {
+    const headers = { "Idempotency-Key": "create-my-app-once" };
+    const [a, b] = await Promise.all([spawnViaApi(stack, org.token, { name: "idem" }, headers), spawnViaApi(stack, org.token, { name: "idem" }, headers)]);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(b.body.tenant.envId).toBe(a.body.tenant.envId);
+    expect(b.body.tenant.apiKey).toBe(a.body.tenant.apiKey);
+    const other = await spawnViaApi(stack, org.token, { name: "different" }, headers);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    await stack.api(`/api/v1/tenant/${a.body.tenant.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, a.body.tenant.envId, ["destroyed"]);
+  });
+
+  it("lists the organisation's tenants with a status filter and cursor pagination", async () => {
+    const created = [];
+    for (const name of ["list-a", "list-b", "list-c"]) created.push((await spawnViaApi(stack, org.token, { name })).body.tenant.envId);
+    const page1 = await stack.api(`/api/v1/tenant?org_id=${org.id}&limit=2`, { token: org.token });
+    expect(page1.status).toBe(200);
+    expect(page1.body.tenants).toHaveLength(2);
+    expect(page1.body.nextCursor).not.toBeNull();
+    const page2 = await stack.api(`/api/v1/tenant?org_id=${org.id}&limit=2&cursor=${page1.body.nextCursor}`, { token: org.token });
+    const ids = [...page1.body.tenants, ...page2.body.tenants].map((t: { envId: number }) => t.envId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of created) expect(ids).toContain(id);
+    const destroyed = await stack.api(`/api/v1/tenant?status=destroyed&limit=100`, { token: org.token });
+    expect(destroyed.body.tenants.every((t: { status: string }) => t.status === "destroyed")).toBe(true);
+    expect(destroyed.body.tenants.length).toBeGreaterThanOrEqual(3);
+    for (const id of created) await stack.api(`/api/v1/tenant/${id}`, { method: "DELETE", token: org.token });
+    for (const id of created) await waitForStatus(stack, org.token, id, ["destroyed"]);
+    await waitFor(async () => (await ownedContainers(stack)).length === 0, { what: "no containers left" });
+  });
+
+  it("serves an OpenAPI document and readable docs", async () => {
+    const doc = await stack.api("/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/tenant/spawn", "/api/v1/tenant/{id}/status", "/api/v1/tenant", "/api/v1/tenant/{id}", "/api/v1/tenant/{id}/logs"]),
+    );
+    const docs = await fetch(`${stack.url}/docs`);
+    expect(docs.headers.get("content-type")).toContain("text/html");
+    expect(await docs.text()).toContain("/api/v1/tenant/spawn");
+  });
+});
