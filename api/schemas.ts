@@ -45,6 +45,8 @@ export const TenantSchema = z
     image: z.string().nullable(),
     apiKeyPrefix: z.string().openapi({ example: "sk_tenant_AbC123" }),
     error: z.string().nullable(),
+    webhookUrl: z.string().nullable(),
+    quota: z.object({ callsPerMinute: z.number().int().nullable(), callsPerMonth: z.number().int().nullable() }),
     health: z.object({
       lastCheckAt: z.string().nullable(),
       consecutiveFailures: z.number().int(),

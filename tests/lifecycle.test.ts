@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
-import { execIn, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { TEST_CONTAINER_PREFIX, execIn, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let org: { id: number; token: string };
@@ -38,7 +38,7 @@ describe("tenant lifecycle", () => {
     expect(page).toContain("my-app");
 
     // Inside the container: exactly the contract's variables.
-    const name = `cvgtest-tenant-${t.envId}`;
+    const name = `${TEST_CONTAINER_PREFIX}${t.envId}`;
     const envJson = await execIn(stack.docker, name, ["node", "-e", "console.log(JSON.stringify(process.env))"]);
     const env = JSON.parse(envJson) as Record<string, string>;
     const contract = Object.fromEntries(Object.entries(env).filter(([k]) => /^(CONVERGENCE_|TENANT_)/.test(k)));

@@ -10,6 +10,18 @@ export const SpawnBody = z
     name: tenantName,
     language: z.string({ error: "language is required and must be a string" }).min(1).max(40).openapi({ example: "node" }),
     framework: z.string({ error: "framework is required and must be a string" }).min(1).max(40).openapi({ example: "express" }),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" })
+      .max(2048)
+      .optional()
+      .openapi({ description: "receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks)" }),
+    quota: z
+      .strictObject({
+        callsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+        callsPerMonth: z.number().int().min(1).max(1_000_000_000).optional(),
+      })
+      .optional()
+      .openapi({ description: "per-tenant limits on convergence calls; omitted means unlimited" }),
   })
   .openapi("SpawnRequest");
 

@@ -5,7 +5,9 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   check,
+  jsonb,
   index,
   integer,
   pgTable,
@@ -24,6 +26,9 @@ export const organisations = pgTable("organisations", {
   /** SHA-256 of the organisation token; the token itself is shown once and never stored. */
   tokenHash: text("token_hash").notNull().unique(),
   tokenPrefix: text("token_prefix").notNull(),
+  /** Standard Webhooks signing secret (whsec_…), AES-256-GCM encrypted; shown once, rotatable. */
+  webhookSecretEnc: text("webhook_secret_enc"),
+  webhookSecretPrefix: text("webhook_secret_prefix"),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
@@ -54,6 +59,13 @@ export const tenants = pgTable(
     lastCheckAt: ts("last_check_at"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     restartCount: integer("restart_count").notNull().default(0),
+    /** Crash-loop back-off: the health sweep does not restart the container before this time. */
+    nextRestartAt: ts("next_restart_at"),
+    /** Where readiness and health events for this tenant are delivered (Standard Webhooks). */
+    webhookUrl: text("webhook_url"),
+    /** Per-tenant quotas set at spawn; null means unlimited. */
+    quotaPerMinute: integer("quota_per_minute"),
+    quotaPerMonth: integer("quota_per_month"),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
     statusChangedAt: ts("status_changed_at").notNull().defaultNow(),
@@ -98,6 +110,77 @@ export const portLeases = pgTable("port_leases", {
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
+/** One row per convergence call (used, failed or refused): the billing record. */
+export const convergenceCalls = pgTable(
+  "convergence_calls",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    orgId: integer("org_id").notNull(),
+    envId: integer("env_id")
+      .notNull()
+      .references(() => tenants.envId),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    /** ok: answered; error: the engine or provider failed; refused: over a quota or rate limit. */
+    outcome: text("outcome").$type<"ok" | "error" | "refused">().notNull(),
+    httpStatus: integer("http_status").notNull(),
+    errorCode: text("error_code"),
+    converged: boolean("converged"),
+    rounds: integer("rounds").notNull().default(0),
+    tokensIn: integer("tokens_in"),
+    tokensOut: integer("tokens_out"),
+    latencyMs: integer("latency_ms").notNull(),
+    provider: text("provider"),
+    model: text("model"),
+  },
+  (t) => [
+    index("convergence_calls_org_time_idx").on(t.orgId, t.createdAt),
+    index("convergence_calls_env_time_idx").on(t.envId, t.createdAt),
+    check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused')`),
+  ],
+);
+
+/**
+ * Webhook events, written in the same transaction as the state change that causes them, so a
+ * crash or a Redis loss cannot drop one. Delivery attempts are recorded in webhook_attempts.
+ */
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    /** The Standard Webhooks `webhook-id` (msg_…): the receiver's idempotency key. */
+    id: text("id").primaryKey(),
+    orgId: integer("org_id").notNull(),
+    envId: integer("env_id")
+      .notNull()
+      .references(() => tenants.envId),
+    type: text("type").notNull(),
+    url: text("url").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: text("status").$type<"pending" | "delivered" | "failed">().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    deliveredAt: ts("delivered_at"),
+  },
+  (t) => [index("webhook_events_env_idx").on(t.envId, t.createdAt), index("webhook_events_status_idx").on(t.status)],
+);
+
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => webhookEvents.id),
+    attempt: integer("attempt").notNull(),
+    at: ts("at").notNull().defaultNow(),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("webhook_attempts_event_idx").on(t.eventId, t.attempt)],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
 export type Tenant = typeof tenants.$inferSelect;
 export type TenantEvent = typeof tenantEvents.$inferSelect;
+export type ConvergenceCall = typeof convergenceCalls.$inferSelect;
+export type WebhookEvent = typeof webhookEvents.$inferSelect;

@@ -14,6 +14,8 @@ export interface SpawnInput {
   name: string;
   language: string;
   framework: string;
+  webhookUrl?: string;
+  quota?: { callsPerMinute?: number; callsPerMonth?: number };
 }
 
 export interface SpawnResult {
@@ -66,6 +68,9 @@ export async function spawnTenant(args: {
           apiKeyHash: hashSecret(apiKey),
           apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
           idempotencyKey: idempotencyKey ?? null,
+          webhookUrl: input.webhookUrl ?? null,
+          quotaPerMinute: input.quota?.callsPerMinute ?? null,
+          quotaPerMonth: input.quota?.callsPerMonth ?? null,
         })
         .returning();
       if (!inserted) throw new Error("insert returned no row");

@@ -17,6 +17,8 @@ export function tenantView(t: Tenant) {
     image: t.image,
     apiKeyPrefix: t.apiKeyPrefix,
     error: t.lastError,
+    webhookUrl: t.webhookUrl,
+    quota: { callsPerMinute: t.quotaPerMinute, callsPerMonth: t.quotaPerMonth },
     health: {
       lastCheckAt: t.lastCheckAt?.toISOString() ?? null,
       consecutiveFailures: t.consecutiveFailures,

@@ -13,8 +13,10 @@ import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/
 import { createDb } from "../../shared/db/client.js";
 import { createOrganisation } from "../../shared/orgs.js";
 
-export const TEST_OWNER = "convergence-test";
-export const TEST_CONTAINER_PREFIX = "cvgtest-tenant-";
+// TEST_INSTANCE lets several suites share one machine (own owner label, container names, ports).
+const instance = process.env.TEST_INSTANCE ? `-${process.env.TEST_INSTANCE}` : "";
+export const TEST_OWNER = `convergence-test${instance}`;
+export const TEST_CONTAINER_PREFIX = `cvgtest${instance}-tenant-`;
 export const logDir = join(projectRoot, ".test-logs");
 
 export async function freePort(): Promise<number> {
@@ -76,8 +78,8 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     QUEUE_PREFIX: `cvgtest-${name}-${process.pid}`,
     TENANT_CONTAINER_PREFIX: TEST_CONTAINER_PREFIX,
     CONVERGENCE_INSTANCE: TEST_OWNER,
-    TENANT_PORT_MIN: "4001",
-    TENANT_PORT_MAX: "4999",
+    TENANT_PORT_MIN: process.env.TEST_PORT_MIN ?? "4001",
+    TENANT_PORT_MAX: process.env.TEST_PORT_MAX ?? "4999",
     TENANT_READY_TIMEOUT_MS: "30000",
     TEMPLATES_DIR: `${join(projectRoot, "tenant-templates")}:${join(projectRoot, "tests/fixtures/templates")}`,
     WORKER_LOCK_MS: "4000",
