@@ -7,15 +7,18 @@ import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
-import { requireOrganisation } from "./auth.js";
+import { requireOrganisation, requireTenantKey } from "./auth.js";
 import { renderDocs } from "./docs.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
+import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
+import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
+import { usageHandler, usageRoute } from "./routes/usage.js";
 
 export function createApp(ctx: ApiContext) {
   const app = new OpenAPIHono<HonoEnv>({
@@ -56,6 +59,8 @@ export function createApp(ctx: ApiContext) {
   );
   app.use("/api/v1/tenant", requireOrganisation);
   app.use("/api/v1/tenant/*", requireOrganisation);
+  app.use("/api/v1/usage", requireOrganisation);
+  app.use("/api/v1/converge", requireTenantKey);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {
     type: "http",
@@ -67,6 +72,14 @@ export function createApp(ctx: ApiContext) {
   app.openapi(listRoute, listHandler);
   app.openapi(destroyRoute, destroyHandler);
   app.openapi(logsRoute, logsHandler);
+  app.openapi(rotateKeyRoute, rotateKeyHandler);
+  app.openapi(usageRoute, usageHandler);
+  app.openapi(convergeRoute(ctx.config), convergeHandler);
+  app.openAPIRegistry.registerComponent("securitySchemes", "tenantKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "tenant API key (sk_tenant_…); X-API-Key is accepted too",
+  });
 
   const info = {
     title: "Convergence control plane API",

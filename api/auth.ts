@@ -2,6 +2,7 @@
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../shared/errors.js";
 import { authenticateOrganisation } from "../shared/orgs.js";
+import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { HonoEnv } from "./env.js";
 
 export function bearerToken(header: string | undefined): string | null {
@@ -16,5 +17,15 @@ export const requireOrganisation = createMiddleware<HonoEnv>(async (c, next) => 
   if (!org) throw new AppError("UNAUTHORIZED", "invalid organisation token");
   c.set("org", org);
   c.set("log", c.get("log").child({ orgId: org.id }));
+  await next();
+});
+
+/** Tenant-key auth for convergence calls: `Authorization: Bearer sk_tenant_…` or `X-API-Key`. */
+export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
+  const key = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key")?.trim();
+  if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
+  const tenant = await authenticateTenantKey(c.get("ctx").db, key);
+  c.set("tenant", tenant);
+  c.set("log", c.get("log").child({ tenantId: tenant.envId, orgId: tenant.orgId }));
   await next();
 });

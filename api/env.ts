@@ -1,7 +1,7 @@
 /** The Hono environment: what every handler can read from the context. */
 import type { Logger } from "pino";
 import type { AppContext } from "../shared/context.js";
-import type { Organisation } from "../shared/db/schema.js";
+import type { Organisation, Tenant } from "../shared/db/schema.js";
 
 export interface ApiContext extends AppContext {
   /** Answers a logs request through a worker; the API never talks to Docker itself. */
@@ -12,6 +12,8 @@ export type HonoEnv = {
   Variables: {
     ctx: ApiContext;
     org: Organisation;
+    /** Set by tenant-key auth on convergence calls. */
+    tenant: Tenant;
     requestId: string;
     log: Logger;
   };

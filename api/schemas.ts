@@ -26,7 +26,9 @@ const errorDescriptions: Record<number, string> = {
   409: "conflict",
   413: "request body too large",
   429: "rate limited or over quota",
+  502: "the model provider failed",
   503: "a dependency is unavailable",
+  504: "the model provider timed out",
 };
 
 export const TenantSchema = z

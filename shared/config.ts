@@ -54,7 +54,26 @@ const schema = z
     PROVISION_BACKOFF_MS: int(2_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000),
     LOGS_TIMEOUT_MS: int(5_000),
+    /** Webhook delivery: attempts per event, exponential back-off base (30 s doubles to hours), per-attempt timeout. */
+    WEBHOOK_ATTEMPTS: int(10),
+    WEBHOOK_BACKOFF_MS: int(30_000),
+    WEBHOOK_TIMEOUT_MS: int(5_000),
+    /** How often pending events without a delivery job are enqueued again (a Redis loss drops nothing). */
+    WEBHOOK_SWEEP_MS: int(30_000),
+    /** Hosts (or host:port) a webhook may target even though they resolve to a loopback/private address. */
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
     PRINT_BOOTSTRAP_TOKEN: bool(true),
+    /** OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio); unset = offline provider. */
+    LLM_BASE_URL: z.string().optional(),
+    LLM_API_KEY: z.string().optional(),
+    LLM_MODEL: z.string().default("gpt-4o-mini"),
+    LLM_TIMEOUT_MS: int(60_000),
+    LLM_MAX_RETRIES: int(2),
+    CONVERGE_PROMPT_MAX_CHARS: int(20_000),
+    CONVERGE_ROLE_MAX_CHARS: int(200),
   })
   .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",

@@ -6,6 +6,8 @@
 import { Redis } from "ioredis";
 import { hostname } from "node:os";
 import type { Config } from "./config.js";
+import { createProvider } from "./convergence/providers/index.js";
+import type { ChatProvider } from "./convergence/types.js";
 import { createDb, type Db } from "./db/client.js";
 import { createQueues, type Queues } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -21,6 +23,8 @@ export interface AppContext {
   queues: Queues;
   logger: Logger;
   templates: TemplateRegistry;
+  /** The model provider behind convergence calls (offline when none is configured). */
+  llm: ChatProvider;
   /** Who acts, recorded on every tenant event. */
   actor: string;
   close(): Promise<void>;
@@ -48,6 +52,7 @@ export function createAppContext(config: Config, role: "api" | "worker" | "cli")
     queues,
     logger,
     templates: new TemplateRegistry(config.TEMPLATES_DIR),
+    llm: createProvider(config),
     actor: role === "worker" ? `worker:${hostname()}:${process.pid}` : role,
     async close() {
       await queues.close();

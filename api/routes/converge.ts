@@ -1,0 +1,78 @@
+/** POST /api/v1/converge — a convergence call, authenticated by the tenant's own API key and metered. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import type { Config } from "../../shared/config.js";
+import { runConvergence } from "../../shared/convergence/run.js";
+import type { HonoEnv } from "../env.js";
+import { errorResponses } from "../schemas.js";
+
+export function convergeBody(config: Pick<Config, "CONVERGE_PROMPT_MAX_CHARS" | "CONVERGE_ROLE_MAX_CHARS">) {
+  const role = (field: string) =>
+    z
+      .string({ error: `${field} is required and must be a string` })
+      .trim()
+      .min(1, `${field} must not be empty`)
+      .max(config.CONVERGE_ROLE_MAX_CHARS, `${field} must be at most ${config.CONVERGE_ROLE_MAX_CHARS} characters`);
+  return z
+    .strictObject({
+      prompt: z
+        .string({ error: "prompt is required and must be a string" })
+        .min(1, "prompt must not be empty")
+        .max(config.CONVERGE_PROMPT_MAX_CHARS, `prompt must be at most ${config.CONVERGE_PROMPT_MAX_CHARS} characters`)
+        .openapi({ example: "Design a system" }),
+      agentARole: role("agentARole").openapi({ example: "Architect" }),
+      agentBRole: role("agentBRole").openapi({ example: "Reviewer" }),
+      maxRounds: z
+        .number({ error: "maxRounds must be an integer from 1 to 10" })
+        .int("maxRounds must be an integer from 1 to 10")
+        .min(1, "maxRounds must be an integer from 1 to 10")
+        .max(10, "maxRounds must be an integer from 1 to 10")
+        .default(3),
+    })
+    .openapi("ConvergeRequest");
+}
+
+const ConvergeResult = z
+  .object({
+    converged: z.boolean(),
+    rounds: z.number().int(),
+    final: z.string(),
+    transcript: z.array(
+      z.object({
+        round: z.number().int(),
+        agent: z.enum(["A", "B"]),
+        role: z.string(),
+        content: z.string(),
+        verdict: z.enum(["approve", "revise"]).optional(),
+      }),
+    ),
+    provider: z.string(),
+    model: z.string(),
+    tokensIn: z.number().int().nullable(),
+    tokensOut: z.number().int().nullable(),
+  })
+  .openapi("ConvergeResult");
+
+export function convergeRoute(config: Config) {
+  return createRoute({
+    method: "post",
+    path: "/api/v1/converge",
+    summary: "Run a convergence",
+    description:
+      "Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After.",
+    security: [{ tenantKey: [] }],
+    request: { body: { content: { "application/json": { schema: convergeBody(config) } }, required: true } },
+    responses: {
+      200: {
+        description: "the converged (or last) answer and the transcript",
+        content: { "application/json": { schema: z.object({ success: z.literal(true), result: ConvergeResult }) } },
+      },
+      ...errorResponses(400, 401, 413, 429, 502, 503, 504),
+    },
+  });
+}
+
+export const convergeHandler: RouteHandler<ReturnType<typeof convergeRoute>, HonoEnv> = async (c) => {
+  const input = c.req.valid("json");
+  const result = await runConvergence({ ctx: c.get("ctx"), tenant: c.get("tenant"), input });
+  return c.json({ success: true as const, result }, 200);
+};

@@ -1,0 +1,34 @@
+/** POST /api/v1/tenant/:id/rotate-key — a new API key, shown once; the old one stops working now. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { rotateTenantKey } from "../../shared/tenant-keys.js";
+import { tenantView } from "../../shared/tenants/view.js";
+import type { HonoEnv } from "../env.js";
+import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+
+export const rotateKeyRoute = createRoute({
+  method: "post",
+  path: "/api/v1/tenant/{id}/rotate-key",
+  summary: "Rotate a tenant's API key",
+  description:
+    "Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.",
+  security: bearerSecurity,
+  request: { params: TenantIdParam },
+  responses: {
+    202: {
+      description: "rotated; the container is being re-created with the new key",
+      content: {
+        "application/json": {
+          schema: z.object({ success: z.literal(true), tenant: TenantSchema.extend({ apiKey: z.string() }) }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 404, 409),
+  },
+});
+
+export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { tenant, apiKey } = await rotateTenantKey({ ctx: c.get("ctx"), orgId: c.get("org").id, envId: id });
+  c.get("log").info({ tenantId: id }, "tenant API key rotated");
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
+};

@@ -1,0 +1,80 @@
+/** GET /api/v1/usage?org_id=1 — convergence calls per tenant and in total for a period, for billing. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { AppError } from "../../shared/errors.js";
+import { defaultPeriod, usageReport } from "../../shared/metering.js";
+import type { HonoEnv } from "../env.js";
+import { bearerSecurity, errorResponses } from "../schemas.js";
+
+const dateParam = (what: string) =>
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), `${what} must be an ISO date or date-time`)
+    .transform((s) => new Date(s))
+    .optional();
+
+const UsageQuery = z.object({
+  org_id: z.coerce.number().int().positive().optional().openapi({ description: "must be the token's organisation", example: 1 }),
+  from: dateParam("from").openapi({ description: "inclusive; default: start of this month (UTC)", example: "2026-11-01" }),
+  to: dateParam("to").openapi({ description: "exclusive; default: start of next month (UTC)", example: "2026-12-01" }),
+  tenant_id: z.coerce.number().int().positive().optional().openapi({ description: "only this tenant (envId)" }),
+  granularity: z.enum(["total", "day"]).default("total").openapi({ description: "`day` adds a per-day breakdown per tenant" }),
+});
+
+const Totals = z.object({
+  calls: z.number().int().openapi({ description: "calls that ran (succeeded + errors); what is billed" }),
+  succeeded: z.number().int(),
+  errors: z.number().int(),
+  refused: z.number().int().openapi({ description: "refused by quota or rate limit; not billed" }),
+  converged: z.number().int(),
+  rounds: z.number().int(),
+  tokensIn: z.number().int(),
+  tokensOut: z.number().int(),
+  avgLatencyMs: z.number().int(),
+});
+
+export const usageRoute = createRoute({
+  method: "get",
+  path: "/api/v1/usage",
+  summary: "Usage for billing",
+  security: bearerSecurity,
+  request: { query: UsageQuery },
+  responses: {
+    200: {
+      description: "usage per tenant (destroyed tenants included) and totals",
+      content: {
+        "application/json": {
+          schema: z.object({
+            success: z.literal(true),
+            orgId: z.number().int(),
+            period: z.object({ from: z.string(), to: z.string() }),
+            tenants: z.array(
+              Totals.extend({
+                envId: z.number().int(),
+                tenantId: z.string(),
+                name: z.string(),
+                status: z.string(),
+                days: z.array(Totals.extend({ day: z.string() })).optional(),
+              }),
+            ),
+            totals: Totals,
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export const usageHandler: RouteHandler<typeof usageRoute, HonoEnv> = async (c) => {
+  const q = c.req.valid("query");
+  const org = c.get("org");
+  if (q.org_id !== undefined && q.org_id !== org.id) {
+    throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${q.org_id}`);
+  }
+  const period = defaultPeriod();
+  const from = q.from ?? period.from;
+  const to = q.to ?? period.to;
+  if (from >= to) throw new AppError("VALIDATION_FAILED", "from must be before to");
+  const report = await usageReport(c.get("ctx").db, { orgId: org.id, from, to, envId: q.tenant_id, perDay: q.granularity === "day" });
+  return c.json({ success: true as const, orgId: org.id, ...report }, 200);
+};

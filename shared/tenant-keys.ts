@@ -1,0 +1,60 @@
+/**
+ * Tenant API keys: authentication of convergence calls, and rotation. A key is looked up by its
+ * SHA-256 and compared in constant time; a revoked key, or the key of a destroyed tenant, fails.
+ */
+import { eq } from "drizzle-orm";
+import { timingSafeEqual } from "node:crypto";
+import type { AppContext } from "./context.js";
+import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret } from "./crypto.js";
+import type { Db } from "./db/client.js";
+import { tenants, type Tenant } from "./db/schema.js";
+import { AppError } from "./errors.js";
+import { jobIds } from "./jobs.js";
+import { getTenantForOrg } from "./tenants/queries.js";
+import { transitionTenant } from "./tenants/transition.js";
+
+export async function authenticateTenantKey(db: Db, key: string): Promise<Tenant> {
+  const invalid = new AppError("UNAUTHORIZED", "invalid or revoked tenant API key");
+  if (!key.startsWith(TENANT_KEY_PREFIX)) throw invalid;
+  const hash = hashSecret(key);
+  const [tenant] = await db.select().from(tenants).where(eq(tenants.apiKeyHash, hash));
+  if (!tenant || !timingSafeEqual(Buffer.from(tenant.apiKeyHash), Buffer.from(hash))) throw invalid;
+  if (tenant.apiKeyRevokedAt || tenant.status === "destroying" || tenant.status === "destroyed") throw invalid;
+  return tenant;
+}
+
+/**
+ * Issues a new key (returned once); the old one stops working at once. A running tenant is moved
+ * back to provisioning so a worker re-creates its container with the new key, on the same port.
+ */
+export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number }): Promise<{ tenant: Tenant; apiKey: string }> {
+  const { ctx, orgId, envId } = args;
+  const current = await getTenantForOrg(ctx.db, orgId, envId);
+  if (current.status !== "ready" && current.status !== "unhealthy") {
+    throw new AppError(
+      "INVALID_STATE",
+      `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`,
+    );
+  }
+  const apiKey = newSecret(TENANT_KEY_PREFIX);
+  const tenant = await transitionTenant(ctx.db, {
+    envId,
+    from: ["ready", "unhealthy"],
+    to: "provisioning",
+    reason: "API key rotated: re-creating the container with the new key",
+    actor: ctx.actor,
+    patch: {
+      apiKeyHash: hashSecret(apiKey),
+      apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
+      apiKeyPrefix: displayPrefix(apiKey),
+    },
+  });
+  if (!tenant) throw new AppError("CONFLICT", `tenant ${envId} changed state during rotation; try again`);
+  // The provision job of the first deployment may linger as completed/failed under the same id.
+  const stale = await ctx.queues.lifecycle.getJob(jobIds.provision(envId));
+  if (stale && ((await stale.isCompleted()) || (await stale.isFailed()))) await stale.remove();
+  await ctx.queues.enqueueProvision({ envId, reason: "rotate-key" }).catch((err) =>
+    ctx.logger.warn({ err, tenantId: envId }, "enqueue after key rotation failed; the reconciler will retry"),
+  );
+  return { tenant, apiKey };
+}
