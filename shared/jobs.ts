@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "./config.js";
 
-export const queueNames = { lifecycle: "tenant-lifecycle", logs: "tenant-logs" } as const;
+export const queueNames = { lifecycle: "tenant-lifecycle", logs: "tenant-logs", webhooks: "webhook-delivery" } as const;
 
 export const provisionPayload = z.object({ envId: z.number().int().positive(), reason: z.string().optional() });
 export const destroyPayload = z.object({ envId: z.number().int().positive() });
@@ -34,16 +34,32 @@ export function lifecycleJobOptions(config: Config): JobsOptions {
   };
 }
 
+/** One delivery job per webhook event; its id is the event id, so a second enqueue is a no-op. */
+export const webhookDeliveryPayload = z.object({ eventId: z.string().regex(/^msg_[A-Za-z0-9_-]+$/) });
+export type WebhookDeliveryPayload = z.infer<typeof webhookDeliveryPayload>;
+
+export function webhookJobOptions(config: Config): JobsOptions {
+  return {
+    attempts: config.WEBHOOK_ATTEMPTS,
+    // 30 s, 1 min, 2 min, … doubling: ten attempts span about four hours by default.
+    backoff: { type: "exponential", delay: config.WEBHOOK_BACKOFF_MS, jitter: 0.2 },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
 export type Queues = ReturnType<typeof createQueues>;
 
 export function createQueues(connection: Redis, config: Config) {
   const opts = { connection, prefix: config.QUEUE_PREFIX };
   const lifecycle = new Queue(queueNames.lifecycle, opts);
   const logs = new Queue(queueNames.logs, opts);
+  const webhooks = new Queue(queueNames.webhooks, opts);
   const jobOpts = lifecycleJobOptions(config);
   return {
     lifecycle,
     logs,
+    webhooks,
     enqueueProvision: (p: ProvisionPayload) =>
       lifecycle.add("provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
     enqueueDestroy: (p: DestroyPayload) =>
@@ -52,8 +68,10 @@ export function createQueues(connection: Redis, config: Config) {
         attempts: Math.max(5, config.PROVISION_ATTEMPTS),
         jobId: jobIds.destroy(p.envId),
       }),
+    enqueueWebhook: (p: WebhookDeliveryPayload) =>
+      webhooks.add("deliver", webhookDeliveryPayload.parse(p), { ...webhookJobOptions(config), jobId: p.eventId }),
     close: async () => {
-      await Promise.all([lifecycle.close(), logs.close()]);
+      await Promise.all([lifecycle.close(), logs.close(), webhooks.close()]);
     },
   };
 }

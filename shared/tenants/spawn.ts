@@ -8,6 +8,7 @@ import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
 import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import { validateWebhookUrl } from "../webhooks/target.js";
 import { allocatePort } from "./ports.js";
 
 export interface SpawnInput {
@@ -41,6 +42,8 @@ export async function spawnTenant(args: {
       { available },
     );
   }
+  // A webhook must not be a way into the platform's own network (SSRF): checked before anything is written.
+  if (input.webhookUrl) await validateWebhookUrl(input.webhookUrl, ctx.config);
 
   if (idempotencyKey) {
     const existing = await findByIdempotencyKey(ctx, orgId, idempotencyKey);

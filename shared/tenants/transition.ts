@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
 import { canTransition, type TenantStatus } from "../tenant-state.js";
+import { recordWebhookEvent } from "../webhooks/events.js";
 
 export interface Transition {
   envId: number;
@@ -38,6 +39,8 @@ export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | 
       actor: t.actor,
       createdAt: now,
     });
+    // Same transaction: the webhook event exists if and only if the change committed.
+    if (updated) await recordWebhookEvent(tx, current, updated, t.reason);
     // Wakes API processes waiting on this tenant (status?wait=…, the events stream).
     await tx.execute(sql`select pg_notify('tenant_status', ${JSON.stringify({ envId: t.envId, status: t.to })})`);
     return updated ?? null;

@@ -1,0 +1,36 @@
+/** POST /api/v1/webhooks/secret/rotate — a new webhook signing secret, shown once; deliveries use it from now on. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { rotateWebhookSecret } from "../../shared/webhooks/secret.js";
+import type { HonoEnv } from "../env.js";
+import { bearerSecurity, errorResponses } from "../schemas.js";
+
+export const webhookSecretRotateRoute = createRoute({
+  method: "post",
+  path: "/api/v1/webhooks/secret/rotate",
+  summary: "Rotate the organisation's webhook signing secret",
+  description:
+    "Returns the new secret (`whsec_…`) once; it is stored only encrypted. Every delivery from now on, retries of earlier events included, is signed with it. Verify with any Standard Webhooks library.",
+  security: bearerSecurity,
+  responses: {
+    200: {
+      description: "the new secret",
+      content: {
+        "application/json": {
+          schema: z.object({
+            success: z.literal(true),
+            secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+            prefix: z.string().openapi({ example: "whsec_MfKQ9r" }),
+          }),
+        },
+      },
+    },
+    ...errorResponses(401),
+  },
+});
+
+export const webhookSecretRotateHandler: RouteHandler<typeof webhookSecretRotateRoute, HonoEnv> = async (c) => {
+  const { secret, prefix } = await rotateWebhookSecret(c.get("ctx").db, c.get("ctx").config, c.get("org").id);
+  c.get("log").info("webhook signing secret rotated");
+  c.header("Cache-Control", "no-store");
+  return c.json({ success: true as const, secret, prefix }, 200);
+};

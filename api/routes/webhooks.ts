@@ -1,0 +1,59 @@
+/** GET /api/v1/tenant/:id/webhooks — the tenant's webhook events, each with every delivery attempt. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { getTenantForOrg } from "../../shared/tenants/queries.js";
+import { webhookEventTypes } from "../../shared/webhooks/events.js";
+import { listWebhookDeliveries } from "../../shared/webhooks/queries.js";
+import type { HonoEnv } from "../env.js";
+import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
+
+const WebhookAttemptSchema = z
+  .object({
+    attempt: z.number().int().openapi({ example: 1 }),
+    at: z.string(),
+    httpStatus: z.number().int().nullable().openapi({ example: 500, description: "null when no answer came (timeout, refused connection, refused target)" }),
+    error: z.string().nullable(),
+    durationMs: z.number().int(),
+  })
+  .openapi("WebhookAttempt");
+
+const WebhookEventSchema = z
+  .object({
+    id: z.string().openapi({ example: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", description: "the webhook-id header; receivers deduplicate on it" }),
+    type: z.enum(webhookEventTypes),
+    status: z.enum(["pending", "delivered", "failed"]),
+    url: z.string(),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+    attemptCount: z.number().int(),
+    attempts: z.array(WebhookAttemptSchema),
+    payload: z.record(z.string(), z.unknown()).openapi({ description: "the body sent: {type, timestamp, data}" }),
+  })
+  .openapi("WebhookEvent");
+
+export const webhooksRoute = createRoute({
+  method: "get",
+  path: "/api/v1/tenant/{id}/webhooks",
+  summary: "A tenant's webhook deliveries",
+  description: "Events newest first, each with its delivery status and every attempt (time, HTTP status or error, duration).",
+  security: bearerSecurity,
+  request: {
+    params: TenantIdParam,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+  },
+  responses: {
+    200: {
+      description: "the tenant's webhook events",
+      content: { "application/json": { schema: z.object({ success: z.literal(true), events: z.array(WebhookEventSchema) }) } },
+    },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+export const webhooksHandler: RouteHandler<typeof webhooksRoute, HonoEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { limit } = c.req.valid("query");
+  const db = c.get("ctx").db;
+  await getTenantForOrg(db, c.get("org").id, id);
+  const events = await listWebhookDeliveries(db, id, limit);
+  return c.json({ success: true as const, events: events.map((e) => ({ ...e, type: e.type as (typeof webhookEventTypes)[number] })) }, 200);
+};
