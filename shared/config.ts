@@ -54,6 +54,11 @@ const schema = z
     PROVISION_BACKOFF_MS: int(2_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000),
     LOGS_TIMEOUT_MS: int(5_000),
+    /** How often an idle tenant event stream (SSE) sends a heartbeat comment. */
+    SSE_HEARTBEAT_MS: int(15_000),
+    /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
+    WORKER_METRICS_PORT: int(9465),
+    WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
     /** Webhook delivery: attempts per event, exponential back-off base (30 s doubles to hours), per-attempt timeout. */
     WEBHOOK_ATTEMPTS: int(10),
     WEBHOOK_BACKOFF_MS: int(30_000),
@@ -66,6 +71,23 @@ const schema = z
       .default("")
       .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
     PRINT_BOOTSTRAP_TOKEN: bool(true),
+    /** Health sweeps: interval, per-probe timeout, parallel probes, failures before `unhealthy`. */
+    HEALTH_INTERVAL_MS: int(10_000),
+    HEALTH_TIMEOUT_MS: int(2_000),
+    HEALTH_CONCURRENCY: int(32),
+    HEALTH_FAILURE_THRESHOLD: int(3),
+    /** Crash loops: restarts (with doubling back-off from this base) before the tenant is failed. */
+    HEALTH_MAX_RESTARTS: int(5),
+    HEALTH_RESTART_BACKOFF_MS: int(5_000),
+    HEALTH_STABLE_MS: int(5 * 60_000),
+    /** Reconciler: interval, and how old an unowned-by-any-tenant container must be before removal. */
+    RECONCILE_INTERVAL_MS: int(15_000),
+    ORPHAN_GRACE_MS: int(60_000),
+    /** How long a tenant may sit in each transient state before it is failed (0 = derived). */
+    DEADLINE_PENDING_MS: int(10 * 60_000),
+    DEADLINE_PROVISIONING_MS: int(10 * 60_000),
+    DEADLINE_STARTING_MS: int(0),
+    DEADLINE_DESTROYING_MS: int(10 * 60_000),
     /** OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio); unset = offline provider. */
     LLM_BASE_URL: z.string().optional(),
     LLM_API_KEY: z.string().optional(),

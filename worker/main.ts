@@ -2,13 +2,16 @@
  * Worker process (`npm run worker`): runs the tenant-lifecycle, logs and maintenance queues.
  * Any number may run, on any host that shares Redis, Postgres and a Docker engine.
  */
-import { Queue, Worker } from "bullmq";
+import { Worker } from "bullmq";
 import { loadConfig } from "../shared/config.js";
 import { createWorkerContext } from "../shared/context.js";
 import { queueNames } from "../shared/jobs.js";
 import { lifecycleProcessor } from "./lifecycle.js";
 import { logsProcessor } from "./logs.js";
-import { requeueTransientTenants } from "./reconcile.js";
+import { startWorkerMetrics } from "./metrics.js";
+import { reconcile } from "../shared/tenants/reconcile.js";
+import { startMaintenance } from "./maintenance.js";
+import { startWebhookDelivery } from "./webhooks.js";
 
 const config = loadConfig();
 const ctx = createWorkerContext(config);
@@ -28,20 +31,19 @@ const workers: Worker[] = [
   new Worker(queueNames.logs, logsProcessor(ctx), { connection, prefix, concurrency: 5 }),
 ];
 
-// Periodic maintenance as a BullMQ job scheduler: one schedule however many workers run, and the
-// maintenance worker has concurrency 1, so one reconcile runs at a time on each worker.
-const maintenance = new Queue("maintenance", { connection, prefix });
-await maintenance.upsertJobScheduler("reconcile", { every: 15_000 }, { name: "reconcile", opts: { removeOnComplete: true, removeOnFail: 100 } });
-workers.push(
-  new Worker("maintenance", async () => requeueTransientTenants(ctx), { connection, prefix, concurrency: 1 }),
-);
+// Health sweeps and the reconciler, as BullMQ job schedulers (see worker/maintenance.ts).
+const maintenance = await startMaintenance(ctx);
+workers.push(maintenance.worker);
+workers.push(await startWebhookDelivery(ctx));
 
 for (const w of workers) {
   w.on("failed", (job, err) => log.warn({ jobId: job?.id, queue: w.name, err: { message: err.message } }, "job failed"));
   w.on("error", (err) => log.error({ err, queue: w.name }, "worker error"));
 }
+// Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
+const metricsEndpoint = await startWorkerMetrics(ctx, workers);
 
-await requeueTransientTenants(ctx, 0).catch((err) => log.warn({ err }, "start-up reconcile failed"));
+await reconcile(ctx, { requeueGraceMs: 0 }).catch((err) => log.warn({ err }, "start-up reconcile failed"));
 log.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: prefix }, "worker started");
 
 let stopping = false;
@@ -54,6 +56,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   await Promise.all(workers.map((w) => w.close()));
+  await metricsEndpoint.close();
   await maintenance.close();
   await ctx.close();
   clearTimeout(timer);

@@ -59,6 +59,8 @@ export const tenants = pgTable(
     lastCheckAt: ts("last_check_at"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     restartCount: integer("restart_count").notNull().default(0),
+    /** Platform restarts since the tenant was last healthy: the crash-loop detector. */
+    crashRestarts: integer("crash_restarts").notNull().default(0),
     /** Crash-loop back-off: the health sweep does not restart the container before this time. */
     nextRestartAt: ts("next_restart_at"),
     /** Where readiness and health events for this tenant are delivered (Standard Webhooks). */

@@ -56,7 +56,11 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
 
   await step("start", () => startWithFreePort(ctx, tenant!, template, image));
   const current = (await getTenant(ctx.db, envId))!;
-  await step("health", () => waitHealthy(ctx, current, template));
+  const health = await step("health", () => waitHealthy(ctx, current, template));
+  if (health === "moved") {
+    await moveOrStop(ctx, current, [], "ready", "superseded while waiting for health");
+    return "skipped";
+  }
 
   const ready = await moveOrStop(ctx, current, ["starting"], "ready", "health check passed", {
     readyAt: new Date(),
@@ -210,7 +214,8 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
 }
 
-async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<void> {
+/** Resolves "healthy", or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. */
+async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<"healthy" | "moved"> {
   const url = `http://${ctx.config.TENANT_PROBE_HOST}:${tenant.port}${template.healthPath}`;
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
@@ -218,12 +223,13 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();
-      if (res.status === 200) return;
+      if (res.status === 200) return "healthy";
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     }
     if (i % 20 === 19) {
+      if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
       const info = await ctx.runtime.inspect(tenant.containerName);
       if (!info) throw new Error("container disappeared while waiting for it to become healthy");
       if (info.state === "exited" || info.state === "dead") last = `container ${info.state}`;

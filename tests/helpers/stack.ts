@@ -17,7 +17,8 @@ import { createOrganisation } from "../../shared/orgs.js";
 const instance = process.env.TEST_INSTANCE ? `-${process.env.TEST_INSTANCE}` : "";
 export const TEST_OWNER = `convergence-test${instance}`;
 export const TEST_CONTAINER_PREFIX = `cvgtest${instance}-tenant-`;
-export const logDir = join(projectRoot, ".test-logs");
+/** Every child process's output, one directory per test instance (global setup empties it each run). */
+export const logDir = join(projectRoot, ".test-logs", process.env.TEST_INSTANCE || "default");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,6 +86,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     WORKER_LOCK_MS: "4000",
     PROVISION_BACKOFF_MS: "500",
     PRINT_BOOTSTRAP_TOKEN: "false",
+    WORKER_METRICS_PORT: "0", // several workers and suites share the host; a test that wants it passes a free port
     ...overrides,
   };
   const config = parseConfig(env);

@@ -1,0 +1,1 @@
+ALTER TABLE "tenants" ADD COLUMN "crash_restarts" integer DEFAULT 0 NOT NULL;

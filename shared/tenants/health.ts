@@ -1,0 +1,166 @@
+/**
+ * The health sweep: one Docker list call for every owned container, one bounded-concurrency
+ * round of GET /health probes, one batched write of the results. Tenants move ready ⇄ unhealthy
+ * (after HEALTH_FAILURE_THRESHOLD consecutive failures, and back on the first success); an
+ * exited container is restarted with doubling back-off and, past HEALTH_MAX_RESTARTS, the tenant
+ * is failed as a crash loop and left stopped. A live tenant whose container is gone is handed
+ * back to provisioning (same port, same key).
+ */
+import { inArray, sql } from "drizzle-orm";
+import type { WorkerContext } from "../context.js";
+import { tenants, type Tenant } from "../db/schema.js";
+import { labelKeys, type ContainerInfo } from "../runtime/types.js";
+import { recreateMissingContainer } from "./recreate.js";
+import { transitionTenant } from "./transition.js";
+
+export interface SweepResult {
+  tenants: number;
+  healthy: number;
+  failing: number;
+  restarted: number;
+  recreated: number;
+  ms: number;
+}
+
+type Probe = { ok: true } | { ok: false; error: string };
+
+export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
+  const started = performance.now();
+  const [live, containers] = await Promise.all([
+    ctx.db.select().from(tenants).where(inArray(tenants.status, ["ready", "unhealthy"])),
+    ctx.runtime.listOwned(),
+  ]);
+  const byEnvId = new Map<string, ContainerInfo>();
+  for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
+
+  const result: SweepResult = { tenants: live.length, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: 0 };
+  const probes = await mapLimit(live, ctx.config.HEALTH_CONCURRENCY, (t) => probe(ctx, t, byEnvId.get(String(t.envId))));
+  const checkedAt = new Date();
+  const quiet: Array<{ envId: number; failures: number }> = [];
+
+  for (let i = 0; i < live.length; i++) {
+    const tenant = live[i]!;
+    const container = byEnvId.get(String(tenant.envId));
+    const outcome = probes[i]!;
+    const log = ctx.logger.child({ tenantId: tenant.envId });
+
+    if (!container) {
+      result.recreated += (await recreateMissingContainer(ctx, tenant, "health sweep: container is missing")) ? 1 : 0;
+      continue;
+    }
+    if (outcome.ok) {
+      result.healthy++;
+      if (tenant.status === "unhealthy") {
+        await transitionTenant(ctx.db, {
+          envId: tenant.envId,
+          from: ["unhealthy"],
+          to: "ready",
+          reason: "health check passes again",
+          actor: ctx.actor,
+          patch: { consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
+        });
+        log.info("tenant recovered");
+      } else {
+        quiet.push({ envId: tenant.envId, failures: 0 });
+      }
+      continue;
+    }
+
+    result.failing++;
+    const failures = tenant.consecutiveFailures + 1;
+    const exited = container.state === "exited" || container.state === "dead" || container.state === "created";
+    if (tenant.status === "ready" && (exited || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
+      await transitionTenant(ctx.db, {
+        envId: tenant.envId,
+        from: ["ready"],
+        to: "unhealthy",
+        reason: `health check failed ${failures}× (${outcome.error})`,
+        actor: ctx.actor,
+        patch: { consecutiveFailures: failures, lastCheckAt: checkedAt, lastError: outcome.error },
+      });
+      log.warn({ failures, error: outcome.error }, "tenant unhealthy");
+    } else {
+      quiet.push({ envId: tenant.envId, failures });
+    }
+    if (exited && (await restartWithBackoff(ctx, tenant, container, checkedAt))) result.restarted++;
+  }
+
+  // One statement for every tenant whose status did not change. The crash-loop counter is
+  // forgiven only after the container has stayed up for HEALTH_STABLE_MS since its last restart.
+  if (quiet.length) {
+    const stableSince = new Date(checkedAt.getTime() - ctx.config.HEALTH_STABLE_MS).toISOString();
+    await ctx.db.execute(sql`
+      update tenants t set last_check_at = ${checkedAt.toISOString()}::timestamptz, consecutive_failures = v.failures,
+        crash_restarts = case when v.failures = 0 and (t.next_restart_at is null or t.next_restart_at < ${stableSince}::timestamptz) then 0 else t.crash_restarts end
+      from (select unnest(${sql.raw(`array[${quiet.map((q) => q.envId).join(",")}]::int[]`)}) as env_id,
+                   unnest(${sql.raw(`array[${quiet.map((q) => q.failures).join(",")}]::int[]`)}) as failures) v
+      where t.env_id = v.env_id and t.status in ('ready', 'unhealthy')`);
+  }
+  result.ms = Math.round(performance.now() - started);
+  return result;
+}
+
+async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo | undefined): Promise<Probe> {
+  if (!container) return { ok: false, error: "container is missing" };
+  if (container.state !== "running") return { ok: false, error: `container is ${container.state}` };
+  const template = ctx.templates.get(tenant.language, tenant.framework);
+  const url = `http://${ctx.config.TENANT_PROBE_HOST}:${tenant.port}${template?.healthPath ?? "/health"}`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(ctx.config.HEALTH_TIMEOUT_MS) });
+    await res.body?.cancel();
+    return res.status === 200 ? { ok: true } : { ok: false, error: `GET /health answered ${res.status}` };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { ok: false, error: e.name === "TimeoutError" ? `GET /health timed out after ${ctx.config.HEALTH_TIMEOUT_MS} ms` : `GET /health failed: ${e.cause?.code ?? e.message}` };
+  }
+}
+
+/** Restarts an exited container unless its back-off has not elapsed; fails the tenant past the limit. */
+async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo, now: Date): Promise<boolean> {
+  if (tenant.nextRestartAt && tenant.nextRestartAt > now) return false;
+  const log = ctx.logger.child({ tenantId: tenant.envId });
+  if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
+    const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again (see its logs)`;
+    const failed = await transitionTenant(ctx.db, {
+      envId: tenant.envId,
+      from: ["ready", "unhealthy"],
+      to: "failed",
+      reason,
+      actor: ctx.actor,
+      patch: { lastError: reason, nextRestartAt: null },
+    });
+    if (failed) log.warn({ restarts: tenant.crashRestarts }, reason);
+    return false;
+  }
+  const restarts = tenant.crashRestarts + 1;
+  const backoff = Math.min(ctx.config.HEALTH_RESTART_BACKOFF_MS * 2 ** (restarts - 1), 10 * 60_000);
+  // Claim the restart in the database first, so that two sweeps can never both restart it.
+  const claimed = await ctx.db
+    .update(tenants)
+    .set({ crashRestarts: restarts, restartCount: sql`${tenants.restartCount} + 1`, nextRestartAt: new Date(now.getTime() + backoff) })
+    .where(sql`${tenants.envId} = ${tenant.envId} and ${tenants.crashRestarts} = ${tenant.crashRestarts}`)
+    .returning({ envId: tenants.envId });
+  if (!claimed.length) return false;
+  try {
+    await ctx.runtime.start(container.name);
+    log.info({ restarts, nextBackoffMs: backoff }, "restarted exited container");
+    return true;
+  } catch (err) {
+    log.warn({ err }, "restart of exited container failed");
+    return false;
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}

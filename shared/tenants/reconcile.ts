@@ -1,0 +1,140 @@
+/**
+ * The reconciler: Postgres is the source of truth, Docker and Redis are brought in line with it.
+ * - a tenant in a transient state whose job is missing (Redis lost it, an enqueue failed) gets
+ *   its job again; deterministic job ids make this a no-op while the job exists;
+ * - a tenant past its state's deadline is failed with an error naming the step;
+ * - a live tenant whose container is gone gets it back (same port, same key);
+ * - a container with the owner labels and no live tenant is removed after a grace period, so a
+ *   container being created right now is not taken. Nothing without the labels is touched.
+ */
+import { and, eq, inArray, lt } from "drizzle-orm";
+import type { WorkerContext } from "../context.js";
+import { tenants, type Tenant } from "../db/schema.js";
+import { jobIds } from "../jobs.js";
+import { labelKeys } from "../runtime/types.js";
+import { liveStatuses, type TenantStatus } from "../tenant-state.js";
+import { releasePort } from "./ports.js";
+import { recreateMissingContainer } from "./recreate.js";
+import { transitionTenant } from "./transition.js";
+
+export interface ReconcileResult {
+  requeued: number;
+  timedOut: number;
+  recreated: number;
+  orphansRemoved: number;
+}
+
+export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: number } = {}): Promise<ReconcileResult> {
+  const timedOut = await enforceDeadlines(ctx);
+  const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
+  const { recreated, orphansRemoved } = await reconcileContainers(ctx);
+  const result = { requeued, timedOut, recreated, orphansRemoved };
+  if (requeued || timedOut || recreated || orphansRemoved) ctx.logger.info(result, "reconciler acted");
+  return result;
+}
+
+export function deadlineFor(ctx: WorkerContext, status: TenantStatus): number {
+  const c = ctx.config;
+  switch (status) {
+    case "pending":
+      return c.DEADLINE_PENDING_MS;
+    case "provisioning":
+      return c.DEADLINE_PROVISIONING_MS;
+    case "starting":
+      // Every attempt may wait the full readiness timeout, plus back-off between attempts.
+      return c.DEADLINE_STARTING_MS || c.PROVISION_ATTEMPTS * (c.TENANT_READY_TIMEOUT_MS + c.PROVISION_BACKOFF_MS * 4) + 60_000;
+    case "destroying":
+      return c.DEADLINE_DESTROYING_MS;
+    default:
+      return Infinity;
+  }
+}
+
+async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
+  let failed = 0;
+  for (const status of ["pending", "provisioning", "starting"] as const) {
+    const deadline = deadlineFor(ctx, status);
+    const stuck = await ctx.db
+      .select()
+      .from(tenants)
+      .where(and(eq(tenants.status, status), lt(tenants.statusChangedAt, new Date(Date.now() - deadline))));
+    for (const t of stuck) {
+      const message = `timed out in step "${status}": no progress for ${Math.round(deadline / 1000)}s (${stepHint(status)})`;
+      // Clean up first, so whoever sees `failed` sees nothing left running.
+      await ctx.runtime.remove(t.containerName);
+      await ctx.db.transaction((tx) => releasePort(tx, t.envId));
+      const moved = await transitionTenant(ctx.db, {
+        envId: t.envId,
+        from: [status],
+        to: "failed",
+        reason: message,
+        actor: ctx.actor,
+        patch: { lastError: message },
+      });
+      if (moved) {
+        failed++;
+        ctx.logger.warn({ tenantId: t.envId }, message);
+      }
+    }
+  }
+  return failed;
+}
+
+function stepHint(status: TenantStatus): string {
+  if (status === "pending") return "no worker picked up the provision job";
+  if (status === "provisioning") return "building the image or creating the container did not finish";
+  return "the container never answered its health check";
+}
+
+export async function requeueTransientTenants(ctx: WorkerContext, graceMs: number): Promise<number> {
+  const stale = await ctx.db
+    .select({ envId: tenants.envId, status: tenants.status })
+    .from(tenants)
+    .where(
+      and(
+        inArray(tenants.status, ["pending", "provisioning", "starting", "destroying"]),
+        lt(tenants.statusChangedAt, new Date(Date.now() - graceMs)),
+      ),
+    );
+  let enqueued = 0;
+  for (const t of stale) {
+    const destroy = t.status === "destroying";
+    const id = destroy ? jobIds.destroy(t.envId) : jobIds.provision(t.envId);
+    const existing = await ctx.queues.lifecycle.getJob(id);
+    if (existing) {
+      // A finished job keeps its id for a while; the tenant is not final, so the work must run again.
+      if (!(await existing.isFailed()) && !(await existing.isCompleted())) continue;
+      await existing.remove();
+    }
+    if (destroy) await ctx.queues.enqueueDestroy({ envId: t.envId });
+    else await ctx.queues.enqueueProvision({ envId: t.envId, reason: "reconcile" });
+    enqueued++;
+  }
+  return enqueued;
+}
+
+async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: number; orphansRemoved: number }> {
+  const containers = await ctx.runtime.listOwned();
+  const rows = await ctx.db.select().from(tenants).where(inArray(tenants.status, [...liveStatuses]));
+  const live = new Map<string, Tenant>(rows.map((t) => [String(t.envId), t]));
+
+  let orphansRemoved = 0;
+  const now = Date.now();
+  for (const c of containers) {
+    const tenant = live.get(c.labels[labelKeys.envId] ?? "");
+    if (tenant && c.name === tenant.containerName) continue;
+    if (now - c.createdAt.getTime() < ctx.config.ORPHAN_GRACE_MS) continue;
+    await ctx.runtime.remove(c.name);
+    orphansRemoved++;
+    ctx.logger.warn({ container: c.name, envId: c.labels[labelKeys.envId] }, "removed an owned container that belongs to no live tenant");
+  }
+
+  let recreated = 0;
+  const present = new Set(containers.map((c) => c.labels[labelKeys.envId]));
+  for (const t of rows) {
+    if ((t.status === "ready" || t.status === "unhealthy") && !present.has(String(t.envId))) {
+      if (await recreateMissingContainer(ctx, t, "reconciler: container is missing")) recreated++;
+    }
+  }
+  return { recreated, orphansRemoved };
+}
