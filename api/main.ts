@@ -6,8 +6,10 @@ import { createAppContext, createRedis } from "../shared/context.js";
 import { AppError } from "../shared/errors.js";
 import { queueNames } from "../shared/jobs.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
+import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import { createApp } from "./app.js";
 import type { ApiContext } from "./env.js";
+import { createApiMetrics } from "./metrics.js";
 
 const config = loadConfig();
 const base = createAppContext(config, "api");
@@ -15,8 +17,13 @@ const log = base.logger;
 
 const logsEvents = new QueueEvents(queueNames.logs, { connection: createRedis(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
 
+const statusFeed = new TenantStatusFeed(config.DATABASE_URL, log.child({ component: "status-feed" }));
+await statusFeed.start();
+
 const ctx: ApiContext = {
   ...base,
+  statusFeed,
+  metrics: createApiMetrics(base, statusFeed),
   async requestLogs(envId, tail) {
     const job = await base.queues.logs.add("logs", { envId, tail }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
     try {
@@ -45,6 +52,8 @@ async function shutdown(signal: string) {
   log.info({ signal }, "api shutting down");
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
+  await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
+  await ctx.metrics.close();
   await logsEvents.close();
   await base.close();
   clearTimeout(timer);

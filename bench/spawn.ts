@@ -3,17 +3,18 @@
  * a time and N at once, side by side with the floor measured in the same run: the same image
  * created and started directly with dockerode (same hardening) and polled on /health.
  */
+import { benchStack } from "./stack.js";
 import { DockerRuntime } from "../shared/runtime/docker.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
-import { startStack, waitForStatus, type Stack } from "../tests/helpers/stack.js";
+import { waitForStatus, type Stack } from "../tests/helpers/stack.js";
 import { summarise, table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10);
 const POLL_MS = 25;
 const OWNER = "convergence-bench";
 
-const stack = await startStack("bench-spawn", {
+const stack = await benchStack("bench-spawn", {
   CONVERGENCE_INSTANCE: OWNER,
   TENANT_CONTAINER_PREFIX: "cvgbench-tenant-",
   TENANT_PORT_MIN: "5001",

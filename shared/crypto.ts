@@ -19,8 +19,10 @@ export function hashSecret(secret: string): string {
 
 /** What may be shown and logged: the prefix and the first few characters. */
 export function displayPrefix(secret: string): string {
-  const at = secret.lastIndexOf("_") + 1;
-  return secret.slice(0, at + 6);
+  // The known prefix, never "up to the last underscore": base64url bodies contain '_' too, and
+  // cutting there could show nearly the whole key.
+  const known = [TENANT_KEY_PREFIX, ORG_TOKEN_PREFIX, "whsec_"].find((p) => secret.startsWith(p));
+  return known ? secret.slice(0, known.length + 6) : secret.slice(0, 4);
 }
 
 export function encryptSecret(plaintext: string, keyB64: string): string {

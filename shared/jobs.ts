@@ -8,7 +8,13 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "./config.js";
 
-export const queueNames = { lifecycle: "tenant-lifecycle", logs: "tenant-logs", webhooks: "webhook-delivery" } as const;
+export const queueNames = {
+  lifecycle: "tenant-lifecycle",
+  logs: "tenant-logs",
+  webhooks: "webhook-delivery",
+  /** Periodic work: health sweeps and the reconciler (worker/maintenance.ts). */
+  maintenance: "maintenance",
+} as const;
 
 export const provisionPayload = z.object({ envId: z.number().int().positive(), reason: z.string().optional() });
 export const destroyPayload = z.object({ envId: z.number().int().positive() });

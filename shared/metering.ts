@@ -5,14 +5,43 @@
  */
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { AppContext } from "./context.js";
-import type { Db } from "./db/client.js";
+import { prepared, type Db } from "./db/client.js";
 import { convergenceCalls, tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
 
 export type CallRecord = Omit<typeof convergenceCalls.$inferInsert, "id" | "createdAt">;
 
+const insertCall = prepared((db) =>
+  db
+    .insert(convergenceCalls)
+    .values({
+      orgId: sql.placeholder("orgId"),
+      envId: sql.placeholder("envId"),
+      outcome: sql.placeholder("outcome"),
+      httpStatus: sql.placeholder("httpStatus"),
+      errorCode: sql.placeholder("errorCode"),
+      converged: sql.placeholder("converged"),
+      rounds: sql.placeholder("rounds"),
+      tokensIn: sql.placeholder("tokensIn"),
+      tokensOut: sql.placeholder("tokensOut"),
+      latencyMs: sql.placeholder("latencyMs"),
+      provider: sql.placeholder("provider"),
+      model: sql.placeholder("model"),
+    })
+    .prepare("insert_convergence_call"),
+);
+
 export async function recordCall(db: Db, call: CallRecord): Promise<void> {
-  await db.insert(convergenceCalls).values(call);
+  await insertCall(db).execute({
+    errorCode: null,
+    converged: null,
+    rounds: 0,
+    tokensIn: null,
+    tokensOut: null,
+    provider: null,
+    model: null,
+    ...call,
+  });
 }
 
 const monthStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));

@@ -1,6 +1,6 @@
 /** Organisations and their tokens: created with a token shown once, authenticated by hash. */
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "./db/client.js";
+import { prepared, type Db } from "./db/client.js";
 import { ORG_TOKEN_PREFIX, displayPrefix, hashSecret, newSecret } from "./crypto.js";
 import { organisations, type Organisation } from "./db/schema.js";
 
@@ -13,9 +13,13 @@ export async function createOrganisation(db: Db, name: string): Promise<{ org: O
   return { org: org!, token };
 }
 
+const orgByTokenHash = prepared((db) =>
+  db.select().from(organisations).where(eq(organisations.tokenHash, sql.placeholder("hash"))).prepare("org_by_token_hash"),
+);
+
 /** Lookup by SHA-256 of the presented token: no plaintext comparison, no timing oracle on the token. */
 export async function authenticateOrganisation(db: Db, token: string): Promise<Organisation | null> {
-  const [org] = await db.select().from(organisations).where(eq(organisations.tokenHash, hashSecret(token)));
+  const [org] = await orgByTokenHash(db).execute({ hash: hashSecret(token) });
   return org ?? null;
 }
 

@@ -2,22 +2,26 @@
  * Tenant API keys: authentication of convergence calls, and rotation. A key is looked up by its
  * SHA-256 and compared in constant time; a revoked key, or the key of a destroyed tenant, fails.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { timingSafeEqual } from "node:crypto";
 import type { AppContext } from "./context.js";
 import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret } from "./crypto.js";
-import type { Db } from "./db/client.js";
+import { prepared, type Db } from "./db/client.js";
 import { tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
 import { jobIds } from "./jobs.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
+const tenantByKeyHash = prepared((db) =>
+  db.select().from(tenants).where(eq(tenants.apiKeyHash, sql.placeholder("hash"))).prepare("tenant_by_key_hash"),
+);
+
 export async function authenticateTenantKey(db: Db, key: string): Promise<Tenant> {
   const invalid = new AppError("UNAUTHORIZED", "invalid or revoked tenant API key");
   if (!key.startsWith(TENANT_KEY_PREFIX)) throw invalid;
   const hash = hashSecret(key);
-  const [tenant] = await db.select().from(tenants).where(eq(tenants.apiKeyHash, hash));
+  const [tenant] = await tenantByKeyHash(db).execute({ hash });
   if (!tenant || !timingSafeEqual(Buffer.from(tenant.apiKeyHash), Buffer.from(hash))) throw invalid;
   if (tenant.apiKeyRevokedAt || tenant.status === "destroying" || tenant.status === "destroyed") throw invalid;
   return tenant;

@@ -4,11 +4,24 @@
  */
 import Docker from "dockerode";
 import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import postgres from "postgres";
+import type { TestProject } from "vitest/node";
 import { projectRoot } from "../shared/config.js";
-import { TEST_OWNER, testEnv } from "./helpers/stack.js";
+import { TEST_OWNER, logDir, testEnv } from "./helpers/stack.js";
 
-export default async function setup() {
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** When this `vitest run` started (ms): every log file it scans must be newer. */
+    runStartedAt: number;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  // This run's logs only: tests/zz-no-secrets-in-logs.test.ts scans everything in here.
+  project.provide("runStartedAt", Date.now());
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
   const env = testEnv();
   execFileSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], { cwd: projectRoot, env, stdio: "inherit" });
   // A dedicated database: start every run from empty, so no earlier run's tenant is picked up

@@ -5,15 +5,15 @@
  */
 import { Queue, Worker, type Job } from "bullmq";
 import type { WorkerContext } from "../shared/context.js";
+import { queueNames } from "../shared/jobs.js";
 import { sweepHealth } from "../shared/tenants/health.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 
-export const maintenanceQueue = "maintenance";
 
 export async function startMaintenance(ctx: WorkerContext) {
   const connection = ctx.redis;
   const prefix = ctx.config.QUEUE_PREFIX;
-  const queue = new Queue(maintenanceQueue, { connection, prefix });
+  const queue = new Queue(queueNames.maintenance, { connection, prefix });
   const schedules = async () => {
     const opts = { removeOnComplete: true, removeOnFail: 50 };
     await queue.upsertJobScheduler("reconcile", { every: ctx.config.RECONCILE_INTERVAL_MS }, { name: "reconcile", opts });
@@ -23,7 +23,7 @@ export async function startMaintenance(ctx: WorkerContext) {
   const timer = setInterval(() => schedules().catch((err) => ctx.logger.warn({ err }, "could not re-assert job schedulers")), 60_000);
 
   const worker = new Worker(
-    maintenanceQueue,
+    queueNames.maintenance,
     async (job: Job) => {
       const run: () => Promise<unknown> = job.name === "health-sweep" ? () => sweepHealth(ctx) : () => reconcile(ctx);
       return withLock(ctx, job.name, run);

@@ -1,6 +1,12 @@
-/** GET /api/v1/tenant/:id/status — the tenant's state, port, health, timestamps and last error. */
+/**
+ * GET /api/v1/tenant/:id/status — the tenant's state, port, health, timestamps and last error.
+ * With `?wait=ready&timeout=30` the answer is held until the tenant is in that state (or a final
+ * one, or the timeout passes): long polling woken by Postgres NOTIFY, not by re-querying.
+ */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { tenantStatuses } from "../../shared/tenant-state.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
+import { waitForTenantStatus } from "../../shared/tenants/watch.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
@@ -10,10 +16,25 @@ export const statusRoute = createRoute({
   path: "/api/v1/tenant/{id}/status",
   summary: "A tenant's status",
   security: bearerSecurity,
-  request: { params: TenantIdParam },
+  request: {
+    params: TenantIdParam,
+    query: z.object({
+      wait: z
+        .enum(tenantStatuses, { error: `wait must be one of ${tenantStatuses.join(", ")}` })
+        .optional()
+        .openapi({ description: "answer once the tenant is in this status, or a final one (failed, destroyed)", example: "ready" }),
+      timeout: z.coerce
+        .number({ error: "timeout must be a number of seconds, 1-60" })
+        .int("timeout must be a whole number of seconds, 1-60")
+        .min(1, "timeout must be a number of seconds, 1-60")
+        .max(60, "timeout must be a number of seconds, 1-60")
+        .default(30)
+        .openapi({ description: "with wait: the longest the answer is held, in seconds; then the current status is returned" }),
+    }),
+  },
   responses: {
     200: {
-      description: "the tenant",
+      description: "the tenant (with wait: as soon as it reaches that status, a final one, or the timeout)",
       content: { "application/json": { schema: z.object({ success: z.literal(true), tenant: TenantSchema }) } },
     },
     ...errorResponses(400, 401, 404),
@@ -22,6 +43,11 @@ export const statusRoute = createRoute({
 
 export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const tenant = await getTenantForOrg(c.get("ctx").db, c.get("org").id, id);
+  const { wait, timeout } = c.req.valid("query");
+  const ctx = c.get("ctx");
+  const orgId = c.get("org").id;
+  const tenant = wait
+    ? await waitForTenantStatus(ctx, { orgId, envId: id, wait, timeoutMs: timeout * 1000, signal: c.req.raw.signal })
+    : await getTenantForOrg(ctx.db, orgId, id);
   return c.json({ success: true as const, tenant: tenantView(tenant) }, 200);
 };

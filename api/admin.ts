@@ -1,0 +1,67 @@
+/**
+ * The BullMQ dashboard (bull-board) at /admin/queues, for operators only: the token of
+ * organisation 1 (the bootstrap organisation) or CONVERGENCE_ADMIN_TOKEN. Any other valid
+ * organisation token is 403, anything else 401. The token is accepted as `Authorization: Bearer`
+ * (scripts) or as the password of HTTP Basic auth (any user name), so a browser can open the
+ * dashboard: the 401 carries `WWW-Authenticate: Basic`, the browser prompts once and then sends
+ * the credentials with every page, asset and API call of the dashboard.
+ */
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { HonoAdapter } from "@bull-board/hono";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { Queue } from "bullmq";
+import { createMiddleware } from "hono/factory";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { AppError } from "../shared/errors.js";
+import { authenticateOrganisation } from "../shared/orgs.js";
+import { bearerToken } from "./auth.js";
+import type { HonoEnv } from "./env.js";
+
+export const ADMIN_BASE_PATH = "/admin/queues";
+/** The organisation created at first start; its token (or CONVERGENCE_ADMIN_TOKEN) is the operator's. */
+const ADMIN_ORG_ID = 1;
+
+const challenge = { "WWW-Authenticate": 'Basic realm="Convergence queues", charset="UTF-8"' };
+
+export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
+  const header = c.req.header("authorization");
+  const token = bearerToken(header) ?? basicPassword(header);
+  if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
+  const ctx = c.get("ctx");
+  const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
+  if (!(adminToken && sameSecret(token, adminToken))) {
+    const org = await authenticateOrganisation(ctx.db, token);
+    if (!org) throw new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
+    if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", "the queue dashboard is for the platform operator (organisation 1) only");
+  }
+  c.set("log", c.get("log").child({ admin: true }));
+  await next();
+});
+
+/** The dashboard as a Hono sub-app, to be mounted at ADMIN_BASE_PATH behind requireAdmin. */
+export function queueDashboard(queues: Queue[]) {
+  const serverAdapter = new HonoAdapter(serveStatic);
+  serverAdapter.setBasePath(ADMIN_BASE_PATH);
+  createBullBoard({
+    queues: queues.map((q) => new BullMQAdapter(q)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: "Convergence queues" } },
+  });
+  return serverAdapter.registerPlugin();
+}
+
+function basicPassword(header: string | undefined): string | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  if (!m?.[1]) return null;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const password = colon >= 0 ? decoded.slice(colon + 1) : "";
+  return password || null;
+}
+
+/** Constant-time comparison of two secrets of any length (hash first, then compare digests). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

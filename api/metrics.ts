@@ -1,0 +1,63 @@
+/**
+ * The API's Prometheus endpoint: cluster-wide metrics read from Postgres and Redis at scrape time
+ * (shared/metrics.ts), plus this process's HTTP request durations and process metrics.
+ * `/metrics` is unauthenticated, as scrape endpoints usually are: it carries counts by status and
+ * queue, never a tenant's name, key or URL. Keep the API port off the public internet or put the
+ * scrape path behind the proxy's own auth.
+ */
+import { Queue } from "bullmq";
+import type { Context } from "hono";
+import { routePath } from "hono/route";
+import { Gauge, Histogram } from "prom-client";
+import type { AppContext } from "../shared/context.js";
+import { queueNames } from "../shared/jobs.js";
+import { createRegistry, httpDurationBuckets, registerClusterMetrics } from "../shared/metrics.js";
+
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+export function createApiMetrics(ctx: Pick<AppContext, "db" | "redis" | "config">, statusFeed: { watcherCount: number }) {
+  const registry = createRegistry("api");
+  // Every queue of the job catalog, including ones added later to queueNames.
+  const queues = Object.values(queueNames).map((name) => new Queue(name, { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX }));
+  const cluster = registerClusterMetrics(registry, { db: ctx.db, queues });
+  const httpDuration = new Histogram({
+    name: "convergence_http_request_duration_seconds",
+    help: "API request duration by method, route pattern and status",
+    labelNames: ["method", "route", "status"],
+    buckets: httpDurationBuckets,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "convergence_api_tenant_watchers",
+    help: "Held status?wait= requests and open event streams in this API process",
+    registers: [registry],
+    collect() {
+      this.set(statusFeed.watcherCount);
+    },
+  });
+  return {
+    registry,
+    /** The catalog's queues (also what the admin dashboard shows). */
+    queues,
+    /** Called by the request middleware once the response is known. */
+    observeRequest(c: Context, seconds: number) {
+      httpDuration.observe({ method: c.req.method, route: routeLabel(c), status: String(c.res.status) }, seconds);
+    },
+    async render(): Promise<{ body: string; contentType: string }> {
+      await cluster.refresh();
+      return { body: await registry.metrics(), contentType: registry.contentType };
+    },
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+    },
+  };
+}
+
+/**
+ * The matched route pattern (`/api/v1/tenant/:id/status`), never the raw path: ids in labels
+ * would make one time series per tenant. Unmatched paths share one label.
+ */
+function routeLabel(c: Context): string {
+  const route = routePath(c, -1);
+  return !route || route === "*" || route === "/*" ? "unmatched" : route;
+}

@@ -1,0 +1,266 @@
+/**
+ * Prometheus metrics (prom-client), in two kinds that are kept apart on purpose:
+ *
+ * - **Cluster metrics** are read from Postgres and Redis at scrape time (tenants by status,
+ *   transitions, spawn→ready latency, health, queue depths, convergence calls, webhook
+ *   deliveries). Postgres is the source of truth, so any API replica answers the same, nothing is
+ *   lost when a process restarts, and no per-process counter has to be summed across replicas.
+ *   They are served by the API's /metrics; with several API replicas, scrape one (or use max()).
+ * - **Process metrics** are observed in the process that does the work: each worker's job
+ *   durations and failures by queue and the spawn→ready latency of the provisions it finished
+ *   (served on WORKER_METRICS_PORT), the API's HTTP request durations, and prom-client's default
+ *   process metrics (CPU, RSS, event-loop lag). Prometheus sums them over processes.
+ *
+ * Both spawn→ready histograms measure the same thing, the time from the spawn request (tenant
+ * row created) to the tenant's FIRST `ready` (a later re-provision does not count again):
+ * `convergence_tenant_spawn_to_ready_seconds` (cluster, from tenant_events: the one to alert and
+ * build dashboards on) and `convergence_worker_spawn_to_ready_seconds` (per worker process, for
+ * comparing workers or hosts).
+ */
+import { sql } from "drizzle-orm";
+import type { Queue } from "bullmq";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
+import type { Db } from "./db/client.js";
+import { tenantStatuses } from "./tenant-state.js";
+
+/** Seconds from spawn to ready: image builds can take minutes, a warm start a couple of seconds. */
+export const spawnToReadyBuckets = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300, 600];
+export const jobDurationBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+export const httpDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** BullMQ job states reported as queue depth. */
+export const queueStates = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
+
+/** A registry with prom-client's process metrics (CPU, memory, event loop, GC) and a `process` label. */
+export function createRegistry(processRole: "api" | "worker"): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process: processRole });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * A histogram whose buckets are computed elsewhere (here: by SQL at scrape time) rather than
+ * observed one value at a time. Rendered exactly like a prom-client histogram.
+ */
+class ComputedHistogram {
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  private snapshot: { buckets: number[]; count: number; sum: number } | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: number[],
+  ) {}
+
+  /** `buckets[i]` is how many values are ≤ upperBounds[i] (cumulative); null clears it. */
+  set(snapshot: { buckets: number[]; count: number; sum: number } | null) {
+    this.snapshot = snapshot;
+  }
+
+  reset() {
+    this.snapshot = null;
+  }
+
+  async get() {
+    const s = this.snapshot;
+    const values = s
+      ? [
+          ...this.upperBounds.map((le, i) => ({ metricName: `${this.name}_bucket`, labels: { le }, value: s.buckets[i] ?? 0 })),
+          { metricName: `${this.name}_bucket`, labels: { le: "+Inf" }, value: s.count },
+          { metricName: `${this.name}_sum`, labels: {}, value: s.sum },
+          { metricName: `${this.name}_count`, labels: {}, value: s.count },
+        ]
+      : [];
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+export interface ClusterMetricsDeps {
+  db: Db;
+  /** Every queue in the job catalog (shared/jobs.ts queueNames). */
+  queues: Queue[];
+  /** Upper bound for one scrape's reads; a dependency that does not answer is reported down, not waited for. */
+  timeoutMs?: number;
+}
+
+export type ClusterMetrics = ReturnType<typeof registerClusterMetrics>;
+
+/** Registers the cluster-wide metrics on `registry`; call `refresh()` before rendering each scrape. */
+export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsDeps) {
+  const timeoutMs = deps.timeoutMs ?? 2_000;
+  const sourceUp = new Gauge({
+    name: "convergence_metrics_source_up",
+    help: "Whether this scrape could read the source (postgres, redis); 0 means its metrics are missing from this scrape",
+    labelNames: ["source"],
+    registers: [registry],
+  });
+  const tenants = new Gauge({
+    name: "convergence_tenants",
+    help: "Tenants by status (destroyed rows are kept for billing history)",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: "convergence_tenant_transitions_total",
+    help: "Recorded tenant state transitions by target status (e.g. to=unhealthy counts health-check failures that took a tenant down)",
+    labelNames: ["to"],
+    registers: [registry],
+  });
+  const spawnToReady = new ComputedHistogram(
+    "convergence_tenant_spawn_to_ready_seconds",
+    "Seconds from spawn request to a tenant's first ready, over all tenants (from tenant_events)",
+    spawnToReadyBuckets,
+  );
+  registry.registerMetric(spawnToReady as unknown as Metric);
+  const healthFailing = new Gauge({
+    name: "convergence_tenants_failing_health_checks",
+    help: "Ready or unhealthy tenants whose latest health check failed",
+    registers: [registry],
+  });
+  const healthConsecutive = new Gauge({
+    name: "convergence_tenant_health_check_consecutive_failures",
+    help: "Sum over ready and unhealthy tenants of their consecutive failed health checks",
+    registers: [registry],
+  });
+  const restarts = new Gauge({
+    name: "convergence_tenant_container_restarts",
+    help: "Sum over live tenants of the container restarts the platform made",
+    registers: [registry],
+  });
+  const calls = new Counter({
+    name: "convergence_calls_total",
+    help: "Convergence calls by outcome (ok, error, refused), from the billing records",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const webhookAttempts = new Counter({
+    name: "convergence_webhook_delivery_attempts_total",
+    help: "Webhook delivery attempts by outcome: success (2xx), gone (410, stops retrying), http_error (other status), network_error (no answer)",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const webhookEvents = new Gauge({
+    name: "convergence_webhook_events",
+    help: "Webhook events by delivery status (pending, delivered, failed)",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const queueJobs = new Gauge({
+    name: "convergence_queue_jobs",
+    help: "Jobs per BullMQ queue and state",
+    labelNames: ["queue", "state"],
+    registers: [registry],
+  });
+  const fromPostgres = [tenants, transitions, healthFailing, healthConsecutive, restarts, calls, webhookAttempts, webhookEvents, spawnToReady];
+
+  async function readPostgres() {
+    const rows = async <T>(q: ReturnType<typeof sql>) => (await deps.db.execute(q)) as unknown as T[];
+    const [byStatus, byTransition, latency, health, byCallOutcome, byAttemptOutcome, byEventStatus] = await Promise.all([
+      rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from tenants group by status`),
+      rows<{ to: string; n: number }>(sql`select to_status as "to", count(*)::int as n from tenant_events group by to_status`),
+      rows<{ le: number; n: number; total: number; sum: number }>(sql`
+        with first_ready as (
+          select extract(epoch from (min(e.created_at) - t.created_at))::float8 as s
+          from tenant_events e join tenants t on t.env_id = e.env_id
+          where e.to_status = 'ready'
+          group by t.env_id, t.created_at
+        )
+        select b.le, count(f.s)::int as n,
+          (select count(*) from first_ready)::int as total,
+          (select coalesce(sum(s), 0) from first_ready)::float8 as sum
+        from (values ${sql.join(spawnToReadyBuckets.map((le) => sql`(${le}::float8)`), sql`, `)}) as b(le)
+        left join first_ready f on f.s <= b.le
+        group by b.le order by b.le`),
+      rows<{ failing: number; consecutive: number; restarts: number }>(sql`
+        select
+          (count(*) filter (where status in ('ready', 'unhealthy') and consecutive_failures > 0))::int as failing,
+          (coalesce(sum(consecutive_failures) filter (where status in ('ready', 'unhealthy')), 0))::int as consecutive,
+          (coalesce(sum(restart_count) filter (where status not in ('destroyed', 'failed')), 0))::int as restarts
+        from tenants`),
+      rows<{ outcome: string; n: number }>(sql`select outcome, count(*)::int as n from convergence_calls group by outcome`),
+      rows<{ outcome: string; n: number }>(sql`
+        select case
+            when http_status between 200 and 299 then 'success'
+            when http_status = 410 then 'gone'
+            when http_status is not null then 'http_error'
+            else 'network_error'
+          end as outcome,
+          count(*)::int as n
+        from webhook_attempts group by 1`),
+      rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from webhook_events group by status`),
+    ]);
+
+    for (const m of fromPostgres) m.reset();
+    // Every status is present (0 when none), so a status that empties shows 0 rather than vanishing.
+    for (const status of tenantStatuses) tenants.set({ status }, 0);
+    for (const r of byStatus) tenants.set({ status: r.status }, r.n);
+    for (const r of byTransition) transitions.inc({ to: r.to }, r.n);
+    spawnToReady.set({ buckets: latency.map((r) => r.n), count: latency[0]?.total ?? 0, sum: latency[0]?.sum ?? 0 });
+    healthFailing.set(health[0]?.failing ?? 0);
+    healthConsecutive.set(health[0]?.consecutive ?? 0);
+    restarts.set(health[0]?.restarts ?? 0);
+    for (const outcome of ["ok", "error", "refused"]) calls.inc({ outcome }, 0);
+    for (const r of byCallOutcome) calls.inc({ outcome: r.outcome }, r.n);
+    for (const outcome of ["success", "gone", "http_error", "network_error"]) webhookAttempts.inc({ outcome }, 0);
+    for (const r of byAttemptOutcome) webhookAttempts.inc({ outcome: r.outcome }, r.n);
+    for (const r of byEventStatus) webhookEvents.set({ status: r.status }, r.n);
+  }
+
+  async function readRedis() {
+    const counts = await Promise.all(deps.queues.map((q) => q.getJobCounts(...queueStates)));
+    queueJobs.reset();
+    deps.queues.forEach((q, i) => {
+      for (const state of queueStates) queueJobs.set({ queue: q.name, state }, counts[i]?.[state] ?? 0);
+    });
+  }
+
+  return {
+    /** Reads Postgres and Redis (concurrently, each bounded by the timeout) into the registered metrics. */
+    async refresh(): Promise<void> {
+      const [pg, redis] = await Promise.allSettled([withTimeout(readPostgres(), timeoutMs), withTimeout(readRedis(), timeoutMs)]);
+      sourceUp.set({ source: "postgres" }, pg.status === "fulfilled" ? 1 : 0);
+      sourceUp.set({ source: "redis" }, redis.status === "fulfilled" ? 1 : 0);
+      // Stale numbers would look current: a source that could not be read is left out of this scrape.
+      if (pg.status === "rejected") for (const m of fromPostgres) m.reset();
+      if (redis.status === "rejected") queueJobs.reset();
+    },
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
+
+/** What one worker process observes: its jobs and the provisions it brought to ready. */
+export function createWorkerMetrics(registry: Registry) {
+  return {
+    registry,
+    jobDuration: new Histogram({
+      name: "convergence_job_duration_seconds",
+      help: "Processing time of jobs run by this worker, by queue, job name and outcome (completed, failed)",
+      labelNames: ["queue", "name", "outcome"],
+      buckets: jobDurationBuckets,
+      registers: [registry],
+    }),
+    jobFailures: new Counter({
+      name: "convergence_job_failures_total",
+      help: "Failed job attempts in this worker by queue and job name; final=true when no retry is left",
+      labelNames: ["queue", "name", "final"],
+      registers: [registry],
+    }),
+    spawnToReady: new Histogram({
+      name: "convergence_worker_spawn_to_ready_seconds",
+      help: "Seconds from spawn request to first ready, for the provisions this worker completed",
+      buckets: spawnToReadyBuckets,
+      registers: [registry],
+    }),
+  };
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what = "operation"): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,181 @@
+/**
+ * Tenant status changes pushed to this process instead of polled: ONE dedicated Postgres
+ * connection LISTENs on `tenant_status` (transitionTenant NOTIFYs in the transition's own
+ * transaction, so a notification arrives only after its row is committed) and fans each
+ * notification out in memory to whoever watches that tenant.
+ *
+ * A notification is a wake-up, not data: a watcher re-reads Postgres when woken, so a lost,
+ * duplicated or reordered notification can delay nothing beyond the next wake-up and can never
+ * show a state that was not committed. After the connection drops and comes back, every
+ * watcher is woken once ("resync"), because notifications sent while it was away are gone.
+ *
+ * postgres.js has `sql.listen`, but when its listen connection closes it re-subscribes once and
+ * silently gives up if Postgres is still down; a restart of Postgres would leave the API deaf
+ * for good. This module owns the connection and keeps re-subscribing with back-off instead.
+ */
+import { EventEmitter } from "node:events";
+import postgres from "postgres";
+import type { Logger } from "../logger.js";
+
+export const TENANT_STATUS_CHANNEL = "tenant_status";
+const RESYNC = "resync";
+
+/** A wake-up latch for one tenant: wake-ups that arrive while nobody waits are not lost. */
+export interface StatusSubscription {
+  /**
+   * Resolves `true` at once if the tenant changed since the last call (or since subscribing),
+   * otherwise at the next change; `false` when `timeoutMs` passes or `signal` aborts first.
+   */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): void;
+}
+
+export class TenantStatusFeed {
+  private readonly emitter = new EventEmitter();
+  private readonly sql: postgres.Sql;
+  private listening = false;
+  private stopped = false;
+  private attempt: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private watchers = 0;
+
+  constructor(
+    databaseUrl: string,
+    private readonly logger: Logger,
+  ) {
+    // Every open status wait or event stream is one listener; there is no sensible maximum.
+    this.emitter.setMaxListeners(0);
+    const options = {
+      max: 1,
+      idle_timeout: 0, // the LISTEN must outlive idle periods
+      max_lifetime: null,
+      connect_timeout: 5,
+      fetch_types: false,
+      onnotice: () => {},
+      // postgres.js's own `listen` is built on this connection option; its typings leave it out.
+      onnotify: (channel: string, payload: string) => this.onNotify(channel, payload),
+      onclose: () => this.onClose(),
+    };
+    this.sql = postgres(databaseUrl, options);
+  }
+
+  /** Subscribes; resolves once listening, or after the first failure (it keeps retrying in the background). */
+  async start(): Promise<void> {
+    await this.subscribe();
+  }
+
+  /** Whether the LISTEN is currently in place (for /readyz and logs). */
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  /** Open subscriptions: held status requests and event streams in this process. */
+  get watcherCount(): number {
+    return this.watchers;
+  }
+
+  /** After close(): watchers should answer with what they have instead of waiting on. */
+  get isClosed(): boolean {
+    return this.stopped;
+  }
+
+  watch(envId: number): StatusSubscription {
+    const key = String(envId);
+    let pending = false;
+    let wake: (() => void) | null = null;
+    const onChange = () => {
+      pending = true;
+      wake?.();
+    };
+    this.emitter.on(key, onChange);
+    this.emitter.on(RESYNC, onChange);
+    this.watchers++;
+    let closed = false;
+    return {
+      next: (timeoutMs, signal) => {
+        if (pending) {
+          pending = false;
+          return Promise.resolve(true);
+        }
+        if (signal?.aborted || this.stopped) return Promise.resolve(false);
+        return new Promise<boolean>((resolve) => {
+          const done = (changed: boolean) => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            wake = null;
+            if (changed) pending = false;
+            resolve(changed);
+          };
+          const onAbort = () => done(false);
+          const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
+          signal?.addEventListener("abort", onAbort, { once: true });
+          wake = () => done(true);
+        });
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.watchers--;
+        this.emitter.off(key, onChange);
+        this.emitter.off(RESYNC, onChange);
+        wake = null;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.emitter.emit(RESYNC); // waiters re-read once and finish (they check isClosed) instead of holding shutdown
+    await this.sql.end({ timeout: 2 });
+  }
+
+  private onNotify(channel: string, payload: string) {
+    if (channel !== TENANT_STATUS_CHANNEL) return;
+    try {
+      const { envId } = JSON.parse(payload) as { envId?: unknown };
+      if (typeof envId === "number") this.emitter.emit(String(envId));
+    } catch {
+      this.logger.warn({ channel }, "ignoring a malformed tenant_status notification");
+    }
+  }
+
+  private onClose() {
+    if (this.stopped) return;
+    if (this.listening) this.logger.warn("tenant_status LISTEN connection lost; re-subscribing");
+    this.listening = false;
+    this.scheduleRetry();
+  }
+
+  private subscribe(): Promise<void> {
+    this.attempt ??= (async () => {
+      try {
+        // On a connection of its own (max: 1): the LISTEN lives as long as the connection does.
+        await this.sql`listen ${this.sql(TENANT_STATUS_CHANNEL)}`;
+        if (this.stopped) return;
+        this.listening = true;
+        if (this.failures > 0) this.logger.info({ afterFailures: this.failures }, "tenant_status LISTEN restored");
+        this.failures = 0;
+        // Anything that changed while we were not listening went unannounced: everyone re-reads.
+        this.emitter.emit(RESYNC);
+      } catch (err) {
+        if (this.failures++ === 0) this.logger.warn({ err }, "cannot LISTEN on tenant_status; retrying with back-off");
+        this.scheduleRetry();
+      } finally {
+        this.attempt = null;
+      }
+    })();
+    return this.attempt;
+  }
+
+  private scheduleRetry() {
+    if (this.stopped || this.retryTimer) return;
+    const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.listening) void this.subscribe();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,202 @@
+/** Operations: readiness that tells the truth about Postgres, Prometheus metrics, and the admin-only queue dashboard. */
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashSecret } from "../shared/crypto.js";
+import { organisations } from "../shared/db/schema.js";
+import { queueNames } from "../shared/jobs.js";
+import { tenantStatuses } from "../shared/tenant-state.js";
+import { transitionTenant } from "../shared/tenants/transition.js";
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./helpers/private-postgres.js";
+import { parsePrometheusText, sampleValue } from "./helpers/prometheus.js";
+import { freePort, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+
+const timed = async <T>(fn: () => Promise<T>) => {
+  const started = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - started };
+};
+
+const noPrivatePostgres = privatePostgresUnavailable();
+if (noPrivatePostgres) console.warn(`ops.test: skipping the /readyz-with-Postgres-down test: ${noPrivatePostgres}`);
+
+describe.skipIf(noPrivatePostgres !== null)("/readyz against a private Postgres that goes down and comes back", () => {
+  let pg: PrivatePostgres;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    stack = await startStack("readyz", { DATABASE_URL: pg.url }, { workers: 0 });
+  });
+  afterAll(async () => {
+    await stack?.stop().catch(() => {});
+    pg?.destroy();
+  });
+
+  const readyz = () => timed(async () => {
+    const res = await fetch(`${stack.url}/readyz`);
+    return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as any };
+  });
+
+  it("answers 503 within about 2 s while Postgres hangs or is stopped, names it, and 200 once it is back", async () => {
+    const up = await readyz();
+    expect(up.value.status).toBe(200);
+    expect(up.value.body).toMatchObject({ success: true, checks: { postgres: "ok", redis: "ok" } });
+
+    // Frozen (SIGSTOP): TCP connects but nothing answers, the case where a pool hangs.
+    pg.freeze();
+    try {
+      const hung = await readyz();
+      expect(hung.value.status).toBe(503);
+      expect(hung.value.type).toContain("application/json");
+      expect(hung.value.body.success).toBe(false);
+      expect(hung.value.body.checks.postgres).toMatch(/^down/);
+      expect(hung.value.body.checks.redis).toBe("ok");
+      expect(hung.ms).toBeLessThan(3_000);
+    } finally {
+      pg.thaw();
+    }
+    await waitFor(async () => (await readyz()).value.status === 200, { timeoutMs: 30_000, what: "/readyz 200 after thaw" });
+
+    // Stopped: connections are refused.
+    pg.stop();
+    const down = await readyz();
+    expect(down.value.status).toBe(503);
+    expect(down.value.body.checks.postgres).toMatch(/^down/);
+    expect(down.ms).toBeLessThan(3_000);
+
+    pg.start();
+    const back = await waitFor(async () => {
+      const r = await readyz();
+      return r.value.status === 200 ? r : null;
+    }, { timeoutMs: 30_000, what: "/readyz 200 after restart" });
+    expect(back.value.body.checks).toEqual({ postgres: "ok", redis: "ok" });
+  });
+
+  it("keeps waking status waits after Postgres restarted (the LISTEN is re-established)", async () => {
+    await waitFor(async () => (await readyz()).value.body.statusFeed === "listening", { timeoutMs: 30_000, what: "status feed listening again" });
+    const org = await stack.newOrg();
+    // No worker in this stack: the tenant stays pending until the test moves it itself.
+    const spawned = await spawnViaApi(stack, org.token, { name: "after-restart" });
+    const envId = spawned.body.tenant.envId as number;
+    const held = timed(() => stack.api(`/api/v1/tenant/${envId}/status?wait=provisioning&timeout=30`, { token: org.token }));
+    await new Promise((r) => setTimeout(r, 300)); // let the request subscribe first (if it does not, it still reads the DB)
+    await transitionTenant(stack.db, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
+    const { value, ms } = await held;
+    expect(value.body.tenant.status).toBe("provisioning");
+    expect(ms).toBeLessThan(5_000);
+  });
+});
+
+describe("/metrics and the queue dashboard", () => {
+  let stack: Stack;
+  let org: { id: number; token: string };
+  let workerMetricsPort: number;
+  const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
+
+  beforeAll(async () => {
+    workerMetricsPort = await freePort();
+    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), WORKER_METRICS_HOST: "127.0.0.1", CONVERGENCE_ADMIN_TOKEN: adminToken });
+    org = await stack.newOrg();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("/metrics is valid Prometheus text whose tenant counts equal the database's", async () => {
+    const spawned = await spawnViaApi(stack, org.token, { name: "measured" });
+    const envId = spawned.body.tenant.envId as number;
+    const ready = await stack.api(`/api/v1/tenant/${envId}/status?wait=ready&timeout=60`, { token: org.token });
+    expect(ready.body.tenant.status).toBe("ready");
+
+    const dbCounts = async () => {
+      const rows = await stack.sql<{ status: string; count: number }[]>`select status, count(*)::int as count from tenants group by status`;
+      return Object.fromEntries(tenantStatuses.map((s) => [s, rows.find((r) => r.status === s)?.count ?? 0]));
+    };
+    // Compare against a database that did not move while the scrape ran.
+    const { families, before } = await waitFor(async () => {
+      const before = await dbCounts();
+      const res = await fetch(`${stack.url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/plain");
+      const families = parsePrometheusText(await res.text());
+      const after = await dbCounts();
+      return JSON.stringify(before) === JSON.stringify(after) ? { families, before } : null;
+    }, { timeoutMs: 30_000, what: "a scrape while the tenants table is still" });
+
+    expect(families.get("convergence_tenants")?.type).toBe("gauge");
+    const scraped = Object.fromEntries(tenantStatuses.map((s) => [s, sampleValue(families, "convergence_tenants", { status: s })]));
+    expect(scraped).toEqual(before);
+    expect(before.ready).toBeGreaterThanOrEqual(1);
+
+    expect(sampleValue(families, "convergence_metrics_source_up", { source: "postgres" })).toBe(1);
+    expect(sampleValue(families, "convergence_metrics_source_up", { source: "redis" })).toBe(1);
+    const [firstReadies] = await stack.sql<{ n: number }[]>`select count(distinct env_id)::int as n from tenant_events where to_status = 'ready'`;
+    expect(families.get("convergence_tenant_spawn_to_ready_seconds")?.type).toBe("histogram");
+    expect(sampleValue(families, "convergence_tenant_spawn_to_ready_seconds_count")).toBe(firstReadies!.n);
+    for (const queue of Object.values(queueNames)) {
+      expect(sampleValue(families, "convergence_queue_jobs", { queue, state: "waiting" }), queue).toBeGreaterThanOrEqual(0);
+    }
+    for (const name of ["convergence_calls_total", "convergence_webhook_delivery_attempts_total", "convergence_tenant_transitions_total"]) {
+      expect(families.get(name)?.type, name).toBe("counter");
+    }
+    expect(sampleValue(families, "convergence_tenant_transitions_total", { to: "ready" })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(families, "convergence_http_request_duration_seconds_count", { route: "/api/v1/tenant/:id/status", method: "GET", status: "200" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "process_resident_memory_bytes", { process: "api" })).toBeGreaterThan(0);
+
+    // The worker's own endpoint: what it observed while provisioning.
+    const worker = await waitFor(async () => {
+      const f = parsePrometheusText(await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text());
+      return (sampleValue(f, "convergence_worker_spawn_to_ready_seconds_count") ?? 0) >= 1 ? f : null;
+    }, { timeoutMs: 10_000, what: "the worker's spawn-to-ready observation" });
+    expect(
+      sampleValue(worker, "convergence_job_duration_seconds_count", { queue: queueNames.lifecycle, name: "provision", outcome: "completed" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(families.get("convergence_job_failures_total")).toBeUndefined(); // per worker, not on the API
+    expect(worker.get("convergence_job_failures_total")?.type).toBe("counter");
+    expect(sampleValue(worker, "process_resident_memory_bytes", { process: "worker" })).toBeGreaterThan(0);
+
+    await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, envId, ["destroyed"]);
+  });
+
+  it("the queue dashboard opens for the admin token or organisation 1, and is refused to everyone else", async () => {
+    const get = (path: string, authorization?: string) =>
+      fetch(`${stack.url}${path}`, { headers: authorization ? { authorization } : {} });
+    const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString("base64")}`;
+
+    const anonymous = await get("/admin/queues");
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic /);
+    expect((await anonymous.json()).error.code).toBe("UNAUTHORIZED");
+    const wrong = await get("/admin/queues/api/queues", `Bearer cvg_org_${randomBytes(24).toString("base64url")}`);
+    expect(wrong.status).toBe(401);
+    const otherOrg = await get("/admin/queues", `Bearer ${org.token}`);
+    expect(otherOrg.status).toBe(403);
+    expect(await otherOrg.json()).toMatchObject({ success: false, error: { code: "FORBIDDEN" } });
+
+    const page = await get("/admin/queues", `Bearer ${adminToken}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    const asset = /(?:src|href)="([^"]*static\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset, "the page references its script").toBeTruthy();
+    const assetPath = asset!.startsWith("/") ? asset! : `/admin/queues/${asset}`;
+    expect((await get(assetPath, basic(adminToken))).status).toBe(200);
+    expect((await get(assetPath)).status).toBe(401);
+
+    const api = await get("/admin/queues/api/queues", basic(adminToken));
+    expect(api.status).toBe(200);
+    const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining(Object.values(queueNames)));
+
+    // Organisation 1's own token opens it too (with an admin token configured, it is the same secret;
+    // here organisation 1 is given a token of its own to show the organisation path).
+    const orgOneToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
+    await stack.db.update(organisations).set({ tokenHash: hashSecret(orgOneToken) }).where(eq(organisations.id, 1));
+    expect((await get("/admin/queues", `Bearer ${orgOneToken}`)).status).toBe(200);
+    expect((await get("/admin/queues", basic(orgOneToken))).status).toBe(200);
+  });
+});

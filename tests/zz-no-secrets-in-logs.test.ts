@@ -1,0 +1,88 @@
+/**
+ * No API key, organisation token or webhook secret reaches any log. Runs LAST (tests/sequencer.ts
+ * puts zz-*.test.ts after every other file) and scans every process log the whole run wrote to
+ * the log directory (emptied by global setup at the start of the run). It first exercises every
+ * path that handles a secret itself, so that even run alone it has this run's logs to scan and
+ * knows exact secrets to look for, not only their patterns.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { logDir, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+
+const secretPatterns: [string, RegExp][] = [
+  ["tenant API key", /sk_tenant_[A-Za-z0-9_-]{8,}/],
+  ["organisation token", /cvg_org_[A-Za-z0-9_-]{8,}/],
+  ["webhook secret", /whsec_[A-Za-z0-9+/=_-]{8,}/],
+];
+
+let stack: Stack;
+const knownSecrets: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack("zz-secrets");
+  const org = await stack.newOrg();
+  knownSecrets.push(org.token);
+
+  const spawned = await spawnViaApi(stack, org.token, { name: "secretive" });
+  expect(spawned.status).toBe(202);
+  const envId = spawned.body.tenant.envId as number;
+  knownSecrets.push(spawned.body.tenant.apiKey);
+  const ready = await stack.api(`/api/v1/tenant/${envId}/status?wait=ready&timeout=60`, { token: org.token });
+  expect(ready.body.tenant.status).toBe("ready");
+
+  // A convergence call with the key, the key pasted into a URL, a made-up token: every one is logged as a request.
+  await stack.api("/api/v1/converge", {
+    token: spawned.body.tenant.apiKey,
+    body: { prompt: "Is this logged?", agentARole: "Architect", agentBRole: "Reviewer" },
+  });
+  await stack.api(`/api/v1/tenant/${spawned.body.tenant.apiKey}/status`, { token: org.token });
+  await stack.api(`/api/v1/tenant?token=${org.token}`, { token: `${org.token}x` });
+
+  const rotatedSecret = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST", token: org.token, body: {} });
+  if (rotatedSecret.status === 200) knownSecrets.push(rotatedSecret.body.secret);
+  const rotatedKey = await stack.api(`/api/v1/tenant/${envId}/rotate-key`, { method: "POST", token: org.token, body: {} });
+  if (rotatedKey.status === 202) knownSecrets.push(rotatedKey.body.tenant.apiKey);
+
+  await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
+  await waitForStatus(stack, org.token, envId, ["destroyed"]);
+  await stack.stop(); // flushes and closes this stack's logs before they are read
+});
+afterAll(async () => {
+  await stack?.stop().catch(() => {});
+});
+
+describe("logs of the whole test run", () => {
+  it("contain no API key, organisation token or webhook secret", () => {
+    const files = readdirSync(logDir).filter((f) => f.endsWith(".log"));
+    // Something was scanned, and it is this run's: our own stack's logs are among the files, and
+    // every file was written after this run started (global setup empties the directory).
+    expect(files).toEqual(expect.arrayContaining(["zz-secrets-api.log", "zz-secrets-worker-1.log"]));
+    const runStartedAt = inject("runStartedAt");
+    for (const f of files) expect(statSync(join(logDir, f)).mtimeMs, f).toBeGreaterThanOrEqual(runStartedAt - 1_000);
+    expect(knownSecrets.length).toBeGreaterThanOrEqual(3);
+
+    const leaks: string[] = [];
+    let lines = 0;
+    let redactions = 0;
+    for (const f of files) {
+      readFileSync(join(logDir, f), "utf8").split("\n").forEach((line, i) => {
+        lines++;
+        if (line.includes("[REDACTED]")) redactions++;
+        for (const [what, re] of secretPatterns) {
+          const m = re.exec(line);
+          if (m) leaks.push(`${f}:${i + 1}: ${what} ${m[0].slice(0, 14)}…`);
+        }
+        for (const secret of knownSecrets) {
+          // The part after the prefix too: a mangled prefix must not hide the secret itself.
+          const body = secret.replace(/^(sk_tenant_|cvg_org_|whsec_)/, "");
+          if (line.includes(secret) || line.includes(body)) leaks.push(`${f}:${i + 1}: a secret issued in this test`);
+        }
+      });
+    }
+    expect(lines).toBeGreaterThan(0);
+    // The key pasted into a URL reached the request log, masked: the scrubbing ran, not just silence.
+    expect(redactions).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
+  });
+});
