@@ -1,5 +1,6 @@
 /** Organisation-token auth for the management API: `Authorization: Bearer cvg_org_…`. */
 import { createMiddleware } from "hono/factory";
+import type { Organisation } from "../shared/db/schema.js";
 import { AppError } from "../shared/errors.js";
 import { authenticateOrganisation } from "../shared/orgs.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
@@ -29,3 +30,10 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   c.set("log", c.get("log").child({ tenantId: tenant.envId, orgId: tenant.orgId }));
   await next();
 });
+
+/** `org_id` in a query must name the token's own organisation. */
+export function assertOwnOrganisation(org: Organisation, orgId: number | undefined): void {
+  if (orgId !== undefined && orgId !== org.id) {
+    throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${orgId}`);
+  }
+}

@@ -56,6 +56,22 @@ export function webhookJobOptions(config: Config): JobsOptions {
 
 export type Queues = ReturnType<typeof createQueues>;
 
+/**
+ * Enqueues a job unless one with the same id is still waiting or running. A finished job that
+ * lingers under the id (kept for inspection) is removed first, so the work runs again.
+ * Returns whether a job was added.
+ */
+async function enqueueAgain(queue: Queue, name: string, data: unknown, opts: JobsOptions & { jobId: string }): Promise<boolean> {
+  const existing = await queue.getJob(opts.jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== "completed" && state !== "failed" && state !== "unknown") return false;
+    await existing.remove();
+  }
+  await queue.add(name, data, opts);
+  return true;
+}
+
 export function createQueues(connection: Redis, config: Config) {
   const opts = { connection, prefix: config.QUEUE_PREFIX };
   const lifecycle = new Queue(queueNames.lifecycle, opts);
@@ -70,6 +86,15 @@ export function createQueues(connection: Redis, config: Config) {
       lifecycle.add("provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
     enqueueDestroy: (p: DestroyPayload) =>
       lifecycle.add("destroy", destroyPayload.parse(p), {
+        ...jobOpts,
+        attempts: Math.max(5, config.PROVISION_ATTEMPTS),
+        jobId: jobIds.destroy(p.envId),
+      }),
+    /** For work that may have run before under the same id (re-provision, reconciler). */
+    provisionAgain: (p: ProvisionPayload) =>
+      enqueueAgain(lifecycle, "provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
+    destroyAgain: (p: DestroyPayload) =>
+      enqueueAgain(lifecycle, "destroy", destroyPayload.parse(p), {
         ...jobOpts,
         attempts: Math.max(5, config.PROVISION_ATTEMPTS),
         jobId: jobIds.destroy(p.envId),

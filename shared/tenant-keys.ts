@@ -9,7 +9,6 @@ import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret 
 import { prepared, type Db } from "./db/client.js";
 import { tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
-import { jobIds } from "./jobs.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
@@ -54,10 +53,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
     },
   });
   if (!tenant) throw new AppError("CONFLICT", `tenant ${envId} changed state during rotation; try again`);
-  // The provision job of the first deployment may linger as completed/failed under the same id.
-  const stale = await ctx.queues.lifecycle.getJob(jobIds.provision(envId));
-  if (stale && ((await stale.isCompleted()) || (await stale.isFailed()))) await stale.remove();
-  await ctx.queues.enqueueProvision({ envId, reason: "rotate-key" }).catch((err) =>
+  await ctx.queues.provisionAgain({ envId, reason: "rotate-key" }).catch((err) =>
     ctx.logger.warn({ err, tenantId: envId }, "enqueue after key rotation failed; the reconciler will retry"),
   );
   return { tenant, apiKey };

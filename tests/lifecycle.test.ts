@@ -1,5 +1,6 @@
 /** The quick-reference flow over HTTP, against a running API and worker and real containers. */
 import { eq } from "drizzle-orm";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { TEST_CONTAINER_PREFIX, execIn, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
@@ -83,6 +84,28 @@ describe("tenant lifecycle", () => {
     expect(next.body.tenant.port).toBe(t.port);
     await stack.api(`/api/v1/tenant/${next.body.tenant.envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, next.body.tenant.envId, ["destroyed"]);
+  });
+
+  it("a host port taken by something outside the platform is skipped, not fatal", async () => {
+    // Learn the port the next spawn will get, free it again, and occupy it from outside.
+    const probe = await spawnViaApi(stack, org.token, { name: "probe" });
+    const taken: number = probe.body.tenant.port;
+    await stack.api(`/api/v1/tenant/${probe.body.tenant.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, probe.body.tenant.envId, ["destroyed"]);
+    const squatter = createServer(() => {});
+    await new Promise<void>((r) => squatter.listen(taken, "127.0.0.1", r));
+    try {
+      const res = await spawnViaApi(stack, org.token, { name: "displaced" });
+      expect(res.body.tenant.port).toBe(taken);
+      const ready = await waitForStatus(stack, org.token, res.body.tenant.envId, ["ready", "failed"]);
+      expect(ready.status).toBe("ready");
+      expect(ready.port).not.toBe(taken);
+      expect((await fetch(`http://127.0.0.1:${ready.port}/health`)).status).toBe(200);
+      await stack.api(`/api/v1/tenant/${ready.envId}`, { method: "DELETE", token: org.token });
+      await waitForStatus(stack, org.token, ready.envId, ["destroyed"]);
+    } finally {
+      squatter.close();
+    }
   });
 
   it("a second template (node/hono) is provisioned the same way", async () => {

@@ -1,9 +1,9 @@
 /** GET /api/v1/tenant?org_id=1 — the organisation's tenants, newest first, cursor-paginated. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
-import { AppError } from "../../shared/errors.js";
 import { tenantStatuses } from "../../shared/tenant-state.js";
 import { listTenants } from "../../shared/tenants/queries.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
 import { TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
 
@@ -49,9 +49,7 @@ export const listRoute = createRoute({
 export const listHandler: RouteHandler<typeof listRoute, HonoEnv> = async (c) => {
   const q = c.req.valid("query");
   const org = c.get("org");
-  if (q.org_id !== undefined && q.org_id !== org.id) {
-    throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${q.org_id}`);
-  }
+  assertOwnOrganisation(org, q.org_id);
   const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor });
   return c.json({ success: true as const, tenants: page.items.map(tenantView), nextCursor: page.nextCursor }, 200);
 };

@@ -2,6 +2,7 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { AppError } from "../../shared/errors.js";
 import { defaultPeriod, usageReport } from "../../shared/metering.js";
+import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
 import { bearerSecurity, errorResponses } from "../schemas.js";
 
@@ -68,9 +69,7 @@ export const usageRoute = createRoute({
 export const usageHandler: RouteHandler<typeof usageRoute, HonoEnv> = async (c) => {
   const q = c.req.valid("query");
   const org = c.get("org");
-  if (q.org_id !== undefined && q.org_id !== org.id) {
-    throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${q.org_id}`);
-  }
+  assertOwnOrganisation(org, q.org_id);
   const period = defaultPeriod();
   const from = q.from ?? period.from;
   const to = q.to ?? period.to;

@@ -3,13 +3,14 @@
  * round of GET /health probes, one batched write of the results. Tenants move ready ⇄ unhealthy
  * (after HEALTH_FAILURE_THRESHOLD consecutive failures, and back on the first success); an
  * exited container is restarted with doubling back-off and, past HEALTH_MAX_RESTARTS, the tenant
- * is failed as a crash loop and left stopped. A live tenant whose container is gone is handed
+ * is failed as a crash loop (its container removed, its last log lines kept in `error`). A live tenant whose container is gone is handed
  * back to provisioning (same port, same key).
  */
 import { inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { labelKeys, type ContainerInfo } from "../runtime/types.js";
+import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { transitionTenant } from "./transition.js";
 
@@ -120,16 +121,8 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
   if (tenant.nextRestartAt && tenant.nextRestartAt > now) return false;
   const log = ctx.logger.child({ tenantId: tenant.envId });
   if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
-    const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again (see its logs)`;
-    const failed = await transitionTenant(ctx.db, {
-      envId: tenant.envId,
-      from: ["ready", "unhealthy"],
-      to: "failed",
-      reason,
-      actor: ctx.actor,
-      patch: { lastError: reason, nextRestartAt: null },
-    });
-    if (failed) log.warn({ restarts: tenant.crashRestarts }, reason);
+    const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again`;
+    await failTenantAndCleanUp(ctx, tenant, ["ready", "unhealthy"], reason, { withLogs: true });
     return false;
   }
   const restarts = tenant.crashRestarts + 1;

@@ -9,9 +9,9 @@ import { UnrecoverableError } from "bullmq";
 import type { WorkerContext } from "../context.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { scrubSecrets } from "../logger.js";
 import { PortInUseError, labelKeys, type ContainerSpec } from "../runtime/types.js";
 import type { Template } from "../templates.js";
+import { failTenantAndCleanUp } from "./fail.js";
 import { allocatePort, leasedPort, releasePort } from "./ports.js";
 import { getTenant } from "./queries.js";
 import { transitionTenant } from "./transition.js";
@@ -79,22 +79,10 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
  */
 export async function failTenant(ctx: WorkerContext, envId: number, err: unknown): Promise<void> {
   const step = err instanceof ProvisionError ? err.step : undefined;
-  const message = scrubSecrets(`${step ? `provisioning failed at step "${step}": ` : "provisioning failed: "}${(err as Error)?.message ?? String(err)}`);
+  const message = `${step ? `provisioning failed at step "${step}": ` : "provisioning failed: "}${(err as Error)?.message ?? String(err)}`;
   const tenant = await getTenant(ctx.db, envId);
   if (!tenant || !["pending", "provisioning", "starting"].includes(tenant.status)) return;
-  // Clean up first, so that whoever sees `failed` also sees nothing left running.
-  await ctx.runtime.remove(tenant.containerName);
-  await ctx.db.transaction((tx) => releasePort(tx, envId));
-  const failed = await transitionTenant(ctx.db, {
-    envId,
-    from: ["pending", "provisioning", "starting"],
-    to: "failed",
-    reason: message,
-    actor: ctx.actor,
-    patch: { lastError: message },
-  });
-  if (!failed) return;
-  ctx.logger.warn({ tenantId: envId, step }, message);
+  await failTenantAndCleanUp(ctx, tenant, ["pending", "provisioning", "starting"], message, { withLogs: step === "health" });
 }
 
 async function step<T>(name: ProvisionStep, fn: () => Promise<T>): Promise<T> {

@@ -10,10 +10,9 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { jobIds } from "../jobs.js";
 import { labelKeys } from "../runtime/types.js";
 import { liveStatuses, type TenantStatus } from "../tenant-state.js";
-import { releasePort } from "./ports.js";
+import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { transitionTenant } from "./transition.js";
 
@@ -60,21 +59,7 @@ async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
       .where(and(eq(tenants.status, status), lt(tenants.statusChangedAt, new Date(Date.now() - deadline))));
     for (const t of stuck) {
       const message = `timed out in step "${status}": no progress for ${Math.round(deadline / 1000)}s (${stepHint(status)})`;
-      // Clean up first, so whoever sees `failed` sees nothing left running.
-      await ctx.runtime.remove(t.containerName);
-      await ctx.db.transaction((tx) => releasePort(tx, t.envId));
-      const moved = await transitionTenant(ctx.db, {
-        envId: t.envId,
-        from: [status],
-        to: "failed",
-        reason: message,
-        actor: ctx.actor,
-        patch: { lastError: message },
-      });
-      if (moved) {
-        failed++;
-        ctx.logger.warn({ tenantId: t.envId }, message);
-      }
+      if (await failTenantAndCleanUp(ctx, t, [status], message, { withLogs: status === "starting" })) failed++;
     }
   }
   return failed;
@@ -98,17 +83,11 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
     );
   let enqueued = 0;
   for (const t of stale) {
-    const destroy = t.status === "destroying";
-    const id = destroy ? jobIds.destroy(t.envId) : jobIds.provision(t.envId);
-    const existing = await ctx.queues.lifecycle.getJob(id);
-    if (existing) {
-      // A finished job keeps its id for a while; the tenant is not final, so the work must run again.
-      if (!(await existing.isFailed()) && !(await existing.isCompleted())) continue;
-      await existing.remove();
-    }
-    if (destroy) await ctx.queues.enqueueDestroy({ envId: t.envId });
-    else await ctx.queues.enqueueProvision({ envId: t.envId, reason: "reconcile" });
-    enqueued++;
+    const added =
+      t.status === "destroying"
+        ? await ctx.queues.destroyAgain({ envId: t.envId })
+        : await ctx.queues.provisionAgain({ envId: t.envId, reason: "reconcile" });
+    if (added) enqueued++;
   }
   return enqueued;
 }

@@ -5,7 +5,6 @@
  */
 import type { WorkerContext } from "../context.js";
 import type { Tenant } from "../db/schema.js";
-import { jobIds } from "../jobs.js";
 import { transitionTenant } from "./transition.js";
 
 export async function recreateMissingContainer(ctx: WorkerContext, tenant: Tenant, reason: string): Promise<boolean> {
@@ -18,9 +17,7 @@ export async function recreateMissingContainer(ctx: WorkerContext, tenant: Tenan
     patch: { containerId: null },
   });
   if (!moved) return false;
-  const stale = await ctx.queues.lifecycle.getJob(jobIds.provision(tenant.envId));
-  if (stale && ((await stale.isCompleted()) || (await stale.isFailed()))) await stale.remove();
-  await ctx.queues.enqueueProvision({ envId: tenant.envId, reason: "recreate" });
+  await ctx.queues.provisionAgain({ envId: tenant.envId, reason: "recreate" });
   ctx.logger.warn({ tenantId: tenant.envId }, reason);
   return true;
 }
