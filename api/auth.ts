@@ -25,7 +25,8 @@ export const requireOrganisation = createMiddleware<HonoEnv>(async (c, next) => 
 export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const key = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
-  const tenant = await authenticateTenantKey(c.get("ctx").db, key);
+  const ctx = c.get("ctx");
+  const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys);
   c.set("tenant", tenant);
   c.set("log", c.get("log").child({ tenantId: tenant.envId, orgId: tenant.orgId }));
   await next();

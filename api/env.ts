@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { AppContext } from "../shared/context.js";
 import type { Organisation, Tenant } from "../shared/db/schema.js";
+import type { TenantKeyCache } from "../shared/tenant-keys.js";
 import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
 
@@ -12,6 +13,8 @@ export interface ApiContext extends AppContext {
   statusFeed: TenantStatusFeed;
   /** Prometheus: cluster metrics read at scrape time, this process's HTTP metrics, the catalog's queues. */
   metrics: ApiMetrics;
+  /** Tenant keys already verified, evicted on every tenant status change (see TenantKeyCache). */
+  tenantKeys: TenantKeyCache;
 }
 
 export type HonoEnv = {

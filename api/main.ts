@@ -6,6 +6,7 @@ import { createAppContext, createRedis } from "../shared/context.js";
 import { AppError } from "../shared/errors.js";
 import { queueNames } from "../shared/jobs.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
+import { TenantKeyCache } from "../shared/tenant-keys.js";
 import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import { createApp } from "./app.js";
 import type { ApiContext } from "./env.js";
@@ -24,6 +25,7 @@ const ctx: ApiContext = {
   ...base,
   statusFeed,
   metrics: createApiMetrics(base, statusFeed),
+  tenantKeys: new TenantKeyCache(statusFeed),
   async requestLogs(envId, tail) {
     const job = await base.queues.logs.add("logs", { envId, tail }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
     try {

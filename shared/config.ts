@@ -96,6 +96,11 @@ const schema = z
     LLM_MAX_RETRIES: int(2),
     CONVERGE_PROMPT_MAX_CHARS: int(20_000),
     CONVERGE_ROLE_MAX_CHARS: int(200),
+    /**
+     * Metering rows are committed before the response either way; true also waits for the WAL
+     * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).
+     */
+    METERING_DURABLE_COMMIT: bool(false),
   })
   .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",

@@ -19,6 +19,11 @@ export interface AppContext {
   config: Config;
   db: Db;
   sql: ReturnType<typeof createDb>["sql"];
+  /**
+   * Where convergence calls are metered: its own pool, committing asynchronously unless
+   * METERING_DURABLE_COMMIT is set (see README, "Metering durability").
+   */
+  meteringDb: Db;
   redis: Redis;
   queues: Queues;
   logger: Logger;
@@ -41,6 +46,10 @@ export function createRedis(url: string): Redis {
 
 export function createAppContext(config: Config, role: "api" | "worker" | "cli"): AppContext {
   const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10);
+  const metering =
+    role === "api"
+      ? createDb(config.DATABASE_URL, 5, config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" })
+      : { db, sql };
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(redis, config);
   const logger = createLogger({ level: config.LOG_LEVEL, name: role });
@@ -48,6 +57,7 @@ export function createAppContext(config: Config, role: "api" | "worker" | "cli")
     config,
     db,
     sql,
+    meteringDb: metering.db,
     redis,
     queues,
     logger,
@@ -57,6 +67,7 @@ export function createAppContext(config: Config, role: "api" | "worker" | "cli")
     async close() {
       await queues.close();
       redis.disconnect();
+      if (metering.sql !== sql) await metering.sql.end({ timeout: 5 });
       await sql.end({ timeout: 5 });
     },
   };

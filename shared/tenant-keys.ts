@@ -16,11 +16,65 @@ const tenantByKeyHash = prepared((db) =>
   db.select().from(tenants).where(eq(tenants.apiKeyHash, sql.placeholder("hash"))).prepare("tenant_by_key_hash"),
 );
 
-export async function authenticateTenantKey(db: Db, key: string): Promise<Tenant> {
+/**
+ * Key → tenant, in process, for the convergence hot path. Trusted only while this process hears
+ * every tenant status change (LISTEN tenant_status): a change (rotation and destroy both are
+ * one) evicts the tenant, a lost LISTEN empties the cache, and entries expire after ttlMs
+ * regardless. A row read from Postgres is cached only if nothing was evicted during the read,
+ * so a lookup racing a rotation can never re-insert the old key.
+ */
+export class TenantKeyCache {
+  private readonly entries = new Map<string, { tenant: Tenant; expires: number }>();
+  private generation = 0;
+
+  constructor(
+    private readonly feed: { readonly isListening: boolean; onChange(fn: (envId: number | null) => void): void },
+    private readonly ttlMs = 30_000,
+    private readonly maxEntries = 10_000,
+  ) {
+    feed.onChange((envId) => (envId === null ? this.clear() : this.evict(envId)));
+  }
+
+  get(hash: string): Tenant | undefined {
+    if (!this.feed.isListening) return undefined;
+    const entry = this.entries.get(hash);
+    if (entry && entry.expires > Date.now()) return entry.tenant;
+    if (entry) this.entries.delete(hash);
+    return undefined;
+  }
+
+  /** The generation to pass to `set` after reading from Postgres. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  set(hash: string, tenant: Tenant, readAtGeneration: number): void {
+    if (!this.feed.isListening || readAtGeneration !== this.generation) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { tenant, expires: Date.now() + this.ttlMs });
+  }
+
+  evict(envId: number): void {
+    this.generation++;
+    for (const [hash, entry] of this.entries) if (entry.tenant.envId === envId) this.entries.delete(hash);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
+
+export async function authenticateTenantKey(db: Db, key: string, cache?: TenantKeyCache): Promise<Tenant> {
   const invalid = new AppError("UNAUTHORIZED", "invalid or revoked tenant API key");
   if (!key.startsWith(TENANT_KEY_PREFIX)) throw invalid;
   const hash = hashSecret(key);
-  const [tenant] = await tenantByKeyHash(db).execute({ hash });
+  let tenant = cache?.get(hash);
+  if (!tenant) {
+    const generation = cache?.currentGeneration ?? 0;
+    [tenant] = await tenantByKeyHash(db).execute({ hash });
+    if (tenant && cache) cache.set(hash, tenant, generation);
+  }
   if (!tenant || !timingSafeEqual(Buffer.from(tenant.apiKeyHash), Buffer.from(hash))) throw invalid;
   if (tenant.apiKeyRevokedAt || tenant.status === "destroying" || tenant.status === "destroyed") throw invalid;
   return tenant;

@@ -1,6 +1,6 @@
 /** Convergence calls from tenants: key auth, exact metering, quotas, key rotation, usage isolation. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+import { spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let orgA: { id: number; token: string };
@@ -144,6 +144,31 @@ describe("convergence calls", () => {
     });
     expect(fromInside.status).toBe(200);
     await destroy(orgA.token, t.envId);
+  });
+
+  it("a key rotated through one API process is refused at once by another that had it cached", async () => {
+    const other = await stack.startExtraApi();
+    const res = await spawnViaApi(stack, orgA.token, { name: "two-apis" });
+    const { envId, apiKey } = res.body.tenant;
+    await waitForStatus(stack, orgA.token, envId, ["ready"]);
+    const callOther = (key: string) =>
+      fetch(`${other.url}/api/v1/converge`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    // The second process has verified (and cached) the key.
+    for (let i = 0; i < 3; i++) expect((await callOther(apiKey)).status).toBe(200);
+
+    const rotated = await stack.api(`/api/v1/tenant/${envId}/rotate-key`, { method: "POST", token: orgA.token });
+    expect(rotated.status).toBe(202);
+    // The status change is announced (NOTIFY) on commit; the other process evicts within moments.
+    const refusedAfter = performance.now();
+    await waitFor(async () => (await callOther(apiKey)).status === 401, { timeoutMs: 2_000, intervalMs: 5, what: "the old key to be refused by the other API process" });
+    expect(performance.now() - refusedAfter).toBeLessThan(2_000);
+    expect((await callOther(rotated.body.tenant.apiKey)).status).toBe(200);
+
+    // Destroying through the first process revokes the key in the second one too.
+    await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: orgA.token });
+    await waitFor(async () => (await callOther(rotated.body.tenant.apiKey)).status === 401, { timeoutMs: 2_000, intervalMs: 5, what: "the destroyed tenant's key to be refused" });
+    await waitForStatus(stack, orgA.token, envId, ["destroyed"]);
+    other.proc.kill("SIGTERM");
   });
 
   it("a destroyed tenant's key gets 401, and organisation B cannot read organisation A's usage", async () => {

@@ -28,7 +28,9 @@ export const rotateKeyRoute = createRoute({
 
 export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const { tenant, apiKey } = await rotateTenantKey({ ctx: c.get("ctx"), orgId: c.get("org").id, envId: id });
+  const ctx = c.get("ctx");
+  const { tenant, apiKey } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id });
+  ctx.tenantKeys.evict(id); // other API processes evict when the status change is announced
   c.get("log").info({ tenantId: id }, "tenant API key rotated");
   return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
 };

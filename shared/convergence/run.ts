@@ -24,7 +24,7 @@ export async function runConvergence(args: {
     await takeQuota(ctx, tenant);
   } catch (err) {
     if (err instanceof AppError) {
-      await recordCall(ctx.db, { ...base, outcome: "refused", httpStatus: err.status, errorCode: err.code, latencyMs: elapsed() });
+      await recordCall(ctx.meteringDb, { ...base, outcome: "refused", httpStatus: err.status, errorCode: err.code, latencyMs: elapsed() });
     }
     throw err;
   }
@@ -38,11 +38,11 @@ export async function runConvergence(args: {
         ? new AppError(err.kind === "timeout" ? "UPSTREAM_TIMEOUT" : "UPSTREAM_ERROR", `the model provider failed: ${err.message}`)
         : new AppError("INTERNAL", "the convergence engine failed");
     if (!(err instanceof ProviderError)) ctx.logger.error({ err, tenantId: tenant.envId }, "convergence engine error");
-    await recordCall(ctx.db, { ...base, outcome: "error", httpStatus: appErr.status, errorCode: appErr.code, latencyMs: elapsed() });
+    await recordCall(ctx.meteringDb, { ...base, outcome: "error", httpStatus: appErr.status, errorCode: appErr.code, latencyMs: elapsed() });
     throw appErr;
   }
 
-  await recordCall(ctx.db, {
+  await recordCall(ctx.meteringDb, {
     ...base,
     outcome: "ok",
     httpStatus: 200,

@@ -7,9 +7,10 @@ export type Db = PostgresJsDatabase<typeof schema>;
 /** A Drizzle transaction or the database itself: verbs take either. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
-export function createDb(url: string, max = 10): { db: Db; sql: postgres.Sql } {
+export function createDb(url: string, max = 10, connection: Record<string, string> = {}): { db: Db; sql: postgres.Sql } {
   const sql = postgres(url, {
     max,
+    connection,
     onnotice: () => {},
     connect_timeout: 5,
     idle_timeout: 30,

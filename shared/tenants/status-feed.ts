@@ -19,6 +19,7 @@ import type { Logger } from "../logger.js";
 
 export const TENANT_STATUS_CHANNEL = "tenant_status";
 const RESYNC = "resync";
+const ANY = "any";
 
 /** A wake-up latch for one tenant: wake-ups that arrive while nobody waits are not lost. */
 export interface StatusSubscription {
@@ -124,6 +125,14 @@ export class TenantStatusFeed {
     };
   }
 
+  /**
+   * Calls `fn(envId)` on every status change this process hears of, and `fn(null)` when
+   * changes may have gone unheard (the LISTEN was lost and restored): caches use it to evict.
+   */
+  onChange(fn: (envId: number | null) => void): void {
+    this.emitter.on(ANY, fn);
+  }
+
   async close(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -135,13 +144,17 @@ export class TenantStatusFeed {
     if (channel !== TENANT_STATUS_CHANNEL) return;
     try {
       const { envId } = JSON.parse(payload) as { envId?: unknown };
-      if (typeof envId === "number") this.emitter.emit(String(envId));
+      if (typeof envId === "number") {
+        this.emitter.emit(ANY, envId);
+        this.emitter.emit(String(envId));
+      }
     } catch {
       this.logger.warn({ channel }, "ignoring a malformed tenant_status notification");
     }
   }
 
   private onClose() {
+    this.emitter.emit(ANY, null);
     if (this.stopped) return;
     if (this.listening) this.logger.warn("tenant_status LISTEN connection lost; re-subscribing");
     this.listening = false;
@@ -158,6 +171,7 @@ export class TenantStatusFeed {
         if (this.failures > 0) this.logger.info({ afterFailures: this.failures }, "tenant_status LISTEN restored");
         this.failures = 0;
         // Anything that changed while we were not listening went unannounced: everyone re-reads.
+        this.emitter.emit(ANY, null);
         this.emitter.emit(RESYNC);
       } catch (err) {
         if (this.failures++ === 0) this.logger.warn({ err }, "cannot LISTEN on tenant_status; retrying with back-off");

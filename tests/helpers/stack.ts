@@ -56,6 +56,8 @@ export interface Stack {
   newOrg(name?: string): Promise<{ id: number; token: string }>;
   startWorker(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
   workers: ChildProcess[];
+  /** Another API process on the same database and Redis (several API processes share the work). */
+  startExtraApi(): Promise<{ url: string; proc: ChildProcess }>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
   const url = `http://127.0.0.1:${port}`;
   const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`));
   const workers: ChildProcess[] = [];
+  const extraApis: ChildProcess[] = [];
   let workerCount = 0;
   const startWorker = (extraEnv: NodeJS.ProcessEnv = {}) => {
     const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`));
@@ -137,8 +140,16 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
       const { org, token } = await createOrganisation(db, orgName);
       return { id: org.id, token };
     },
+    async startExtraApi() {
+      const extraPort = await freePort();
+      const proc = startProcess("api", "api/main.ts", { ...env, PORT: String(extraPort) }, join(logDir, `${name}-api-${extraPort}.log`));
+      extraApis.push(proc);
+      const extraUrl = `http://127.0.0.1:${extraPort}`;
+      await waitFor(async () => (await fetch(`${extraUrl}/healthz`).catch(() => null))?.ok === true, { timeoutMs: 30_000, what: "extra API /healthz" });
+      return { url: extraUrl, proc };
+    },
     async stop() {
-      const all = [apiProc, ...workers].filter((p) => p.exitCode === null && p.signalCode === null);
+      const all = [apiProc, ...extraApis, ...workers].filter((p) => p.exitCode === null && p.signalCode === null);
       for (const p of all) p.kill("SIGTERM");
       await Promise.all(all.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
       const keys = await redis.keys(`${env.QUEUE_PREFIX}:*`);
