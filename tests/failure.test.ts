@@ -8,7 +8,13 @@ let stack: Stack;
 let org: { id: number; token: string };
 
 beforeAll(async () => {
-  stack = await startStack("failure", { TENANT_READY_TIMEOUT_MS: "3000", PROVISION_ATTEMPTS: "2", PROVISION_BACKOFF_MS: "200" });
+  // Tenants here are also told the master lives where nothing listens, to see the starter app's 502.
+  stack = await startStack("failure", {
+    TENANT_READY_TIMEOUT_MS: "3000",
+    PROVISION_ATTEMPTS: "2",
+    PROVISION_BACKOFF_MS: "200",
+    PUBLIC_API_URL: "http://host.docker.internal:9/api/v1",
+  });
   org = await stack.newOrg();
 });
 afterAll(async () => {
@@ -31,5 +37,23 @@ describe("provisioning failure", () => {
     const del = await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
     expect(del.status).toBe(202);
     await waitForStatus(stack, org.token, envId, ["destroyed"]);
+  });
+
+  it("a starter app whose master cannot be reached answers 502 with a clear message", async () => {
+    const res = await spawnViaApi(stack, org.token, { name: "orphaned-app" });
+    const ready = await waitForStatus(stack, org.token, res.body.tenant.envId, ["ready", "failed"]);
+    expect(ready.status).toBe("ready");
+    const call = await fetch(`http://127.0.0.1:${ready.port}/api/converge`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "hi", agentARole: "A", agentBRole: "B" }),
+    });
+    expect(call.status).toBe(502);
+    const body = await call.json();
+    expect(body.success).toBe(false);
+    expect(body.error.code).toBe("UPSTREAM_UNREACHABLE");
+    expect(body.error.message).toMatch(/could not be reached/);
+    await stack.api(`/api/v1/tenant/${ready.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, ready.envId, ["destroyed"]);
   });
 });
