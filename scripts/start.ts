@@ -3,13 +3,35 @@
  * their output, and stops both on Ctrl-C. For several workers run `npm run worker` again elsewhere.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { loadConfig, projectRoot } from "../shared/config.js";
 
 const config = loadConfig();
 const children: ChildProcess[] = [];
 
+// On a terminal the JSON logs are shown one readable line each; piped elsewhere they pass through as JSON.
+const pretty = process.stdout.isTTY;
+const levels: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+
+function readable(line: string): string {
+  try {
+    const { level, time, name, msg, pid: _p, hostname: _h, ...rest } = JSON.parse(line);
+    const fields = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`)
+      .join(" ");
+    return `${new Date(time).toISOString().slice(11, 23)} ${(levels[level] ?? level).padEnd(5)} ${String(name).padEnd(6)} ${msg} ${fields}`;
+  } catch {
+    return line;
+  }
+}
+
 function run(name: string, script: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, stdio: ["ignore", "inherit", "inherit"], env: process.env });
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: projectRoot,
+    stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
+    env: process.env,
+  });
+  if (pretty) createInterface({ input: child.stdout! }).on("line", (l) => console.log(readable(l)));
   child.on("exit", (code, signal) => {
     if (!stopping) {
       console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
@@ -33,8 +55,8 @@ run("api", "api/main.ts");
 run("worker", "worker/main.ts");
 
 const base = `http://localhost:${config.PORT}`;
-setTimeout(() => {
-  console.log(`
+// The banner once the API answers, so it is not buried under start-up lines.
+const banner = `
   Convergence is running.
     API       ${base}            (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)
     Worker    1 process           (add more: npm run worker)
@@ -45,5 +67,12 @@ setTimeout(() => {
     curl ${base}/api/v1/tenant/1/status -H "Authorization: Bearer $TOKEN"
 
   Ctrl-C stops both.
-`);
-}, 2500).unref();
+`;
+
+async function announceWhenUp() {
+  for (let i = 0; i < 120 && !stopping; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return console.log(banner);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+void announceWhenUp();
