@@ -55,8 +55,9 @@ db_ok() { psql "$1" -tAc 'select 1' >/dev/null 2>&1; }
 
 if ! pg_up; then
   is_root || die "Postgres does not answer at $DATABASE_URL. Start one (e.g. 'docker compose up -d postgres') or run this as root to install it."
-  command -v pg_ctlcluster >/dev/null || apt_install postgresql
-  ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  # The server itself, not just the client tools (psql, pg_ctlcluster) that may be there alone.
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  ver=$(basename "$(dirname "$(dirname "$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1)")")")
   [ -d "/etc/postgresql/$ver/main" ] || pg_createcluster "$ver" main >/dev/null
   log "starting Postgres $ver"
   pg_ctlcluster "$ver" main start || true
