@@ -78,3 +78,11 @@ export const tenantName = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'");
 
 export const bearerSecurity = [{ organisationToken: [] }];
+
+/** `org_id` on organisation-scoped queries: optional, and must be the token's own organisation. */
+export const orgIdQuery = z.coerce
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .openapi({ description: "must be the token's organisation", example: 1 });

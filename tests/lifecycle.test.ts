@@ -86,7 +86,7 @@ describe("tenant lifecycle", () => {
     await waitForStatus(stack, org.token, next.body.tenant.envId, ["destroyed"]);
   });
 
-  it("a host port taken by something outside the platform is skipped, not fatal", async () => {
+  it("a host port taken by something outside the platform is passed over for the next free one", async () => {
     // Learn the port the next spawn will get, free it again, and occupy it from outside.
     const probe = await spawnViaApi(stack, org.token, { name: "probe" });
     const taken: number = probe.body.tenant.port;

@@ -5,10 +5,10 @@ import { listTenants } from "../../shared/tenants/queries.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantSchema, bearerSecurity, errorResponses, orgIdQuery } from "../schemas.js";
 
 const ListQuery = z.object({
-  org_id: z.coerce.number().int().positive().optional().openapi({ description: "must be the token's organisation", example: 1 }),
+  org_id: orgIdQuery,
   status: z
     .string()
     .optional()

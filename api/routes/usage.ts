@@ -4,7 +4,7 @@ import { AppError } from "../../shared/errors.js";
 import { defaultPeriod, usageReport } from "../../shared/metering.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { bearerSecurity, errorResponses } from "../schemas.js";
+import { bearerSecurity, errorResponses, orgIdQuery } from "../schemas.js";
 
 const dateParam = (what: string) =>
   z
@@ -14,7 +14,7 @@ const dateParam = (what: string) =>
     .optional();
 
 const UsageQuery = z.object({
-  org_id: z.coerce.number().int().positive().optional().openapi({ description: "must be the token's organisation", example: 1 }),
+  org_id: orgIdQuery,
   from: dateParam("from").openapi({ description: "inclusive; default: start of this month (UTC)", example: "2026-11-01" }),
   to: dateParam("to").openapi({ description: "exclusive; default: start of next month (UTC)", example: "2026-12-01" }),
   tenant_id: z.coerce.number().int().positive().optional().openapi({ description: "only this tenant (envId)" }),

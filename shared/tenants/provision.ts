@@ -58,7 +58,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   const current = (await getTenant(ctx.db, envId))!;
   const health = await step("health", () => waitHealthy(ctx, current, template));
   if (health === "moved") {
-    await moveOrStop(ctx, current, [], "ready", "superseded while waiting for health");
+    await stopBecauseMoved(ctx, current);
     return "skipped";
   }
 
@@ -108,12 +108,17 @@ async function moveOrStop(
 ): Promise<Tenant | null> {
   const moved = await transitionTenant(ctx.db, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
   if (moved) return moved;
+  await stopBecauseMoved(ctx, tenant);
+  return null;
+}
+
+/** Someone else moved the tenant; remove what this job created if the tenant is going away. */
+async function stopBecauseMoved(ctx: WorkerContext, tenant: Tenant): Promise<void> {
   const now = await getTenant(ctx.db, tenant.envId);
   if (now && (now.status === "destroying" || now.status === "destroyed" || now.status === "failed")) {
     await ctx.runtime.remove(tenant.containerName);
   }
   ctx.logger.info({ tenantId: tenant.envId, status: now?.status }, "tenant moved by someone else; provision job stops");
-  return null;
 }
 
 async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number> {
