@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
+import { withTimeout } from "../shared/timeout.js";
 import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
 import { requireOrganisation, requireTenantKey } from "./auth.js";
 import { renderDocs } from "./docs.js";
@@ -103,8 +104,8 @@ export function createApp(ctx: ApiContext) {
   app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.get("/readyz", async (c) => {
     const checks = await Promise.all([
-      withTimeout(ctx.sql`select 1`, 2000).then(() => "ok", (e: Error) => `down: ${e.message}`),
-      withTimeout(ctx.redis.ping(), 2000).then(() => "ok", (e: Error) => `down: ${e.message}`),
+      withTimeout(ctx.sql`select 1`, 2000, "postgres").then(() => "ok", (e: Error) => `down: ${e.message}`),
+      withTimeout(ctx.redis.ping(), 2000, "redis").then(() => "ok", (e: Error) => `down: ${e.message}`),
     ]);
     const [postgres, redis] = checks;
     const ok = checks.every((s) => s === "ok");
@@ -119,13 +120,9 @@ export function createApp(ctx: ApiContext) {
   });
   app.use(ADMIN_BASE_PATH, requireAdmin);
   app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);
-  app.route(ADMIN_BASE_PATH, queueDashboard(ctx.metrics.queues));
+  app.route(ADMIN_BASE_PATH, queueDashboard(ctx.queues.all));
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);
   return app;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
 }

@@ -28,7 +28,7 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
   const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys);
   c.set("tenant", tenant);
-  c.set("log", c.get("log").child({ tenantId: tenant.envId, orgId: tenant.orgId }));
+  c.set("log", c.get("log").child({ envId: tenant.envId, orgId: tenant.orgId }));
   await next();
 });
 

@@ -7,8 +7,6 @@ import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
 
 export interface ApiContext extends AppContext {
-  /** Answers a logs request through a worker; the API never talks to Docker itself. */
-  requestLogs(envId: number, tail: number): Promise<{ lines: string[]; container: string | null }>;
   /** One LISTEN connection on `tenant_status`: wakes `status?wait=` and the events stream (no polling). */
   statusFeed: TenantStatusFeed;
   /** Prometheus: cluster metrics read at scrape time, this process's HTTP metrics, the catalog's queues. */

@@ -1,10 +1,7 @@
 /** API process (`npm run api`): serves the Hono app on PORT; never talks to Docker. */
 import { serve } from "@hono/node-server";
-import { QueueEvents } from "bullmq";
 import { loadConfig } from "../shared/config.js";
-import { createAppContext, createRedis } from "../shared/context.js";
-import { AppError } from "../shared/errors.js";
-import { queueNames } from "../shared/jobs.js";
+import { createAppContext } from "../shared/context.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
 import { TenantKeyCache } from "../shared/tenant-keys.js";
 import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
@@ -16,8 +13,6 @@ const config = loadConfig();
 const base = createAppContext(config, "api");
 const log = base.logger;
 
-const logsEvents = new QueueEvents(queueNames.logs, { connection: createRedis(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
-
 const statusFeed = new TenantStatusFeed(config.DATABASE_URL, log.child({ component: "status-feed" }));
 await statusFeed.start();
 
@@ -26,15 +21,6 @@ const ctx: ApiContext = {
   statusFeed,
   metrics: createApiMetrics(base, statusFeed),
   tenantKeys: new TenantKeyCache(statusFeed),
-  async requestLogs(envId, tail) {
-    const job = await base.queues.logs.add("logs", { envId, tail }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
-    try {
-      return await job.waitUntilFinished(logsEvents, config.LOGS_TIMEOUT_MS);
-    } catch (err) {
-      await job.remove().catch(() => {});
-      throw new AppError("DEPENDENCY_UNAVAILABLE", `no worker answered the logs request within ${config.LOGS_TIMEOUT_MS} ms; is a worker running?`, undefined, { "Retry-After": "5" });
-    }
-  },
 };
 
 const { token } = await bootstrapFirstOrganisation(base.db, config.CONVERGENCE_ADMIN_TOKEN);
@@ -55,8 +41,6 @@ async function shutdown(signal: string) {
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
-  await ctx.metrics.close();
-  await logsEvents.close();
   await base.close();
   clearTimeout(timer);
   process.exit(0);

@@ -5,21 +5,18 @@
  * queue, never a tenant's name, key or URL. Keep the API port off the public internet or put the
  * scrape path behind the proxy's own auth.
  */
-import { Queue } from "bullmq";
 import type { Context } from "hono";
 import { routePath } from "hono/route";
 import { Gauge, Histogram } from "prom-client";
 import type { AppContext } from "../shared/context.js";
-import { queueNames } from "../shared/jobs.js";
 import { createRegistry, httpDurationBuckets, registerClusterMetrics } from "../shared/metrics.js";
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
-export function createApiMetrics(ctx: Pick<AppContext, "db" | "redis" | "config">, statusFeed: { watcherCount: number }) {
+export function createApiMetrics(ctx: Pick<AppContext, "db" | "queues">, statusFeed: { watcherCount: number }) {
   const registry = createRegistry("api");
-  // Every queue of the job catalog, including ones added later to queueNames.
-  const queues = Object.values(queueNames).map((name) => new Queue(name, { connection: ctx.redis, prefix: ctx.config.QUEUE_PREFIX }));
-  const cluster = registerClusterMetrics(registry, { db: ctx.db, queues });
+  // The context's own queues: every queue of the job catalog, no second set.
+  const cluster = registerClusterMetrics(registry, { db: ctx.db, queues: ctx.queues.all });
   const httpDuration = new Histogram({
     name: "convergence_http_request_duration_seconds",
     help: "API request duration by method, route pattern and status",
@@ -37,8 +34,6 @@ export function createApiMetrics(ctx: Pick<AppContext, "db" | "redis" | "config"
   });
   return {
     registry,
-    /** The catalog's queues (also what the admin dashboard shows). */
-    queues,
     /** Called by the request middleware once the response is known. */
     observeRequest(c: Context, seconds: number) {
       httpDuration.observe({ method: c.req.method, route: routeLabel(c), status: String(c.res.status) }, seconds);
@@ -46,9 +41,6 @@ export function createApiMetrics(ctx: Pick<AppContext, "db" | "redis" | "config"
     async render(): Promise<{ body: string; contentType: string }> {
       await cluster.refresh();
       return { body: await registry.metrics(), contentType: registry.contentType };
-    },
-    async close() {
-      await Promise.all(queues.map((q) => q.close()));
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Request and response schemas shared by the routes; they also produce the OpenAPI document. */
 import { z } from "@hono/zod-openapi";
 import { tenantStatuses } from "../shared/tenant-state.js";
+import { envIdOfTenantId } from "../shared/tenants/tenant-id.js";
 
 export const ErrorResponse = z
   .object({
@@ -86,3 +87,21 @@ export const orgIdQuery = z.coerce
   .positive()
   .optional()
   .openapi({ description: "must be the token's organisation", example: 1 });
+
+/**
+ * `tenant_id` on queries: the tenant's `tenantId` (`tenant_1`). A bare integer is still accepted
+ * and read as the envId, as this parameter took before. Parsed to the envId.
+ */
+export const tenantIdQuery = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const envId = envIdOfTenantId(value, { bareEnvId: true });
+    if (envId === null) {
+      ctx.addIssue({ code: "custom", message: `tenant_id must be a tenantId such as tenant_1 (or its envId, 1); got "${value.slice(0, 40)}"` });
+      return z.NEVER;
+    }
+    return envId;
+  })
+  .openapi({ description: "only this tenant: its tenantId (`tenant_1`); a bare integer is read as its envId", example: "tenant_1" });

@@ -5,7 +5,7 @@
  * process, alternately, so they see the same machine.
  */
 import { benchStack } from "./stack.js";
-import { createWorkerContext } from "../shared/context.js";
+import { createWorkerContext } from "../worker/context.js";
 import { parseConfig } from "../shared/config.js";
 import { sweepHealth } from "../shared/tenants/health.js";
 import { waitForStatus } from "../tests/helpers/stack.js";

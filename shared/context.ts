@@ -1,7 +1,8 @@
 /**
  * The typed context every entry point builds once and passes down: config, database, Redis,
- * queues, logger, templates and (for workers) the container runtime. Tests build their own
- * against the real services.
+ * queues, logger, templates and (for workers) the container runtime. The worker's context, the
+ * only one with a runtime, is built in worker/context.ts, so the API process never loads a
+ * container engine's client. Tests build their own against the real services.
  */
 import { Redis } from "ioredis";
 import { hostname } from "node:os";
@@ -11,7 +12,6 @@ import type { ChatProvider } from "./convergence/types.js";
 import { createDb, type Db } from "./db/client.js";
 import { createQueues, type Queues } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
-import { DockerRuntime } from "./runtime/docker.js";
 import type { ContainerRuntime } from "./runtime/types.js";
 import { TemplateRegistry } from "./templates.js";
 
@@ -71,9 +71,4 @@ export function createAppContext(config: Config, role: "api" | "worker" | "cli")
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-export function createWorkerContext(config: Config): WorkerContext {
-  const ctx = createAppContext(config, "worker");
-  return { ...ctx, runtime: new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }) };
 }

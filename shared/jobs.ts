@@ -1,108 +1,236 @@
 /**
- * The job catalog: every queue and job the workers run, with its payload schema, attempts and
- * back-off. Payloads carry ids, never secrets. Job ids are deterministic per tenant and action,
- * so enqueueing the same work twice while it is pending is a no-op.
+ * The job catalog: every job the workers run, one declarative entry each — its queue, name,
+ * payload schema, deterministic id, attempts, back-off, retention, how its worker runs it and,
+ * for periodic work, its schedule. Workers are built from it in one place (worker/workers.ts,
+ * with the processors in worker/processors.ts); every enqueue, the logs request/reply, the API's
+ * metrics and the queue dashboard use the queues created here. Adding a job is one entry here
+ * plus one processor.
+ *
+ * Each job has a queue of its own, so the concurrency and lock duration declared for it are
+ * really its own. Payloads carry ids, never secrets. Job ids are deterministic per tenant and
+ * action, so enqueueing the same work twice while it is pending is a no-op.
  */
-import { Queue, type JobsOptions } from "bullmq";
+import { Queue, QueueEvents, type Job, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
 
-export const queueNames = {
-  lifecycle: "tenant-lifecycle",
-  logs: "tenant-logs",
-  webhooks: "webhook-delivery",
-  /** Periodic work: health sweeps and the reconciler (worker/maintenance.ts). */
-  maintenance: "maintenance",
-} as const;
-
-export const provisionPayload = z.object({ envId: z.number().int().positive(), reason: z.string().optional() });
-export const destroyPayload = z.object({ envId: z.number().int().positive() });
-export const logsPayload = z.object({ envId: z.number().int().positive(), tail: z.number().int().min(1).max(5000) });
-
-export type ProvisionPayload = z.infer<typeof provisionPayload>;
-export type DestroyPayload = z.infer<typeof destroyPayload>;
-export type LogsPayload = z.infer<typeof logsPayload>;
-
-export const jobIds = {
-  provision: (envId: number) => `provision-${envId}`,
-  destroy: (envId: number) => `destroy-${envId}`,
-};
-
-export function lifecycleJobOptions(config: Config): JobsOptions {
-  return {
-    attempts: config.PROVISION_ATTEMPTS,
-    backoff: { type: "exponential", delay: config.PROVISION_BACKOFF_MS },
-    // Completed jobs are removed so the same deterministic id can be enqueued again later
-    // (a re-provision); failed ones stay a while for inspection.
-    removeOnComplete: true,
-    removeOnFail: { age: 24 * 3600, count: 1000 },
-  };
+export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  /** The BullMQ queue this job (and only this job) runs on. */
+  queue: string;
+  name: string;
+  payload: P;
+  /** What the processor answers, for jobs a caller waits on (request/reply). */
+  result?: R;
+  /** Deterministic id: while a job with this id waits or runs, enqueueing it again is a no-op. */
+  jobId?: (payload: z.infer<P>) => string;
+  /** Attempts, back-off and how long finished jobs are kept. */
+  options: (config: Config) => Pick<JobsOptions, "attempts" | "backoff" | "removeOnComplete" | "removeOnFail">;
+  /** How many run at once in one worker process, and how long a job's lock lives before another worker may take it over. */
+  worker: (config: Config) => { concurrency: number; lockDurationMs: number };
+  /** Periodic jobs: run every so many ms (a BullMQ job scheduler: one schedule however many workers run). */
+  everyMs?: (config: Config) => number;
+  /** Runs in one worker at a time across all workers (a Redis lock), for sweeps that must not overlap. */
+  exclusive?: boolean;
 }
 
-/** One delivery job per webhook event; its id is the event id, so a second enqueue is a no-op. */
-export const webhookDeliveryPayload = z.object({ eventId: z.string().regex(/^msg_[A-Za-z0-9_-]+$/) });
-export type WebhookDeliveryPayload = z.infer<typeof webhookDeliveryPayload>;
+const defineJob = <P extends z.ZodType, R extends z.ZodType = z.ZodType>(job: JobDefinition<P, R>) => job;
 
-export function webhookJobOptions(config: Config): JobsOptions {
-  return {
-    attempts: config.WEBHOOK_ATTEMPTS,
-    // 30 s, 1 min, 2 min, … doubling: ten attempts span about four hours by default.
-    backoff: { type: "exponential", delay: config.WEBHOOK_BACKOFF_MS, jitter: 0.2 },
-    removeOnComplete: { age: 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-  };
+const envId = z.number().int().positive();
+const noPayload = z.object({});
+
+/** Tenant lifecycle jobs: retried with back-off; a failed one is kept a day for inspection. */
+const lifecycleOptions = (attempts: number) => (c: Config) => ({
+  attempts,
+  backoff: { type: "exponential", delay: c.PROVISION_BACKOFF_MS },
+  // Completed jobs are removed so the same deterministic id can be enqueued again later (a re-provision).
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600, count: 1000 },
+});
+const workerDefaults = (c: Config) => ({ concurrency: c.WORKER_CONCURRENCY, lockDurationMs: c.WORKER_LOCK_MS });
+const periodicOptions = () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 50 });
+const oneAtATime = (c: Config) => ({ concurrency: 1, lockDurationMs: c.WORKER_LOCK_MS });
+
+export const jobs = {
+  provision: defineJob({
+    queue: "tenant-provision",
+    name: "provision",
+    payload: z.object({ envId, reason: z.string().optional() }),
+    jobId: (p) => `provision-${p.envId}`,
+    options: (c) => lifecycleOptions(c.PROVISION_ATTEMPTS)(c),
+    worker: workerDefaults,
+  }),
+  destroy: defineJob({
+    queue: "tenant-destroy",
+    name: "destroy",
+    payload: z.object({ envId }),
+    jobId: (p) => `destroy-${p.envId}`,
+    // A destroy is never given up: once these attempts are spent the reconciler enqueues it again.
+    options: (c) => lifecycleOptions(Math.max(5, c.PROVISION_ATTEMPTS))(c),
+    worker: workerDefaults,
+  }),
+  /** The API never talks to Docker: a logs request is a short job a worker answers (request/reply). */
+  logs: defineJob({
+    queue: "tenant-logs",
+    name: "logs",
+    payload: z.object({ envId, tail: z.number().int().min(1).max(5000) }),
+    result: z.object({ lines: z.array(z.string()), container: z.string().nullable() }),
+    options: () => ({ attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } }),
+    worker: (c) => ({ concurrency: 5, lockDurationMs: c.WORKER_LOCK_MS }),
+  }),
+  /** One delivery job per webhook event; its id is the event id, so a second enqueue is a no-op. */
+  webhookDelivery: defineJob({
+    queue: "webhook-delivery",
+    name: "deliver",
+    payload: z.object({ eventId: z.string().regex(/^msg_[A-Za-z0-9_-]+$/) }),
+    jobId: (p) => p.eventId,
+    options: (c) => ({
+      attempts: c.WEBHOOK_ATTEMPTS,
+      // 30 s, 1 min, 2 min, … doubling: ten attempts span about four hours by default.
+      backoff: { type: "exponential", delay: c.WEBHOOK_BACKOFF_MS, jitter: 0.2 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    }),
+    worker: workerDefaults,
+  }),
+  /** Enqueues every pending webhook event that has no delivery job (a missed NOTIFY, a Redis that lost everything). */
+  webhookSweep: defineJob({
+    queue: "webhook-sweep",
+    name: "webhook-sweep",
+    payload: noPayload,
+    options: periodicOptions,
+    worker: oneAtATime,
+    everyMs: (c) => c.WEBHOOK_SWEEP_MS,
+  }),
+  reconcile: defineJob({
+    queue: "reconcile",
+    name: "reconcile",
+    payload: noPayload,
+    options: periodicOptions,
+    worker: oneAtATime,
+    everyMs: (c) => c.RECONCILE_INTERVAL_MS,
+    exclusive: true,
+  }),
+  healthSweep: defineJob({
+    queue: "health-sweep",
+    name: "health-sweep",
+    payload: noPayload,
+    options: periodicOptions,
+    worker: oneAtATime,
+    everyMs: (c) => c.HEALTH_INTERVAL_MS,
+    exclusive: true,
+  }),
+};
+
+export type JobKey = keyof typeof jobs;
+export type AnyJob = (typeof jobs)[JobKey];
+export type PayloadOf<J extends JobDefinition> = z.input<J["payload"]>;
+export type ResultOf<J extends JobDefinition> = J extends JobDefinition<z.ZodType, infer R> ? z.infer<R> : unknown;
+
+/** A request/reply job that got no answer in time: most likely no worker is running. */
+export class JobTimeoutError extends Error {}
+/** A request/reply job whose worker failed; `reason` is the worker's error message. */
+export class JobFailedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 export type Queues = ReturnType<typeof createQueues>;
 
-/**
- * Enqueues a job unless one with the same id is still waiting or running. A finished job that
- * lingers under the id (kept for inspection) is removed first, so the work runs again.
- * Returns whether a job was added.
- */
-async function enqueueAgain(queue: Queue, name: string, data: unknown, opts: JobsOptions & { jobId: string }): Promise<boolean> {
-  const existing = await queue.getJob(opts.jobId);
-  if (existing) {
-    const state = await existing.getState();
-    if (state !== "completed" && state !== "failed" && state !== "unknown") return false;
-    await existing.remove();
-  }
-  await queue.add(name, data, opts);
-  return true;
-}
-
+/** One Queue per catalog entry, on one shared connection; both processes build this once. */
 export function createQueues(connection: Redis, config: Config) {
-  const opts = { connection, prefix: config.QUEUE_PREFIX };
-  const lifecycle = new Queue(queueNames.lifecycle, opts);
-  const logs = new Queue(queueNames.logs, opts);
-  const webhooks = new Queue(queueNames.webhooks, opts);
-  const jobOpts = lifecycleJobOptions(config);
+  const byName = new Map<string, Queue>();
+  for (const job of Object.values(jobs) as JobDefinition[]) {
+    byName.set(job.queue, new Queue(job.queue, { connection, prefix: config.QUEUE_PREFIX }));
+  }
+  const of = (job: JobDefinition): Queue => byName.get(job.queue)!;
+  // Waiting for answers needs a blocking connection of its own; made on the first request.
+  const events = new Map<string, { queueEvents: QueueEvents; connection: Redis }>();
+  const eventsOf = (job: JobDefinition) => {
+    let e = events.get(job.queue);
+    if (!e) {
+      const dedicated = connection.duplicate();
+      e = { queueEvents: new QueueEvents(job.queue, { connection: dedicated, prefix: config.QUEUE_PREFIX }), connection: dedicated };
+      events.set(job.queue, e);
+    }
+    return e.queueEvents;
+  };
+
+  const add = async <J extends JobDefinition>(job: J, payload: PayloadOf<J>): Promise<{ added: Job | null }> => {
+    const data = job.payload.parse(payload);
+    const jobId = job.jobId?.(data);
+    const queue = of(job);
+    if (jobId) {
+      const existing = await queue.getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== "completed" && state !== "failed" && state !== "unknown") return { added: null };
+        // Finished, but kept for inspection under the same id: remove it so the work runs again.
+        await existing.remove();
+      }
+    }
+    return { added: await queue.add(job.name, data, { ...job.options(config), ...(jobId ? { jobId } : {}) }) };
+  };
+
   return {
-    lifecycle,
-    logs,
-    webhooks,
-    enqueueProvision: (p: ProvisionPayload) =>
-      lifecycle.add("provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
-    enqueueDestroy: (p: DestroyPayload) =>
-      lifecycle.add("destroy", destroyPayload.parse(p), {
-        ...jobOpts,
-        attempts: Math.max(5, config.PROVISION_ATTEMPTS),
-        jobId: jobIds.destroy(p.envId),
-      }),
-    /** For work that may have run before under the same id (re-provision, reconciler). */
-    provisionAgain: (p: ProvisionPayload) =>
-      enqueueAgain(lifecycle, "provision", provisionPayload.parse(p), { ...jobOpts, jobId: jobIds.provision(p.envId) }),
-    destroyAgain: (p: DestroyPayload) =>
-      enqueueAgain(lifecycle, "destroy", destroyPayload.parse(p), {
-        ...jobOpts,
-        attempts: Math.max(5, config.PROVISION_ATTEMPTS),
-        jobId: jobIds.destroy(p.envId),
-      }),
-    enqueueWebhook: (p: WebhookDeliveryPayload) =>
-      webhooks.add("deliver", webhookDeliveryPayload.parse(p), { ...webhookJobOptions(config), jobId: p.eventId }),
-    close: async () => {
-      await Promise.all([lifecycle.close(), logs.close(), webhooks.close()]);
+    /** Every queue of the catalog: the API's metrics and the queue dashboard show these. */
+    all: [...byName.values()],
+    of,
+    /**
+     * Enqueues the job unless one with the same id is waiting, delayed or running; a finished
+     * one lingering under the id is replaced, so the work runs again. Resolves whether a job was added.
+     */
+    async enqueue<J extends JobDefinition>(job: J, payload: PayloadOf<J>): Promise<boolean> {
+      return (await add(job, payload)).added !== null;
+    },
+    /** The job waiting, running or kept under the id this payload gives, if there is one. */
+    async find<J extends JobDefinition>(job: J, payload: PayloadOf<J>): Promise<Job | undefined> {
+      const jobId = job.jobId?.(job.payload.parse(payload));
+      return jobId ? of(job).getJob(jobId) : undefined;
+    },
+    /**
+     * Request/reply: enqueues the job and resolves with the worker's answer. Rejects with
+     * JobFailedError carrying the worker's own error, or JobTimeoutError when no worker answered.
+     */
+    async request<J extends JobDefinition>(job: J, payload: PayloadOf<J>, timeoutMs: number): Promise<ResultOf<J>> {
+      const { added } = await add(job, payload);
+      if (!added) throw new Error(`a ${job.name} job with the same id is already pending`);
+      try {
+        const answer = await added.waitUntilFinished(eventsOf(job), timeoutMs);
+        return (job.result ? job.result.parse(answer) : answer) as ResultOf<J>;
+      } catch (err) {
+        // waitUntilFinished rejects with the worker's failedReason, or with its own timeout message.
+        if ((await added.getState().catch(() => "unknown")) === "failed") throw new JobFailedError((err as Error).message);
+        // Nobody took it in time: take it back, so a worker that starts later does not run stale work.
+        await added.remove().catch(() => {});
+        throw new JobTimeoutError(`no worker answered the ${job.name} request within ${timeoutMs} ms`);
+      }
+    },
+    async close() {
+      await Promise.all([...events.values()].map(async (e) => {
+        await e.queueEvents.close();
+        e.connection.disconnect();
+      }));
+      await Promise.all([...byName.values()].map((q) => q.close()));
     },
   };
+}
+
+/**
+ * For callers whose truth is already committed to Postgres (a tenant row in a transient state, a
+ * pending webhook event): a failed enqueue is logged, not thrown, because the reconciler (or
+ * the webhook sweep) finds the row and enqueues the job again.
+ */
+export async function enqueueOrLeaveToReconciler<J extends JobDefinition>(
+  ctx: { queues: Queues; logger: Logger },
+  job: J,
+  payload: PayloadOf<J>,
+): Promise<void> {
+  try {
+    await ctx.queues.enqueue(job, payload);
+  } catch (err) {
+    ctx.logger.warn({ err, job: job.name, ...(payload as object) }, `enqueue of ${job.name} job failed; the reconciler will enqueue it again`);
+  }
 }

@@ -8,6 +8,7 @@ import type { AppContext } from "./context.js";
 import { prepared, type Db } from "./db/client.js";
 import { convergenceCalls, tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
+import { tenantIdOf } from "./tenants/tenant-id.js";
 
 export type CallRecord = Omit<typeof convergenceCalls.$inferInsert, "id" | "createdAt">;
 
@@ -145,7 +146,7 @@ export async function usageReport(db: Db, q: UsageQuery) {
     period: { from: q.from.toISOString(), to: q.to.toISOString() },
     tenants: perTenant.map(({ envId, name, status, ...t }) => ({
       envId,
-      tenantId: `tenant_${envId}`,
+      tenantId: tenantIdOf(envId),
       name,
       status,
       ...normalise(t),

@@ -21,7 +21,9 @@ import { sql } from "drizzle-orm";
 import type { Queue } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 import type { Db } from "./db/client.js";
-import { tenantStatuses } from "./tenant-state.js";
+import { finalStatuses, runningStatuses, tenantStatuses } from "./tenant-state.js";
+import { firstReadyHistogram } from "./tenants/first-ready.js";
+import { withTimeout } from "./timeout.js";
 
 /** Seconds from spawn to ready: image builds can take minutes, a warm start a couple of seconds. */
 export const spawnToReadyBuckets = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300, 600];
@@ -79,7 +81,7 @@ class ComputedHistogram {
 
 export interface ClusterMetricsDeps {
   db: Db;
-  /** Every queue in the job catalog (shared/jobs.ts queueNames). */
+  /** Every queue of the job catalog (shared/jobs.ts). */
   queues: Queue[];
   /** Upper bound for one scrape's reads; a dependency that does not answer is reported down, not waited for. */
   timeoutMs?: number;
@@ -156,28 +158,17 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
   const fromPostgres = [tenants, transitions, healthFailing, healthConsecutive, restarts, calls, webhookAttempts, webhookEvents, spawnToReady];
 
   async function readPostgres() {
+    const running = [...runningStatuses];
     const rows = async <T>(q: ReturnType<typeof sql>) => (await deps.db.execute(q)) as unknown as T[];
     const [byStatus, byTransition, latency, health, byCallOutcome, byAttemptOutcome, byEventStatus] = await Promise.all([
       rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from tenants group by status`),
       rows<{ to: string; n: number }>(sql`select to_status as "to", count(*)::int as n from tenant_events group by to_status`),
-      rows<{ le: number; n: number; total: number; sum: number }>(sql`
-        with first_ready as (
-          select extract(epoch from (min(e.created_at) - t.created_at))::float8 as s
-          from tenant_events e join tenants t on t.env_id = e.env_id
-          where e.to_status = 'ready'
-          group by t.env_id, t.created_at
-        )
-        select b.le, count(f.s)::int as n,
-          (select count(*) from first_ready)::int as total,
-          (select coalesce(sum(s), 0) from first_ready)::float8 as sum
-        from (values ${sql.join(spawnToReadyBuckets.map((le) => sql`(${le}::float8)`), sql`, `)}) as b(le)
-        left join first_ready f on f.s <= b.le
-        group by b.le order by b.le`),
+      firstReadyHistogram(deps.db, spawnToReadyBuckets),
       rows<{ failing: number; consecutive: number; restarts: number }>(sql`
         select
-          (count(*) filter (where status in ('ready', 'unhealthy') and consecutive_failures > 0))::int as failing,
-          (coalesce(sum(consecutive_failures) filter (where status in ('ready', 'unhealthy')), 0))::int as consecutive,
-          (coalesce(sum(restart_count) filter (where status not in ('destroyed', 'failed')), 0))::int as restarts
+          (count(*) filter (where status in ${running} and consecutive_failures > 0))::int as failing,
+          (coalesce(sum(consecutive_failures) filter (where status in ${running}), 0))::int as consecutive,
+          (coalesce(sum(restart_count) filter (where status not in ${[...finalStatuses]}), 0))::int as restarts
         from tenants`),
       rows<{ outcome: string; n: number }>(sql`select outcome, count(*)::int as n from convergence_calls group by outcome`),
       rows<{ outcome: string; n: number }>(sql`
@@ -197,7 +188,7 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
     for (const status of tenantStatuses) tenants.set({ status }, 0);
     for (const r of byStatus) tenants.set({ status: r.status }, r.n);
     for (const r of byTransition) transitions.inc({ to: r.to }, r.n);
-    spawnToReady.set({ buckets: latency.map((r) => r.n), count: latency[0]?.total ?? 0, sum: latency[0]?.sum ?? 0 });
+    spawnToReady.set(latency);
     healthFailing.set(health[0]?.failing ?? 0);
     healthConsecutive.set(health[0]?.consecutive ?? 0);
     restarts.set(health[0]?.restarts ?? 0);
@@ -219,7 +210,7 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
   return {
     /** Reads Postgres and Redis (concurrently, each bounded by the timeout) into the registered metrics. */
     async refresh(): Promise<void> {
-      const [pg, redis] = await Promise.allSettled([withTimeout(readPostgres(), timeoutMs), withTimeout(readRedis(), timeoutMs)]);
+      const [pg, redis] = await Promise.allSettled([withTimeout(readPostgres(), timeoutMs, "postgres"), withTimeout(readRedis(), timeoutMs, "redis")]);
       sourceUp.set({ source: "postgres" }, pg.status === "fulfilled" ? 1 : 0);
       sourceUp.set({ source: "redis" }, redis.status === "fulfilled" ? 1 : 0);
       // Stale numbers would look current: a source that could not be read is left out of this scrape.
@@ -255,12 +246,4 @@ export function createWorkerMetrics(registry: Registry) {
       registers: [registry],
     }),
   };
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what = "operation"): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

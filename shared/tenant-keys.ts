@@ -9,6 +9,8 @@ import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret 
 import { prepared, type Db } from "./db/client.js";
 import { tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
+import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
+import { runningStatuses, teardownStatuses } from "./tenant-state.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
@@ -76,7 +78,7 @@ export async function authenticateTenantKey(db: Db, key: string, cache?: TenantK
     if (tenant && cache) cache.set(hash, tenant, generation);
   }
   if (!tenant || !timingSafeEqual(Buffer.from(tenant.apiKeyHash), Buffer.from(hash))) throw invalid;
-  if (tenant.apiKeyRevokedAt || tenant.status === "destroying" || tenant.status === "destroyed") throw invalid;
+  if (tenant.apiKeyRevokedAt || teardownStatuses.includes(tenant.status)) throw invalid;
   return tenant;
 }
 
@@ -87,7 +89,7 @@ export async function authenticateTenantKey(db: Db, key: string, cache?: TenantK
 export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number }): Promise<{ tenant: Tenant; apiKey: string }> {
   const { ctx, orgId, envId } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
-  if (current.status !== "ready" && current.status !== "unhealthy") {
+  if (!runningStatuses.includes(current.status)) {
     throw new AppError(
       "INVALID_STATE",
       `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`,
@@ -96,7 +98,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   const apiKey = newSecret(TENANT_KEY_PREFIX);
   const tenant = await transitionTenant(ctx.db, {
     envId,
-    from: ["ready", "unhealthy"],
+    from: runningStatuses,
     to: "provisioning",
     reason: "API key rotated: re-creating the container with the new key",
     actor: ctx.actor,
@@ -107,8 +109,6 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
     },
   });
   if (!tenant) throw new AppError("CONFLICT", `tenant ${envId} changed state during rotation; try again`);
-  await ctx.queues.provisionAgain({ envId, reason: "rotate-key" }).catch((err) =>
-    ctx.logger.warn({ err, tenantId: envId }, "enqueue after key rotation failed; the reconciler will retry"),
-  );
+  await enqueueOrLeaveToReconciler(ctx, jobs.provision, { envId, reason: "rotate-key" });
   return { tenant, apiKey };
 }

@@ -36,7 +36,15 @@ export function sourcesOf(to: TenantStatus): TenantStatus[] {
   return tenantStatuses.filter((s) => edges[s].includes(to));
 }
 
-/** States a tenant can rest in; everything else is work in progress with a deadline. */
+/** States a tenant can rest in for good. */
 export const finalStatuses: readonly TenantStatus[] = ["failed", "destroyed"];
+/** A tenant that is or is becoming a running app: it has a port and should have a container. */
 export const liveStatuses: readonly TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy"];
+/** Work in progress, each with a job that moves it on and a deadline (see the reconciler). */
 export const transientStatuses: readonly TenantStatus[] = ["pending", "provisioning", "starting", "destroying"];
+/** The states the provision job works through. */
+export const provisionStatuses: readonly TenantStatus[] = ["pending", "provisioning", "starting"];
+/** Provisioned: its container should be running, and health sweeps watch it. */
+export const runningStatuses: readonly TenantStatus[] = ["ready", "unhealthy"];
+/** Being torn down or gone: its key no longer works. */
+export const teardownStatuses: readonly TenantStatus[] = ["destroying", "destroyed"];

@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../shared/db/schema.js";
-import { queueNames } from "../shared/jobs.js";
+import { jobs } from "../shared/jobs.js";
 import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   stack = await startStack("guards", { BODY_LIMIT_BYTES: "4096" });
   orgA = await stack.newOrg("guards-a");
   orgB = await stack.newOrg("guards-b");
-  lifecycle = new Queue(queueNames.lifecycle, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
+  lifecycle = new Queue(jobs.provision.queue, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
 });
 afterAll(async () => {
   await lifecycle?.close();

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../shared/crypto.js";
 import { organisations } from "../shared/db/schema.js";
-import { queueNames } from "../shared/jobs.js";
+import { jobs } from "../shared/jobs.js";
 import { tenantStatuses } from "../shared/tenant-state.js";
 import { transitionTenant } from "../shared/tenants/transition.js";
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./helpers/private-postgres.js";
@@ -135,7 +135,7 @@ describe("/metrics and the queue dashboard", () => {
     const [firstReadies] = await stack.sql<{ n: number }[]>`select count(distinct env_id)::int as n from tenant_events where to_status = 'ready'`;
     expect(families.get("convergence_tenant_spawn_to_ready_seconds")?.type).toBe("histogram");
     expect(sampleValue(families, "convergence_tenant_spawn_to_ready_seconds_count")).toBe(firstReadies!.n);
-    for (const queue of Object.values(queueNames)) {
+    for (const queue of Object.values(jobs).map((j) => j.queue)) {
       expect(sampleValue(families, "convergence_queue_jobs", { queue, state: "waiting" }), queue).toBeGreaterThanOrEqual(0);
     }
     for (const name of ["convergence_calls_total", "convergence_webhook_delivery_attempts_total", "convergence_tenant_transitions_total"]) {
@@ -153,7 +153,7 @@ describe("/metrics and the queue dashboard", () => {
       return (sampleValue(f, "convergence_worker_spawn_to_ready_seconds_count") ?? 0) >= 1 ? f : null;
     }, { timeoutMs: 10_000, what: "the worker's spawn-to-ready observation" });
     expect(
-      sampleValue(worker, "convergence_job_duration_seconds_count", { queue: queueNames.lifecycle, name: "provision", outcome: "completed" }),
+      sampleValue(worker, "convergence_job_duration_seconds_count", { queue: jobs.provision.queue, name: jobs.provision.name, outcome: "completed" }),
     ).toBeGreaterThanOrEqual(1);
     expect(families.get("convergence_job_failures_total")).toBeUndefined(); // per worker, not on the API
     expect(worker.get("convergence_job_failures_total")?.type).toBe("counter");
@@ -191,7 +191,7 @@ describe("/metrics and the queue dashboard", () => {
     const api = await get("/admin/queues/api/queues", basic(adminToken));
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
-    expect(names).toEqual(expect.arrayContaining(Object.values(queueNames)));
+    expect(names).toEqual(expect.arrayContaining(Object.values(jobs).map((j) => j.queue)));
 
     // Organisation 1's own token opens it too (with an admin token configured, it is the same secret;
     // here organisation 1 is given a token of its own to show the organisation path).

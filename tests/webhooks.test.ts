@@ -13,7 +13,7 @@ import { sql as dsql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants, webhookEvents } from "../shared/db/schema.js";
-import { queueNames } from "../shared/jobs.js";
+import { jobs } from "../shared/jobs.js";
 import { webhookEventTypeFor } from "../shared/webhooks/events.js";
 import { checkWebhookTarget, classifyAddress, isAllowedHost } from "../shared/webhooks/target.js";
 import { logDir, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
@@ -297,7 +297,7 @@ describe("webhook delivery", () => {
     );
     expect(ev.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([410]);
     // The job failed for good: nothing is scheduled to try again.
-    const queue = new Queue(queueNames.webhooks, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
+    const queue = new Queue(jobs.webhookDelivery.queue, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
     try {
       expect(await (await queue.getJob(ev.id))?.getState()).toBe("failed");
     } finally {

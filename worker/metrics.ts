@@ -8,10 +8,11 @@
  * none keeps processing jobs without metrics rather than refusing to start.
  */
 import type { Job, Worker } from "bullmq";
-import { sql } from "drizzle-orm";
 import { createServer, type Server } from "node:http";
 import type { WorkerContext } from "../shared/context.js";
+import { jobs } from "../shared/jobs.js";
 import { createRegistry, createWorkerMetrics } from "../shared/metrics.js";
+import { firstReadySeconds } from "../shared/tenants/first-ready.js";
 
 const PORT_SEARCH = 10;
 
@@ -23,7 +24,7 @@ export async function startWorkerMetrics(ctx: WorkerContext, workers: Worker[]):
     w.on("completed", (job: Job, result: unknown) => {
       const seconds = jobSeconds(job);
       if (seconds !== null) metrics.jobDuration.observe({ queue: w.name, name: job.name, outcome: "completed" }, seconds);
-      if (job.name === "provision" && result === "ready") {
+      if (job.name === jobs.provision.name && result === "ready") {
         void observeSpawnToReady(ctx, job, metrics.spawnToReady).catch((err) => log.debug({ err }, "spawn-to-ready not recorded"));
       }
     });
@@ -93,11 +94,8 @@ function jobSeconds(job: Job): number | null {
 
 /** Only the tenant's first ready counts: a re-provision of a long-lived tenant is not a spawn. */
 async function observeSpawnToReady(ctx: WorkerContext, job: Job, histogram: { observe(v: number): void }) {
-  const envId = (job.data as { envId?: unknown }).envId;
-  if (typeof envId !== "number") return;
-  const [row] = (await ctx.db.execute(sql`
-    select extract(epoch from (t.ready_at - t.created_at))::float8 as seconds,
-      (select count(*) from tenant_events e where e.env_id = t.env_id and e.to_status = 'ready')::int as readies
-    from tenants t where t.env_id = ${envId} and t.ready_at is not null`)) as unknown as { seconds: number; readies: number }[];
-  if (row && row.readies === 1) histogram.observe(row.seconds);
+  const parsed = jobs.provision.payload.safeParse(job.data);
+  if (!parsed.success) return;
+  const seconds = await firstReadySeconds(ctx.db, parsed.data.envId);
+  if (seconds !== null) histogram.observe(seconds);
 }

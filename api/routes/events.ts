@@ -65,7 +65,7 @@ export const eventsHandler: RouteHandler<typeof eventsRoute, HonoEnv> = async (c
       }
     } catch (err) {
       // The status line went out already; all that is left is to end the stream (the client may reconnect).
-      if (!stop.signal.aborted) log.warn({ err, tenantId: id }, "tenant event stream ended by an error");
+      if (!stop.signal.aborted) log.warn({ err, envId: id }, "tenant event stream ended by an error");
     } finally {
       stop.abort();
     }

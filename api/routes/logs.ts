@@ -1,6 +1,6 @@
 /** GET /api/v1/tenant/:id/logs?tail=50 — the container's last log lines, fetched by a worker. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
-import { getTenantForOrg } from "../../shared/tenants/queries.js";
+import { requestTenantLogs } from "../../shared/tenants/logs.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
 
@@ -29,8 +29,6 @@ export const logsRoute = createRoute({
 export const logsHandler: RouteHandler<typeof logsRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const { tail } = c.req.valid("query");
-  const ctx = c.get("ctx");
-  await getTenantForOrg(ctx.db, c.get("org").id, id);
-  const { lines, container } = await ctx.requestLogs(id, tail);
+  const { lines, container } = await requestTenantLogs({ ctx: c.get("ctx"), orgId: c.get("org").id, envId: id, tail });
   return c.json({ success: true as const, container, lines }, 200);
 };

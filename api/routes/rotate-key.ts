@@ -31,6 +31,6 @@ export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = as
   const ctx = c.get("ctx");
   const { tenant, apiKey } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id });
   ctx.tenantKeys.evict(id); // other API processes evict when the status change is announced
-  c.get("log").info({ tenantId: id }, "tenant API key rotated");
+  c.get("log").info({ envId: id }, "tenant API key rotated");
   return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
 };

@@ -57,7 +57,7 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   const idempotencyKey = c.req.valid("header")["idempotency-key"];
   const org = c.get("org");
   const { tenant, apiKey, replayed } = await spawnTenant({ ctx: c.get("ctx"), orgId: org.id, input, idempotencyKey });
-  if (!replayed) c.get("log").info({ tenantId: tenant.envId, port: tenant.port }, "tenant accepted");
+  if (!replayed) c.get("log").info({ envId: tenant.envId, port: tenant.port }, "tenant accepted");
   c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
   if (replayed) c.header("Idempotent-Replayed", "true");
   return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);

@@ -4,7 +4,7 @@ import { AppError } from "../../shared/errors.js";
 import { defaultPeriod, usageReport } from "../../shared/metering.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { bearerSecurity, errorResponses, orgIdQuery } from "../schemas.js";
+import { bearerSecurity, errorResponses, orgIdQuery, tenantIdQuery } from "../schemas.js";
 
 const dateParam = (what: string) =>
   z
@@ -17,7 +17,7 @@ const UsageQuery = z.object({
   org_id: orgIdQuery,
   from: dateParam("from").openapi({ description: "inclusive; default: start of this month (UTC)", example: "2026-11-01" }),
   to: dateParam("to").openapi({ description: "exclusive; default: start of next month (UTC)", example: "2026-12-01" }),
-  tenant_id: z.coerce.number().int().positive().optional().openapi({ description: "only this tenant (envId)" }),
+  tenant_id: tenantIdQuery,
   granularity: z.enum(["total", "day"]).default("total").openapi({ description: "`day` adds a per-day breakdown per tenant" }),
 });
 

@@ -37,7 +37,7 @@ export async function runConvergence(args: {
       err instanceof ProviderError
         ? new AppError(err.kind === "timeout" ? "UPSTREAM_TIMEOUT" : "UPSTREAM_ERROR", `the model provider failed: ${err.message}`)
         : new AppError("INTERNAL", "the convergence engine failed");
-    if (!(err instanceof ProviderError)) ctx.logger.error({ err, tenantId: tenant.envId }, "convergence engine error");
+    if (!(err instanceof ProviderError)) ctx.logger.error({ err, envId: tenant.envId }, "convergence engine error");
     await recordCall(ctx.meteringDb, { ...base, outcome: "error", httpStatus: appErr.status, errorCode: appErr.code, latencyMs: elapsed() });
     throw appErr;
   }

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { AppContext, WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
+import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { sourcesOf } from "../tenant-state.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
 import { releasePort } from "./ports.js";
@@ -27,13 +28,7 @@ export async function requestDestroy(args: { ctx: AppContext; orgId: number; env
         });
   // Someone else moved it first (e.g. it just became destroying): report what it is now.
   const tenant = moved ?? (await getTenantForOrg(ctx.db, orgId, envId));
-  if (tenant.status === "destroying") {
-    try {
-      await ctx.queues.enqueueDestroy({ envId });
-    } catch (err) {
-      ctx.logger.warn({ err, tenantId: envId }, "enqueue of destroy job failed; the reconciler will retry");
-    }
-  }
+  if (tenant.status === "destroying") await enqueueOrLeaveToReconciler(ctx, jobs.destroy, { envId });
   return tenant;
 }
 
@@ -41,7 +36,7 @@ export async function destroyTenant(ctx: WorkerContext, envId: number): Promise<
   const tenant = await getTenant(ctx.db, envId);
   if (!tenant || tenant.status === "destroyed") return;
   if (tenant.status !== "destroying") {
-    ctx.logger.warn({ tenantId: envId, status: tenant.status }, "destroy job for a tenant that is not destroying; ignored");
+    ctx.logger.warn({ envId, status: tenant.status }, "destroy job for a tenant that is not destroying; ignored");
     return;
   }
   await ctx.runtime.remove(tenant.containerName);
@@ -57,5 +52,5 @@ export async function destroyTenant(ctx: WorkerContext, envId: number): Promise<
     actor: ctx.actor,
     patch: { destroyedAt: new Date() },
   });
-  ctx.logger.info({ tenantId: envId }, "tenant destroyed");
+  ctx.logger.info({ envId }, "tenant destroyed");
 }

@@ -1,19 +1,33 @@
 /**
  * Failing a tenant: the container is removed and the port released first, so whoever sees
  * `failed` sees nothing left running, and `error` says what went wrong (with the container's
- * last log lines, since the container itself is gone).
+ * last log lines, since the container itself is gone). Every path to `failed` comes through here.
  */
 import type { WorkerContext } from "../context.js";
 import type { Tenant } from "../db/schema.js";
 import { scrubSecrets } from "../logger.js";
-import type { TenantStatus } from "../tenant-state.js";
+import { provisionStatuses, type TenantStatus } from "../tenant-state.js";
 import { releasePort } from "./ports.js";
+import { ProvisionError } from "./provision.js";
+import { getTenant } from "./queries.js";
 import { transitionTenant } from "./transition.js";
+
+/**
+ * After a provision job's last attempt: fails the tenant, its `error` saying which step failed
+ * and why. A tenant someone else moved meanwhile (destroyed, say) is left alone.
+ */
+export async function failTenant(ctx: WorkerContext, envId: number, err: unknown): Promise<void> {
+  const step = err instanceof ProvisionError ? err.step : undefined;
+  const message = `${step ? `provisioning failed at step "${step}": ` : "provisioning failed: "}${(err as Error)?.message ?? String(err)}`;
+  const tenant = await getTenant(ctx.db, envId);
+  if (!tenant || !provisionStatuses.includes(tenant.status)) return;
+  await failTenantAndCleanUp(ctx, tenant, provisionStatuses, message, { withLogs: step === "health" });
+}
 
 export async function failTenantAndCleanUp(
   ctx: WorkerContext,
   tenant: Tenant,
-  from: TenantStatus[],
+  from: readonly TenantStatus[],
   message: string,
   opts: { withLogs?: boolean } = {},
 ): Promise<boolean> {
@@ -33,6 +47,6 @@ export async function failTenantAndCleanUp(
     actor: ctx.actor,
     patch: { lastError: error, nextRestartAt: null },
   });
-  if (failed) ctx.logger.warn({ tenantId: tenant.envId }, message);
+  if (failed) ctx.logger.warn({ envId: tenant.envId }, message);
   return failed !== null;
 }

@@ -10,7 +10,9 @@ import { inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { labelKeys, type ContainerInfo } from "../runtime/types.js";
+import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
+import { probeTenant, type Probe } from "./probe.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { transitionTenant } from "./transition.js";
 
@@ -23,12 +25,10 @@ export interface SweepResult {
   ms: number;
 }
 
-type Probe = { ok: true } | { ok: false; error: string };
-
 export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
   const started = performance.now();
   const [live, containers] = await Promise.all([
-    ctx.db.select().from(tenants).where(inArray(tenants.status, ["ready", "unhealthy"])),
+    ctx.db.select().from(tenants).where(inArray(tenants.status, [...runningStatuses])),
     ctx.runtime.listOwned(),
   ]);
   const byEnvId = new Map<string, ContainerInfo>();
@@ -43,7 +43,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     const tenant = live[i]!;
     const container = byEnvId.get(String(tenant.envId));
     const outcome = probes[i]!;
-    const log = ctx.logger.child({ tenantId: tenant.envId });
+    const log = ctx.logger.child({ envId: tenant.envId });
 
     if (!container) {
       result.recreated += (await recreateMissingContainer(ctx, tenant, "health sweep: container is missing")) ? 1 : 0;
@@ -95,7 +95,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
         crash_restarts = case when v.failures = 0 and (t.next_restart_at is null or t.next_restart_at < ${stableSince}::timestamptz) then 0 else t.crash_restarts end
       from (select unnest(${sql.raw(`array[${quiet.map((q) => q.envId).join(",")}]::int[]`)}) as env_id,
                    unnest(${sql.raw(`array[${quiet.map((q) => q.failures).join(",")}]::int[]`)}) as failures) v
-      where t.env_id = v.env_id and t.status in ('ready', 'unhealthy')`);
+      where t.env_id = v.env_id and t.status in ${[...runningStatuses]}`);
   }
   result.ms = Math.round(performance.now() - started);
   return result;
@@ -105,24 +105,16 @@ async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInf
   if (!container) return { ok: false, error: "container is missing" };
   if (container.state !== "running") return { ok: false, error: `container is ${container.state}` };
   const template = ctx.templates.get(tenant.language, tenant.framework);
-  const url = `http://${ctx.config.TENANT_PROBE_HOST}:${tenant.port}${template?.healthPath ?? "/health"}`;
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(ctx.config.HEALTH_TIMEOUT_MS) });
-    await res.body?.cancel();
-    return res.status === 200 ? { ok: true } : { ok: false, error: `GET /health answered ${res.status}` };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { ok: false, error: e.name === "TimeoutError" ? `GET /health timed out after ${ctx.config.HEALTH_TIMEOUT_MS} ms` : `GET /health failed: ${e.cause?.code ?? e.message}` };
-  }
+  return probeTenant(ctx.config, tenant.port!, template?.healthPath ?? "/health");
 }
 
 /** Restarts an exited container unless its back-off has not elapsed; fails the tenant past the limit. */
 async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo, now: Date): Promise<boolean> {
   if (tenant.nextRestartAt && tenant.nextRestartAt > now) return false;
-  const log = ctx.logger.child({ tenantId: tenant.envId });
+  const log = ctx.logger.child({ envId: tenant.envId });
   if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
     const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again`;
-    await failTenantAndCleanUp(ctx, tenant, ["ready", "unhealthy"], reason, { withLogs: true });
+    await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true });
     return false;
   }
   const restarts = tenant.crashRestarts + 1;

@@ -5,11 +5,29 @@
  * the next one.
  */
 import { eq, sql } from "drizzle-orm";
+import type { Config } from "../config.js";
 import type { Tx } from "../db/client.js";
-import { portLeases } from "../db/schema.js";
+import { portLeases, tenants } from "../db/schema.js";
 import { AppError } from "../errors.js";
 
-export async function allocatePort(
+/**
+ * Leases a port for the tenant and records it on the tenant's row; whatever the tenant held
+ * before is released first. `avoid` names ports known to be taken on the host by something else.
+ * Call inside a transaction, after the tenant's row exists (the lease references it).
+ */
+export async function leasePort(
+  tx: Tx,
+  config: Pick<Config, "TENANT_PORT_MIN" | "TENANT_PORT_MAX">,
+  envId: number,
+  avoid: readonly number[] = [],
+): Promise<number> {
+  await releasePort(tx, envId);
+  const port = await allocatePort(tx, envId, { min: config.TENANT_PORT_MIN, max: config.TENANT_PORT_MAX }, avoid);
+  await tx.update(tenants).set({ port }).where(eq(tenants.envId, envId));
+  return port;
+}
+
+async function allocatePort(
   tx: Tx,
   envId: number,
   range: { min: number; max: number },

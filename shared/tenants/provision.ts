@@ -9,11 +9,13 @@ import { UnrecoverableError } from "bullmq";
 import type { WorkerContext } from "../context.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { PortInUseError, labelKeys, type ContainerSpec } from "../runtime/types.js";
+import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
+import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
-import { failTenantAndCleanUp } from "./fail.js";
-import { allocatePort, leasedPort, releasePort } from "./ports.js";
+import { leasePort, leasedPort } from "./ports.js";
+import { probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
+import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant } from "./transition.js";
 
 export type ProvisionStep = "image" | "container" | "start" | "health";
@@ -28,7 +30,7 @@ export class ProvisionError extends Error {
 export async function provisionTenant(ctx: WorkerContext, envId: number): Promise<"ready" | "skipped"> {
   let tenant: Tenant | null = (await getTenant(ctx.db, envId)) ?? null;
   if (!tenant) throw new UnrecoverableError(`tenant ${envId} does not exist`);
-  if (tenant.status !== "pending" && tenant.status !== "provisioning" && tenant.status !== "starting") {
+  if (!provisionStatuses.includes(tenant.status)) {
     return "skipped"; // already ready, being destroyed, or final: a re-delivered job has nothing to do
   }
   const template = ctx.templates.get(tenant.language, tenant.framework);
@@ -42,47 +44,30 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
 
   const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
   const port = await ensurePortLease(ctx, tenant);
-  await step("container", () => ensureContainer(ctx, tenant!, template, image, port));
+  tenant = { ...tenant, port };
+  const container = await step("container", () => ensureContainer(ctx, tenant!, template, image, port));
 
   if (tenant.status === "provisioning") {
-    const info = await ctx.runtime.inspect(tenant.containerName);
-    tenant = await moveOrStop(ctx, tenant, ["provisioning"], "starting", "container created", {
-      containerId: info?.id ?? null,
-      image,
-      port,
-    });
+    tenant = await moveOrStop(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port });
     if (!tenant) return "skipped";
   }
 
-  await step("start", () => startWithFreePort(ctx, tenant!, template, image));
-  const current = (await getTenant(ctx.db, envId))!;
-  const health = await step("health", () => waitHealthy(ctx, current, template));
+  const started = await step("start", () => startWithFreePort(ctx, tenant!, template, image));
+  const health = await step("health", () => waitHealthy(ctx, started, template));
   if (health === "moved") {
-    await stopBecauseMoved(ctx, current);
+    await stopBecauseMoved(ctx, started);
     return "skipped";
   }
 
-  const ready = await moveOrStop(ctx, current, ["starting"], "ready", "health check passed", {
+  const ready = await moveOrStop(ctx, started, ["starting"], "ready", "health check passed", {
     readyAt: new Date(),
     lastError: null,
     lastCheckAt: new Date(),
     consecutiveFailures: 0,
   });
   if (!ready) return "skipped";
-  ctx.logger.info({ tenantId: envId, port: ready.port }, "tenant ready");
+  ctx.logger.info({ envId, port: ready.port }, "tenant ready");
   return "ready";
-}
-
-/**
- * Marks a tenant failed after its last attempt: the container is removed so nothing keeps
- * running, the port goes back to the pool, and `error` says which step failed and why.
- */
-export async function failTenant(ctx: WorkerContext, envId: number, err: unknown): Promise<void> {
-  const step = err instanceof ProvisionError ? err.step : undefined;
-  const message = `${step ? `provisioning failed at step "${step}": ` : "provisioning failed: "}${(err as Error)?.message ?? String(err)}`;
-  const tenant = await getTenant(ctx.db, envId);
-  if (!tenant || !["pending", "provisioning", "starting"].includes(tenant.status)) return;
-  await failTenantAndCleanUp(ctx, tenant, ["pending", "provisioning", "starting"], message, { withLogs: step === "health" });
 }
 
 async function step<T>(name: ProvisionStep, fn: () => Promise<T>): Promise<T> {
@@ -112,24 +97,16 @@ async function moveOrStop(
   return null;
 }
 
-/** Someone else moved the tenant; remove what this job created if the tenant is going away. */
+/** Someone else moved the tenant; remove what this job created if the tenant is no longer live. */
 async function stopBecauseMoved(ctx: WorkerContext, tenant: Tenant): Promise<void> {
   const now = await getTenant(ctx.db, tenant.envId);
-  if (now && (now.status === "destroying" || now.status === "destroyed" || now.status === "failed")) {
-    await ctx.runtime.remove(tenant.containerName);
-  }
-  ctx.logger.info({ tenantId: tenant.envId, status: now?.status }, "tenant moved by someone else; provision job stops");
+  if (now && !liveStatuses.includes(now.status)) await ctx.runtime.remove(tenant.containerName);
+  ctx.logger.info({ envId: tenant.envId, status: now?.status }, "tenant moved by someone else; provision job stops");
 }
 
+/** The tenant's leased port; a new lease when it has none (it was released by an earlier failure). */
 async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number> {
-  const leased = await leasedPort(ctx.db, tenant.envId);
-  if (leased !== null) return leased;
-  // The lease was released (an earlier failure): take a port again, preferring the old one.
-  return ctx.db.transaction(async (tx) => {
-    const port = await allocatePort(tx, tenant.envId, { min: ctx.config.TENANT_PORT_MIN, max: ctx.config.TENANT_PORT_MAX });
-    await tx.update(tenants).set({ port }).where(eq(tenants.envId, tenant.envId));
-    return port;
-  });
+  return (await leasedPort(ctx.db, tenant.envId)) ?? ctx.db.transaction((tx) => leasePort(tx, ctx.config, tenant.envId));
 }
 
 function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): ContainerSpec {
@@ -142,7 +119,7 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
       CONVERGENCE_API_KEY: decryptSecret(tenant.apiKeyEnc, ctx.config.ENCRYPTION_KEY),
       CONVERGENCE_ORG_ID: String(tenant.orgId),
       CONVERGENCE_ENV_ID: String(tenant.envId),
-      TENANT_ID: `tenant_${tenant.envId}`,
+      TENANT_ID: tenantIdOf(tenant.envId),
       TENANT_NAME: tenant.name,
     },
     labels: {
@@ -162,7 +139,7 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
 }
 
 /** Adopts a container a previous attempt left behind when it matches; replaces it otherwise. */
-async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number) {
+async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): Promise<ContainerInfo> {
   const spec = containerSpec(ctx, tenant, template, image, port);
   const existing = await ctx.runtime.inspect(spec.name);
   if (existing) {
@@ -174,34 +151,34 @@ async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Tem
       existing.image === image &&
       existing.labels["io.convergence.key-prefix"] === tenant.apiKeyPrefix;
     if (matches) {
-      ctx.logger.info({ tenantId: tenant.envId }, "adopting the container a previous attempt created");
-      return;
+      ctx.logger.info({ envId: tenant.envId }, "adopting the container a previous attempt created");
+      return existing;
     }
     await ctx.runtime.remove(spec.name);
   }
-  await ctx.runtime.create(spec);
+  return ctx.runtime.create(spec);
 }
 
-/** A host port taken by something outside the platform is skipped: take the next one and retry. */
-async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string) {
+/**
+ * Starts the container. A host port taken by something outside the platform is skipped: lease
+ * the next one, re-create the container on it and try again. Returns the tenant as it now is.
+ */
+async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant> {
   const avoid: number[] = [];
-  let port = tenant.port!;
+  let current = tenant;
   for (let tries = 0; tries < 5; tries++) {
     try {
-      await ctx.runtime.start(tenant.containerName);
-      return;
+      await ctx.runtime.start(current.containerName);
+      return current;
     } catch (err) {
       if (!(err instanceof PortInUseError)) throw err;
-      avoid.push(port);
-      ctx.logger.warn({ tenantId: tenant.envId, port }, "host port in use outside the platform; moving to another");
-      port = await ctx.db.transaction(async (tx) => {
-        await releasePort(tx, tenant.envId);
-        const next = await allocatePort(tx, tenant.envId, { min: ctx.config.TENANT_PORT_MIN, max: ctx.config.TENANT_PORT_MAX }, avoid);
-        await tx.update(tenants).set({ port: next }).where(eq(tenants.envId, tenant.envId));
-        return next;
-      });
-      await ctx.runtime.remove(tenant.containerName);
-      await ctx.runtime.create(containerSpec(ctx, { ...tenant, port }, template, image, port));
+      avoid.push(current.port!);
+      ctx.logger.warn({ envId: current.envId, port: current.port }, "host port in use outside the platform; moving to another");
+      const port = await ctx.db.transaction((tx) => leasePort(tx, ctx.config, current.envId, avoid));
+      await ctx.runtime.remove(current.containerName);
+      const container = await ctx.runtime.create(containerSpec(ctx, current, template, image, port));
+      await ctx.db.update(tenants).set({ containerId: container.id }).where(eq(tenants.envId, current.envId));
+      current = { ...current, port, containerId: container.id };
     }
   }
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
@@ -209,18 +186,12 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
 
 /** Resolves "healthy", or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. */
 async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<"healthy" | "moved"> {
-  const url = `http://${ctx.config.TENANT_PROBE_HOST}:${tenant.port}${template.healthPath}`;
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
   for (let i = 0; Date.now() < deadline; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.status === 200) return "healthy";
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    }
+    const probe = await probeTenant(ctx.config, tenant.port!, template.healthPath);
+    if (probe.ok) return "healthy";
+    last = probe.error;
     if (i % 20 === 19) {
       if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
       const info = await ctx.runtime.inspect(tenant.containerName);
@@ -229,5 +200,5 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
     }
     await new Promise((r) => setTimeout(r, 50)); // a refused local connection costs ~nothing; poll tightly
   }
-  throw new Error(`GET ${template.healthPath} did not answer 200 within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
+  throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

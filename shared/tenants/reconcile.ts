@@ -1,8 +1,10 @@
 /**
  * The reconciler: Postgres is the source of truth, Docker and Redis are brought in line with it.
- * - a tenant in a transient state whose job is missing (Redis lost it, an enqueue failed) gets
- *   its job again; deterministic job ids make this a no-op while the job exists;
- * - a tenant past its state's deadline is failed with an error naming the step;
+ * - a tenant in a transient state whose job is missing (Redis lost it, an enqueue failed) or
+ *   finished without moving it on gets its job again; deterministic job ids make this a no-op
+ *   while the job waits or runs;
+ * - a tenant past its state's deadline while being provisioned is failed with an error naming
+ *   the step;
  * - a live tenant whose container is gone gets it back (same port, same key);
  * - a container with the owner labels and no live tenant is removed after a grace period, so a
  *   container being created right now is not taken. Nothing without the labels is touched.
@@ -10,8 +12,9 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
+import { jobs } from "../jobs.js";
 import { labelKeys } from "../runtime/types.js";
-import { liveStatuses, type TenantStatus } from "../tenant-state.js";
+import { liveStatuses, provisionStatuses, runningStatuses, transientStatuses, type TenantStatus } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { transitionTenant } from "./transition.js";
@@ -28,7 +31,7 @@ export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: num
   const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
   const result = { requeued, timedOut, recreated, orphansRemoved };
-  if (requeued || timedOut || recreated || orphansRemoved) ctx.logger.info(result, "reconciler acted");
+  if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }
 
@@ -51,7 +54,7 @@ export function deadlineFor(ctx: WorkerContext, status: TenantStatus): number {
 
 async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
   let failed = 0;
-  for (const status of ["pending", "provisioning", "starting"] as const) {
+  for (const status of provisionStatuses) {
     const deadline = deadlineFor(ctx, status);
     const stuck = await ctx.db
       .select()
@@ -77,7 +80,7 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
     .from(tenants)
     .where(
       and(
-        inArray(tenants.status, ["pending", "provisioning", "starting", "destroying"]),
+        inArray(tenants.status, [...transientStatuses]),
         lt(tenants.statusChangedAt, new Date(Date.now() - graceMs)),
       ),
     );
@@ -85,8 +88,8 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
   for (const t of stale) {
     const added =
       t.status === "destroying"
-        ? await ctx.queues.destroyAgain({ envId: t.envId })
-        : await ctx.queues.provisionAgain({ envId: t.envId, reason: "reconcile" });
+        ? await ctx.queues.enqueue(jobs.destroy, { envId: t.envId })
+        : await ctx.queues.enqueue(jobs.provision, { envId: t.envId, reason: "reconcile" });
     if (added) enqueued++;
   }
   return enqueued;
@@ -111,7 +114,7 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
   let recreated = 0;
   const present = new Set(containers.map((c) => c.labels[labelKeys.envId]));
   for (const t of rows) {
-    if ((t.status === "ready" || t.status === "unhealthy") && !present.has(String(t.envId))) {
+    if (runningStatuses.includes(t.status) && !present.has(String(t.envId))) {
       if (await recreateMissingContainer(ctx, t, "reconciler: container is missing")) recreated++;
     }
   }

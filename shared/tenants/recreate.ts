@@ -5,19 +5,21 @@
  */
 import type { WorkerContext } from "../context.js";
 import type { Tenant } from "../db/schema.js";
+import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
+import { runningStatuses } from "../tenant-state.js";
 import { transitionTenant } from "./transition.js";
 
 export async function recreateMissingContainer(ctx: WorkerContext, tenant: Tenant, reason: string): Promise<boolean> {
   const moved = await transitionTenant(ctx.db, {
     envId: tenant.envId,
-    from: ["ready", "unhealthy"],
+    from: runningStatuses,
     to: "provisioning",
     reason,
     actor: ctx.actor,
     patch: { containerId: null },
   });
   if (!moved) return false;
-  await ctx.queues.provisionAgain({ envId: tenant.envId, reason: "recreate" });
-  ctx.logger.warn({ tenantId: tenant.envId }, reason);
+  ctx.logger.warn({ envId: tenant.envId }, reason);
+  await enqueueOrLeaveToReconciler(ctx, jobs.provision, { envId: tenant.envId, reason: "recreate" });
   return true;
 }

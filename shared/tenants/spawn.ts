@@ -8,8 +8,9 @@ import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
 import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
-import { allocatePort } from "./ports.js";
+import { leasePort } from "./ports.js";
 
 export interface SpawnInput {
   name: string;
@@ -78,8 +79,7 @@ export async function spawnTenant(args: {
         .returning();
       if (!inserted) throw new Error("insert returned no row");
       // The lease references the tenant row, so the port is taken after the insert, in the same transaction.
-      const port = await allocatePort(tx, envId, { min: ctx.config.TENANT_PORT_MIN, max: ctx.config.TENANT_PORT_MAX });
-      const [row] = await tx.update(tenants).set({ port }).where(eq(tenants.envId, envId)).returning();
+      const port = await leasePort(tx, ctx.config, envId);
       await tx.insert(tenantEvents).values({
         envId,
         orgId,
@@ -88,7 +88,7 @@ export async function spawnTenant(args: {
         reason: `spawn requested (${template.id})`,
         actor: ctx.actor,
       });
-      return row!;
+      return { ...inserted, port };
     });
   } catch (err) {
     // Two requests with the same Idempotency-Key raced: the loser returns the winner's tenant.
@@ -99,17 +99,8 @@ export async function spawnTenant(args: {
     throw err;
   }
 
-  await enqueueProvisionSafely(ctx, tenant.envId);
+  await enqueueOrLeaveToReconciler(ctx, jobs.provision, { envId: tenant.envId });
   return { tenant, apiKey, replayed: false };
-}
-
-/** A lost enqueue is logged, not fatal: the row is the truth and the reconciler re-enqueues. */
-export async function enqueueProvisionSafely(ctx: AppContext, envId: number): Promise<void> {
-  try {
-    await ctx.queues.enqueueProvision({ envId });
-  } catch (err) {
-    ctx.logger.warn({ err, tenantId: envId }, "enqueue of provision job failed; the reconciler will retry");
-  }
 }
 
 async function findByIdempotencyKey(ctx: AppContext, orgId: number, key: string) {

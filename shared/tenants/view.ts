@@ -1,10 +1,11 @@
 /** The public shape of a tenant, as the API returns it. Never includes key material. */
 import type { Tenant } from "../db/schema.js";
+import { tenantIdOf } from "./tenant-id.js";
 
 export function tenantView(t: Tenant) {
   return {
     envId: t.envId,
-    tenantId: `tenant_${t.envId}`,
+    tenantId: tenantIdOf(t.envId),
     orgId: t.orgId,
     name: t.name,
     language: t.language,

@@ -80,7 +80,7 @@ export async function deliverWebhookEvent(
   const durationMs = Math.round(performance.now() - started);
   await ctx.db.insert(webhookAttempts).values({ eventId, attempt, httpStatus, error, durationMs });
 
-  const fields = { type: event.type, tenantId: event.envId, attempt, httpStatus, durationMs };
+  const fields = { type: event.type, envId: event.envId, attempt, httpStatus, durationMs };
   if (httpStatus !== null && httpStatus >= 200 && httpStatus < 300) {
     await finish(ctx, eventId, "delivered");
     log.info(fields, "webhook delivered");

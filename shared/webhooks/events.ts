@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
 import { tenantEvents, webhookEvents, type Tenant } from "../db/schema.js";
-import type { TenantStatus } from "../tenant-state.js";
+import { runningStatuses, type TenantStatus } from "../tenant-state.js";
+import { tenantIdOf } from "../tenants/tenant-id.js";
 
 export const webhookEventTypes = [
   "tenant.ready",
@@ -54,7 +55,7 @@ export function webhookPayload(type: WebhookEventType, previous: Tenant, updated
     timestamp: updated.statusChangedAt.toISOString(),
     data: {
       envId: updated.envId,
-      tenantId: `tenant_${updated.envId}`,
+      tenantId: tenantIdOf(updated.envId),
       orgId: updated.orgId,
       name: updated.name,
       status: updated.status,
@@ -107,7 +108,7 @@ async function unhealthySinceLastReady(tx: Tx, previous: Tenant, updated: Tenant
     .where(
       and(
         eq(tenantEvents.envId, updated.envId),
-        inArray(tenantEvents.toStatus, ["ready", "unhealthy"]),
+        inArray(tenantEvents.toStatus, [...runningStatuses]),
         lt(tenantEvents.createdAt, updated.statusChangedAt),
       ),
     )

@@ -1,4 +1,4 @@
-/** Reading a tenant's webhook events and their delivery attempts (the caller has checked the organisation). */
+/** Reading webhook events: a tenant's events with their delivery attempts (the caller has checked the organisation), and the pending ones. */
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { webhookAttempts, webhookEvents } from "../db/schema.js";
@@ -34,3 +34,14 @@ export async function listWebhookDeliveries(db: Db, envId: number, limit: number
 }
 
 export type WebhookDeliveryView = Awaited<ReturnType<typeof listWebhookDeliveries>>[number];
+
+/** Pending events, oldest first: the ones the webhook sweep makes sure have a delivery job. */
+export async function pendingWebhookEventIds(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.status, "pending"))
+    .orderBy(asc(webhookEvents.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

@@ -11,6 +11,7 @@ import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import type { Config } from "../config.js";
 import { AppError } from "../errors.js";
+import { withTimeout } from "../timeout.js";
 
 /** Why an address may not be a webhook target; null means it is a public address. */
 export type AddressClass =
@@ -174,7 +175,7 @@ export async function checkWebhookTarget(
   }
   let addresses: LookupAddress[];
   try {
-    addresses = await withTimeout(lookup(host, { all: true, verbatim: true }), opts.timeoutMs);
+    addresses = await withTimeout(lookup(host, { all: true, verbatim: true }), opts.timeoutMs, "DNS lookup");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOTFOUND" || code === "ENODATA") throw new WebhookTargetError(`webhookUrl host "${host}" does not resolve`);
@@ -219,12 +220,4 @@ export function pinnedLookup(addresses: LookupAddress[]): LookupFunction | undef
     if (options?.all) return callback(null, usable);
     return callback(null, usable[0]!.address, usable[0]!.family);
   }) as LookupFunction;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`DNS lookup took longer than ${ms} ms`), { code: "ETIMEOUT" })), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,44 @@
+/**
+ * A tenant's container logs, in two halves like every verb that needs the container engine: the
+ * API asks (requestTenantLogs, a request/reply job from the catalog) and a worker answers from
+ * the runtime (readContainerLogs). The API never talks to Docker itself.
+ */
+import type { AppContext, WorkerContext } from "../context.js";
+import { AppError } from "../errors.js";
+import { JobFailedError, JobTimeoutError, jobs } from "../jobs.js";
+import { scrubSecrets } from "../logger.js";
+import { getTenant, getTenantForOrg } from "./queries.js";
+
+export interface TenantLogs {
+  lines: string[];
+  container: string | null;
+}
+
+/** API side: the organisation's tenant's last `tail` lines, or an error that says why not. */
+export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number }): Promise<TenantLogs> {
+  const { ctx, orgId, envId, tail } = args;
+  await getTenantForOrg(ctx.db, orgId, envId);
+  const timeoutMs = ctx.config.LOGS_TIMEOUT_MS;
+  try {
+    return await ctx.queues.request(jobs.logs, { envId, tail }, timeoutMs);
+  } catch (err) {
+    if (err instanceof JobFailedError) {
+      throw new AppError("DEPENDENCY_UNAVAILABLE", `the worker could not read the logs: ${scrubSecrets(err.reason)}`, undefined, { "Retry-After": "5" });
+    }
+    if (err instanceof JobTimeoutError) {
+      throw new AppError("DEPENDENCY_UNAVAILABLE", `no worker answered the logs request within ${timeoutMs} ms; is a worker running?`, undefined, { "Retry-After": "5" });
+    }
+    throw err;
+  }
+}
+
+/** Worker side: read the lines from the runtime. */
+export async function readContainerLogs(ctx: WorkerContext, envId: number, tail: number): Promise<TenantLogs> {
+  const tenant = await getTenant(ctx.db, envId);
+  if (!tenant) return { lines: [], container: null };
+  const info = await ctx.runtime.inspect(tenant.containerName);
+  if (!info) return { lines: [], container: null };
+  // The tenant's key is in its environment; an app that prints it must not leak it here.
+  const lines = (await ctx.runtime.logs(tenant.containerName, tail)).map(scrubSecrets);
+  return { lines, container: tenant.containerName };
+}

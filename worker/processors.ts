@@ -1,0 +1,45 @@
+/**
+ * The processor of every job in the catalog (shared/jobs.ts), by job: each parses nothing itself
+ * (worker/workers.ts hands it the parsed payload and a logger naming the job and tenant) and
+ * calls one domain verb. The type makes a catalog entry without a processor a compile error.
+ */
+import { UnrecoverableError, type Job } from "bullmq";
+import type { z } from "zod";
+import type { WorkerContext } from "../shared/context.js";
+import { jobs, type JobKey } from "../shared/jobs.js";
+import { destroyTenant } from "../shared/tenants/destroy.js";
+import { failTenant } from "../shared/tenants/fail.js";
+import { sweepHealth } from "../shared/tenants/health.js";
+import { readContainerLogs } from "../shared/tenants/logs.js";
+import { provisionTenant } from "../shared/tenants/provision.js";
+import { reconcile } from "../shared/tenants/reconcile.js";
+import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
+import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
+
+export type Processor<K extends JobKey> = (ctx: WorkerContext, payload: z.infer<(typeof jobs)[K]["payload"]>, job: Job) => Promise<unknown>;
+
+export const processors: { [K in JobKey]: Processor<K> } = {
+  provision: async (ctx, { envId }, job) => {
+    try {
+      return await provisionTenant(ctx, envId);
+    } catch (err) {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      ctx.logger.warn({ err, attempt: job.attemptsMade + 1, lastAttempt }, "provision attempt failed");
+      if (lastAttempt || err instanceof UnrecoverableError) {
+        // A failing clean-up must not replace the error that says why provisioning failed; the
+        // tenant is then failed by the reconciler once its state's deadline passes.
+        await failTenant(ctx, envId, err).catch((cleanupErr: unknown) =>
+          ctx.logger.error({ err: cleanupErr }, "could not fail the tenant after its last provision attempt; the reconciler will"),
+        );
+      }
+      throw err; // BullMQ retries with back-off unless this was the last attempt
+    }
+  },
+  destroy: (ctx, { envId }) => destroyTenant(ctx, envId),
+  logs: (ctx, { envId, tail }) => readContainerLogs(ctx, envId, tail),
+  webhookDelivery: (ctx, { eventId }, job) =>
+    deliverWebhookEvent(ctx, eventId, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
+  webhookSweep: (ctx) => enqueuePendingWebhookEvents(ctx),
+  reconcile: (ctx) => reconcile(ctx),
+  healthSweep: (ctx) => sweepHealth(ctx),
+};

@@ -1,0 +1,94 @@
+/**
+ * Every BullMQ Worker, built in one place from the job catalog (shared/jobs.ts) and the
+ * processors (worker/processors.ts): one Worker per job with the concurrency and lock duration
+ * the catalog declares, the payload parsed before the processor sees it, a logger naming the job
+ * (and the tenant, when the payload has one), a Redis lock around exclusive jobs, and the
+ * schedules of periodic jobs, re-asserted every minute so they come back after Redis loses
+ * everything.
+ */
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { WorkerContext } from "../shared/context.js";
+import { jobs, type JobDefinition, type JobKey } from "../shared/jobs.js";
+import { processors } from "./processors.js";
+
+const SCHEDULE_REASSERT_MS = 60_000;
+/** An exclusive job's lock outlives any sane run; it is released as soon as the run ends. */
+const EXCLUSIVE_LOCK_MS = 5 * 60_000;
+
+export interface Workers {
+  workers: Worker[];
+  /** Stops taking jobs and lets the active ones finish. */
+  close(): Promise<void>;
+}
+
+export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
+  const keys = Object.keys(jobs) as JobKey[];
+  const workers = keys.map((key) => workerFor(ctx, key));
+  for (const w of workers) {
+    w.on("failed", (job, err) => ctx.logger.warn({ jobId: job?.id, queue: w.name, err: { message: err.message } }, "job failed"));
+    w.on("error", (err) => ctx.logger.error({ err, queue: w.name }, "worker error"));
+  }
+
+  const periodic = keys.map((k) => jobs[k] as JobDefinition).filter((j) => j.everyMs);
+  const schedule = async () => {
+    for (const job of periodic) {
+      await ctx.queues
+        .of(job)
+        .upsertJobScheduler(job.name, { every: job.everyMs!(ctx.config) }, { name: job.name, data: {}, opts: job.options(ctx.config) });
+    }
+  };
+  await schedule();
+  const timer = setInterval(() => schedule().catch((err) => ctx.logger.warn({ err }, "could not re-assert job schedulers")), SCHEDULE_REASSERT_MS);
+
+  return {
+    workers,
+    async close() {
+      clearInterval(timer);
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+function workerFor<K extends JobKey>(ctx: WorkerContext, key: K): Worker {
+  const job = jobs[key] as JobDefinition;
+  const process = processors[key] as (c: WorkerContext, payload: unknown, j: Job) => Promise<unknown>;
+  const { concurrency, lockDurationMs } = job.worker(ctx.config);
+  return new Worker(
+    job.queue,
+    async (j: Job) => {
+      if (j.name !== job.name) throw new UnrecoverableError(`unknown job ${j.name} on queue ${job.queue}`);
+      const parsed = job.payload.safeParse(j.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
+      const envId = (parsed.data as { envId?: number }).envId;
+      const jobCtx = { ...ctx, logger: ctx.logger.child({ jobId: j.id, ...(envId !== undefined ? { envId } : {}) }) };
+      const run = () => process(jobCtx, parsed.data, j);
+      return job.exclusive ? withLock(jobCtx, job.name, run) : run();
+    },
+    {
+      connection: ctx.redis,
+      prefix: ctx.config.QUEUE_PREFIX,
+      concurrency,
+      lockDuration: lockDurationMs,
+      // A dead worker's job is noticed within a third of its lock time and taken over by another;
+      // one that stalls twice (crashed its worker twice) fails instead of crashing a third.
+      stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 3)),
+      maxStalledCount: 2,
+    },
+  );
+}
+
+/** Runs fn only if no other worker is running the same job right now. */
+export async function withLock<T>(ctx: WorkerContext, name: string, fn: () => Promise<T>): Promise<T | "skipped: already running"> {
+  const key = `${ctx.config.QUEUE_PREFIX}:lock:${name}`;
+  const token = `${ctx.actor}:${Date.now()}`;
+  const ok = await ctx.redis.set(key, token, "PX", EXCLUSIVE_LOCK_MS, "NX");
+  if (!ok) return "skipped: already running";
+  try {
+    return await fn();
+  } finally {
+    // Release only our own lock. A release that fails must not hide fn's own outcome: the lock expires by itself.
+    await ctx.redis
+      .eval(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`, 1, key, token)
+      .catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not release the lock; it expires by itself"));
+  }
+}
