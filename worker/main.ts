@@ -7,20 +7,15 @@ import { reconcile } from "../shared/tenants/reconcile.js";
 import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
 import { startWebhookDispatcher } from "./webhooks.js";
-import { startWorkers } from "./workers.js";
+import { startWorkers, type Workers } from "./workers.js";
 
 const config = loadConfig();
 const ctx = createWorkerContext(config);
 const log = ctx.logger;
 
-const running = await startWorkers(ctx);
-await startWebhookDispatcher(ctx);
-// Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
-const metricsEndpoint = await startWorkerMetrics(ctx, running.workers);
-
-await reconcile(ctx, { requeueGraceMs: 0 }).catch((err) => log.warn({ err }, "start-up reconcile failed"));
-log.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX }, "worker started");
-
+// Set before any job is taken: a SIGTERM during start-up lets the jobs already taken finish too.
+let running: Workers | undefined;
+let metricsEndpoint: { close(): Promise<void> } | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -30,11 +25,19 @@ async function shutdown(signal: string) {
     log.warn("shutdown timed out; exiting with jobs still active (they will be retried)");
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
-  await running.close();
-  await metricsEndpoint.close();
+  await running?.close();
+  await metricsEndpoint?.close();
   await ctx.close();
   clearTimeout(timer);
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+running = await startWorkers(ctx);
+await startWebhookDispatcher(ctx);
+// Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
+metricsEndpoint = await startWorkerMetrics(ctx, running.workers);
+
+await reconcile(ctx, { requeueGraceMs: 0 }).catch((err) => log.warn({ err }, "start-up reconcile failed"));
+log.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX }, "worker started");

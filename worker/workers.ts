@@ -12,8 +12,6 @@ import { jobs, type JobDefinition, type JobKey } from "../shared/jobs.js";
 import { processors } from "./processors.js";
 
 const SCHEDULE_REASSERT_MS = 60_000;
-/** An exclusive job's lock outlives any sane run; it is released as soon as the run ends. */
-const EXCLUSIVE_LOCK_MS = 5 * 60_000;
 
 export interface Workers {
   workers: Worker[];
@@ -77,18 +75,30 @@ function workerFor<K extends JobKey>(ctx: WorkerContext, key: K): Worker {
   );
 }
 
-/** Runs fn only if no other worker is running the same job right now. */
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`;
+const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end return 0`;
+
+/**
+ * Runs fn only if no other worker is running the same job right now. The lock lives
+ * WORKER_LOCK_MS and is renewed while fn runs, so a worker that dies mid-run (SIGKILL, a lost
+ * host) holds it no longer than that, as with BullMQ's own job locks.
+ */
 export async function withLock<T>(ctx: WorkerContext, name: string, fn: () => Promise<T>): Promise<T | "skipped: already running"> {
   const key = `${ctx.config.QUEUE_PREFIX}:lock:${name}`;
   const token = `${ctx.actor}:${Date.now()}`;
-  const ok = await ctx.redis.set(key, token, "PX", EXCLUSIVE_LOCK_MS, "NX");
+  const ttl = ctx.config.WORKER_LOCK_MS;
+  const ok = await ctx.redis.set(key, token, "PX", ttl, "NX");
   if (!ok) return "skipped: already running";
+  const renewal = setInterval(() => {
+    ctx.redis.eval(RENEW, 1, key, token, ttl).catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not renew the lock"));
+  }, Math.max(500, Math.floor(ttl / 3)));
   try {
     return await fn();
   } finally {
+    clearInterval(renewal);
     // Release only our own lock. A release that fails must not hide fn's own outcome: the lock expires by itself.
     await ctx.redis
-      .eval(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`, 1, key, token)
+      .eval(RELEASE, 1, key, token)
       .catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not release the lock; it expires by itself"));
   }
 }
