@@ -1,5 +1,4 @@
 /** Bad input and bad credentials: a clear 4xx JSON error, and nothing created (no row, no job, no container). */
-import { Queue } from "bullmq";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../shared/db/schema.js";
@@ -7,27 +6,33 @@ import { jobs } from "../shared/jobs.js";
 import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
+/** Never gets a tenant: every request made with it must leave it with none. */
 let orgA: { id: number; token: string };
-let orgB: { id: number; token: string };
-let lifecycle: Queue;
 
 beforeAll(async () => {
   stack = await startStack("guards", { BODY_LIMIT_BYTES: "4096" });
   orgA = await stack.newOrg("guards-a");
-  orgB = await stack.newOrg("guards-b");
-  lifecycle = new Queue(jobs.provision.queue, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
 });
 afterAll(async () => {
-  await lifecycle?.close();
   await stack?.stop();
 });
 
 const valid = { name: "ok-app", language: "node", framework: "express" };
 
-async function nothingCreated(orgId: number) {
-  const [row] = await stack.db.select({ n: count() }).from(tenants).where(eq(tenants.orgId, orgId));
-  const jobs = await lifecycle.getJobCounts();
-  return { rows: row!.n, jobs: Object.values(jobs).reduce((a, b) => a + b, 0), containers: (await ownedContainers(stack)).length };
+/** orgA's tenants, and this stack's provision jobs and containers (any state). */
+async function created() {
+  const [row] = await stack.db.select({ n: count() }).from(tenants).where(eq(tenants.orgId, orgA.id));
+  const counts = await stack.queues.of(jobs.provision).getJobCounts();
+  return { rows: row!.n, jobs: Object.values(counts).reduce((a, b) => a + b, 0), containers: (await ownedContainers(stack)).length };
+}
+
+/** Runs the request and checks that it created nothing: no row for orgA, no job, no container. */
+async function createsNothing<T>(request: () => Promise<T>): Promise<T> {
+  const before = await created();
+  expect(before.rows).toBe(0);
+  const result = await request();
+  expect(await created()).toEqual(before);
+  return result;
 }
 
 describe("bad input on spawn", () => {
@@ -48,18 +53,19 @@ describe("bad input on spawn", () => {
   ];
 
   it.each(cases)("$what → $status $code, nothing created", async ({ body, raw, status, code, message }) => {
-    const res = await stack.api("/api/v1/tenant/spawn", {
-      method: "POST",
-      token: orgA.token,
-      ...(raw !== undefined ? { rawBody: raw, headers: { "content-type": "application/json" } } : { body }),
-    });
+    const res = await createsNothing(() =>
+      stack.api("/api/v1/tenant/spawn", {
+        method: "POST",
+        token: orgA.token,
+        ...(raw !== undefined ? { rawBody: raw, headers: { "content-type": "application/json" } } : { body }),
+      }),
+    );
     expect(res.status).toBe(status);
     expect(res.headers.get("content-type")).toContain("application/json");
     expect(res.body.success).toBe(false);
     expect(res.body.error.code).toBe(code);
     expect(typeof res.body.error.message).toBe("string");
     if (message) expect(res.body.error.message).toMatch(message);
-    expect(await nothingCreated(orgA.id)).toEqual({ rows: 0, jobs: 0, containers: 0 });
   });
 
   it.each([
@@ -79,18 +85,49 @@ describe("bad input on spawn", () => {
 
 describe("authentication and isolation", () => {
   it("no token, a wrong token, or a tenant key instead of an organisation token → 401", async () => {
-    for (const token of [undefined, "cvg_org_not-a-real-token", "sk_tenant_abcdef"]) {
-      const res = await stack.api("/api/v1/tenant/spawn", { token, body: valid });
-      expect(res.status).toBe(401);
-      expect(res.body.error.code).toBe("UNAUTHORIZED");
-      expect((await stack.api("/api/v1/tenant", { token })).status).toBe(401);
-    }
-    const basic = await stack.api("/api/v1/tenant", { headers: { authorization: "Basic Zm9vOmJhcg==" } });
-    expect(basic.status).toBe(401);
-    expect(await nothingCreated(orgA.id)).toEqual({ rows: 0, jobs: 0, containers: 0 });
+    await createsNothing(async () => {
+      for (const token of [undefined, "cvg_org_not-a-real-token", "sk_tenant_abcdef"]) {
+        const res = await stack.api("/api/v1/tenant/spawn", { token, body: valid });
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe("UNAUTHORIZED");
+        expect((await stack.api("/api/v1/tenant", { token })).status).toBe(401);
+      }
+      const basic = await stack.api("/api/v1/tenant", { headers: { authorization: "Basic Zm9vOmJhcg==" } });
+      expect(basic.status).toBe(401);
+    });
+  });
+
+  /** Operations anyone may call without credentials. None today: add one here only on purpose. */
+  const publicOperations = new Set<string>([]);
+
+  it("every operation in /openapi.json refuses a call without credentials with 401, before touching anything", async () => {
+    const doc = await stack.api("/openapi.json");
+    expect(doc.status).toBe(200);
+    const operations = Object.entries(doc.body.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+    );
+    // The document lists the API, not an empty shell (spawn, status, events, list, destroy, logs, …).
+    expect(operations.length).toBeGreaterThanOrEqual(12);
+    expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(["POST /api/v1/tenant/spawn", "POST /api/v1/converge"]));
+
+    const refused: string[] = [];
+    await createsNothing(async () => {
+      for (const { method, path, op } of operations) {
+        const name = `${method} ${path}`;
+        if (publicOperations.has(name)) continue;
+        expect(op.security?.length, `${name} declares its security`).toBeGreaterThan(0);
+        const url = path.replace(/\{[^}]+\}/g, "1");
+        const res = await stack.api(url, { method, ...(method === "POST" ? { body: valid } : {}), timeoutMs: 10_000 });
+        expect([name, res.status, res.body?.success, res.body?.error?.code]).toEqual([name, 401, false, "UNAUTHORIZED"]);
+        refused.push(name);
+      }
+    });
+    expect(refused.length).toBe(operations.length - publicOperations.size);
   });
 
   it("organisation B cannot see, list or destroy organisation A's tenant", async () => {
+    // Organisations of its own: orgA above must never get a tenant.
+    const [orgA, orgB] = [await stack.newOrg("guards-owner"), await stack.newOrg("guards-other")];
     const res = await spawnViaApi(stack, orgA.token, { name: "private" });
     expect(res.status).toBe(202);
     const { envId, apiKey } = res.body.tenant;

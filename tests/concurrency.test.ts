@@ -1,6 +1,6 @@
 /** Many spawns at once: distinct ports, one container each, all ready, all cleaned up. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let org: { id: number; token: string };
@@ -29,6 +29,6 @@ describe("concurrent spawns", () => {
 
     await Promise.all(tenants.map((t) => stack.api(`/api/v1/tenant/${t.envId}`, { method: "DELETE", token: org.token })));
     await Promise.all(tenants.map((t) => waitForStatus(stack, org.token, t.envId, ["destroyed"])));
-    await waitFor(async () => (await ownedContainers(stack)).length === 0, { what: "no containers with the owner labels" });
+    for (const t of tenants) expect(await ownedContainers(stack, t.envId)).toEqual([]);
   });
 });

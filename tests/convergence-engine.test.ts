@@ -44,7 +44,15 @@ describe("convergence engine with the offline provider", () => {
   });
 
   it("stops before calling the provider when the caller has already aborted", async () => {
-    await expect(converge(new OfflineProvider(), input, { signal: AbortSignal.abort() })).rejects.toThrow();
+    const offline = new OfflineProvider();
+    const calls: ChatMessage[][] = [];
+    const counting = { name: offline.name, model: offline.model, complete: (m: ChatMessage[]) => (calls.push(m), offline.complete(m)) };
+    const reason = new Error("the caller went away");
+    await expect(converge(counting, input, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(calls).toEqual([]);
+    // The same provider, not aborted, is called: the count above can see a call.
+    await converge(counting, input);
+    expect(calls.length).toBeGreaterThan(0);
   });
 
   it("reports null token totals when the provider reports no usage", async () => {
@@ -192,12 +200,10 @@ describe("OpenAI-compatible provider against a local server", () => {
       /* never respond */
     });
     const provider = new OpenAICompatibleProvider({ baseUrl, model: "tiny", timeoutMs: 300, maxRetries: 1, retryBaseMs: 5 });
-    const started = Date.now();
     const err = await provider.complete(messages).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).kind).toBe("timeout");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(500); // two attempts of ~300 ms each
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(2); // the first attempt timed out and was retried once
   });
 
   it("reports a refused connection as an upstream error", async () => {

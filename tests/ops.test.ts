@@ -11,11 +11,9 @@ import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres 
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus.js";
 import { freePort, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
-const timed = async <T>(fn: () => Promise<T>) => {
-  const started = Date.now();
-  const value = await fn();
-  return { value, ms: Date.now() - started };
-};
+/** Held status waits and open event streams in the stack's API process, from its /metrics. */
+const watchers = async (stack: Stack) =>
+  sampleValue(parsePrometheusText(await (await fetch(`${stack.url}/metrics`)).text()), "convergence_api_tenant_watchers");
 
 describe("/readyz against a private Postgres that goes down and comes back", () => {
   let pg: PrivatePostgres;
@@ -34,58 +32,70 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
     pg?.destroy();
   });
 
-  const readyz = () => timed(async () => {
-    const res = await fetch(`${stack.url}/readyz`);
+  /**
+   * The readiness check bounds its own reads (2 s each): a /readyz that hung with Postgres would
+   * not answer before this much longer deadline and the call would fail.
+   */
+  const readyz = async () => {
+    const res = await fetch(`${stack.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
     return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as any };
-  });
+  };
 
-  it("answers 503 within about 2 s while Postgres hangs or is stopped, names it, and 200 once it is back", async () => {
+  it("answers 503 instead of hanging while Postgres hangs or is stopped, names it, and 200 once it is back", async () => {
     const up = await readyz();
-    expect(up.value.status).toBe(200);
-    expect(up.value.body).toMatchObject({ success: true, checks: { postgres: "ok", redis: "ok" } });
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({ success: true, checks: { postgres: "ok", redis: "ok" } });
 
     // Frozen (SIGSTOP): TCP connects but nothing answers, the case where a pool hangs.
     pg.freeze();
     try {
       const hung = await readyz();
-      expect(hung.value.status).toBe(503);
-      expect(hung.value.type).toContain("application/json");
-      expect(hung.value.body.success).toBe(false);
-      expect(hung.value.body.checks.postgres).toMatch(/^down/);
-      expect(hung.value.body.checks.redis).toBe("ok");
-      expect(hung.ms).toBeLessThan(3_000);
+      expect(hung.status).toBe(503);
+      expect(hung.type).toContain("application/json");
+      expect(hung.body.success).toBe(false);
+      expect(hung.body.checks.postgres).toMatch(/^down: postgres: no answer within/);
+      expect(hung.body.checks.redis).toBe("ok");
     } finally {
       pg.thaw();
     }
-    await waitFor(async () => (await readyz()).value.status === 200, { timeoutMs: 30_000, what: "/readyz 200 after thaw" });
+    await waitFor(async () => (await readyz()).status === 200, { timeoutMs: 30_000, what: "/readyz 200 after thaw" });
 
     // Stopped: connections are refused.
     pg.stop();
-    const down = await readyz();
-    expect(down.value.status).toBe(503);
-    expect(down.value.body.checks.postgres).toMatch(/^down/);
-    expect(down.ms).toBeLessThan(3_000);
-
-    pg.start();
+    try {
+      const down = await readyz();
+      expect(down.status).toBe(503);
+      expect(down.body.checks.postgres).toMatch(/^down/);
+    } finally {
+      pg.start();
+    }
     const back = await waitFor(async () => {
       const r = await readyz();
-      return r.value.status === 200 ? r : null;
+      return r.status === 200 ? r : null;
     }, { timeoutMs: 30_000, what: "/readyz 200 after restart" });
-    expect(back.value.body.checks).toEqual({ postgres: "ok", redis: "ok" });
+    expect(back.body.checks).toEqual({ postgres: "ok", redis: "ok" });
   });
 
   it("keeps waking status waits after Postgres restarted (the LISTEN is re-established)", async () => {
-    await waitFor(async () => (await readyz()).value.body.statusFeed === "listening", { timeoutMs: 30_000, what: "status feed listening again" });
+    await waitFor(async () => (await readyz()).body.statusFeed === "listening", { timeoutMs: 30_000, what: "the status feed to listen" });
+    // Postgres restarts under the running API: the LISTEN connection drops with it.
+    pg.stop();
+    try {
+      await waitFor(async () => (await readyz()).body.statusFeed === "reconnecting", { timeoutMs: 30_000, what: "the status feed to notice" });
+    } finally {
+      pg.start();
+    }
+    await waitFor(async () => (await readyz()).body.statusFeed === "listening", { timeoutMs: 30_000, what: "the status feed to listen again" });
+
     const org = await stack.newOrg();
     // No worker in this stack: the tenant stays pending until the test moves it itself.
     const spawned = await spawnViaApi(stack, org.token, { name: "after-restart" });
     const envId = spawned.body.tenant.envId as number;
-    const held = timed(() => stack.api(`/api/v1/tenant/${envId}/status?wait=provisioning&timeout=30`, { token: org.token }));
-    await new Promise((r) => setTimeout(r, 300)); // let the request subscribe first (if it does not, it still reads the DB)
+    // The server holds the request up to 30 s; only a wake-up answers it before the client's 10 s deadline.
+    const held = stack.api(`/api/v1/tenant/${envId}/status?wait=provisioning&timeout=30`, { token: org.token, timeoutMs: 10_000 });
+    await waitFor(async () => (await watchers(stack)) === 1, { timeoutMs: 5_000, what: "the status request to be held" });
     await transitionTenant(stack.db, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
-    const { value, ms } = await held;
-    expect(value.body.tenant.status).toBe("provisioning");
-    expect(ms).toBeLessThan(5_000);
+    expect((await held).body.tenant.status).toBe("provisioning");
   });
 });
 

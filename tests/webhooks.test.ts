@@ -4,7 +4,6 @@
  * 410 Gone, the sweep that recovers events whose job was lost, and the SSRF checks on targets
  * (those URLs are only validated, never contacted).
  */
-import { Queue } from "bullmq";
 import { eq } from "drizzle-orm";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -134,9 +133,6 @@ describe("webhook delivery", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let stack: Stack;
   let strict: Stack;
-  let org: { id: number; token: string };
-  let secret: string;
-  const created: number[] = [];
 
   beforeAll(async () => {
     receiver = await startReceiver(3);
@@ -149,19 +145,43 @@ describe("webhook delivery", () => {
       }),
       startStack("webhooks-strict", {}, { workers: 0 }),
     ]);
-    org = await stack.newOrg("webhooks-org");
   });
 
   afterAll(async () => {
-    for (const envId of created) {
-      await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token }).catch(() => {});
-    }
-    for (const envId of created) await waitForStatus(stack, org.token, envId, ["destroyed"]).catch(() => {});
     await Promise.all([stack?.stop(), strict?.stop()]);
     await receiver?.close();
   });
 
+  /** An organisation of its own for each test, with a signing secret the test knows. */
+  async function orgWithSecret() {
+    const org = await stack.newOrg("webhooks-org");
+    const rotated = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST", token: org.token });
+    expect(rotated.status).toBe(200);
+    return { ...org, secret: rotated.body.secret as string };
+  }
+
+  /** What the receiver got for this tenant's events, by type. */
+  const receivedFor = (envId: number, type: string) =>
+    receiver.received.filter((r) => {
+      const body = JSON.parse(r.body) as { type?: string; data?: { envId?: number } };
+      return body.type === type && body.data?.envId === envId;
+    });
+
+  /** Spawns a tenant whose webhook points at the receiver; resolves once it is ready and tenant.ready got through. */
+  async function readyHookedTenant(org: { token: string }, path: string) {
+    const res = await spawnViaApi(stack, org.token, { name: "hooked", webhookUrl: receiver.url(path) });
+    expect(res.status).toBe(202);
+    const tenant = res.body.tenant as { envId: number; tenantId: string; apiKey: string; port: number; webhookUrl: string };
+    expect((await waitForStatus(stack, org.token, tenant.envId, ["ready", "failed"])).status).toBe("ready");
+    const delivered = await waitFor(async () => receivedFor(tenant.envId, "tenant.ready").find((r) => r.status === 200), {
+      timeoutMs: 30_000,
+      what: "a successful tenant.ready delivery",
+    });
+    return { tenant, delivered };
+  }
+
   it("rotating the signing secret shows it once; afterwards only its prefix is readable", async () => {
+    const org = await stack.newOrg("webhooks-secret");
     const before = await stack.api("/api/v1/webhooks/secret", { token: org.token });
     expect(before.status).toBe(200);
     expect(before.body).toEqual({ success: true, prefix: null });
@@ -171,7 +191,7 @@ describe("webhook delivery", () => {
 
     const rotated = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST", token: org.token });
     expect(rotated.status).toBe(200);
-    secret = rotated.body.secret;
+    const secret: string = rotated.body.secret;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{42,}={0,2}$/);
     expect(Buffer.from(secret.slice(6), "base64").length).toBeGreaterThanOrEqual(24);
 
@@ -180,28 +200,17 @@ describe("webhook delivery", () => {
     expect(JSON.stringify(after.body)).not.toContain(secret.slice(6));
   });
 
-  let readyTenant: { envId: number; apiKey: string; port: number };
-  let readyEventId: string;
-
   it("tenant.ready arrives on the 4th attempt after three 500s, once, with a valid Standard Webhooks signature, and every attempt is logged", async () => {
-    const res = await spawnViaApi(stack, org.token, { name: "hooked", webhookUrl: receiver.url("/hooks/ready") });
-    expect(res.status).toBe(202);
-    readyTenant = res.body.tenant;
-    created.push(readyTenant.envId);
-    expect(res.body.tenant.webhookUrl).toBe(receiver.url("/hooks/ready"));
-    expect((await waitForStatus(stack, org.token, readyTenant.envId, ["ready", "failed"])).status).toBe("ready");
-
-    const delivered = await waitFor(
-      async () => receiver.received.find((r) => r.status === 200 && r.body.includes('"tenant.ready"') && r.path === "/hooks/ready"),
-      { timeoutMs: 30_000, what: "a successful tenant.ready delivery" },
-    );
-    readyEventId = delivered.id;
-    expect(readyEventId).toMatch(/^msg_/);
+    const org = await orgWithSecret();
+    const { tenant, delivered } = await readyHookedTenant(org, "/hooks/ready");
+    expect(tenant.webhookUrl).toBe(receiver.url("/hooks/ready"));
+    const eventId = delivered.id;
+    expect(eventId).toMatch(/^msg_/);
 
     // Three 500s, then one 200; every request signed with the organisation's secret.
-    const forEvent = receiver.received.filter((r) => r.id === readyEventId);
+    const forEvent = receiver.received.filter((r) => r.id === eventId);
     expect(forEvent.map((r) => r.status)).toEqual([500, 500, 500, 200]);
-    const wh = new Webhook(secret);
+    const wh = new Webhook(org.secret);
     for (const r of forEvent) {
       expect(r.headers["content-type"]).toBe("application/json");
       expect(r.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
@@ -209,17 +218,17 @@ describe("webhook delivery", () => {
       expect(payload).toMatchObject({
         type: "tenant.ready",
         data: {
-          envId: readyTenant.envId,
-          tenantId: `tenant_${readyTenant.envId}`,
+          envId: tenant.envId,
+          tenantId: `tenant_${tenant.envId}`,
           orgId: org.id,
           name: "hooked",
           status: "ready",
           previousStatus: "starting",
-          port: readyTenant.port,
+          port: tenant.port,
         },
       });
       expect(new Date(payload.timestamp).getTime()).not.toBeNaN();
-      expect(r.body).not.toContain(readyTenant.apiKey);
+      expect(r.body).not.toContain(tenant.apiKey);
       expect(r.body).not.toMatch(/sk_tenant_|whsec_/);
     }
     // A tampered body or a different secret does not verify.
@@ -229,8 +238,8 @@ describe("webhook delivery", () => {
     // The delivery log shows every attempt.
     const log = await waitFor(
       async () => {
-        const r = await stack.api(`/api/v1/tenant/${readyTenant.envId}/webhooks`, { token: org.token });
-        const ev = r.body?.events?.find((e: { id: string }) => e.id === readyEventId);
+        const r = await stack.api(`/api/v1/tenant/${tenant.envId}/webhooks`, { token: org.token });
+        const ev = r.body?.events?.find((e: { id: string }) => e.id === eventId);
         return ev?.status === "delivered" ? ev : null;
       },
       { timeoutMs: 10_000, what: "the event to show as delivered" },
@@ -250,41 +259,39 @@ describe("webhook delivery", () => {
 
     // Another organisation cannot read it.
     const other = await stack.newOrg("webhooks-other");
-    const hidden = await stack.api(`/api/v1/tenant/${readyTenant.envId}/webhooks`, { token: other.token });
+    const hidden = await stack.api(`/api/v1/tenant/${tenant.envId}/webhooks`, { token: other.token });
     expect(hidden.status).toBe(404);
   });
 
   it("destroying the tenant delivers tenant.destroyed, and tenant.ready was delivered exactly once", async () => {
-    const del = await stack.api(`/api/v1/tenant/${readyTenant.envId}`, { method: "DELETE", token: org.token });
+    const org = await orgWithSecret();
+    const { tenant, delivered: ready } = await readyHookedTenant(org, "/hooks/destroyed");
+    const del = await stack.api(`/api/v1/tenant/${tenant.envId}`, { method: "DELETE", token: org.token });
     expect(del.status).toBe(202);
-    await waitForStatus(stack, org.token, readyTenant.envId, ["destroyed"]);
-    const delivered = await waitFor(
-      async () =>
-        receiver.received.find((r) => {
-          if (r.status !== 200) return false;
-          const body = JSON.parse(r.body);
-          return body.type === "tenant.destroyed" && body.data.envId === readyTenant.envId;
-        }),
-      { timeoutMs: 30_000, what: "a successful tenant.destroyed delivery" },
-    );
-    const payload = new Webhook(secret).verify(delivered.body, signatureHeaders(delivered)) as any;
-    expect(payload).toMatchObject({ type: "tenant.destroyed", data: { envId: readyTenant.envId, status: "destroyed", previousStatus: "destroying" } });
+    await waitForStatus(stack, org.token, tenant.envId, ["destroyed"]);
+    const destroyed = await waitFor(async () => receivedFor(tenant.envId, "tenant.destroyed").find((r) => r.status === 200), {
+      timeoutMs: 30_000,
+      what: "a successful tenant.destroyed delivery",
+    });
+    const payload = new Webhook(org.secret).verify(destroyed.body, signatureHeaders(destroyed)) as any;
+    expect(payload).toMatchObject({ type: "tenant.destroyed", data: { envId: tenant.envId, status: "destroyed", previousStatus: "destroying" } });
 
-    // Once per webhook-id: no id was ever answered 2xx twice, and tenant.ready still has one success.
-    const successes = new Map<string, number>();
-    for (const r of receiver.received) if (r.status === 200) successes.set(r.id, (successes.get(r.id) ?? 0) + 1);
-    for (const [id, n] of successes) expect([id, n]).toEqual([id, 1]);
-    expect(successes.get(readyEventId)).toBe(1);
+    // Once per webhook-id: each of the tenant's events was answered 2xx exactly once.
+    for (const type of ["tenant.ready", "tenant.destroyed"]) {
+      const successes = receivedFor(tenant.envId, type).filter((r) => r.status === 200);
+      expect([type, successes.length, new Set(successes.map((r) => r.id)).size]).toEqual([type, 1, 1]);
+    }
+    expect(receivedFor(tenant.envId, "tenant.ready").find((r) => r.status === 200)?.id).toBe(ready.id);
 
-    const log = await stack.api(`/api/v1/tenant/${readyTenant.envId}/webhooks`, { token: org.token });
+    const log = await stack.api(`/api/v1/tenant/${tenant.envId}/webhooks`, { token: org.token });
     expect(log.body.events.map((e: { type: string }) => e.type)).toEqual(["tenant.destroyed", "tenant.ready"]);
   });
 
   it("a receiver that answers 410 Gone is not retried", async () => {
+    const org = await orgWithSecret();
     const res = await spawnViaApi(stack, org.token, { name: "gone", webhookUrl: receiver.url("/gone/hook") });
     expect(res.status).toBe(202);
     const envId = res.body.tenant.envId;
-    created.push(envId);
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, envId, ["destroyed"]);
     const ev = await waitFor(
@@ -297,32 +304,29 @@ describe("webhook delivery", () => {
     );
     expect(ev.attempts.map((a: { httpStatus: number }) => a.httpStatus)).toEqual([410]);
     // The job failed for good: nothing is scheduled to try again.
-    const queue = new Queue(jobs.webhookDelivery.queue, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
-    try {
-      expect(await (await queue.getJob(ev.id))?.getState()).toBe("failed");
-    } finally {
-      await queue.close();
-    }
+    expect(await (await stack.queues.find(jobs.webhookDelivery, { eventId: ev.id }))?.getState()).toBe("failed");
     expect(receiver.received.filter((r) => r.id === ev.id)).toHaveLength(1);
   });
 
   it("an event whose delivery job was lost (no NOTIFY reached a worker, no job in Redis) is still delivered", async () => {
+    const org = await orgWithSecret();
+    const spawned = await spawnViaApi(stack, org.token, { name: "lost-job" });
+    const envId = spawned.body.tenant.envId as number;
     // As if the state change committed and Redis then lost the job: a pending row and nothing else.
-    const [t] = await stack.db.select().from(tenants).where(eq(tenants.envId, readyTenant.envId));
-    const id = `msg_lostjob${Date.now()}`;
+    const id = `msg_lostjob${envId}`;
     await stack.db.insert(webhookEvents).values({
       id,
       orgId: org.id,
-      envId: t!.envId,
+      envId,
       type: "tenant.destroyed",
       url: receiver.url("/hooks/lost"),
-      payload: { type: "tenant.destroyed", timestamp: new Date().toISOString(), data: { envId: t!.envId } },
+      payload: { type: "tenant.destroyed", timestamp: new Date().toISOString(), data: { envId } },
     });
     const delivered = await waitFor(async () => receiver.received.find((r) => r.id === id && r.status === 200), {
       timeoutMs: 30_000,
       what: "the sweep to deliver the orphaned event",
     });
-    expect(() => new Webhook(secret).verify(delivered.body, signatureHeaders(delivered))).not.toThrow();
+    expect(() => new Webhook(org.secret).verify(delivered.body, signatureHeaders(delivered))).not.toThrow();
     await waitFor(async () => {
       const [row] = await stack.db.select().from(webhookEvents).where(eq(webhookEvents.id, id));
       return row?.status === "delivered";
@@ -353,19 +357,22 @@ describe("webhook delivery", () => {
     expect(await count()).toBe(0);
 
     // On the stack whose allow-list names only the receiver's port, another loopback port is refused too.
-    const before = (await stack.db.select().from(tenants).where(eq(tenants.orgId, org.id))).length;
+    const org = await stack.newOrg("webhooks-ssrf");
     const other = await spawnViaApi(stack, org.token, { name: "ssrf", webhookUrl: "http://127.0.0.1:9/x" });
     expect(other.status).toBe(400);
-    expect((await stack.db.select().from(tenants).where(eq(tenants.orgId, org.id))).length).toBe(before);
+    expect(await stack.db.select().from(tenants).where(eq(tenants.orgId, org.id))).toEqual([]);
   });
 
   it("no webhook secret or tenant key appears in the stack's logs", async () => {
+    const org = await orgWithSecret();
+    // A signed delivery (after three failed attempts) and a tenant running with its key.
+    const { tenant } = await readyHookedTenant(org, "/hooks/logged");
     const files = readdirSync(logDir).filter((f) => /^webhooks(-strict)?-(api|worker-\d+)\.log$/.test(f));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const text = readFileSync(join(logDir, f), "utf8");
-      expect(text.includes(secret.slice(6)), f).toBe(false);
-      expect(text.includes(readyTenant.apiKey), f).toBe(false);
+      expect(text.includes(org.secret.slice(6)), f).toBe(false);
+      expect(text.includes(tenant.apiKey), f).toBe(false);
     }
   });
 });

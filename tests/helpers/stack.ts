@@ -2,6 +2,10 @@
  * A real stack for a test file: the API and workers as child processes against the real
  * Postgres (test database), Redis (a queue prefix of its own) and Docker engine (containers
  * named and labelled for tests). Each file gets its own stack, organisations and tenants.
+ *
+ * Clean-up runs whether a test passes or fails: a tenant spawned inside a test is destroyed when
+ * the test finishes (spawnViaApi registers it with onTestFinished), and stop() removes any
+ * container left to the stack's organisations. Only the stack's own Redis keys are ever deleted.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -9,9 +13,12 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { Redis } from "ioredis";
+import { onTestFinished } from "vitest";
 import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/config.js";
 import { createDb } from "../../shared/db/client.js";
+import { createQueues, type Queues } from "../../shared/jobs.js";
 import { createOrganisation } from "../../shared/orgs.js";
+import { labelKeys } from "../../shared/runtime/types.js";
 
 // TEST_INSTANCE lets several suites share one machine (own owner label, container names, ports).
 const instance = process.env.TEST_INSTANCE ? `-${process.env.TEST_INSTANCE}` : "";
@@ -51,10 +58,25 @@ export interface Stack {
   db: ReturnType<typeof createDb>["db"];
   sql: ReturnType<typeof createDb>["sql"];
   redis: Redis;
+  /** The job catalog's queues under this stack's prefix, to look at jobs. */
+  queues: Queues;
   docker: Docker;
-  api<T = any>(path: string, init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  /**
+   * One HTTP call to the API. `timeoutMs` bounds the wait for the answer (the call throws past
+   * it): a deadline on behaviour, e.g. "a held request is woken long before its own timeout".
+   */
+  api<T = any>(
+    path: string,
+    init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<ApiResponse<T>>;
   newOrg(name?: string): Promise<{ id: number; token: string }>;
   startWorker(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
+  /** SIGTERM to every running worker; resolves once they have exited. */
+  stopWorkers(): Promise<void>;
+  /** How many worker processes are running now. */
+  runningWorkers(): number;
+  /** Resolves once exactly `count` workers take jobs from every queue (a started worker is up, a stopped one gone). */
+  waitForWorkers(count: number): Promise<void>;
   workers: ChildProcess[];
   /** Another API process on the same database and Redis (several API processes share the work). */
   startExtraApi(): Promise<{ url: string; proc: ChildProcess }>;
@@ -94,6 +116,8 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
   const config = parseConfig(env);
   const { db, sql } = createDb(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = createQueues(redis, config);
+  const orgIds: number[] = [];
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const url = `http://127.0.0.1:${port}`;
   const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`));
@@ -117,9 +141,22 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     db,
     sql,
     redis,
+    queues,
     docker,
     workers,
     startWorker,
+    runningWorkers: () => workers.filter(isRunning).length,
+    async waitForWorkers(count) {
+      await waitFor(async () => (await Promise.all(queues.all.map((q) => q.getWorkersCount()))).every((n) => n === count), {
+        timeoutMs: 30_000,
+        what: `${count} worker(s) on every queue`,
+      });
+    },
+    async stopWorkers() {
+      const running = workers.filter(isRunning);
+      for (const w of running) w.kill("SIGTERM");
+      await Promise.all(running.map(exited));
+    },
     async api(path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -128,7 +165,11 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
         body = JSON.stringify(init.body);
         headers["content-type"] ??= "application/json";
       }
-      const res = await fetch(url + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
+      const signal = init.timeoutMs ? AbortSignal.timeout(init.timeoutMs) : undefined;
+      const res = await fetch(url + path, { method: init.method ?? (body ? "POST" : "GET"), headers, body, signal }).catch((err: Error) => {
+        if (err.name === "TimeoutError") throw new Error(`${init.method ?? "GET"} ${path}: no answer within ${init.timeoutMs} ms`);
+        throw err;
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -138,6 +179,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     },
     async newOrg(orgName = `${name}-org`) {
       const { org, token } = await createOrganisation(db, orgName);
+      orgIds.push(org.id);
       return { id: org.id, token };
     },
     async startExtraApi() {
@@ -149,16 +191,31 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
       return { url: extraUrl, proc };
     },
     async stop() {
-      const all = [apiProc, ...extraApis, ...workers].filter((p) => p.exitCode === null && p.signalCode === null);
+      const all = [apiProc, ...extraApis, ...workers].filter(isRunning);
       for (const p of all) p.kill("SIGTERM");
-      await Promise.all(all.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
-      const keys = await redis.keys(`${env.QUEUE_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      await Promise.all(all.map(exited));
+      // Whatever a failed test left to this stack's organisations goes too.
+      const left = orgIds.length
+        ? await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${config.CONVERGENCE_INSTANCE}`] } })
+        : [];
+      const ours = left.filter((c) => orgIds.includes(Number(c.Labels[labelKeys.orgId])));
+      await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+      await queues.close();
+      await deleteKeys(redis, env.QUEUE_PREFIX!);
       redis.disconnect();
       await sql.end({ timeout: 5 });
     },
   };
   return stack;
+}
+
+const isRunning = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+const exited = (p: ChildProcess) => new Promise<void>((r) => (isRunning(p) ? p.once("exit", () => r()) : r()));
+
+/** Deletes this prefix's keys, and only those: other stacks and other engineers share the Redis. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
 }
 
 export async function waitFor<T>(
@@ -196,12 +253,38 @@ export async function ownedContainers(stack: Stack, envId?: number) {
   return stack.docker.listContainers({ all: true, filters: { label } });
 }
 
+/**
+ * Spawns through the API. Called inside a test, the tenant it creates is destroyed when that
+ * test finishes, passed or failed (through the API, and its container removed directly if the
+ * platform could not); called from a hook, cleaning up is the caller's business.
+ */
 export async function spawnViaApi(stack: Stack, token: string, body: Record<string, unknown> = {}, headers?: Record<string, string>) {
-  return stack.api("/api/v1/tenant/spawn", {
+  const res = await stack.api("/api/v1/tenant/spawn", {
     token,
     headers,
     body: { name: "app", language: "node", framework: "express", ...body },
   });
+  if (res.status === 202) {
+    const envId = res.body.tenant.envId as number;
+    try {
+      onTestFinished(() => cleanUpTenant(stack, token, envId));
+    } catch {
+      // Not inside a test (a beforeAll): nothing to attach to.
+    }
+  }
+  return res;
+}
+
+/** Destroys the tenant and waits for it; removes its container directly if that did not happen. */
+export async function cleanUpTenant(stack: Stack, token: string, envId: number): Promise<void> {
+  try {
+    await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token, timeoutMs: 10_000 });
+    // Without a worker (a stack that has none, or a test that stopped them) nothing would move it on.
+    if (stack.runningWorkers() > 0) await waitForStatus(stack, token, envId, ["destroyed"], 30_000);
+  } catch {
+    // The platform could not finish it: the containers go below anyway.
+  }
+  for (const c of await ownedContainers(stack, envId)) await stack.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
 }
 
 /** Runs a command inside a container through the Docker API and returns its stdout. */
