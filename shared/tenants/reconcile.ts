@@ -5,6 +5,9 @@
  *   while the job waits or runs;
  * - a tenant past its state's deadline while being provisioned is failed with an error naming
  *   the step;
+ * - a destroy is never given up (failing it would leave whatever it could not remove with nobody
+ *   responsible for it): it is retried until it succeeds, and past DEADLINE_DESTROYING_MS the
+ *   tenant's `error` says so and why, and the worker logs it as an error, for an operator to see;
  * - a live tenant whose container is gone gets it back (same port, same key);
  * - a container with the owner labels and no live tenant is removed after a grace period, so a
  *   container being created right now is not taken. Nothing without the labels is touched.
@@ -13,6 +16,7 @@ import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { jobs } from "../jobs.js";
+import { scrubSecrets } from "../logger.js";
 import { labelKeys } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses, runningStatuses, transientStatuses, type TenantStatus } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
@@ -22,15 +26,18 @@ import { transitionTenant } from "./transition.js";
 export interface ReconcileResult {
   requeued: number;
   timedOut: number;
+  /** Destroys past DEADLINE_DESTROYING_MS newly reported on their tenant (they keep being retried). */
+  overdueDestroys: number;
   recreated: number;
   orphansRemoved: number;
 }
 
 export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: number } = {}): Promise<ReconcileResult> {
   const timedOut = await enforceDeadlines(ctx);
+  const overdueDestroys = await reportOverdueDestroys(ctx);
   const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
-  const result = { requeued, timedOut, recreated, orphansRemoved };
+  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved };
   if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }
@@ -66,6 +73,41 @@ async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
     }
   }
   return failed;
+}
+
+/** The start of the `error` of a tenant whose destroy is overdue. */
+export const OVERDUE_DESTROY = "destroy did not finish within";
+
+/**
+ * Past DEADLINE_DESTROYING_MS, a destroying tenant's `error` says so, with the destroy job's last
+ * failure (a Docker engine that cannot be reached, say), and the worker logs it as an error. The
+ * tenant stays `destroying` and its job keeps being retried (requeueTransientTenants); the note
+ * is written again only when the reason changes. Returns how many tenants got a new note.
+ */
+async function reportOverdueDestroys(ctx: WorkerContext): Promise<number> {
+  const deadline = deadlineFor(ctx, "destroying");
+  const overdue = await ctx.db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.status, "destroying"), lt(tenants.statusChangedAt, new Date(Date.now() - deadline))));
+  let reported = 0;
+  for (const t of overdue) {
+    const job = await ctx.queues.find(jobs.destroy, { envId: t.envId });
+    const reason = job?.failedReason ? scrubSecrets(job.failedReason) : null;
+    // Between a spent job and its replacement there is no reason to read: keep the one already recorded.
+    if (!reason && t.lastError?.startsWith(OVERDUE_DESTROY)) continue;
+    const message = `${OVERDUE_DESTROY} ${Math.round(deadline / 1000)}s (last failure: ${reason ?? "none recorded yet"}); it is retried until it does`;
+    if (t.lastError === message) continue;
+    const [noted] = await ctx.db
+      .update(tenants)
+      .set({ lastError: message, updatedAt: new Date() })
+      .where(and(eq(tenants.envId, t.envId), eq(tenants.status, "destroying")))
+      .returning({ envId: tenants.envId });
+    if (!noted) continue;
+    ctx.logger.error({ envId: t.envId, destroyingSince: t.statusChangedAt.toISOString() }, message);
+    reported++;
+  }
+  return reported;
 }
 
 function stepHint(status: TenantStatus): string {
