@@ -13,11 +13,8 @@ import { summarise, table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? 100);
 const ROUNDS = Number(process.argv[3] ?? 7);
-const OWNER = "convergence-bench-health";
 
 const stack = await benchStack("bench-health", {
-  CONVERGENCE_INSTANCE: OWNER,
-  TENANT_CONTAINER_PREFIX: "cvgbench-health-",
   TENANT_PORT_MIN: "7001",
   TENANT_PORT_MAX: "7999",
   TENANT_MEMORY_MB: "128",

@@ -12,15 +12,13 @@ import { summarise, table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10);
 const POLL_MS = 25;
-const OWNER = "convergence-bench";
 
 const stack = await benchStack("bench-spawn", {
-  CONVERGENCE_INSTANCE: OWNER,
-  TENANT_CONTAINER_PREFIX: "cvgbench-tenant-",
   TENANT_PORT_MIN: "5001",
   TENANT_PORT_MAX: "5999",
   LOG_LEVEL: "warn",
 });
+const OWNER = stack.config.CONVERGENCE_INSTANCE;
 const runtime = new DockerRuntime({ socketPath: stack.config.DOCKER_SOCKET, owner: OWNER });
 const template = new TemplateRegistry(stack.config.TEMPLATES_DIR).get("node", "express")!;
 const image = await runtime.ensureImage(template, stack.config.TENANT_BASE_IMAGE);
