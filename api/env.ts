@@ -9,7 +9,7 @@ import type { ApiMetrics } from "./metrics.js";
 export interface ApiContext extends AppContext {
   /** One LISTEN connection on `tenant_status`: wakes `status?wait=` and the events stream (no polling). */
   statusFeed: TenantStatusFeed;
-  /** Prometheus: cluster metrics read at scrape time, this process's HTTP metrics, the catalog's queues. */
+  /** Prometheus: cluster metrics read at scrape time (queue depths from ctx.queues) and this process's HTTP metrics. */
   metrics: ApiMetrics;
   /** Tenant keys already verified, evicted on every tenant status change (see TenantKeyCache). */
   tenantKeys: TenantKeyCache;

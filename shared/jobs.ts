@@ -124,7 +124,6 @@ export const jobs = {
 };
 
 export type JobKey = keyof typeof jobs;
-export type AnyJob = (typeof jobs)[JobKey];
 export type PayloadOf<J extends JobDefinition> = z.input<J["payload"]>;
 export type ResultOf<J extends JobDefinition> = J extends JobDefinition<z.ZodType, infer R> ? z.infer<R> : unknown;
 

@@ -76,7 +76,7 @@ async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
 }
 
 /** The start of the `error` of a tenant whose destroy is overdue. */
-export const OVERDUE_DESTROY = "destroy did not finish within";
+const OVERDUE_DESTROY = "destroy did not finish within";
 
 /**
  * Past DEADLINE_DESTROYING_MS, a destroying tenant's `error` says so, with the destroy job's last

@@ -276,7 +276,7 @@ export async function spawnViaApi(stack: Stack, token: string, body: Record<stri
 }
 
 /** Destroys the tenant and waits for it; removes its container directly if that did not happen. */
-export async function cleanUpTenant(stack: Stack, token: string, envId: number): Promise<void> {
+async function cleanUpTenant(stack: Stack, token: string, envId: number): Promise<void> {
   try {
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token, timeoutMs: 10_000 });
     // Without a worker (a stack that has none, or a test that stopped them) nothing would move it on.
