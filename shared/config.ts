@@ -4,12 +4,14 @@
  * (written by scripts/setup.sh) fills in whatever the environment does not set.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The repository root, whether this runs from source (shared/) or from the build (dist/shared/). */
+const here = dirname(fileURLToPath(import.meta.url));
+export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, "../..") : resolve(here, "..");
 
 const int = (def: number) => z.coerce.number().int().default(def);
 const bool = (def: boolean) =>
@@ -26,7 +28,11 @@ const schema = z
     ENCRYPTION_KEY: z
       .string({ error: "ENCRYPTION_KEY is required (32 random bytes, base64); scripts/setup.sh writes one to .env" })
       .refine((v) => Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
-    CONVERGENCE_ADMIN_TOKEN: z.string().min(16).optional(),
+    /** Organisation 1's token; unset (or empty, as compose passes it) → generated and printed once. */
+    CONVERGENCE_ADMIN_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(32, "CONVERGENCE_ADMIN_TOKEN must be at least 32 characters (e.g. cvg_org_ + 32 random characters); leave it unset to have one generated").optional(),
+    ),
     /** The master API as a tenant container sees it. */
     PUBLIC_API_URL: z.string().url().optional(),
     BODY_LIMIT_BYTES: int(64 * 1024),
