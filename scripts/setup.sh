@@ -54,6 +54,10 @@ EOF
   )
 fi
 chmod 600 .env
+# For docker compose: the group that owns the Docker socket (the non-root worker joins it).
+if [ -S /var/run/docker.sock ] && ! grep -q '^DOCKER_GID=' .env; then
+  echo "DOCKER_GID=$(stat -c %g /var/run/docker.sock)" >>.env
+fi
 set -a; . ./.env; set +a
 # `scripts/setup.sh --env`: only the .env (e.g. before `docker compose up`).
 if [ "$MODE" = --env ]; then log ".env is ready"; exit 0; fi

@@ -65,6 +65,10 @@ const schema = z
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
     WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+    /** A file the worker touches while Redis and Postgres answer (container healthchecks); empty = off. */
+    WORKER_HEARTBEAT_FILE: z.string().default(""),
+    /** How often the heartbeat is written; the healthcheck fails when it is 3 intervals old. */
+    WORKER_HEARTBEAT_MS: int(10_000),
     /** Webhook delivery: attempts per event, exponential back-off base (30 s doubles to hours), per-attempt timeout. */
     WEBHOOK_ATTEMPTS: int(10),
     WEBHOOK_BACKOFF_MS: int(30_000),

@@ -12,6 +12,7 @@ import { startWorkerMetrics } from "./metrics.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 import { startMaintenance } from "./maintenance.js";
 import { startWebhookDelivery } from "./webhooks.js";
+import { startHeartbeat } from "./heartbeat.js";
 
 const config = loadConfig();
 const ctx = createWorkerContext(config);
@@ -45,6 +46,7 @@ const metricsEndpoint = await startWorkerMetrics(ctx, workers);
 
 await reconcile(ctx, { requeueGraceMs: 0 }).catch((err) => log.warn({ err }, "start-up reconcile failed"));
 log.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: prefix }, "worker started");
+const heartbeat = startHeartbeat(ctx);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -55,6 +57,7 @@ async function shutdown(signal: string) {
     log.warn("shutdown timed out; exiting with jobs still active (they will be retried)");
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
+  heartbeat.stop();
   await Promise.all(workers.map((w) => w.close()));
   await metricsEndpoint.close();
   await maintenance.close();
