@@ -1,10 +1,37 @@
-# Image for the API and worker processes (docker-compose.yml). Template dependencies are
-# installed here too, so workers build tenant images with no network inside Docker.
-FROM node:20-alpine
+# The control plane's image (API, worker, migrations): compiled JavaScript on Node.js, production
+# dependencies only, non-root. Template dependencies are installed here too, so workers build
+# tenant images with no network inside Docker. NODE_IMAGE is node:20-alpine by default; point it
+# at a local image on a machine that cannot pull.
+ARG NODE_IMAGE=node:20-alpine
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY . .
-RUN for d in tenant-templates/*/; do (cd "$d" && [ ! -f package-lock.json ] || npm ci --omit=dev --no-audit --no-fund); done
+COPY tsconfig.json tsconfig.build.json ./
+COPY api api
+COPY worker worker
+COPY shared shared
+COPY scripts scripts
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tenant-templates tenant-templates
+RUN for d in tenant-templates/*/; do (cd "$d" && npm ci --omit=dev --no-audit --no-fund); done
+
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-CMD ["npx", "tsx", "api/main.ts"]
+WORKDIR /app
+COPY package.json ./
+COPY drizzle drizzle
+COPY --from=deps /app/node_modules node_modules
+COPY --from=deps /app/tenant-templates tenant-templates
+COPY --from=build /app/dist dist
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/api/main.js"]

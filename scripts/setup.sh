@@ -8,7 +8,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-MODE=${1:-}
+MODE=${1:-} # --test: also migrate the test database; --env: only write .env
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -27,24 +27,40 @@ apt_install() {
 }
 
 # --- Node packages -----------------------------------------------------------------
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ "$MODE" != --env ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   log "installing Node packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # --- .env: local configuration with generated secrets, never committed ---------------
+# Created with mode 600 from its first byte (umask), since it holds every local secret.
+rand() { node -e 'console.log(require("crypto").randomBytes(+process.argv[1]).toString(process.argv[2]))' "$1" "$2"; }
 if [ ! -f .env ]; then
-  log "writing .env with a generated encryption key"
-  cat >.env <<EOF
+  log "writing .env with generated secrets (Postgres and Redis passwords, encryption key)"
+  pg_pass=$(rand 24 hex)
+  redis_pass=$(rand 24 hex)
+  (
+    umask 077
+    cat >.env <<EOF
 # Written by scripts/setup.sh for local use. Not committed. See README "Configuration".
-DATABASE_URL=postgres://convergence:convergence@127.0.0.1:5432/convergence
-TEST_DATABASE_URL=postgres://convergence:convergence@127.0.0.1:5432/convergence_test
-REDIS_URL=redis://127.0.0.1:6379
-ENCRYPTION_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')
+# docker compose reads the same file (POSTGRES_PASSWORD, REDIS_PASSWORD, ENCRYPTION_KEY).
+POSTGRES_PASSWORD=$pg_pass
+REDIS_PASSWORD=$redis_pass
+DATABASE_URL=postgres://convergence:$pg_pass@127.0.0.1:5432/convergence
+TEST_DATABASE_URL=postgres://convergence:$pg_pass@127.0.0.1:5432/convergence_test
+REDIS_URL=redis://:$redis_pass@127.0.0.1:6379
+ENCRYPTION_KEY=$(rand 32 base64)
 EOF
-  chmod 600 .env
+  )
+fi
+chmod 600 .env
+# For docker compose: the group that owns the Docker socket (the non-root worker joins it).
+if [ -S /var/run/docker.sock ] && ! grep -q '^DOCKER_GID=' .env; then
+  echo "DOCKER_GID=$(stat -c %g /var/run/docker.sock)" >>.env
 fi
 set -a; . ./.env; set +a
+# `scripts/setup.sh --env`: only the .env (e.g. before `docker compose up`).
+if [ "$MODE" = --env ]; then log ".env is ready"; exit 0; fi
 
 # --- Postgres ------------------------------------------------------------------------
 pg_up() { node -e '
@@ -71,32 +87,56 @@ for url in "$DATABASE_URL" "$TEST_DATABASE_URL"; do
     user=$(node -e 'const u=new URL(process.argv[1]);console.log(decodeURIComponent(u.username))' "$url")
     pass=$(node -e 'const u=new URL(process.argv[1]);console.log(decodeURIComponent(u.password))' "$url")
     db=$(node -e 'const u=new URL(process.argv[1]);console.log(u.pathname.slice(1))' "$url")
-    log "creating Postgres role '$user' and database '$db'"
     as_pg() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"); }
-    [ "$(as_pg -c "select 1 from pg_roles where rolname='$user'")" = 1 ] ||
+    if [ "$(as_pg -c "select 1 from pg_roles where rolname='$user'")" != 1 ]; then
+      log "creating Postgres role '$user'"
       as_pg -c "create role \"$user\" login password '$pass'"
-    [ "$(as_pg -c "select 1 from pg_database where datname='$db'")" = 1 ] ||
+    elif ! db_ok "${url%/*}/postgres"; then
+      log "setting the password of Postgres role '$user' to the one in .env"
+      as_pg -c "alter role \"$user\" login password '$pass'"
+    fi
+    if [ "$(as_pg -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
+      log "creating Postgres database '$db'"
       as_pg -c "create database \"$db\" owner \"$user\""
+    fi
     db_ok "$url" || die "still cannot connect to $url"
   fi
 done
 
-# --- Redis (with append-only persistence, so jobs survive a restart) -------------------
-redis_up() { node -e '
+# --- Redis (append-only persistence, so jobs survive a restart; the password from .env) -------
+# Prints "up", "auth" (it answers, but refuses the password in REDIS_URL, or has none) or "down".
+redis_state() { node -e '
   const net = require("net"); const u = new URL(process.argv[1]);
-  const s = net.connect(+(u.port || 6379), u.hostname, () => s.write("PING\r\n"));
-  s.on("data", d => process.exit(String(d).startsWith("+PONG") ? 0 : 1));
-  s.on("error", () => process.exit(1)); setTimeout(() => process.exit(1), 2000);' "$REDIS_URL"; }
-if ! redis_up; then
+  const pass = decodeURIComponent(u.password);
+  const s = net.connect(+(u.port || 6379), u.hostname, () => s.write((pass ? `AUTH ${pass}\r\n` : "") + "PING\r\n"));
+  let buf = "";
+  const done = (state) => { console.log(state); process.exit(0); };
+  s.on("data", (d) => {
+    buf += d;
+    if (/^-/m.test(buf)) return done("auth");
+    if (buf.includes("+PONG")) return done("up");
+  });
+  s.on("error", () => done("down"));
+  setTimeout(() => done("down"), 2000);' "$REDIS_URL"; }
+redis_pass=$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).password))' "$REDIS_URL")
+state=$(redis_state)
+if [ "$state" = down ]; then
   is_root || die "Redis does not answer at $REDIS_URL. Start one (e.g. 'docker compose up -d redis') or run this as root to install it."
   command -v redis-server >/dev/null || apt_install redis-server
   log "starting Redis"
   mkdir -p /var/lib/convergence-redis
-  redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --appendonly yes \
+  # The password goes in a config file (mode 600), not on the command line where ps shows it.
+  conf=/var/lib/convergence-redis/convergence.conf
+  (umask 077; if [ -n "$redis_pass" ]; then echo "requirepass $redis_pass"; fi >"$conf")
+  redis-server "$conf" --port 6379 --bind 127.0.0.1 --daemonize yes --appendonly yes \
     --dir /var/lib/convergence-redis --logfile /var/log/convergence-redis.log
-  for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
-  redis_up || die "Redis did not start; see /var/log/convergence-redis.log"
+  for _ in $(seq 1 20); do state=$(redis_state); [ "$state" = down ] || break; sleep 0.5; done
 fi
+case "$state" in
+  up) ;;
+  auth) die "Redis answers at 127.0.0.1:6379 but not with the password in REDIS_URL (.env): make them match (requirepass), or stop that Redis so the set-up starts its own" ;;
+  *) die "Redis did not start; see /var/log/convergence-redis.log" ;;
+esac
 
 # --- Docker engine -------------------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
@@ -138,8 +178,10 @@ for dir in tenant-templates/*/; do
   fi
 done
 
-# --- Migrations and images --------------------------------------------------------------------
-npx tsx scripts/migrate.ts
-if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL npx tsx scripts/migrate.ts; fi
-npx tsx scripts/build-images.ts
+# --- Build, migrations and images ----------------------------------------------------------
+log "building (tsc → dist/)"
+npm run --silent build
+node dist/scripts/migrate.js
+if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL node dist/scripts/migrate.js; fi
+node dist/scripts/build-images.js
 log "ready"

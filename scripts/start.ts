@@ -1,13 +1,27 @@
 /**
- * `npm start` (after scripts/setup.sh): runs the API and one worker as child processes, prefixes
- * their output, and stops both on Ctrl-C. For several workers run `npm run worker` again elsewhere.
+ * `npm start` (after scripts/setup.sh and the build): a small supervisor for the API and one
+ * worker. Each runs as a child process; one that exits on its own (a crash, an OOM kill) is
+ * restarted with doubling back-off and a log line saying why, while the other keeps serving.
+ * Ctrl-C (or SIGTERM) stops both and exits. More workers: `npm run worker`, anywhere.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { loadConfig, projectRoot } from "../shared/config.js";
 
 const config = loadConfig();
-const children: ChildProcess[] = [];
+
+/** A child that stayed up this long is considered healthy: its next crash starts the back-off over. */
+const STABLE_MS = 30_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+
+// Run the children the way this file runs: compiled (dist/scripts/start.js → dist/api/main.js)
+// or from source through tsx (process.execArgv carries its loader).
+const self = fileURLToPath(import.meta.url);
+const ext = self.endsWith(".ts") ? ".ts" : ".js";
+const entry = (name: string) => join(dirname(self), "..", name, `main${ext}`);
 
 // On a terminal the JSON logs are shown one readable line each; piped elsewhere they pass through as JSON.
 const pretty = process.stdout.isTTY;
@@ -25,34 +39,75 @@ function readable(line: string): string {
   }
 }
 
-function run(name: string, script: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+const say = (msg: string) => console.error(`[start] ${msg}`);
+
+interface Supervised {
+  name: string;
+  script: string;
+  child: ChildProcess | null;
+  startedAt: number;
+  restarts: number;
+  /** Consecutive quick crashes: the back-off exponent. */
+  failures: number;
+  timer: NodeJS.Timeout | null;
+}
+
+const supervised: Supervised[] = [];
+let stopping = false;
+
+function launch(s: Supervised) {
+  s.timer = null;
+  s.startedAt = Date.now();
+  const child = spawn(process.execPath, [...process.execArgv, s.script], {
     cwd: projectRoot,
     stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
     env: process.env,
   });
   if (pretty) createInterface({ input: child.stdout! }).on("line", (l) => console.log(readable(l)));
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping`);
-      stop(1);
-    }
-  });
-  children.push(child);
+  child.on("exit", (code, signal) => onExit(s, code, signal));
+  s.child = child;
 }
 
-let stopping = false;
-function stop(code = 0) {
+function onExit(s: Supervised, code: number | null, signal: NodeJS.Signals | null) {
+  s.child = null;
+  if (stopping) return;
+  const ranMs = Date.now() - s.startedAt;
+  s.failures = ranMs >= STABLE_MS ? 0 : s.failures + 1;
+  const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, s.failures - 1));
+  s.restarts++;
+  say(
+    `${s.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)}s; ` +
+      `restarting in ${delay / 1000}s (restart #${s.restarts})`,
+  );
+  s.timer = setTimeout(() => launch(s), delay);
+}
+
+function supervise(name: string, script: string) {
+  const s: Supervised = { name, script, child: null, startedAt: 0, restarts: 0, failures: 0, timer: null };
+  supervised.push(s);
+  launch(s);
+}
+
+function stop(signal: string) {
+  if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 12_000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on("exit", r))))).then(() => process.exit(code));
+  say(`${signal}: stopping the API and the worker`);
+  for (const s of supervised) {
+    if (s.timer) clearTimeout(s.timer);
+    s.child?.kill("SIGTERM");
+  }
+  // The children finish active work within SHUTDOWN_TIMEOUT_MS; don't wait for ever beyond that.
+  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2_000).unref();
+  const running = supervised.map((s) => s.child).filter((c): c is ChildProcess => c !== null);
+  void Promise.all(running.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("exit", r))))).then(() =>
+    process.exit(0),
+  );
 }
-process.on("SIGINT", () => stop());
-process.on("SIGTERM", () => stop());
+process.on("SIGINT", () => stop("SIGINT"));
+process.on("SIGTERM", () => stop("SIGTERM"));
 
-run("api", "api/main.ts");
-run("worker", "worker/main.ts");
+supervise("api", entry("api"));
+supervise("worker", entry("worker"));
 
 const base = `http://localhost:${config.PORT}`;
 // The banner once the API answers, so it is not buried under start-up lines.
@@ -66,7 +121,7 @@ const banner = `
       -H 'Content-Type: application/json' -d '{"name":"my-app","language":"node","framework":"express"}'
     curl ${base}/api/v1/tenant/1/status -H "Authorization: Bearer $TOKEN"
 
-  Ctrl-C stops both.
+  A crashed API or worker is restarted; Ctrl-C stops both.
 `;
 
 async function announceWhenUp() {

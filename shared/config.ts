@@ -4,12 +4,14 @@
  * (written by scripts/setup.sh) fills in whatever the environment does not set.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The repository root, whether this runs from source (shared/) or from the build (dist/shared/). */
+const here = dirname(fileURLToPath(import.meta.url));
+export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, "../..") : resolve(here, "..");
 
 const int = (def: number) => z.coerce.number().int().default(def);
 const bool = (def: boolean) =>
@@ -26,7 +28,11 @@ const schema = z
     ENCRYPTION_KEY: z
       .string({ error: "ENCRYPTION_KEY is required (32 random bytes, base64); scripts/setup.sh writes one to .env" })
       .refine((v) => Buffer.from(v, "base64").length === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
-    CONVERGENCE_ADMIN_TOKEN: z.string().min(16).optional(),
+    /** Organisation 1's token; unset (or empty, as compose passes it) → generated and printed once. */
+    CONVERGENCE_ADMIN_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(32, "CONVERGENCE_ADMIN_TOKEN must be at least 32 characters (e.g. cvg_org_ + 32 random characters); leave it unset to have one generated").optional(),
+    ),
     /** The master API as a tenant container sees it. */
     PUBLIC_API_URL: z.string().url().optional(),
     BODY_LIMIT_BYTES: int(64 * 1024),
@@ -59,6 +65,10 @@ const schema = z
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
     WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+    /** A file the worker touches while Redis and Postgres answer (container healthchecks); empty = off. */
+    WORKER_HEARTBEAT_FILE: z.string().default(""),
+    /** How often the heartbeat is written; the healthcheck fails when it is 3 intervals old. */
+    WORKER_HEARTBEAT_MS: int(10_000),
     /** Webhook delivery: attempts per event, exponential back-off base (30 s doubles to hours), per-attempt timeout. */
     WEBHOOK_ATTEMPTS: int(10),
     WEBHOOK_BACKOFF_MS: int(30_000),

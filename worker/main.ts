@@ -6,6 +6,7 @@ import { loadConfig } from "../shared/config.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
+import { startHeartbeat } from "./heartbeat.js";
 import { startWebhookDispatcher } from "./webhooks.js";
 import { startWorkers, type Workers } from "./workers.js";
 
@@ -16,6 +17,7 @@ const log = ctx.logger;
 // Set before any job is taken: a SIGTERM during start-up lets the jobs already taken finish too.
 let running: Workers | undefined;
 let metricsEndpoint: { close(): Promise<void> } | undefined;
+let heartbeat: { stop(): void } | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -25,6 +27,7 @@ async function shutdown(signal: string) {
     log.warn("shutdown timed out; exiting with jobs still active (they will be retried)");
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
+  heartbeat?.stop();
   await running?.close();
   await metricsEndpoint?.close();
   await ctx.close();
@@ -41,3 +44,4 @@ metricsEndpoint = await startWorkerMetrics(ctx, running.workers);
 
 await reconcile(ctx, { requeueGraceMs: 0 }).catch((err) => log.warn({ err }, "start-up reconcile failed"));
 log.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX }, "worker started");
+heartbeat = startHeartbeat(ctx);

@@ -92,10 +92,9 @@ function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logF
   return child;
 }
 
-export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts: { workers?: number } = {}): Promise<Stack> {
-  mkdirSync(logDir, { recursive: true });
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
+/** The environment of a test stack's processes: the test database, a queue prefix and test names of its own. */
+export function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
     ...testEnv(),
     NODE_ENV: "test",
     LOG_LEVEL: "info",
@@ -113,6 +112,12 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     WORKER_METRICS_PORT: "0", // several workers and suites share the host; a test that wants it passes a free port
     ...overrides,
   };
+}
+
+export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts: { workers?: number } = {}): Promise<Stack> {
+  mkdirSync(logDir, { recursive: true });
+  const port = await freePort();
+  const env = stackEnv(name, port, overrides);
   const config = parseConfig(env);
   const { db, sql } = createDb(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
