@@ -1,6 +1,7 @@
 /** API process (`npm run api`): serves the Hono app on PORT; never talks to Docker. */
 import { serve } from "@hono/node-server";
 import { QueueEvents } from "bullmq";
+import { startAuthServices } from "../shared/auth/services.js";
 import { loadConfig } from "../shared/config.js";
 import { createAppContext, createRedis } from "../shared/context.js";
 import { AppError } from "../shared/errors.js";
@@ -20,12 +21,14 @@ const logsEvents = new QueueEvents(queueNames.logs, { connection: createRedis(co
 
 const statusFeed = new TenantStatusFeed(config.DATABASE_URL, log.child({ component: "status-feed" }));
 await statusFeed.start();
+const auth = await startAuthServices(base);
 
 const ctx: ApiContext = {
   ...base,
   statusFeed,
   metrics: createApiMetrics(base, statusFeed),
   tenantKeys: new TenantKeyCache(statusFeed),
+  auth,
   async requestLogs(envId, tail) {
     const job = await base.queues.logs.add("logs", { envId, tail }, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
     try {
@@ -55,6 +58,7 @@ async function shutdown(signal: string) {
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
+  await auth.close();
   await ctx.metrics.close();
   await logsEvents.close();
   await base.close();
