@@ -67,8 +67,9 @@ export function createApp(ctx: ApiContext) {
       },
     }),
   );
-  // Organisation token or access token; what each operation needs of it is declared on its route (api/access.ts).
-  for (const path of ["/api/v1/tenant", "/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
+  // Organisation token or access token; what each operation needs of it is declared on its route
+  // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
   app.use("/api/v1/converge", requireTenantKey);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {

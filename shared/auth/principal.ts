@@ -6,12 +6,6 @@
 export const scopes = ["tenants:read", "tenants:write", "usage:read"] as const;
 export type Scope = (typeof scopes)[number];
 
-export const scopeDescriptions: Record<Scope, string> = {
-  "tenants:read": "read tenants: status, list, events, logs, webhook deliveries",
-  "tenants:write": "change tenants: spawn, destroy, rotate a tenant key, rotate the webhook secret",
-  "usage:read": "read usage for billing",
-};
-
 export interface Principal {
   orgId: number;
   credential: "organisation-token" | "access-token";
