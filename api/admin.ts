@@ -14,25 +14,25 @@ import type { Queue } from "bullmq";
 import { createMiddleware } from "hono/factory";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError } from "../shared/errors.js";
-import { authenticateOrganisation } from "../shared/orgs.js";
-import { bearerToken } from "./auth.js";
+import { ADMIN_ORG_ID, authenticateOrganisation } from "../shared/orgs.js";
+import { bearerToken, clientAddress } from "./auth.js";
 import type { HonoEnv } from "./env.js";
 
 export const ADMIN_BASE_PATH = "/admin/queues";
-/** The organisation created at first start; its token (or CONVERGENCE_ADMIN_TOKEN) is the operator's. */
-const ADMIN_ORG_ID = 1;
 
 const challenge = { "WWW-Authenticate": 'Basic realm="Convergence queues", charset="UTF-8"' };
 
 export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
+  const ctx = c.get("ctx");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client);
   const header = c.req.header("authorization");
   const token = bearerToken(header) ?? basicPassword(header);
   if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
-  const ctx = c.get("ctx");
   const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
   if (!(adminToken && sameSecret(token, adminToken))) {
     const org = await authenticateOrganisation(ctx.db, token);
-    if (!org) throw new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
+    if (!org) throw (await ctx.auth.failures.recordFailure(client)) ?? new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
     if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", "the queue dashboard is for the platform operator (organisation 1) only");
   }
   c.set("log", c.get("log").child({ admin: true }));

@@ -7,19 +7,23 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
+import { assertAccessDeclared } from "./access.js";
 import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
-import { requireOrganisation, requireTenantKey } from "./auth.js";
+import { authenticate, requireTenantKey } from "./auth.js";
 import { renderDocs } from "./docs.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
+import { jwksHandler, jwksRoute } from "./routes/jwks.js";
 import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
+import { orgTokenRotateHandler, orgTokenRotateRoute } from "./routes/org-token-rotate.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
+import { tokenHandler, tokenRoute } from "./routes/token.js";
 import { usageHandler, usageRoute } from "./routes/usage.js";
 import { webhookSecretHandler, webhookSecretRoute } from "./routes/webhook-secret.js";
 import { webhookSecretRotateHandler, webhookSecretRotateRoute } from "./routes/webhook-secret-rotate.js";
@@ -64,16 +68,21 @@ export function createApp(ctx: ApiContext) {
       },
     }),
   );
-  app.use("/api/v1/tenant", requireOrganisation);
-  app.use("/api/v1/tenant/*", requireOrganisation);
-  app.use("/api/v1/webhooks/*", requireOrganisation);
-  app.use("/api/v1/usage", requireOrganisation);
+  // Organisation token or access token; what each operation needs of it is declared on its route
+  // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
   app.use("/api/v1/converge", requireTenantKey);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {
     type: "http",
     scheme: "bearer",
     description: "organisation token (cvg_org_…)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "accessToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "access token from POST /api/v1/auth/token; the scope an operation needs is its x-required-scope",
   });
   app.openapi(spawnRoute, spawnHandler);
   app.openapi(statusRoute, statusHandler);
@@ -87,6 +96,10 @@ export function createApp(ctx: ApiContext) {
   app.openapi(rotateKeyRoute, rotateKeyHandler);
   app.openapi(usageRoute, usageHandler);
   app.openapi(convergeRoute(ctx.config), convergeHandler);
+  app.openapi(tokenRoute(ctx.config), tokenHandler);
+  app.openapi(orgTokenRotateRoute, orgTokenRotateHandler);
+  app.openapi(jwksRoute, jwksHandler);
+  assertAccessDeclared(app, ["/api/v1/converge"]);
   app.openAPIRegistry.registerComponent("securitySchemes", "tenantKey", {
     type: "http",
     scheme: "bearer",

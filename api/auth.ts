@@ -1,39 +1,105 @@
-/** Organisation-token auth for the management API: `Authorization: Bearer cvg_org_…`. */
+/**
+ * Authentication. The management API takes either credential through one middleware:
+ *
+ *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash in Postgres; may do everything
+ *   Authorization: Bearer eyJ…       access token (JWT): verified in memory; its scopes and tenants apply
+ *
+ * Both become a Principal (shared/auth/principal.ts); what each operation asks of it is declared
+ * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
+ * attempt that could be a guess is counted per client address (shared/auth/failed-auth.ts).
+ */
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { Organisation } from "../shared/db/schema.js";
+import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
+import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
 import { AppError } from "../shared/errors.js";
 import { authenticateOrganisation } from "../shared/orgs.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
-import type { HonoEnv } from "./env.js";
+import type { ApiContext, HonoEnv } from "./env.js";
 
 export function bearerToken(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return m?.[1] ?? null;
 }
 
-export const requireOrganisation = createMiddleware<HonoEnv>(async (c, next) => {
+/** Where a credential came from. */
+export type CredentialSource = "authorization-header";
+
+/**
+ * The one place a management request's credential is read. The dashboard's session cookie plugs
+ * in here as a second source: when there is no Authorization header, read the httpOnly
+ * SameSite=Strict cookie, accept only an access token from it, and for unsafe methods (POST,
+ * DELETE, …) require the CSRF check to pass before returning it. Everything after this function
+ * (verification, scopes, tenant limits, failure counting) is the same whatever the source.
+ */
+function readCredential(c: Context<HonoEnv>): { value: string; source: CredentialSource } | null {
   const token = bearerToken(c.req.header("authorization"));
-  if (!token) throw new AppError("UNAUTHORIZED", "missing organisation token: send Authorization: Bearer <token>");
-  const org = await authenticateOrganisation(c.get("ctx").db, token);
-  if (!org) throw new AppError("UNAUTHORIZED", "invalid organisation token");
-  c.set("org", org);
-  c.set("log", c.get("log").child({ orgId: org.id }));
+  return token ? { value: token, source: "authorization-header" } : null;
+}
+
+const challenge = (error?: "invalid_token") => ({
+  "WWW-Authenticate": `Bearer realm="convergence"${error ? `, error="${error}"` : ""}`,
+});
+
+type Attempt = { ok: true; principal: Principal } | { ok: false; message: string; suspicious: boolean };
+
+async function authenticateCredential(ctx: ApiContext, credential: string): Promise<Attempt> {
+  if (looksLikeAccessToken(credential)) return ctx.auth.accessTokens.verify(credential);
+  const org = await authenticateOrganisation(ctx.db, credential);
+  return org ? { ok: true, principal: organisationPrincipal(org) } : { ok: false, message: "invalid organisation token", suspicious: true };
+}
+
+/** Either credential → `principal` (and `org`) on the context, or 401 (429 when this client keeps failing). */
+export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
+  const ctx = c.get("ctx");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client);
+  const credential = readCredential(c);
+  if (!credential) {
+    throw new AppError("UNAUTHORIZED", "missing credential: send Authorization: Bearer <organisation token or access token>", undefined, challenge());
+  }
+  const attempt = await authenticateCredential(ctx, credential.value);
+  if (!attempt.ok) {
+    const tooMany = attempt.suspicious ? await ctx.auth.failures.recordFailure(client) : null;
+    throw tooMany ?? new AppError("UNAUTHORIZED", attempt.message, undefined, challenge("invalid_token"));
+  }
+  const { principal } = attempt;
+  c.set("principal", principal);
+  c.set("org", { id: principal.orgId });
+  c.set("log", c.get("log").child({ orgId: principal.orgId, credential: principal.credential }));
   await next();
 });
 
 /** Tenant-key auth for convergence calls: `Authorization: Bearer sk_tenant_…` or `X-API-Key`. */
 export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
+  const ctx = c.get("ctx");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client);
   const key = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
-  const ctx = c.get("ctx");
-  const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys);
+  const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys).catch(async (err: unknown) => {
+    if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client)) ?? err;
+    throw err;
+  });
   c.set("tenant", tenant);
   c.set("log", c.get("log").child({ envId: tenant.envId, orgId: tenant.orgId }));
   await next();
 });
 
-/** `org_id` in a query must name the token's own organisation. */
-export function assertOwnOrganisation(org: Organisation, orgId: number | undefined): void {
+/** The client's address, for counting failed authentications (IPv4-mapped IPv6 shown as IPv4). */
+export function clientAddress(c: Context): string {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    // not served by @hono/node-server (an in-process app.request): no socket
+  }
+  return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "unknown";
+}
+
+/** `org_id` in a query must name the credential's own organisation. */
+export function assertOwnOrganisation(org: { id: number }, orgId: number | undefined): void {
   if (orgId !== undefined && orgId !== org.id) {
     throw new AppError("FORBIDDEN", `this token belongs to organisation ${org.id}, not ${orgId}`);
   }

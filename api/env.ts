@@ -1,7 +1,9 @@
 /** The Hono environment: what every handler can read from the context. */
 import type { Logger } from "pino";
+import type { Principal } from "../shared/auth/principal.js";
+import type { AuthServices } from "../shared/auth/services.js";
 import type { AppContext } from "../shared/context.js";
-import type { Organisation, Tenant } from "../shared/db/schema.js";
+import type { Tenant } from "../shared/db/schema.js";
 import type { TenantKeyCache } from "../shared/tenant-keys.js";
 import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
@@ -13,12 +15,17 @@ export interface ApiContext extends AppContext {
   metrics: ApiMetrics;
   /** Tenant keys already verified, evicted on every tenant status change (see TenantKeyCache). */
   tenantKeys: TenantKeyCache;
+  /** Access tokens (signing keys, verification), token epochs, and the failed-authentication limiter. */
+  auth: AuthServices;
 }
 
 export type HonoEnv = {
   Variables: {
     ctx: ApiContext;
-    org: Organisation;
+    /** Who the management request acts for (set by `authenticate`, whichever the credential). */
+    principal: Principal;
+    /** The principal's organisation. */
+    org: { id: number };
     /** Set by tenant-key auth on convergence calls. */
     tenant: Tenant;
     requestId: string;

@@ -1,5 +1,6 @@
 /** API process (`npm run api`): serves the Hono app on PORT; never talks to Docker. */
 import { serve } from "@hono/node-server";
+import { startAuthServices } from "../shared/auth/services.js";
 import { loadConfig } from "../shared/config.js";
 import { createAppContext } from "../shared/context.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
@@ -15,12 +16,14 @@ const log = base.logger;
 
 const statusFeed = new TenantStatusFeed(config.DATABASE_URL, log.child({ component: "status-feed" }));
 await statusFeed.start();
+const auth = await startAuthServices(base);
 
 const ctx: ApiContext = {
   ...base,
   statusFeed,
   metrics: createApiMetrics(base, statusFeed),
   tenantKeys: new TenantKeyCache(statusFeed),
+  auth,
 };
 
 const { token } = await bootstrapFirstOrganisation(base.db, config.CONVERGENCE_ADMIN_TOKEN);
@@ -41,6 +44,7 @@ async function shutdown(signal: string) {
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
+  await auth.close();
   await base.close();
   clearTimeout(timer);
   process.exit(0);

@@ -78,8 +78,6 @@ export const tenantName = z
   .max(63, "name must be 1-63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'");
 
-export const bearerSecurity = [{ organisationToken: [] }];
-
 /** `org_id` on organisation-scoped queries: optional, and must be the token's own organisation. */
 export const orgIdQuery = z.coerce
   .number()

@@ -111,13 +111,32 @@ const schema = z
      * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).
      */
     METERING_DURABLE_COMMIT: bool(false),
+    /** Access tokens (JWTs, see README "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
+    JWT_ISSUER: z.string().min(1).default("convergence"),
+    JWT_AUDIENCE: z.string().min(1).default("convergence-api"),
+    JWT_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
+    JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** A new signing key every this many seconds; the retired one keeps verifying for the overlap (default: max TTL + 5 min). */
+    JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
+    JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
+    /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
+    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
+    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   })
   .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",
     path: ["TENANT_PORT_MIN"],
+  })
+  .refine((c) => c.JWT_DEFAULT_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS, {
+    message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
+    path: ["JWT_DEFAULT_TTL_SECONDS"],
+  })
+  .refine((c) => c.JWT_KEY_OVERLAP_SECONDS === undefined || c.JWT_KEY_OVERLAP_SECONDS >= c.JWT_MAX_TTL_SECONDS, {
+    message: "JWT_KEY_OVERLAP_SECONDS must be at least JWT_MAX_TTL_SECONDS: a retired key must verify until every token it signed has expired",
+    path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string };
+export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
 export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
@@ -134,7 +153,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
-  return { ...c, PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1` };
+  return {
+    ...c,
+    PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1`,
+    JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
+  };
 }
 
 export class ConfigError extends Error {}

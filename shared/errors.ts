@@ -9,6 +9,7 @@ export type ErrorCode =
   | "UNKNOWN_TEMPLATE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
+  | "INSUFFICIENT_SCOPE"
   | "NOT_FOUND"
   | "CONFLICT"
   | "IDEMPOTENCY_KEY_REUSED"
@@ -17,6 +18,7 @@ export type ErrorCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
   | "QUOTA_EXCEEDED"
+  | "TOO_MANY_AUTH_FAILURES"
   | "NO_PORTS_AVAILABLE"
   | "DEPENDENCY_UNAVAILABLE"
   | "UPSTREAM_ERROR"
@@ -33,6 +35,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
     case "UNAUTHORIZED":
       return 401;
     case "FORBIDDEN":
+    case "INSUFFICIENT_SCOPE":
       return 403;
     case "NOT_FOUND":
       return 404;
@@ -46,6 +49,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
       return 415;
     case "RATE_LIMITED":
     case "QUOTA_EXCEEDED":
+    case "TOO_MANY_AUTH_FAILURES":
       return 429;
     case "INTERNAL":
       return 500;

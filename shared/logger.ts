@@ -3,9 +3,11 @@ import { pino, type Logger } from "pino";
 
 // whsec_ secrets are standard base64 (+, /, =), so those characters are part of a secret too.
 const secretPattern = /(sk_tenant_|cvg_org_|whsec_)[A-Za-z0-9_+/=-]+/g;
+/** Access tokens (JWTs): a header, a payload and a signature, base64url. */
+const jwtPattern = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
 export function scrubSecrets(text: string): string {
-  return text.replace(secretPattern, "$1[REDACTED]");
+  return text.replace(secretPattern, "$1[REDACTED]").replace(jwtPattern, "eyJ[REDACTED]");
 }
 
 export function createLogger(opts: { level: string; name: string }): Logger {

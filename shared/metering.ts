@@ -99,6 +99,8 @@ export interface UsageQuery {
   from: Date;
   to: Date;
   envId?: number;
+  /** Only these tenants (an access token limited to them). */
+  envIds?: number[];
   perDay: boolean;
 }
 
@@ -123,6 +125,7 @@ export async function usageReport(db: Db, q: UsageQuery) {
     gte(convergenceCalls.createdAt, q.from),
     lt(convergenceCalls.createdAt, q.to),
     q.envId ? eq(convergenceCalls.envId, q.envId) : undefined,
+    q.envIds ? inArray(convergenceCalls.envId, q.envIds) : undefined,
   );
   const perTenant = await db
     .select({ envId: convergenceCalls.envId, name: tenants.name, status: tenants.status, ...aggregates })

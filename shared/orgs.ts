@@ -1,8 +1,18 @@
-/** Organisations and their tokens: created with a token shown once, authenticated by hash. */
+/**
+ * Organisations and their tokens: created with a token shown once, authenticated by hash,
+ * rotated. Every change of an organisation's token bumps its token epoch and NOTIFYs
+ * `org_token` in the same transaction, which revokes the access tokens issued before it in
+ * every API process (see shared/auth/org-epochs.ts).
+ */
 import { eq, sql } from "drizzle-orm";
-import { prepared, type Db } from "./db/client.js";
+import { prepared, type Db, type Tx } from "./db/client.js";
 import { ORG_TOKEN_PREFIX, displayPrefix, hashSecret, newSecret } from "./crypto.js";
 import { organisations, type Organisation } from "./db/schema.js";
+import { AppError, notFound } from "./errors.js";
+
+export const ORG_TOKEN_CHANNEL = "org_token";
+/** The organisation created at first start; CONVERGENCE_ADMIN_TOKEN, when set, is its token. */
+export const ADMIN_ORG_ID = 1;
 
 export async function createOrganisation(db: Db, name: string): Promise<{ org: Organisation; token: string }> {
   const token = newSecret(ORG_TOKEN_PREFIX);
@@ -23,6 +33,35 @@ export async function authenticateOrganisation(db: Db, token: string): Promise<O
   return org ?? null;
 }
 
+/** The new token and a bumped epoch, announced to every API process when the transaction commits. */
+async function replaceToken(tx: Tx, orgId: number, token: string): Promise<Organisation | undefined> {
+  const [org] = await tx
+    .update(organisations)
+    .set({ tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token), tokenEpoch: sql`${organisations.tokenEpoch} + 1` })
+    .where(eq(organisations.id, orgId))
+    .returning();
+  if (org) await tx.execute(sql`select pg_notify(${ORG_TOKEN_CHANNEL}, ${JSON.stringify({ orgId })})`);
+  return org;
+}
+
+/**
+ * Replaces the organisation's token (returned once): the old token and every access token issued
+ * from it are refused from the moment this commits. Organisation 1's token cannot be rotated
+ * while CONVERGENCE_ADMIN_TOKEN sets it: the API would restore that token at its next start.
+ */
+export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adminToken?: string } = {}): Promise<{ org: Organisation; token: string }> {
+  if (orgId === ADMIN_ORG_ID && opts.adminToken) {
+    throw new AppError(
+      "CONFLICT",
+      "organisation 1's token is set by CONVERGENCE_ADMIN_TOKEN; change that variable and restart the API to rotate it",
+    );
+  }
+  const token = newSecret(ORG_TOKEN_PREFIX);
+  const org = await db.transaction((tx) => replaceToken(tx, orgId, token));
+  if (!org) throw notFound(`organisation ${orgId}`);
+  return { org, token };
+}
+
 /**
  * First start: with CONVERGENCE_ADMIN_TOKEN set, organisation 1 accepts that token (for scripts
  * and CI); without it, organisation 1 is created with a fresh token, returned to be printed once.
@@ -34,8 +73,9 @@ export async function bootstrapFirstOrganisation(db: Db, adminToken?: string): P
     if (adminToken) {
       const values = { tokenHash: hashSecret(adminToken), tokenPrefix: displayPrefix(adminToken) };
       if (first) {
-        const [org] = await tx.update(organisations).set(values).where(eq(organisations.id, 1)).returning();
-        return { token: null, org: org! };
+        // A changed admin token is a rotation (older access tokens are revoked); the same one is not.
+        if (first.tokenHash === values.tokenHash) return { token: null, org: first };
+        return { token: null, org: (await replaceToken(tx, ADMIN_ORG_ID, adminToken))! };
       }
       const [org] = await tx.insert(organisations).values({ id: 1, name: "default", ...values }).returning();
       await tx.execute(sql`select setval(pg_get_serial_sequence('organisations','id'), greatest((select max(id) from organisations), 1))`);

@@ -27,7 +27,7 @@ export default async function setup(project: TestProject) {
   // A dedicated database: start every run from empty, so no earlier run's tenant is picked up
   // by this run's reconcilers.
   const sql = postgres(env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  await sql`truncate port_leases, tenant_events, tenants, organisations restart identity cascade`;
+  await sql`truncate port_leases, tenant_events, tenants, organisations, signing_keys restart identity cascade`;
   await sql.end();
   const docker = new Docker();
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });

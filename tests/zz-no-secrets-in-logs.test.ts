@@ -1,5 +1,5 @@
 /**
- * No API key, organisation token or webhook secret reaches any log. Runs LAST (tests/sequencer.ts
+ * No API key, organisation token, access token or webhook secret reaches any log. Runs LAST (tests/sequencer.ts
  * puts zz-*.test.ts after every other file) and scans every process log the whole run wrote to
  * the log directory (emptied by global setup at the start of the run). It first exercises every
  * path that handles a secret itself, so that even run alone it has this run's logs to scan and
@@ -14,6 +14,7 @@ const secretPatterns: [string, RegExp][] = [
   ["tenant API key", /sk_tenant_[A-Za-z0-9_-]{8,}/],
   ["organisation token", /cvg_org_[A-Za-z0-9_-]{8,}/],
   ["webhook secret", /whsec_[A-Za-z0-9+/=_-]{8,}/],
+  ["access token", /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/],
 ];
 
 let stack: Stack;
@@ -39,13 +40,25 @@ beforeAll(async () => {
   await stack.api(`/api/v1/tenant/${spawned.body.tenant.apiKey}/status`, { token: org.token });
   await stack.api(`/api/v1/tenant?token=${org.token}`, { token: `${org.token}x` });
 
+  // An access token: issued, used, pasted into a URL.
+  const issued = await stack.api("/api/v1/auth/token", { token: org.token, body: {} });
+  expect(issued.status).toBe(200);
+  knownSecrets.push(issued.body.token);
+  await stack.api(`/api/v1/tenant/${envId}/status`, { token: issued.body.token });
+  await stack.api(`/api/v1/tenant/${issued.body.token}/status`, { token: issued.body.token });
+
   const rotatedSecret = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST", token: org.token, body: {} });
   if (rotatedSecret.status === 200) knownSecrets.push(rotatedSecret.body.secret);
   const rotatedKey = await stack.api(`/api/v1/tenant/${envId}/rotate-key`, { method: "POST", token: org.token, body: {} });
   if (rotatedKey.status === 202) knownSecrets.push(rotatedKey.body.tenant.apiKey);
 
-  await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
-  await waitForStatus(stack, org.token, envId, ["destroyed"]);
+  const rotatedToken = await stack.api("/api/v1/auth/organisation-token/rotate", { method: "POST", token: org.token });
+  expect(rotatedToken.status).toBe(200);
+  knownSecrets.push(rotatedToken.body.token);
+  const token: string = rotatedToken.body.token;
+
+  await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token });
+  await waitForStatus(stack, token, envId, ["destroyed"]);
   await stack.stop(); // flushes and closes this stack's logs before they are read
 });
 afterAll(async () => {
@@ -53,14 +66,14 @@ afterAll(async () => {
 });
 
 describe("logs of the whole test run", () => {
-  it("contain no API key, organisation token or webhook secret", () => {
+  it("contain no API key, organisation token, access token or webhook secret", () => {
     const files = readdirSync(logDir).filter((f) => f.endsWith(".log"));
     // Something was scanned, and it is this run's: our own stack's logs are among the files, and
     // every file was written after this run started (global setup empties the directory).
     expect(files).toEqual(expect.arrayContaining(["zz-secrets-api.log", "zz-secrets-worker-1.log"]));
     const runStartedAt = inject("runStartedAt");
     for (const f of files) expect(statSync(join(logDir, f)).mtimeMs, f).toBeGreaterThanOrEqual(runStartedAt - 1_000);
-    expect(knownSecrets.length).toBeGreaterThanOrEqual(3);
+    expect(knownSecrets.length).toBeGreaterThanOrEqual(5);
 
     const leaks: string[] = [];
     let lines = 0;

@@ -2,22 +2,23 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { requestDestroy } from "../../shared/tenants/destroy.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
 
 export const destroyRoute = createRoute({
   method: "delete",
   path: "/api/v1/tenant/{id}",
   summary: "Destroy a tenant",
   description: "Works from any state, including a stuck one. The row stays as `destroyed` for billing history.",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:write" }),
   request: { params: TenantIdParam },
   responses: {
     202: {
       description: "accepted; the tenant is destroying (or already destroyed)",
       content: { "application/json": { schema: z.object({ success: z.literal(true), tenant: TenantSchema }) } },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 403, 404, 429),
   },
 });
 

@@ -9,14 +9,15 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { watchTenantEvents } from "../../shared/tenants/watch.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, errorResponses } from "../schemas.js";
 
 export const eventsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/events",
   summary: "Stream a tenant's state changes (server-sent events)",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
     headers: z.object({
@@ -30,7 +31,7 @@ export const eventsRoute = createRoute({
         "then live; `: heartbeat` comments while idle; ends after `destroyed`",
       content: { "text/event-stream": { schema: z.string() } },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 403, 404, 429),
   },
 });
 

@@ -3,9 +3,10 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { tenantStatuses } from "../../shared/tenant-state.js";
 import { listTenants } from "../../shared/tenants/queries.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { access, visibleTenants } from "../access.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, bearerSecurity, errorResponses, orgIdQuery } from "../schemas.js";
+import { TenantSchema, errorResponses, orgIdQuery } from "../schemas.js";
 
 const ListQuery = z.object({
   org_id: orgIdQuery,
@@ -31,7 +32,7 @@ export const listRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant",
   summary: "List the organisation's tenants",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read" }),
   request: { query: ListQuery },
   responses: {
     200: {
@@ -42,7 +43,7 @@ export const listRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403),
+    ...errorResponses(400, 401, 403, 429),
   },
 });
 
@@ -50,6 +51,7 @@ export const listHandler: RouteHandler<typeof listRoute, HonoEnv> = async (c) =>
   const q = c.req.valid("query");
   const org = c.get("org");
   assertOwnOrganisation(org, q.org_id);
-  const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor });
+  const envIds = visibleTenants(c.get("principal"));
+  const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor, envIds });
   return c.json({ success: true as const, tenants: page.items.map(tenantView), nextCursor: page.nextCursor }, 200);
 };

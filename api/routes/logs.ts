@@ -1,14 +1,15 @@
 /** GET /api/v1/tenant/:id/logs?tail=50 — the container's last log lines, fetched by a worker. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { requestTenantLogs } from "../../shared/tenants/logs.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, errorResponses } from "../schemas.js";
 
 export const logsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/logs",
   summary: "A tenant's container logs",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
     query: z.object({ tail: z.coerce.number().int().min(1).max(5000).default(100) }),
@@ -22,7 +23,7 @@ export const logsRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 404, 503),
+    ...errorResponses(400, 401, 403, 404, 429, 503),
   },
 });
 

@@ -2,8 +2,9 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { rotateTenantKey } from "../../shared/tenant-keys.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
 
 export const rotateKeyRoute = createRoute({
   method: "post",
@@ -11,7 +12,7 @@ export const rotateKeyRoute = createRoute({
   summary: "Rotate a tenant's API key",
   description:
     "Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:write" }),
   request: { params: TenantIdParam },
   responses: {
     202: {
@@ -22,7 +23,7 @@ export const rotateKeyRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409, 429),
   },
 });
 

@@ -2,8 +2,9 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { spawnTenant } from "../../shared/tenants/spawn.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, bearerSecurity, errorResponses, tenantName } from "../schemas.js";
+import { TenantSchema, errorResponses, tenantName } from "../schemas.js";
 
 export const SpawnBody = z
   .strictObject({
@@ -31,7 +32,7 @@ export const spawnRoute = createRoute({
   summary: "Spawn a tenant",
   description:
     "Records the tenant, allocates its port and API key, enqueues provisioning and answers 202 at once. The API key is shown only here. Poll the status URL in `Location` until `ready`. Send `Idempotency-Key` to make retries safe.",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:write", wholeOrganisation: true }),
   request: {
     headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
     body: { content: { "application/json": { schema: SpawnBody } }, required: true },
@@ -48,7 +49,7 @@ export const spawnRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 409, 413, 503),
+    ...errorResponses(400, 401, 403, 409, 413, 429, 503),
   },
 });
 

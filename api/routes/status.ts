@@ -8,14 +8,15 @@ import { tenantStatuses } from "../../shared/tenant-state.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { waitForTenantStatus } from "../../shared/tenants/watch.js";
 import { tenantView } from "../../shared/tenants/view.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
 
 export const statusRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/status",
   summary: "A tenant's status",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
     query: z.object({
@@ -37,7 +38,7 @@ export const statusRoute = createRoute({
       description: "the tenant (with wait: as soon as it reaches that status, a final one, or the timeout)",
       content: { "application/json": { schema: z.object({ success: z.literal(true), tenant: TenantSchema }) } },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 403, 404, 429),
   },
 });
 

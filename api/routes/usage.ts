@@ -2,9 +2,10 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { AppError } from "../../shared/errors.js";
 import { defaultPeriod, usageReport } from "../../shared/metering.js";
+import { access, visibleTenants } from "../access.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { bearerSecurity, errorResponses, orgIdQuery, tenantIdQuery } from "../schemas.js";
+import { errorResponses, orgIdQuery, tenantIdQuery } from "../schemas.js";
 
 const dateParam = (what: string) =>
   z
@@ -37,7 +38,7 @@ export const usageRoute = createRoute({
   method: "get",
   path: "/api/v1/usage",
   summary: "Usage for billing",
-  security: bearerSecurity,
+  ...access({ scope: "usage:read" }),
   request: { query: UsageQuery },
   responses: {
     200: {
@@ -62,7 +63,7 @@ export const usageRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403),
+    ...errorResponses(400, 401, 403, 429),
   },
 });
 
@@ -74,6 +75,7 @@ export const usageHandler: RouteHandler<typeof usageRoute, HonoEnv> = async (c) 
   const from = q.from ?? period.from;
   const to = q.to ?? period.to;
   if (from >= to) throw new AppError("VALIDATION_FAILED", "from must be before to");
-  const report = await usageReport(c.get("ctx").db, { orgId: org.id, from, to, envId: q.tenant_id, perDay: q.granularity === "day" });
+  const envIds = visibleTenants(c.get("principal"));
+  const report = await usageReport(c.get("ctx").db, { orgId: org.id, from, to, envId: q.tenant_id, envIds, perDay: q.granularity === "day" });
   return c.json({ success: true as const, orgId: org.id, ...report }, 200);
 };

@@ -1,8 +1,9 @@
 /** POST /api/v1/webhooks/secret/rotate — a new webhook signing secret, shown once; deliveries use it from now on. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { rotateWebhookSecret } from "../../shared/webhooks/secret.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { bearerSecurity, errorResponses } from "../schemas.js";
+import { errorResponses } from "../schemas.js";
 
 export const webhookSecretRotateRoute = createRoute({
   method: "post",
@@ -10,7 +11,7 @@ export const webhookSecretRotateRoute = createRoute({
   summary: "Rotate the organisation's webhook signing secret",
   description:
     "Returns the new secret (`whsec_…`) once; it is stored only encrypted. Every delivery from now on, retries of earlier events included, is signed with it. Verify with any Standard Webhooks library.",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:write", wholeOrganisation: true }),
   responses: {
     200: {
       description: "the new secret",
@@ -24,7 +25,7 @@ export const webhookSecretRotateRoute = createRoute({
         },
       },
     },
-    ...errorResponses(401),
+    ...errorResponses(401, 403, 429),
   },
 });
 

@@ -1,8 +1,9 @@
 /** GET /api/v1/webhooks/secret — which signing secret is in use: its prefix only, never the secret. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { webhookSecretPrefix } from "../../shared/webhooks/secret.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { bearerSecurity, errorResponses } from "../schemas.js";
+import { errorResponses } from "../schemas.js";
 
 export const webhookSecretRoute = createRoute({
   method: "get",
@@ -10,7 +11,7 @@ export const webhookSecretRoute = createRoute({
   summary: "The organisation's webhook signing secret (prefix only)",
   description:
     "The secret itself is shown once, by rotation. `prefix` is null until a secret exists (one is created on the first delivery, or by rotating).",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read", wholeOrganisation: true }),
   responses: {
     200: {
       description: "the prefix of the current secret",
@@ -20,7 +21,7 @@ export const webhookSecretRoute = createRoute({
         },
       },
     },
-    ...errorResponses(401),
+    ...errorResponses(401, 403, 429),
   },
 });
 

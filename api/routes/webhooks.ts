@@ -3,8 +3,9 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { webhookEventTypes } from "../../shared/webhooks/events.js";
 import { listWebhookDeliveries } from "../../shared/webhooks/queries.js";
+import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, errorResponses } from "../schemas.js";
 
 const WebhookAttemptSchema = z
   .object({
@@ -35,7 +36,7 @@ export const webhooksRoute = createRoute({
   path: "/api/v1/tenant/{id}/webhooks",
   summary: "A tenant's webhook deliveries",
   description: "Events newest first, each with its delivery status and every attempt (time, HTTP status or error, duration).",
-  security: bearerSecurity,
+  ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
@@ -45,7 +46,7 @@ export const webhooksRoute = createRoute({
       description: "the tenant's webhook events",
       content: { "application/json": { schema: z.object({ success: z.literal(true), events: z.array(WebhookEventSchema) }) } },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 403, 404, 429),
   },
 });
 

@@ -29,6 +29,11 @@ export const organisations = pgTable("organisations", {
   /** Standard Webhooks signing secret (whsec_…), AES-256-GCM encrypted; shown once, rotatable. */
   webhookSecretEnc: text("webhook_secret_enc"),
   webhookSecretPrefix: text("webhook_secret_prefix"),
+  /**
+   * Bumped whenever the organisation token changes. Access tokens (JWTs) carry the epoch they
+   * were issued in; one from an older epoch is refused, so rotating the token revokes them all.
+   */
+  tokenEpoch: integer("token_epoch").notNull().default(0),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
@@ -181,8 +186,35 @@ export const webhookAttempts = pgTable(
   (t) => [index("webhook_attempts_event_idx").on(t.eventId, t.attempt)],
 );
 
+/**
+ * The keys that sign access tokens, shared by every API process (so any of them signs and
+ * verifies). A key is published in the JWKS from creation, signs in [signs_from, signs_until),
+ * and verifies until verifies_until, which is after every token it signed has expired.
+ */
+export const signingKeys = pgTable(
+  "signing_keys",
+  {
+    /** RFC 7638 thumbprint of the public key; the JWT header's `kid`. */
+    kid: text("kid").primaryKey(),
+    alg: text("alg").notNull(),
+    /** The public key as a JWK, as published at /.well-known/jwks.json. */
+    publicJwk: jsonb("public_jwk").$type<Record<string, unknown>>().notNull(),
+    /** The private key as a JWK, AES-256-GCM encrypted with ENCRYPTION_KEY. */
+    privateJwkEnc: text("private_jwk_enc").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    signsFrom: ts("signs_from").notNull(),
+    signsUntil: ts("signs_until").notNull(),
+    verifiesUntil: ts("verifies_until").notNull(),
+  },
+  (t) => [
+    index("signing_keys_verifies_until_idx").on(t.verifiesUntil),
+    check("signing_keys_window_check", sql`${t.signsFrom} < ${t.signsUntil} and ${t.signsUntil} <= ${t.verifiesUntil}`),
+  ],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
 export type Tenant = typeof tenants.$inferSelect;
 export type TenantEvent = typeof tenantEvents.$inferSelect;
 export type ConvergenceCall = typeof convergenceCalls.$inferSelect;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
+export type SigningKeyRow = typeof signingKeys.$inferSelect;

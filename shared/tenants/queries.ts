@@ -20,10 +20,10 @@ export async function getTenant(db: Db, envId: number): Promise<Tenant | undefin
   return row;
 }
 
-/** Newest first; `cursor` is the last envId of the previous page. */
+/** Newest first; `cursor` is the last envId of the previous page; `envIds` limits the list to those tenants. */
 export async function listTenants(
   db: Db,
-  q: { orgId: number; statuses?: TenantStatus[]; limit: number; cursor?: number },
+  q: { orgId: number; statuses?: TenantStatus[]; limit: number; cursor?: number; envIds?: number[] },
 ): Promise<{ items: Tenant[]; nextCursor: number | null }> {
   const rows = await db
     .select()
@@ -32,6 +32,7 @@ export async function listTenants(
       and(
         eq(tenants.orgId, q.orgId),
         q.statuses?.length ? inArray(tenants.status, q.statuses) : undefined,
+        q.envIds ? inArray(tenants.envId, q.envIds) : undefined,
         q.cursor ? lt(tenants.envId, q.cursor) : undefined,
       ),
     )

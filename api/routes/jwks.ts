@@ -1,0 +1,34 @@
+/** GET /.well-known/jwks.json — the public keys that verify access tokens (RFC 7517), for any verifier. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import type { HonoEnv } from "../env.js";
+
+export const jwksRoute = createRoute({
+  method: "get",
+  path: "/.well-known/jwks.json",
+  summary: "Access-token verification keys (JWKS)",
+  description:
+    "Every key that currently verifies access tokens: the signing key, the next one (published before it signs) and retired ones " +
+    "until every token they signed has expired. Cacheable for the `max-age` given; a verifier that meets an unknown `kid` should fetch again.",
+  responses: {
+    200: {
+      description: "a JSON Web Key Set",
+      content: {
+        "application/json": {
+          schema: z.object({
+            keys: z.array(
+              z
+                .object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })
+                .openapi("JWK"),
+            ),
+          }),
+        },
+      },
+    },
+  },
+});
+
+export const jwksHandler: RouteHandler<typeof jwksRoute, HonoEnv> = async (c) => {
+  const { keys } = c.get("ctx").auth;
+  c.header("Cache-Control", `public, max-age=${keys.jwksMaxAgeSeconds}`);
+  return c.json({ keys: keys.publicJwks() as Array<{ kty: string; crv: string; x: string; y: string; kid: string; alg: string; use: string }> }, 200);
+};

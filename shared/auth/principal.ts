@@ -1,0 +1,21 @@
+/**
+ * Who a management request acts for, whichever credential it came with: the organisation, what
+ * it may do (scopes), and which of its tenants it may see. An organisation token may do
+ * everything; an access token (JWT) only what its scopes and tenant list allow.
+ */
+export const scopes = ["tenants:read", "tenants:write", "usage:read"] as const;
+export type Scope = (typeof scopes)[number];
+
+export interface Principal {
+  orgId: number;
+  credential: "organisation-token" | "access-token";
+  scopes: ReadonlySet<Scope>;
+  /** The envIds an access token is limited to; null means every tenant of the organisation. */
+  tenants: ReadonlySet<number> | null;
+  /** The organisation's token epoch the credential belongs to. */
+  epoch: number;
+}
+
+export function organisationPrincipal(org: { id: number; tokenEpoch: number }): Principal {
+  return { orgId: org.id, credential: "organisation-token", scopes: new Set(scopes), tenants: null, epoch: org.tokenEpoch };
+}
