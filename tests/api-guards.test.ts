@@ -97,8 +97,10 @@ describe("authentication and isolation", () => {
     });
   });
 
-  /** Operations anyone may call without credentials. None today: add one here only on purpose. */
-  const publicOperations = new Set<string>([]);
+  /** Operations anyone may call without credentials: add one here only on purpose. */
+  const publicOperations = new Set<string>([
+    "GET /.well-known/jwks.json", // public keys, so anyone can verify an access token
+  ]);
 
   it("every operation in /openapi.json refuses a call without credentials with 401, before touching anything", async () => {
     const doc = await stack.api("/openapi.json");
