@@ -1,5 +1,6 @@
 /**
- * The BullMQ dashboard (bull-board) at /admin/queues, for operators only: the token of
+ * The platform operator's surfaces: the BullMQ dashboard (bull-board) at /admin/queues, and
+ * organisation management in the API (requireOperator). For operators only: the token of
  * organisation 1 (the bootstrap organisation) or CONVERGENCE_ADMIN_TOKEN. Any other valid
  * organisation token is 403, anything else 401. The token is accepted as `Authorization: Bearer`
  * (scripts) or as the password of HTTP Basic auth (any user name), so a browser can open the
@@ -16,7 +17,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError } from "../shared/errors.js";
 import { authenticateOrganisation } from "../shared/orgs.js";
 import { bearerToken } from "./auth.js";
-import type { HonoEnv } from "./env.js";
+import type { ApiContext, HonoEnv } from "./env.js";
 
 export const ADMIN_BASE_PATH = "/admin/queues";
 /** The organisation created at first start; its token (or CONVERGENCE_ADMIN_TOKEN) is the operator's. */
@@ -28,16 +29,31 @@ export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   const token = bearerToken(header) ?? basicPassword(header);
   if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
-  const ctx = c.get("ctx");
-  const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
-  if (!(adminToken && sameSecret(token, adminToken))) {
-    const org = await authenticateOrganisation(ctx.db, token);
-    if (!org) throw new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
-    if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", "the queue dashboard is for the platform operator (organisation 1) only");
-  }
+  const who = await operatorCheck(c.get("ctx"), token);
+  if (who === "invalid") throw new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
+  if (who === "other") throw new AppError("FORBIDDEN", "the queue dashboard is for the platform operator (organisation 1) only");
   c.set("log", c.get("log").child({ admin: true }));
   await next();
 });
+
+/** The same operator check for API calls (organisation management): Bearer only, no browser prompt. */
+export const requireOperator = createMiddleware<HonoEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new AppError("UNAUTHORIZED", "missing operator token: send Authorization: Bearer <CONVERGENCE_ADMIN_TOKEN or organisation 1's token>");
+  const who = await operatorCheck(c.get("ctx"), token);
+  if (who === "invalid") throw new AppError("UNAUTHORIZED", "invalid token");
+  if (who === "other") throw new AppError("FORBIDDEN", "only the platform operator (CONVERGENCE_ADMIN_TOKEN or organisation 1) may do this");
+  c.set("log", c.get("log").child({ admin: true }));
+  await next();
+});
+
+async function operatorCheck(ctx: ApiContext, token: string): Promise<"operator" | "other" | "invalid"> {
+  const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
+  if (adminToken && sameSecret(token, adminToken)) return "operator";
+  const org = await authenticateOrganisation(ctx.db, token);
+  if (!org) return "invalid";
+  return org.id === ADMIN_ORG_ID ? "operator" : "other";
+}
 
 /** The dashboard as a Hono sub-app, to be mounted at ADMIN_BASE_PATH behind requireAdmin. */
 export function queueDashboard(queues: Queue[]) {

@@ -6,16 +6,17 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
-import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
+import { ADMIN_BASE_PATH, queueDashboard, requireAdmin, requireOperator } from "./admin.js";
 import { requireOrganisation, requireTenantKey } from "./auth.js";
-import { renderDocs } from "./docs.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
+import { documentApi } from "./openapi.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
 import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
+import { orgCreateHandler, orgCreateRoute } from "./routes/org-create.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
@@ -68,12 +69,8 @@ export function createApp(ctx: ApiContext) {
   app.use("/api/v1/webhooks/*", requireOrganisation);
   app.use("/api/v1/usage", requireOrganisation);
   app.use("/api/v1/converge", requireTenantKey);
+  app.use("/api/v1/orgs", requireOperator);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "organisation token (cvg_org_…)",
-  });
   app.openapi(spawnRoute, spawnHandler);
   app.openapi(statusRoute, statusHandler);
   app.openapi(eventsRoute, eventsHandler);
@@ -86,19 +83,8 @@ export function createApp(ctx: ApiContext) {
   app.openapi(rotateKeyRoute, rotateKeyHandler);
   app.openapi(usageRoute, usageHandler);
   app.openapi(convergeRoute(ctx.config), convergeHandler);
-  app.openAPIRegistry.registerComponent("securitySchemes", "tenantKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "tenant API key (sk_tenant_…); X-API-Key is accepted too",
-  });
-
-  const info = {
-    title: "Convergence control plane API",
-    version: "1",
-    description: "Spawn, watch and destroy tenant apps, each in its own hardened container with its own port and API key.",
-  };
-  app.doc("/openapi.json", { openapi: "3.0.3", info });
-  app.get("/docs", (c) => c.html(renderDocs(app.getOpenAPIDocument({ openapi: "3.0.3", info }) as never)));
+  app.openapi(orgCreateRoute, orgCreateHandler);
+  documentApi(app); // /openapi.json and /docs
 
   app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -138,6 +138,11 @@ for dir in tenant-templates/*/; do
   fi
 done
 
+# --- Browser for the API reference test: Debian's chromium, driven by playwright-core ------------
+if [ "$MODE" = --test ] && [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium || log "WARNING: /usr/bin/chromium is missing and cannot be installed without root; tests/docs.test.ts will fail"
+fi
+
 # --- Migrations and images --------------------------------------------------------------------
 npx tsx scripts/migrate.ts
 if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL npx tsx scripts/migrate.ts; fi

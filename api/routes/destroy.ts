@@ -8,6 +8,8 @@ import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../
 export const destroyRoute = createRoute({
   method: "delete",
   path: "/api/v1/tenant/{id}",
+  operationId: "destroyTenant",
+  tags: ["Tenants"],
   summary: "Destroy a tenant",
   description: "Works from any state, including a stuck one. The row stays as `destroyed` for billing history.",
   security: bearerSecurity,

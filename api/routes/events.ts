@@ -15,6 +15,8 @@ import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
 export const eventsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/events",
+  operationId: "streamTenantEvents",
+  tags: ["Tenants"],
   summary: "Stream a tenant's state changes (server-sent events)",
   security: bearerSecurity,
   request: {

@@ -7,6 +7,8 @@ import { TenantIdParam, bearerSecurity, errorResponses } from "../schemas.js";
 export const logsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/logs",
+  operationId: "getTenantLogs",
+  tags: ["Tenants"],
   summary: "A tenant's container logs",
   security: bearerSecurity,
   request: {

@@ -3,11 +3,13 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { rotateTenantKey } from "../../shared/tenant-keys.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../schemas.js";
+import { TenantIdParam, TenantWithKeySchema, bearerSecurity, errorResponses } from "../schemas.js";
 
 export const rotateKeyRoute = createRoute({
   method: "post",
   path: "/api/v1/tenant/{id}/rotate-key",
+  operationId: "rotateTenantKey",
+  tags: ["Tenants"],
   summary: "Rotate a tenant's API key",
   description:
     "Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.",
@@ -18,7 +20,7 @@ export const rotateKeyRoute = createRoute({
       description: "rotated; the container is being re-created with the new key",
       content: {
         "application/json": {
-          schema: z.object({ success: z.literal(true), tenant: TenantSchema.extend({ apiKey: z.string() }) }),
+          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
         },
       },
     },

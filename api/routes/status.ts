@@ -14,6 +14,8 @@ import { TenantIdParam, TenantSchema, bearerSecurity, errorResponses } from "../
 export const statusRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/status",
+  operationId: "getTenantStatus",
+  tags: ["Tenants"],
   summary: "A tenant's status",
   security: bearerSecurity,
   request: {
