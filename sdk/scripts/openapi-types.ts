@@ -14,6 +14,7 @@ const banner = `/**
 `;
 
 export async function renderTypes(doc: unknown): Promise<string> {
-  const ast = await openapiTS(doc as OpenAPI3, { alphabetize: true, silent: true });
+  // defaultNonNullable off: a field with a default (maxRounds, limit) is optional to send.
+  const ast = await openapiTS(doc as OpenAPI3, { alphabetize: true, defaultNonNullable: false, silent: true });
   return banner + astToString(ast);
 }

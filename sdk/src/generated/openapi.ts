@@ -359,7 +359,7 @@ export interface components {
             /** @example Reviewer */
             agentBRole: string;
             /** @default 3 */
-            maxRounds: number;
+            maxRounds?: number;
             /** @example Design a system */
             prompt: string;
         };
