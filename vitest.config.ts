@@ -1,7 +1,12 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 import RunLastSequencer from "./tests/sequencer.js";
 
+// Workspace packages (@convergence/sdk) resolve to their TypeScript source, as under tsc and the CLI.
+const conditions = ["convergence-source", ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/global-setup.ts"],

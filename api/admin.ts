@@ -1,5 +1,6 @@
 /**
- * The BullMQ dashboard (bull-board) at /admin/queues, for operators only: the token of
+ * The platform operator's surfaces: the BullMQ dashboard (bull-board) at /admin/queues, and
+ * organisation management in the API (requireOperator). For operators only: the token of
  * organisation 1 (the bootstrap organisation) or CONVERGENCE_ADMIN_TOKEN. Any other valid
  * organisation token is 403, anything else 401. The token is accepted as `Authorization: Bearer`
  * (scripts) or as the password of HTTP Basic auth (any user name), so a browser can open the
@@ -13,6 +14,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { Queue } from "bullmq";
 import { createMiddleware } from "hono/factory";
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context } from "hono";
 import { AppError } from "../shared/errors.js";
 import { ADMIN_ORG_ID, authenticateOrganisation } from "../shared/orgs.js";
 import { bearerToken, clientAddress } from "./auth.js";
@@ -23,21 +25,34 @@ export const ADMIN_BASE_PATH = "/admin/queues";
 const challenge = { "WWW-Authenticate": 'Basic realm="Convergence queues", charset="UTF-8"' };
 
 export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
-  const ctx = c.get("ctx");
-  const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
   const header = c.req.header("authorization");
   const token = bearerToken(header) ?? basicPassword(header);
   if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
-  const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
-  if (!(adminToken && sameSecret(token, adminToken))) {
-    const org = await authenticateOrganisation(ctx.db, token);
-    if (!org) throw (await ctx.auth.failures.recordFailure(client)) ?? new AppError("UNAUTHORIZED", "invalid token", undefined, challenge);
-    if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", "the queue dashboard is for the platform operator (organisation 1) only");
-  }
+  await assertOperator(c, token, "the queue dashboard is for the platform operator (organisation 1) only", challenge);
   c.set("log", c.get("log").child({ admin: true }));
   await next();
 });
+
+/** The same operator check for API calls (organisation management): Bearer only, no browser prompt. */
+export const requireOperator = createMiddleware<HonoEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new AppError("UNAUTHORIZED", "missing operator token: send Authorization: Bearer <CONVERGENCE_ADMIN_TOKEN or organisation 1's token>");
+  await assertOperator(c, token, "only the platform operator (CONVERGENCE_ADMIN_TOKEN or organisation 1) may do this");
+  c.set("log", c.get("log").child({ admin: true }));
+  await next();
+});
+
+/** CONVERGENCE_ADMIN_TOKEN or organisation 1's token; a wrong token counts as a failed authentication. */
+async function assertOperator(c: Context<HonoEnv>, token: string, forbidden: string, headers?: Record<string, string>): Promise<void> {
+  const ctx = c.get("ctx");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client);
+  const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
+  if (adminToken && sameSecret(token, adminToken)) return;
+  const org = await authenticateOrganisation(ctx.db, token);
+  if (!org) throw (await ctx.auth.failures.recordFailure(client)) ?? new AppError("UNAUTHORIZED", "invalid token", undefined, headers);
+  if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", forbidden);
+}
 
 /** The dashboard as a Hono sub-app, to be mounted at ADMIN_BASE_PATH behind requireAdmin. */
 export function queueDashboard(queues: Queue[]) {

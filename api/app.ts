@@ -8,11 +8,11 @@ import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
-import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
+import { ADMIN_BASE_PATH, queueDashboard, requireAdmin, requireOperator } from "./admin.js";
 import { authenticate, requireTenantKey } from "./auth.js";
-import { renderDocs } from "./docs.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
+import { documentApi } from "./openapi.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
@@ -20,6 +20,7 @@ import { jwksHandler, jwksRoute } from "./routes/jwks.js";
 import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
 import { orgTokenRotateHandler, orgTokenRotateRoute } from "./routes/org-token-rotate.js";
+import { orgCreateHandler, orgCreateRoute } from "./routes/org-create.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
@@ -72,18 +73,8 @@ export function createApp(ctx: ApiContext) {
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
   for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
   app.use("/api/v1/converge", requireTenantKey);
+  app.use("/api/v1/orgs", requireOperator);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "organisationToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "organisation token (cvg_org_…)",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "accessToken", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "access token from POST /api/v1/auth/token; the scope an operation needs is its x-required-scope",
-  });
   app.openapi(spawnRoute, spawnHandler);
   app.openapi(statusRoute, statusHandler);
   app.openapi(eventsRoute, eventsHandler);
@@ -99,20 +90,10 @@ export function createApp(ctx: ApiContext) {
   app.openapi(tokenRoute(ctx.config), tokenHandler);
   app.openapi(orgTokenRotateRoute, orgTokenRotateHandler);
   app.openapi(jwksRoute, jwksHandler);
-  assertAccessDeclared(app, ["/api/v1/converge"]);
-  app.openAPIRegistry.registerComponent("securitySchemes", "tenantKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "tenant API key (sk_tenant_…); X-API-Key is accepted too",
-  });
-
-  const info = {
-    title: "Convergence control plane API",
-    version: "1",
-    description: "Spawn, watch and destroy tenant apps, each in its own hardened container with its own port and API key.",
-  };
-  app.doc("/openapi.json", { openapi: "3.0.3", info });
-  app.get("/docs", (c) => c.html(renderDocs(app.getOpenAPIDocument({ openapi: "3.0.3", info }) as never)));
+  app.openapi(orgCreateRoute, orgCreateHandler);
+  // Tenant-key and operator operations authenticate their own way; every other one declares access().
+  assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs"]);
+  documentApi(app); // /openapi.json and /docs
 
   app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -1,30 +1,63 @@
-/** A readable, self-contained API reference at /docs, rendered from the OpenAPI document (no CDN). */
-type Doc = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, Op>> };
-type Op = { summary?: string; description?: string; parameters?: Array<{ name: string; in: string; required?: boolean; schema?: { type?: string }; description?: string }>; requestBody?: unknown; responses?: Record<string, { description?: string }>; security?: unknown[] };
+/**
+ * The API reference at /docs: Scalar's interactive reference over /openapi.json, where "try it"
+ * sends real requests to this API. Its one script is served by this API from node_modules, never
+ * from a CDN (the machine may be offline, and so may its users), with Scalar's web fonts,
+ * telemetry and AI agent off, so the page makes no request anywhere else.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
+import type { HonoEnv } from "./env.js";
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
+const scriptPath = createRequire(import.meta.url).resolve("@scalar/api-reference/browser/standalone.js");
 
-export function renderDocs(doc: Doc): string {
-  const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => {
-      const params = (op.parameters ?? [])
-        .map((p) => `<li><code>${esc(p.name)}</code> (${esc(p.in)}${p.required ? ", required" : ""}) ${esc(p.description ?? "")}</li>`)
-        .join("");
-      const body = op.requestBody
-        ? `<details><summary>request body</summary><pre>${esc(JSON.stringify(op.requestBody, null, 2))}</pre></details>`
-        : "";
-      const responses = Object.entries(op.responses ?? {})
-        .map(([code, r]) => `<li><code>${code}</code> ${esc(r.description ?? "")}</li>`)
-        .join("");
-      return `<section><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h2>
-<p><b>${esc(op.summary ?? "")}</b>${op.security?.length ? " · needs <code>Authorization: Bearer …</code>" : ""}</p>
-<p>${esc(op.description ?? "")}</p>${params ? `<ul>${params}</ul>` : ""}${body}<ul>${responses}</ul></section>`;
-    }),
+interface Asset {
+  /** Content-addressed, so it can be cached for good. */
+  path: string;
+  body: Buffer;
+  gzipped: Buffer;
+}
+
+let asset: Promise<Asset> | undefined;
+/** Read and compressed on first use (3.5 MB, about 1 MB gzipped), then kept for the process's life. */
+function scalarScript(): Promise<Asset> {
+  asset ??= readFile(scriptPath).then((body) => ({
+    path: `/docs/assets/scalar-${createHash("sha256").update(body).digest("hex").slice(0, 16)}.js`,
+    body,
+    gzipped: gzipSync(body),
+  }));
+  return asset;
+}
+
+export function mountDocs(app: OpenAPIHono<HonoEnv>, title: string) {
+  app.get(
+    "/docs",
+    Scalar(async () => ({
+      url: "/openapi.json",
+      cdn: (await scalarScript()).path,
+      pageTitle: title,
+      withDefaultFonts: false,
+      telemetry: false,
+      showDeveloperTools: "never",
+      hideClientButton: false,
+      persistAuth: false,
+      defaultOpenAllTags: true,
+      agent: { disabled: true }, // Scalar's AI chat, which loads a registry from scalar.com
+    })),
   );
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(doc.info.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#222}
-section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4.5em;font-size:.8em;padding:2px 6px;border-radius:4px;color:#fff;background:#555}
-.get{background:#2a7}.post{background:#27c}.delete{background:#c33}pre{background:#f6f6f6;padding:.5rem;overflow:auto}</style></head>
-<body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description ?? "")}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${ops.join("\n")}</body></html>`;
+  app.get("/docs/assets/:file", async (c) => {
+    const script = await scalarScript();
+    if (c.req.path !== script.path) return c.notFound();
+    const gzip = /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
+    const body = gzip ? script.gzipped : script.body;
+    return c.body(new Uint8Array(body), 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=31536000, immutable",
+      Vary: "Accept-Encoding",
+      ...(gzip ? { "Content-Encoding": "gzip" } : {}),
+    });
+  });
 }

@@ -1,36 +1,95 @@
 /** Request and response schemas shared by the routes; they also produce the OpenAPI document. */
 import { z } from "@hono/zod-openapi";
+import { statusOf, type ErrorCode } from "../shared/errors.js";
 import { tenantStatuses } from "../shared/tenant-state.js";
 import { envIdOfTenantId } from "../shared/tenants/tenant-id.js";
+import { webhookEventTypes } from "../shared/webhooks/events.js";
+
+/** What each error code means; keyed by ErrorCode, so a code added in shared/errors.ts must be described here too. */
+const errorCodeMeanings: Record<ErrorCode, string> = {
+  BAD_REQUEST: "the request cannot be understood",
+  VALIDATION_FAILED: "a field is missing or invalid; `details.issues` lists each one",
+  MALFORMED_JSON: "the body is not valid JSON",
+  UNKNOWN_TEMPLATE: "no template for that language and framework",
+  UNAUTHORIZED: "missing or invalid credential",
+  FORBIDDEN: "the credential is valid but not allowed to do this",
+  INSUFFICIENT_SCOPE: "the access token lacks the scope this operation needs; `details.requiredScope` names it",
+  NOT_FOUND: "no such resource (or it belongs to another organisation)",
+  CONFLICT: "the resource changed meanwhile; try again",
+  IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used before with a different body",
+  INVALID_STATE: "not possible in the tenant's current state",
+  PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
+  UNSUPPORTED_MEDIA_TYPE: "the body's content type is not accepted",
+  RATE_LIMITED: "too many calls this minute; see Retry-After",
+  QUOTA_EXCEEDED: "the monthly quota is used up; see Retry-After",
+  TOO_MANY_AUTH_FAILURES: "too many failed authentications from this client; see Retry-After",
+  NO_PORTS_AVAILABLE: "every tenant port is taken",
+  DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer; try again after Retry-After",
+  UPSTREAM_ERROR: "the model provider failed",
+  UPSTREAM_TIMEOUT: "the model provider did not answer in time",
+  INTERNAL: "a bug; the request id in X-Request-Id helps find it",
+};
+export const errorCodes = Object.keys(errorCodeMeanings) as [ErrorCode, ...ErrorCode[]];
 
 export const ErrorResponse = z
   .object({
     success: z.literal(false),
     error: z.object({
-      code: z.string().openapi({ example: "VALIDATION_FAILED" }),
-      message: z.string(),
-      details: z.unknown().optional(),
+      code: z.enum(errorCodes).openapi({
+        description: Object.entries(errorCodeMeanings)
+          .map(([code, meaning]) => `- \`${code}\` (${statusOf(code as ErrorCode)}): ${meaning}`)
+          .join("\n"),
+        example: "VALIDATION_FAILED",
+      }),
+      message: z.string().openapi({ description: "what went wrong, for people; never contains a secret" }),
+      details: z.unknown().optional().openapi({ description: "structured context, e.g. the failed fields or the limit reached" }),
     }),
   })
   .openapi("Error");
 
+const retryAfterHeader = {
+  "Retry-After": { description: "seconds to wait before trying again", schema: { type: "integer" as const, example: 12 } },
+};
+
+const errorExamples: Record<number, [string, ErrorCode, string]> = {
+  400: ["invalid input", "VALIDATION_FAILED", "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"],
+  401: ["missing or invalid credential", "UNAUTHORIZED", "missing organisation token: send Authorization: Bearer <token>"],
+  403: ["not allowed for this credential", "FORBIDDEN", "this token belongs to organisation 2, not 1"],
+  404: ["not found (or another organisation's)", "NOT_FOUND", "tenant 42 not found"],
+  409: ["conflict with the current state", "INVALID_STATE", "tenant 42 is destroyed"],
+  413: ["request body too large", "PAYLOAD_TOO_LARGE", "request body is larger than 65536 bytes"],
+  429: ["rate limited or over quota", "RATE_LIMITED", "rate limit of 60 convergence calls per minute reached"],
+  500: ["internal error", "INTERNAL", "internal error"],
+  502: ["the model provider failed", "UPSTREAM_ERROR", "the model provider answered HTTP 500"],
+  503: ["a dependency is unavailable", "DEPENDENCY_UNAVAILABLE", "a backing service (Postgres or Redis) is unavailable; try again shortly"],
+  504: ["the model provider timed out", "UPSTREAM_TIMEOUT", "the model provider did not answer within 60000 ms"],
+};
+
+/**
+ * Error responses of a route: the statuses it names, plus 500 and 503, which any route can answer
+ * (a bug; Postgres or Redis down). 429 and 503 carry Retry-After.
+ */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [s, { description: errorDescriptions[s] ?? "error", content: { "application/json": { schema: ErrorResponse } } }]),
+    [...new Set([...statuses, 500, 503])].map((s) => {
+      const [description, code, message] = errorExamples[s] ?? ["error", "INTERNAL", "error"];
+      return [
+        s,
+        {
+          description,
+          ...(s === 429 || s === 503 ? { headers: retryAfterHeader } : {}),
+          content: { "application/json": { schema: ErrorResponse, example: { success: false, error: { code, message } } } },
+        },
+      ];
+    }),
   );
 
-const errorDescriptions: Record<number, string> = {
-  400: "invalid input",
-  401: "missing or invalid token",
-  403: "not allowed for this token",
-  404: "not found (or another organisation's)",
-  409: "conflict",
-  413: "request body too large",
-  429: "rate limited or over quota",
-  502: "the model provider failed",
-  503: "a dependency is unavailable",
-  504: "the model provider timed out",
-};
+export const TenantStatusSchema = z.enum(tenantStatuses).openapi("TenantStatus", {
+  description: "pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed",
+  example: "ready",
+});
+
+const dateTime = (description?: string) => z.string().openapi({ format: "date-time", example: "2026-11-29T10:15:30.000Z", ...(description ? { description } : {}) });
 
 export const TenantSchema = z
   .object({
@@ -40,7 +99,7 @@ export const TenantSchema = z
     name: z.string().openapi({ example: "my-app" }),
     language: z.string().openapi({ example: "node" }),
     framework: z.string().openapi({ example: "express" }),
-    status: z.enum(tenantStatuses),
+    status: TenantStatusSchema,
     port: z.number().int().nullable().openapi({ example: 3001 }),
     url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
@@ -51,17 +110,52 @@ export const TenantSchema = z
     webhookUrl: z.string().nullable(),
     quota: z.object({ callsPerMinute: z.number().int().nullable(), callsPerMonth: z.number().int().nullable() }),
     health: z.object({
-      lastCheckAt: z.string().nullable(),
+      lastCheckAt: dateTime().nullable(),
       consecutiveFailures: z.number().int(),
       restartCount: z.number().int(),
     }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    statusChangedAt: z.string(),
-    readyAt: z.string().nullable(),
-    destroyedAt: z.string().nullable(),
+    createdAt: dateTime(),
+    updatedAt: dateTime(),
+    statusChangedAt: dateTime(),
+    readyAt: dateTime("when it last became ready").nullable(),
+    destroyedAt: dateTime().nullable(),
   })
   .openapi("Tenant");
+
+/** What a webhook receiver gets (shared/webhooks/events.ts builds it); strict, so a test catches drift. */
+export const WebhookPayloadSchema = z
+  .strictObject({
+    type: z.enum(webhookEventTypes),
+    timestamp: dateTime("when the state change happened"),
+    data: z.strictObject({
+      envId: z.number().int().openapi({ example: 1 }),
+      tenantId: z.string().openapi({ example: "tenant_1" }),
+      orgId: z.number().int().openapi({ example: 1 }),
+      name: z.string().openapi({ example: "my-app" }),
+      status: TenantStatusSchema,
+      previousStatus: TenantStatusSchema,
+      port: z.number().int().nullable().openapi({ example: 3001 }),
+      url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
+      error: z.string().nullable().openapi({ description: "why it failed, for tenant.failed" }),
+      reason: z.string().nullable().openapi({ example: "health check passed" }),
+      health: z.strictObject({
+        lastCheckAt: dateTime().nullable(),
+        consecutiveFailures: z.number().int(),
+        restartCount: z.number().int(),
+      }),
+      readyAt: dateTime().nullable(),
+      destroyedAt: dateTime().nullable(),
+    }),
+  })
+  .openapi("WebhookPayload");
+
+/** A tenant with its API key: answered by spawn and by key rotation only, never again. */
+export const TenantWithKeySchema = z
+  .object({
+    ...TenantSchema.shape, // flat rather than allOf: some OpenAPI tools handle allOf poorly
+    apiKey: z.string().openapi({ description: "the tenant's API key, shown only in this answer", example: "sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa" }),
+  })
+  .openapi("TenantWithKey");
 
 export const TenantIdParam = z.object({
   id: z.coerce
@@ -77,6 +171,9 @@ export const tenantName = z
   .min(1, "name must be 1-63 characters")
   .max(63, "name must be 1-63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'");
+
+/** The platform operator: CONVERGENCE_ADMIN_TOKEN or organisation 1's token. */
+export const operatorSecurity = [{ operatorToken: [] }];
 
 /** `org_id` on organisation-scoped queries: optional, and must be the token's own organisation. */
 export const orgIdQuery = z.coerce

@@ -152,7 +152,7 @@ describe("tenant lifecycle", () => {
     expect(ids(live)).toEqual([created[2], created[1]]);
   });
 
-  it("serves an OpenAPI document and readable docs", async () => {
+  it("serves an OpenAPI document and an API reference page over it", async () => {
     const doc = await stack.api("/openapi.json");
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
@@ -160,6 +160,6 @@ describe("tenant lifecycle", () => {
     );
     const docs = await fetch(`${stack.url}/docs`);
     expect(docs.headers.get("content-type")).toContain("text/html");
-    expect(await docs.text()).toContain("/api/v1/tenant/spawn");
+    expect(await docs.text()).toContain("/openapi.json"); // rendered in a browser: tests/docs.test.ts
   });
 });

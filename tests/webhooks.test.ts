@@ -180,24 +180,28 @@ describe("webhook delivery", () => {
     return { tenant, delivered };
   }
 
-  it("rotating the signing secret shows it once; afterwards only its prefix is readable", async () => {
+  it("the signing secret is readable by its organisation from the start, created on first read; rotation replaces it", async () => {
     const org = await stack.newOrg("webhooks-secret");
-    const before = await stack.api("/api/v1/webhooks/secret", { token: org.token });
-    expect(before.status).toBe(200);
-    expect(before.body).toEqual({ success: true, prefix: null });
-
-    const unauth = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST" });
+    const unauth = await stack.api("/api/v1/webhooks/secret");
     expect(unauth.status).toBe(401);
+    const first = await stack.api("/api/v1/webhooks/secret", { token: org.token });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{42,}={0,2}$/);
+    expect(Buffer.from(first.body.secret.slice(6), "base64").length).toBeGreaterThanOrEqual(24);
+    expect(first.body.prefix).toBe(first.body.secret.slice(0, 12));
+    // Stored, not made up per read; and another organisation has its own.
+    expect((await stack.api("/api/v1/webhooks/secret", { token: org.token })).body.secret).toBe(first.body.secret);
+    const other = await stack.newOrg("webhooks-secret-other");
+    expect((await stack.api("/api/v1/webhooks/secret", { token: other.token })).body.secret).not.toBe(first.body.secret);
 
+    expect((await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST" })).status).toBe(401);
     const rotated = await stack.api("/api/v1/webhooks/secret/rotate", { method: "POST", token: org.token });
     expect(rotated.status).toBe(200);
     const secret: string = rotated.body.secret;
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{42,}={0,2}$/);
-    expect(Buffer.from(secret.slice(6), "base64").length).toBeGreaterThanOrEqual(24);
-
-    const after = await stack.api("/api/v1/webhooks/secret", { token: org.token });
-    expect(after.body.prefix).toBe(secret.slice(0, 12));
-    expect(JSON.stringify(after.body)).not.toContain(secret.slice(6));
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(first.body.secret);
+    expect((await stack.api("/api/v1/webhooks/secret", { token: org.token })).body).toEqual({ success: true, secret, prefix: secret.slice(0, 12) });
   });
 
   it("tenant.ready arrives on the 4th attempt after three 500s, once, with a valid Standard Webhooks signature, and every attempt is logged", async () => {

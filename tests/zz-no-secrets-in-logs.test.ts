@@ -5,6 +5,7 @@
  * path that handles a secret itself, so that even run alone it has this run's logs to scan and
  * knows exact secrets to look for, not only their patterns.
  */
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -21,9 +22,18 @@ let stack: Stack;
 const knownSecrets: string[] = [];
 
 beforeAll(async () => {
-  stack = await startStack("zz-secrets");
+  const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
+  knownSecrets.push(adminToken);
+  stack = await startStack("zz-secrets", { CONVERGENCE_ADMIN_TOKEN: adminToken });
   const org = await stack.newOrg();
   knownSecrets.push(org.token);
+  // The operator creates an organisation through the API: its token is in that answer only.
+  const created = await stack.api("/api/v1/orgs", { token: adminToken, body: { name: "secret-org" } });
+  expect(created.status).toBe(201);
+  knownSecrets.push(created.body.token);
+  const webhookSecret = await stack.api("/api/v1/webhooks/secret", { token: org.token });
+  expect(webhookSecret.status).toBe(200);
+  knownSecrets.push(webhookSecret.body.secret);
 
   const spawned = await spawnViaApi(stack, org.token, { name: "secretive" });
   expect(spawned.status).toBe(202);

@@ -56,6 +56,8 @@ export function convergeRoute(config: Config) {
   return createRoute({
     method: "post",
     path: "/api/v1/converge",
+    operationId: "converge",
+    tags: ["Convergence"],
     summary: "Run a convergence",
     description:
       "Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After.",

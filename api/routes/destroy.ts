@@ -9,6 +9,8 @@ import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
 export const destroyRoute = createRoute({
   method: "delete",
   path: "/api/v1/tenant/{id}",
+  operationId: "destroyTenant",
+  tags: ["Tenants"],
   summary: "Destroy a tenant",
   description: "Works from any state, including a stuck one. The row stays as `destroyed` for billing history.",
   ...access({ scope: "tenants:write" }),

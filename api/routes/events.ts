@@ -16,6 +16,8 @@ import { TenantIdParam, errorResponses } from "../schemas.js";
 export const eventsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/events",
+  operationId: "streamTenantEvents",
+  tags: ["Tenants"],
   summary: "Stream a tenant's state changes (server-sent events)",
   ...access({ scope: "tenants:read" }),
   request: {

@@ -31,6 +31,8 @@ const ListQuery = z.object({
 export const listRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant",
+  operationId: "listTenants",
+  tags: ["Tenants"],
   summary: "List the organisation's tenants",
   ...access({ scope: "tenants:read" }),
   request: { query: ListQuery },

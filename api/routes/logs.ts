@@ -8,6 +8,8 @@ import { TenantIdParam, errorResponses } from "../schemas.js";
 export const logsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/logs",
+  operationId: "getTenantLogs",
+  tags: ["Tenants"],
   summary: "A tenant's container logs",
   ...access({ scope: "tenants:read" }),
   request: {

@@ -4,11 +4,13 @@ import { rotateTenantKey } from "../../shared/tenant-keys.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
+import { TenantIdParam, TenantWithKeySchema, errorResponses } from "../schemas.js";
 
 export const rotateKeyRoute = createRoute({
   method: "post",
   path: "/api/v1/tenant/{id}/rotate-key",
+  operationId: "rotateTenantKey",
+  tags: ["Tenants"],
   summary: "Rotate a tenant's API key",
   description:
     "Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.",
@@ -19,7 +21,7 @@ export const rotateKeyRoute = createRoute({
       description: "rotated; the container is being re-created with the new key",
       content: {
         "application/json": {
-          schema: z.object({ success: z.literal(true), tenant: TenantSchema.extend({ apiKey: z.string() }) }),
+          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
         },
       },
     },

@@ -4,7 +4,7 @@ import { spawnTenant } from "../../shared/tenants/spawn.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, errorResponses, tenantName } from "../schemas.js";
+import { TenantWithKeySchema, errorResponses, tenantName } from "../schemas.js";
 
 export const SpawnBody = z
   .strictObject({
@@ -29,23 +29,41 @@ export const SpawnBody = z
 export const spawnRoute = createRoute({
   method: "post",
   path: "/api/v1/tenant/spawn",
+  operationId: "spawnTenant",
+  tags: ["Tenants"],
   summary: "Spawn a tenant",
   description:
     "Records the tenant, allocates its port and API key, enqueues provisioning and answers 202 at once. The API key is shown only here. Poll the status URL in `Location` until `ready`. Send `Idempotency-Key` to make retries safe.",
   ...access({ scope: "tenants:write", wholeOrganisation: true }),
   request: {
-    headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
-    body: { content: { "application/json": { schema: SpawnBody } }, required: true },
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .openapi({ description: "a retry with the same key and body answers the same tenant (and key) instead of making another", example: "my-app-1" }),
+    }),
+    body: {
+      content: {
+        "application/json": {
+          schema: SpawnBody,
+          example: { name: "my-app", language: "node", framework: "express", webhookUrl: "https://hooks.example.com/convergence", quota: { callsPerMinute: 60 } },
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     202: {
       description: "accepted; provisioning runs in the background",
+      headers: {
+        Location: { description: "the tenant's status URL", schema: { type: "string", example: "/api/v1/tenant/1/status" } },
+        "Idempotent-Replayed": { description: "`true` when this answers an earlier request with the same Idempotency-Key", schema: { type: "string", example: "true" } },
+      },
       content: {
         "application/json": {
-          schema: z.object({
-            success: z.literal(true),
-            tenant: TenantSchema.extend({ apiKey: z.string().openapi({ example: "sk_tenant_…" }) }),
-          }),
+          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
         },
       },
     },

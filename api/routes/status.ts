@@ -15,6 +15,8 @@ import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
 export const statusRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/status",
+  operationId: "getTenantStatus",
+  tags: ["Tenants"],
   summary: "A tenant's status",
   ...access({ scope: "tenants:read" }),
   request: {

@@ -37,6 +37,8 @@ const Totals = z.object({
 export const usageRoute = createRoute({
   method: "get",
   path: "/api/v1/usage",
+  operationId: "getUsage",
+  tags: ["Usage"],
   summary: "Usage for billing",
   ...access({ scope: "usage:read" }),
   request: { query: UsageQuery },

@@ -8,9 +8,11 @@ import { errorResponses } from "../schemas.js";
 export const webhookSecretRotateRoute = createRoute({
   method: "post",
   path: "/api/v1/webhooks/secret/rotate",
+  operationId: "rotateWebhookSecret",
+  tags: ["Webhooks"],
   summary: "Rotate the organisation's webhook signing secret",
   description:
-    "Returns the new secret (`whsec_…`) once; it is stored only encrypted. Every delivery from now on, retries of earlier events included, is signed with it. Verify with any Standard Webhooks library.",
+    "Replaces the secret (`whsec_…`) and returns the new one; it is stored only encrypted and stays readable with `GET /api/v1/webhooks/secret`. Every delivery from now on, retries of earlier events included, is signed with it.",
   ...access({ scope: "tenants:write", wholeOrganisation: true }),
   responses: {
     200: {

@@ -1,11 +1,11 @@
 /** GET /api/v1/tenant/:id/webhooks — the tenant's webhook events, each with every delivery attempt. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
-import { webhookEventTypes } from "../../shared/webhooks/events.js";
+import { webhookEventTypes, type WebhookEventType, type WebhookPayload } from "../../shared/webhooks/events.js";
 import { listWebhookDeliveries } from "../../shared/webhooks/queries.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantIdParam, errorResponses } from "../schemas.js";
+import { TenantIdParam, WebhookPayloadSchema, errorResponses } from "../schemas.js";
 
 const WebhookAttemptSchema = z
   .object({
@@ -27,13 +27,15 @@ const WebhookEventSchema = z
     deliveredAt: z.string().nullable(),
     attemptCount: z.number().int(),
     attempts: z.array(WebhookAttemptSchema),
-    payload: z.record(z.string(), z.unknown()).openapi({ description: "the body sent: {type, timestamp, data}" }),
+    payload: WebhookPayloadSchema,
   })
   .openapi("WebhookEvent");
 
 export const webhooksRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/webhooks",
+  operationId: "listTenantWebhooks",
+  tags: ["Webhooks"],
   summary: "A tenant's webhook deliveries",
   description: "Events newest first, each with its delivery status and every attempt (time, HTTP status or error, duration).",
   ...access({ scope: "tenants:read" }),
@@ -56,5 +58,5 @@ export const webhooksHandler: RouteHandler<typeof webhooksRoute, HonoEnv> = asyn
   const db = c.get("ctx").db;
   await getTenantForOrg(db, c.get("org").id, id);
   const events = await listWebhookDeliveries(db, id, limit);
-  return c.json({ success: true as const, events: events.map((e) => ({ ...e, type: e.type as (typeof webhookEventTypes)[number] })) }, 200);
+  return c.json({ success: true as const, events: events.map((e) => ({ ...e, type: e.type as WebhookEventType, payload: e.payload as unknown as WebhookPayload })) }, 200);
 };

@@ -26,7 +26,7 @@ export const organisations = pgTable("organisations", {
   /** SHA-256 of the organisation token; the token itself is shown once and never stored. */
   tokenHash: text("token_hash").notNull().unique(),
   tokenPrefix: text("token_prefix").notNull(),
-  /** Standard Webhooks signing secret (whsec_…), AES-256-GCM encrypted; shown once, rotatable. */
+  /** Standard Webhooks signing secret (whsec_…), AES-256-GCM encrypted; readable by its organisation, rotatable. */
   webhookSecretEnc: text("webhook_secret_enc"),
   webhookSecretPrefix: text("webhook_secret_prefix"),
   /**

@@ -1,8 +1,8 @@
 /**
  * Each organisation's webhook signing secret (Standard Webhooks: `whsec_` + base64 of random
- * bytes). Stored only AES-256-GCM encrypted; shown once, when rotation creates it. Created
- * lazily the first time a delivery needs one, so an organisation that never rotates still gets
- * signed deliveries (and can rotate at any time to learn a secret).
+ * bytes). Stored only AES-256-GCM encrypted, readable by its organisation (GET
+ * /api/v1/webhooks/secret) and rotatable. Created on first need, by that read or by the first
+ * delivery, whichever comes first, so the first event can be verified.
  */
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
@@ -23,23 +23,13 @@ function sealed(secret: string, config: Pick<Config, "ENCRYPTION_KEY">) {
   return { webhookSecretEnc: encryptSecret(secret, config.ENCRYPTION_KEY), webhookSecretPrefix: displayPrefix(secret) };
 }
 
-/** Replaces the organisation's secret; the new one is returned once and never readable again. */
+/** Replaces the organisation's secret; deliveries are signed with the new one from now on. */
 export async function rotateWebhookSecret(db: Tx, config: Pick<Config, "ENCRYPTION_KEY">, orgId: number): Promise<{ secret: string; prefix: string }> {
   const secret = newWebhookSecret();
   const values = sealed(secret, config);
   const [row] = await db.update(organisations).set(values).where(eq(organisations.id, orgId)).returning({ id: organisations.id });
   if (!row) throw notFound(`organisation ${orgId}`);
   return { secret, prefix: values.webhookSecretPrefix };
-}
-
-/** The display prefix of the current secret, or null when none has been created yet. */
-export async function webhookSecretPrefix(db: Tx, orgId: number): Promise<string | null> {
-  const [row] = await db
-    .select({ prefix: organisations.webhookSecretPrefix })
-    .from(organisations)
-    .where(eq(organisations.id, orgId));
-  if (!row) throw notFound(`organisation ${orgId}`);
-  return row.prefix;
 }
 
 /**

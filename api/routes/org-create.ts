@@ -1,0 +1,61 @@
+/** POST /api/v1/orgs — the operator creates an organisation; its token is in this answer only. */
+import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { createOrganisation } from "../../shared/orgs.js";
+import type { HonoEnv } from "../env.js";
+import { errorResponses, operatorSecurity } from "../schemas.js";
+
+const OrgCreateBody = z
+  .strictObject({
+    name: z
+      .string({ error: "name is required and must be a string" })
+      .trim()
+      .min(1, "name must be 1-100 characters")
+      .max(100, "name must be 1-100 characters")
+      .openapi({ example: "acme" }),
+  })
+  .openapi("CreateOrganisationRequest");
+
+const OrganisationSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 2 }),
+    name: z.string().openapi({ example: "acme" }),
+    tokenPrefix: z.string().openapi({ description: "the token's first characters, to tell tokens apart", example: "cvg_org_Qm8x" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Organisation");
+
+export const orgCreateRoute = createRoute({
+  method: "post",
+  operationId: "createOrganisation",
+  tags: ["Organisations"],
+  path: "/api/v1/orgs",
+  summary: "Create an organisation",
+  description:
+    "For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash.",
+  security: operatorSecurity,
+  request: { body: { content: { "application/json": { schema: OrgCreateBody } }, required: true } },
+  responses: {
+    201: {
+      description: "created; `token` is shown only here",
+      content: {
+        "application/json": {
+          schema: z.object({
+            success: z.literal(true),
+            organisation: OrganisationSchema,
+            token: z.string().openapi({ example: "cvg_org_Qm8xV2b7T1kLpR4sN9wYz3Hc6Jd0Fg5A" }),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 413),
+  },
+});
+
+export const orgCreateHandler: RouteHandler<typeof orgCreateRoute, HonoEnv> = async (c) => {
+  const { name } = c.req.valid("json");
+  const { org, token } = await createOrganisation(c.get("ctx").db, name);
+  c.get("log").info({ orgId: org.id }, "organisation created");
+  c.header("Cache-Control", "no-store");
+  const organisation = { id: org.id, name: org.name, tokenPrefix: org.tokenPrefix, createdAt: org.createdAt.toISOString() };
+  return c.json({ success: true as const, organisation, token }, 201);
+};

@@ -1,0 +1,107 @@
+/**
+ * `convergence tenant spawn <name> [--template node/express] [--wait] [--webhook-url …]`. With
+ * --wait, each state is shown as it happens (from the tenant's event stream), then the port, the
+ * URL and the API key, which is shown this once.
+ */
+import { TenantFailedError, type Convergence, type Tenant, type TenantEvent, type TenantWithKey } from "@convergence/sdk";
+import type { Command } from "commander";
+import { positiveInt, template, url } from "../args.js";
+import { action, type Cli } from "../cli.js";
+import { CliError, exitCodes } from "../errors.js";
+import { seconds } from "../format.js";
+
+interface SpawnFlags {
+  template: { language: string; framework: string };
+  wait?: boolean;
+  timeout: number;
+  webhookUrl?: string;
+  idempotencyKey?: string;
+}
+
+export function registerTenantSpawn(tenant: Command) {
+  tenant
+    .command("spawn")
+    .description("start a tenant app from a starter template")
+    .argument("<name>", "a DNS label: lowercase letters, digits and '-'")
+    .option("-t, --template <language/framework>", "the starter template", template, { language: "node", framework: "express" })
+    .option("-w, --wait", "wait until it is ready, showing each state as it happens")
+    .option("--timeout <seconds>", "with --wait: how long to wait", positiveInt(3600), 180)
+    .option("--webhook-url <url>", "receives tenant.ready, tenant.failed, … (Standard Webhooks)", url)
+    .option("--idempotency-key <key>", "repeating the command with the same key answers the same tenant")
+    .action(
+      action(async (cli, name: string, flags: SpawnFlags) => {
+        const cvg = await cli.client();
+        const started = Date.now();
+        const spawned = await cvg.tenants.spawn(
+          { name, ...flags.template, ...(flags.webhookUrl ? { webhookUrl: flags.webhookUrl } : {}) },
+          { idempotencyKey: flags.idempotencyKey, signal: cli.signal },
+        );
+        if (!flags.wait) {
+          cli.result(spawned, () => describe(spawned, `Accepted ${spawned.name} (${spawned.tenantId}), ${spawned.status}`));
+          cli.note(`Follow it with: convergence tenant status ${spawned.envId}`);
+          return;
+        }
+        const final = await followUntilSettled(cli, cvg, spawned, started, flags.timeout * 1000);
+        if (final.status !== "ready") throw new TenantFailedError(final);
+        const ready = { ...final, apiKey: spawned.apiKey };
+        cli.result(ready, () => describe(ready, `✓ ${ready.name} is ready (${ready.tenantId}, ${seconds(Date.now() - started)})`));
+      }),
+    );
+}
+
+/** Shows each state change until the tenant is ready, failed or destroyed; returns it as it then is. */
+async function followUntilSettled(cli: Cli, cvg: Convergence, spawned: TenantWithKey, started: number, timeoutMs: number): Promise<Tenant> {
+  const progress = new Progress(cli, `${spawned.name} (${spawned.tenantId})`, started);
+  const signal = AbortSignal.any([cli.signal, AbortSignal.timeout(timeoutMs)]);
+  try {
+    for await (const event of cvg.tenants.events(spawned.envId, { signal })) {
+      progress.show(event);
+      if (event.to === "ready" || event.to === "failed" || event.to === "destroyed") break;
+    }
+  } catch (err) {
+    if (signal.aborted && !cli.signal.aborted) {
+      throw new CliError("WAIT_TIMEOUT", `${spawned.tenantId} did not become ready within ${seconds(timeoutMs)}; see: convergence tenant status ${spawned.envId}`, exitCodes.failed);
+    }
+    throw err;
+  } finally {
+    progress.end();
+  }
+  return cvg.tenants.get(spawned.envId, { signal: cli.signal });
+}
+
+/** One line rewritten in place on a terminal (`name: pending → provisioning → starting  2.1 s`), or one line per state otherwise. */
+class Progress {
+  private readonly states: string[] = [];
+  private drawn = false;
+
+  constructor(
+    private readonly cli: Cli,
+    private readonly label: string,
+    private readonly started: number,
+  ) {}
+
+  show(event: TenantEvent) {
+    this.states.push(event.to);
+    const elapsed = seconds(Date.now() - this.started);
+    if (this.cli.interactive) {
+      process.stderr.write(`\r\x1b[K${this.label}: ${this.states.join(" → ")}  ${elapsed}`);
+      this.drawn = true;
+    } else {
+      this.cli.note(`${this.label}: ${event.to.padEnd(12)} ${elapsed.padStart(7)}  ${event.reason}`);
+    }
+  }
+
+  end() {
+    if (this.drawn) process.stderr.write("\n");
+  }
+}
+
+function describe(t: TenantWithKey, headline: string): string {
+  return [
+    headline,
+    `  port  ${t.port ?? "-"}`,
+    `  url   ${t.url ?? "-"}`,
+    `  key   ${t.apiKey}`,
+    "        shown only now: store it (convergence tenant rotate-key makes a new one)",
+  ].join("\n");
+}

@@ -1,0 +1,2548 @@
+/**
+ * Generated from the Convergence API's /openapi.json by openapi-typescript. Do not edit:
+ * regenerate with `npm run generate -w @convergence/sdk -- <API URL>` against a running API.
+ */
+export interface paths {
+    "/api/v1/converge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a convergence
+         * @description Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After.
+         */
+        post: operations["converge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an organisation
+         * @description For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash.
+         */
+        post: operations["createOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organisation's tenants */
+        get: operations["listTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Destroy a tenant
+         * @description Works from any state, including a stuck one. The row stays as `destroyed` for billing history.
+         */
+        delete: operations["destroyTenant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream a tenant's state changes (server-sent events) */
+        get: operations["streamTenantEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's container logs */
+        get: operations["getTenantLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a tenant's API key
+         * @description Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.
+         */
+        post: operations["rotateTenantKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's status */
+        get: operations["getTenantStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's webhook deliveries
+         * @description Events newest first, each with its delivery status and every attempt (time, HTTP status or error, duration).
+         */
+        get: operations["listTenantWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/spawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spawn a tenant
+         * @description Records the tenant, allocates its port and API key, enqueues provisioning and answers 202 at once. The API key is shown only here. Poll the status URL in `Location` until `ready`. Send `Idempotency-Key` to make retries safe.
+         */
+        post: operations["spawnTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage for billing */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's webhook signing secret
+         * @description The `whsec_…` secret every delivery is signed with (Standard Webhooks). Created on the first call if the organisation has none yet, so it can be known before the first event. Verify deliveries with `verifyWebhook` from `@convergence/sdk` or any Standard Webhooks library; `POST /api/v1/webhooks/secret/rotate` replaces it.
+         */
+        get: operations["getWebhookSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the organisation's webhook signing secret
+         * @description Replaces the secret (`whsec_…`) and returns the new one; it is stored only encrypted and stays readable with `GET /api/v1/webhooks/secret`. Every delivery from now on, retries of earlier events included, is signed with it.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface webhooks {
+    "tenant.destroyed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.destroyed
+         * @description The tenant's container and port are gone; the record stays for billing. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantDestroyedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tenant.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.failed
+         * @description The tenant could not be started or kept running; `data.error` says why. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantFailedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tenant.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.ready
+         * @description The tenant answers on its port (first start, or again after a key rotation re-created it). Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tenant.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.recovered
+         * @description An unhealthy tenant is ready again. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantRecoveredWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tenant.unhealthy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.unhealthy
+         * @description Health checks fail; the platform restarts the container with back-off. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantUnhealthyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface components {
+    schemas: {
+        ConvergeRequest: {
+            /** @example Architect */
+            agentARole: string;
+            /** @example Reviewer */
+            agentBRole: string;
+            /** @default 3 */
+            maxRounds?: number;
+            /** @example Design a system */
+            prompt: string;
+        };
+        ConvergeResult: {
+            converged: boolean;
+            final: string;
+            model: string;
+            provider: string;
+            rounds: number;
+            tokensIn: number | null;
+            tokensOut: number | null;
+            transcript: {
+                /** @enum {string} */
+                agent: "A" | "B";
+                content: string;
+                role: string;
+                round: number;
+                /** @enum {string} */
+                verdict?: "approve" | "revise";
+            }[];
+        };
+        CreateOrganisationRequest: {
+            /** @example acme */
+            name: string;
+        };
+        Error: {
+            error: {
+                /**
+                 * @description - `BAD_REQUEST` (400): the request cannot be understood
+                 *     - `VALIDATION_FAILED` (400): a field is missing or invalid; `details.issues` lists each one
+                 *     - `MALFORMED_JSON` (400): the body is not valid JSON
+                 *     - `UNKNOWN_TEMPLATE` (400): no template for that language and framework
+                 *     - `UNAUTHORIZED` (401): missing or invalid credential
+                 *     - `FORBIDDEN` (403): the credential is valid but not allowed to do this
+                 *     - `NOT_FOUND` (404): no such resource (or it belongs to another organisation)
+                 *     - `CONFLICT` (409): the resource changed meanwhile; try again
+                 *     - `IDEMPOTENCY_KEY_REUSED` (409): the Idempotency-Key was used before with a different body
+                 *     - `INVALID_STATE` (409): not possible in the tenant's current state
+                 *     - `PAYLOAD_TOO_LARGE` (413): the body is larger than the API accepts
+                 *     - `UNSUPPORTED_MEDIA_TYPE` (415): the body's content type is not accepted
+                 *     - `RATE_LIMITED` (429): too many calls this minute; see Retry-After
+                 *     - `QUOTA_EXCEEDED` (429): the monthly quota is used up; see Retry-After
+                 *     - `NO_PORTS_AVAILABLE` (503): every tenant port is taken
+                 *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer; try again after Retry-After
+                 *     - `UPSTREAM_ERROR` (502): the model provider failed
+                 *     - `UPSTREAM_TIMEOUT` (504): the model provider did not answer in time
+                 *     - `INTERNAL` (500): a bug; the request id in X-Request-Id helps find it
+                 * @example VALIDATION_FAILED
+                 * @enum {string}
+                 */
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+                /** @description structured context, e.g. the failed fields or the limit reached */
+                details?: unknown;
+                /** @description what went wrong, for people; never contains a secret */
+                message: string;
+            };
+            /** @enum {boolean} */
+            success: false;
+        };
+        Organisation: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @example 2 */
+            id: number;
+            /** @example acme */
+            name: string;
+            /**
+             * @description the token's first characters, to tell tokens apart
+             * @example cvg_org_Qm8x
+             */
+            tokenPrefix: string;
+        };
+        SpawnRequest: {
+            /** @example express */
+            framework: string;
+            /** @example node */
+            language: string;
+            name: string;
+            /** @description per-tenant limits on convergence calls; omitted means unlimited */
+            quota?: {
+                callsPerMinute?: number;
+                callsPerMonth?: number;
+            };
+            /**
+             * Format: uri
+             * @description receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks)
+             */
+            webhookUrl?: string;
+        };
+        Tenant: {
+            /** @example sk_tenant_AbC123 */
+            apiKeyPrefix: string;
+            containerId: string | null;
+            /** @example convergence-tenant-1 */
+            containerName: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            destroyedAt: string | null;
+            /** @example 1 */
+            envId: number;
+            error: string | null;
+            /** @example express */
+            framework: string;
+            health: {
+                consecutiveFailures: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-29T10:15:30.000Z
+                 */
+                lastCheckAt: string | null;
+                restartCount: number;
+            };
+            image: string | null;
+            /** @example node */
+            language: string;
+            /** @example my-app */
+            name: string;
+            orgId: number;
+            /** @example 3001 */
+            port: number | null;
+            quota: {
+                callsPerMinute: number | null;
+                callsPerMonth: number | null;
+            };
+            /**
+             * Format: date-time
+             * @description when it last became ready
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            readyAt: string | null;
+            status: components["schemas"]["TenantStatus"];
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            statusChangedAt: string;
+            /** @example tenant_1 */
+            tenantId: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            updatedAt: string;
+            /** @example http://localhost:3001 */
+            url: string | null;
+            webhookUrl: string | null;
+        };
+        /**
+         * @description pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed
+         * @example ready
+         * @enum {string}
+         */
+        TenantStatus: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+        TenantStatusEvent: {
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            at: string;
+            from: components["schemas"]["TenantStatus"] & (string | null);
+            /** @example health check passed */
+            reason: string;
+            to: components["schemas"]["TenantStatus"];
+        };
+        TenantWithKey: {
+            /**
+             * @description the tenant's API key, shown only in this answer
+             * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
+             */
+            apiKey: string;
+            /** @example sk_tenant_AbC123 */
+            apiKeyPrefix: string;
+            containerId: string | null;
+            /** @example convergence-tenant-1 */
+            containerName: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            destroyedAt: string | null;
+            /** @example 1 */
+            envId: number;
+            error: string | null;
+            /** @example express */
+            framework: string;
+            health: {
+                consecutiveFailures: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-29T10:15:30.000Z
+                 */
+                lastCheckAt: string | null;
+                restartCount: number;
+            };
+            image: string | null;
+            /** @example node */
+            language: string;
+            /** @example my-app */
+            name: string;
+            orgId: number;
+            /** @example 3001 */
+            port: number | null;
+            quota: {
+                callsPerMinute: number | null;
+                callsPerMonth: number | null;
+            };
+            /**
+             * Format: date-time
+             * @description when it last became ready
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            readyAt: string | null;
+            status: components["schemas"]["TenantStatus"];
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            statusChangedAt: string;
+            /** @example tenant_1 */
+            tenantId: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            updatedAt: string;
+            /** @example http://localhost:3001 */
+            url: string | null;
+            webhookUrl: string | null;
+        };
+        WebhookAttempt: {
+            at: string;
+            /** @example 1 */
+            attempt: number;
+            durationMs: number;
+            error: string | null;
+            /**
+             * @description null when no answer came (timeout, refused connection, refused target)
+             * @example 500
+             */
+            httpStatus: number | null;
+        };
+        WebhookEvent: {
+            attemptCount: number;
+            attempts: components["schemas"]["WebhookAttempt"][];
+            createdAt: string;
+            deliveredAt: string | null;
+            /**
+             * @description the webhook-id header; receivers deduplicate on it
+             * @example msg_2KWPBgLlAfxdpx2AI54pPJ85f4W
+             */
+            id: string;
+            payload: components["schemas"]["WebhookPayload"];
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            /** @enum {string} */
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed";
+            url: string;
+        };
+        WebhookPayload: {
+            data: {
+                /**
+                 * Format: date-time
+                 * @example 2026-11-29T10:15:30.000Z
+                 */
+                destroyedAt: string | null;
+                /** @example 1 */
+                envId: number;
+                /** @description why it failed, for tenant.failed */
+                error: string | null;
+                health: {
+                    consecutiveFailures: number;
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-29T10:15:30.000Z
+                     */
+                    lastCheckAt: string | null;
+                    restartCount: number;
+                };
+                /** @example my-app */
+                name: string;
+                /** @example 1 */
+                orgId: number;
+                /** @example 3001 */
+                port: number | null;
+                previousStatus: components["schemas"]["TenantStatus"];
+                /**
+                 * Format: date-time
+                 * @example 2026-11-29T10:15:30.000Z
+                 */
+                readyAt: string | null;
+                /** @example health check passed */
+                reason: string | null;
+                status: components["schemas"]["TenantStatus"];
+                /** @example tenant_1 */
+                tenantId: string;
+                /** @example http://localhost:3001 */
+                url: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description when the state change happened
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            timestamp: string;
+            /** @enum {string} */
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    converge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConvergeRequest"];
+            };
+        };
+        responses: {
+            /** @description the converged (or last) answer and the transcript */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        result: components["schemas"]["ConvergeResult"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the model provider failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UPSTREAM_ERROR",
+                     *         "message": "the model provider answered HTTP 500"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the model provider timed out */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UPSTREAM_TIMEOUT",
+                     *         "message": "the model provider did not answer within 60000 ms"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrganisationRequest"];
+            };
+        };
+        responses: {
+            /** @description created; `token` is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organisation: components["schemas"]["Organisation"];
+                        /** @enum {boolean} */
+                        success: true;
+                        /** @example cvg_org_Qm8xV2b7T1kLpR4sN9wYz3Hc6Jd0Fg5A */
+                        token: string;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: number;
+                limit?: number;
+                /** @description must be the token's organisation */
+                org_id?: number;
+                /** @description comma-separated statuses */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nextCursor: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        tenants: components["schemas"]["Tenant"][];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    destroyTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description accepted; the tenant is destroying (or already destroyed) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["Tenant"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamTenantEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description resume after this event id */
+                "last-event-id"?: number | null;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: `event: status` with `data: {"from":"starting","to":"ready","reason":"…","at":"…"}`, history first, then live; `: heartbeat` comments while idle; ends after `destroyed` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantLogs: {
+        parameters: {
+            query?: {
+                tail?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description log lines, oldest first, each prefixed with its timestamp */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container: string | null;
+                        lines: string[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateTenantKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description rotated; the container is being re-created with the new key */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["TenantWithKey"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantStatus: {
+        parameters: {
+            query?: {
+                /** @description with wait: the longest the answer is held, in seconds; then the current status is returned */
+                timeout?: number;
+                /** @description answer once the tenant is in this status, or a final one (failed, destroyed) */
+                wait?: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant (with wait: as soon as it reaches that status, a final one, or the timeout) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["Tenant"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTenantWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant's webhook events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["WebhookEvent"][];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    spawnTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key and body answers the same tenant (and key) instead of making another */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "my-app",
+                 *       "language": "node",
+                 *       "framework": "express",
+                 *       "webhookUrl": "https://hooks.example.com/convergence",
+                 *       "quota": {
+                 *         "callsPerMinute": 60
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SpawnRequest"];
+            };
+        };
+        responses: {
+            /** @description accepted; provisioning runs in the background */
+            202: {
+                headers: {
+                    /** @description `true` when this answers an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    /** @description the tenant's status URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["TenantWithKey"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description inclusive; default: start of this month (UTC) */
+                from?: string;
+                /** @description `day` adds a per-day breakdown per tenant */
+                granularity?: "total" | "day";
+                /** @description must be the token's organisation */
+                org_id?: number;
+                /** @description only this tenant (envId) */
+                tenant_id?: number;
+                /** @description exclusive; default: start of next month (UTC) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description usage per tenant (destroyed tenants included) and totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orgId: number;
+                        period: {
+                            from: string;
+                            to: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                        tenants: {
+                            avgLatencyMs: number;
+                            /** @description calls that ran (succeeded + errors); what is billed */
+                            calls: number;
+                            converged: number;
+                            days?: {
+                                avgLatencyMs: number;
+                                /** @description calls that ran (succeeded + errors); what is billed */
+                                calls: number;
+                                converged: number;
+                                day: string;
+                                errors: number;
+                                /** @description refused by quota or rate limit; not billed */
+                                refused: number;
+                                rounds: number;
+                                succeeded: number;
+                                tokensIn: number;
+                                tokensOut: number;
+                            }[];
+                            envId: number;
+                            errors: number;
+                            name: string;
+                            /** @description refused by quota or rate limit; not billed */
+                            refused: number;
+                            rounds: number;
+                            status: string;
+                            succeeded: number;
+                            tenantId: string;
+                            tokensIn: number;
+                            tokensOut: number;
+                        }[];
+                        totals: {
+                            avgLatencyMs: number;
+                            /** @description calls that ran (succeeded + errors); what is billed */
+                            calls: number;
+                            converged: number;
+                            errors: number;
+                            /** @description refused by quota or rate limit; not billed */
+                            refused: number;
+                            rounds: number;
+                            succeeded: number;
+                            tokensIn: number;
+                            tokensOut: number;
+                        };
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the current secret */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the secret's first characters, to tell secrets apart
+                         * @example whsec_MfKQ9r
+                         */
+                        prefix: string;
+                        /** @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwZ3mK1HvqB0c= */
+                        secret: string;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example whsec_MfKQ9r */
+                        prefix: string;
+                        /** @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw */
+                        secret: string;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenantDestroyedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tenantFailedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tenantReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tenantRecoveredWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tenantUnhealthyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

@@ -1,0 +1,31 @@
+/** Names for the API's types, all from the generated OpenAPI types (src/generated/openapi.ts). */
+import type { components, operations } from "./generated/openapi.js";
+
+type Schemas = components["schemas"];
+type Json<Op extends keyof operations, Status extends number> = operations[Op]["responses"] extends Record<Status, { content: { "application/json": infer T } }> ? T : never;
+
+export type Tenant = Schemas["Tenant"];
+/** A tenant with its API key: returned by spawn and key rotation only, never again. */
+export type TenantWithKey = Schemas["TenantWithKey"];
+export type TenantStatus = Schemas["TenantStatus"];
+export type SpawnInput = Schemas["SpawnRequest"];
+/** One state change from the event stream; `id` is what a reconnect resumes after. */
+export type TenantEvent = Schemas["TenantStatusEvent"] & { id: number };
+export type ConvergeInput = Schemas["ConvergeRequest"];
+export type ConvergeResult = Schemas["ConvergeResult"];
+/** A webhook's body, as `verifyWebhook` returns it. */
+export type WebhookPayload = Schemas["WebhookPayload"];
+export type WebhookEventType = WebhookPayload["type"];
+/** A webhook event in the delivery log, with every attempt. */
+export type WebhookDelivery = Schemas["WebhookEvent"];
+export type Organisation = Schemas["Organisation"];
+/** The API's error codes. */
+export type ErrorCode = Schemas["Error"]["error"]["code"];
+export type UsageReport = Omit<Json<"getUsage", 200>, "success">;
+export type TenantUsage = UsageReport["tenants"][number];
+export type UsageTotals = UsageReport["totals"];
+
+/** Every call takes a signal; aborting it rejects the call with the signal's reason. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
