@@ -23,7 +23,7 @@ export class Usage {
           query: {
             from: isoDate(query.from),
             to: isoDate(query.to),
-            tenant_id: query.tenantId === undefined ? undefined : envIdOf(query.tenantId),
+            tenant_id: query.tenantId === undefined ? undefined : `tenant_${envIdOf(query.tenantId)}`,
             granularity: query.granularity,
           },
         },
