@@ -67,7 +67,12 @@ interface SwarmNode {
   Status?: { State?: string; Addr?: string };
   ManagerStatus?: { Addr?: string };
 }
-type Service = Docker.Service extends never ? never : Awaited<ReturnType<Docker.Service["inspect"]>>;
+interface Service {
+  ID: string;
+  Version: { Index: number };
+  CreatedAt: string;
+  Spec: Docker.ServiceSpec;
+}
 
 /** Task states in which a container exists (or is about to) on a node and may hold its port. */
 const LIVE_TASK_STATES = new Set(["assigned", "accepted", "preparing", "ready", "starting", "running"]);
@@ -204,10 +209,9 @@ export class SwarmRuntime implements ContainerRuntime {
 
   async inspect(name: string): Promise<ContainerInfo | null> {
     try {
-      const service = await this.docker.getService(name).inspect();
+      const service: Service = await this.docker.getService(name).inspect();
       const current = currentTask(await this.tasksOf(service.ID));
-      const node = current?.NodeID ? ((await this.docker.getNode(current.NodeID).inspect()) as SwarmNode) : undefined;
-      return toInfo(service, current, node);
+      return toInfo(service, current, current?.NodeID ? await this.node(current.NodeID) : undefined);
     } catch (err) {
       if (statusOf(err) === 404) return null; // no such service (or removed between the calls)
       throw err;
@@ -265,7 +269,7 @@ export class SwarmRuntime implements ContainerRuntime {
   async listOwned(): Promise<ContainerInfo[]> {
     const ownerLabel = `${labelKeys.owner}=${this.opts.owner}`;
     const [services, tasks, nodes] = await Promise.all([
-      this.docker.listServices({ filters: { label: [ownerLabel] } }),
+      this.docker.listServices({ filters: { label: [ownerLabel] } }) as unknown as Promise<Service[]>,
       // A task filter on labels matches its service's labels: only this platform's tasks.
       this.docker.listTasks({ filters: { label: [ownerLabel] } }) as Promise<Task[]>,
       this.docker.listNodes() as Promise<SwarmNode[]>,
@@ -274,9 +278,19 @@ export class SwarmRuntime implements ContainerRuntime {
     for (const t of tasks) tasksByService.set(t.ServiceID, [...(tasksByService.get(t.ServiceID) ?? []), t]);
     const nodesById = new Map(nodes.map((n) => [n.ID, n]));
     return services.map((s) => {
-      const current = currentTask(tasksByService.get(s.ID!) ?? []);
-      return toInfo(s as Service, current, current?.NodeID ? nodesById.get(current.NodeID) : undefined);
+      const current = currentTask(tasksByService.get(s.ID) ?? []);
+      return toInfo(s, current, current?.NodeID ? nodesById.get(current.NodeID) : undefined);
     });
+  }
+
+  /** A node by id; undefined once it has been removed from the swarm. */
+  private async node(id: string): Promise<SwarmNode | undefined> {
+    try {
+      return (await this.docker.getNode(id).inspect()) as SwarmNode;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   private async serviceOrThrow(name: string): Promise<Service> {
@@ -293,11 +307,11 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** Read-modify-write of a service's spec, retried when another writer bumped its version meanwhile. */
-  private async updateSpec(name: string, change: (spec: Service["Spec"]) => Service["Spec"]): Promise<void> {
+  private async updateSpec(name: string, change: (spec: Docker.ServiceSpec) => Docker.ServiceSpec): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const service = await this.docker.getService(name).inspect();
+      const service: Service = await this.docker.getService(name).inspect();
       try {
-        await this.docker.getService(service.ID).update({ version: service.Version!.Index, ...change(service.Spec) });
+        await this.docker.getService(service.ID).update({ version: service.Version.Index, ...change(service.Spec) });
         return;
       } catch (err) {
         if (attempt >= 5 || !/out of sequence/i.test(String((err as DockerError).json?.message ?? err))) throw err;
@@ -335,17 +349,17 @@ function stateOf(service: Service, task: Task | undefined, node: SwarmNode | und
 }
 
 function toInfo(service: Service, task: Task | undefined, node: SwarmNode | undefined): ContainerInfo {
-  const spec = service.Spec!;
+  const spec = service.Spec;
   const hostPort = spec.EndpointSpec?.Ports?.[0]?.PublishedPort ?? null;
   const placed = node ? nodeRef(node) : null;
   return {
-    id: service.ID!,
-    name: spec.Name!,
-    image: spec.TaskTemplate?.ContainerSpec?.Image ?? "",
+    id: service.ID,
+    name: spec.Name ?? "",
+    image: (spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Image ?? "",
     state: stateOf(service, task, node),
     labels: spec.Labels ?? {},
     hostPort,
-    createdAt: new Date(service.CreatedAt!),
+    createdAt: new Date(service.CreatedAt),
     node: placed,
     address: placed && hostPort ? `${placed.address}:${hostPort}` : null,
   };
