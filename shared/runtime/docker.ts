@@ -185,8 +185,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-/** Docker multiplexes stdout/stderr of a non-TTY container in 8-byte-header frames. */
-function demux(buf: Buffer): string {
+/** Docker multiplexes stdout/stderr of a non-TTY container (and of a service's tasks) in 8-byte-header frames. */
+export function demux(buf: Buffer): string {
   const parts: Buffer[] = [];
   let i = 0;
   while (i + 8 <= buf.length) {

@@ -16,7 +16,7 @@
  * interface of the node).
  */
 import Docker from "dockerode";
-import { DockerRuntime } from "./docker.js";
+import { DockerRuntime, demux } from "./docker.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -363,18 +363,6 @@ function toInfo(service: Service, task: Task | undefined, node: SwarmNode | unde
     node: placed,
     address: placed && hostPort ? `${placed.address}:${hostPort}` : null,
   };
-}
-
-/** Docker multiplexes stdout/stderr in 8-byte-header frames. */
-function demux(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return Buffer.concat(parts).toString("utf8");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
