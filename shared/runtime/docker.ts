@@ -13,6 +13,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type NodeRef,
 } from "./types.js";
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
@@ -21,6 +22,7 @@ const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
+  private engine?: Promise<{ id: string; hostname: string }>;
 
   constructor(private readonly opts: { socketPath: string; owner: string }) {
     this.docker = new Docker({ socketPath: opts.socketPath });
@@ -113,15 +115,17 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(name: string): Promise<ContainerInfo | null> {
     try {
       const c = await this.docker.getContainer(name).inspect();
-      const binding = Object.values(c.HostConfig.PortBindings ?? {})[0] as Array<{ HostPort?: string }> | undefined;
+      const binding = Object.values(c.HostConfig.PortBindings ?? {})[0] as Array<{ HostIp?: string; HostPort?: string }> | undefined;
+      const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
         id: c.Id,
         name: c.Name.replace(/^\//, ""),
         image: c.Config.Image,
         state: c.State.Status as ContainerState,
         labels: c.Config.Labels ?? {},
-        hostPort: binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null,
+        hostPort,
         createdAt: new Date(c.Created),
+        ...(await this.placement(binding?.[0]?.HostIp, hostPort)),
       };
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -152,20 +156,37 @@ export class DockerRuntime implements ContainerRuntime {
       all: true,
       filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] },
     });
-    return list.map((c) => ({
-      id: c.Id,
-      name: (c.Names[0] ?? "").replace(/^\//, ""),
-      image: c.Image,
-      state: c.State as ContainerState,
-      labels: c.Labels ?? {},
-      hostPort: c.Ports.find((p) => p.PublicPort)?.PublicPort ?? null,
-      createdAt: new Date(c.Created * 1000),
-    }));
+    return Promise.all(
+      list.map(async (c) => {
+        const published = c.Ports.find((p) => p.PublicPort);
+        return {
+          id: c.Id,
+          name: (c.Names[0] ?? "").replace(/^\//, ""),
+          image: c.Image,
+          state: c.State as ContainerState,
+          labels: c.Labels ?? {},
+          hostPort: published?.PublicPort ?? null,
+          createdAt: new Date(c.Created * 1000),
+          ...(await this.placement(published?.IP, published?.PublicPort ?? null)),
+        };
+      }),
+    );
+  }
+
+  /** One engine: every container runs on its host, and answers where its port is published. */
+  private async placement(bindIp: string | undefined, hostPort: number | null): Promise<{ node: NodeRef; address: string | null }> {
+    this.engine ??= this.docker.info().then((i: { ID: string; Name: string }) => ({ id: i.ID, hostname: i.Name }));
+    const engine = await this.engine.catch((err) => {
+      this.engine = undefined;
+      throw err;
+    });
+    const address = !bindIp || bindIp === "0.0.0.0" || bindIp === "::" ? "127.0.0.1" : bindIp;
+    return { node: { ...engine, address }, address: hostPort ? `${address}:${hostPort}` : null };
   }
 }
 
-/** Docker multiplexes stdout/stderr of a non-TTY container in 8-byte-header frames. */
-function demux(buf: Buffer): string {
+/** Docker multiplexes stdout/stderr of a non-TTY container (and of a service's tasks) in 8-byte-header frames. */
+export function demux(buf: Buffer): string {
   const parts: Buffer[] = [];
   let i = 0;
   while (i + 8 <= buf.length) {

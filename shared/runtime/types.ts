@@ -20,6 +20,14 @@ export interface ContainerSpec {
 
 export type ContainerState = "created" | "running" | "restarting" | "exited" | "paused" | "dead" | "removing";
 
+/** A host that runs containers: a Swarm node, or the one Docker engine's host. */
+export interface NodeRef {
+  id: string;
+  hostname: string;
+  /** The IP others reach the host at. */
+  address: string;
+}
+
 export interface ContainerInfo {
   id: string;
   name: string;
@@ -29,6 +37,10 @@ export interface ContainerInfo {
   /** The host port published for the app, if any. */
   hostPort: number | null;
   createdAt: Date;
+  /** Where it runs (Swarm: its current task's node, which changes when Swarm reschedules it); null while placed nowhere. */
+  node?: NodeRef | null;
+  /** `host:port` where its app answers; null while it runs nowhere. */
+  address?: string | null;
 }
 
 export interface ContainerRuntime {

@@ -1,0 +1,117 @@
+/**
+ * What `cluster up` made, recorded as it is made, so that `down` removes exactly that and nothing
+ * else on a machine other people use. Every name carries the `cvg-` prefix. One cluster per
+ * machine (an engine belongs to one swarm), so the state lives at a fixed path; a lock keeps two
+ * invocations from interleaving.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { isAlive, sleep } from "./sys.js";
+
+export const DATA_DIR = "/var/lib/cvg-cluster";
+export const RUN_DIR = "/run/cvg-cluster";
+const STATE_FILE = join(DATA_DIR, "state.json");
+const LOCK_FILE = "/run/cvg-cluster.lock";
+
+/** The host bridge's subnet: 198.18.0.0/15 is reserved for benchmarking (RFC 2544), so it collides with nothing real. */
+export const BRIDGE = "cvg-br0";
+export const MANAGER_IP = "198.18.0.1";
+export const PREFIX_LEN = 24;
+export const REGISTRY_PORT = 5000;
+export const REGISTRY = `${MANAGER_IP}:${REGISTRY_PORT}`;
+/** Node n's address on the bridge. */
+export const nodeIp = (n: number) => `198.18.0.${10 + n}`;
+export const MAX_NODES = 200;
+
+export interface NodeState {
+  n: number;
+  /** The node's hostname (its own UTS namespace), as Swarm lists it. */
+  hostname: string;
+  netns: string;
+  vethHost: string;
+  address: string;
+  dataDir: string;
+  runDir: string;
+  cgroup: string;
+  containerdPid?: number;
+  dockerdPid?: number;
+  swarmNodeId?: string;
+}
+
+export interface IptablesRule {
+  table: string;
+  chain: string;
+  spec: string[];
+}
+
+export interface ClusterState {
+  version: 1;
+  /** Who brought it up: a test fixture tears down only a cluster its own run made. */
+  createdBy: { tool: string; pid: number; at: string };
+  bridge?: { name: string; created: boolean };
+  iptables: IptablesRule[];
+  registry?: {
+    address: string;
+    dir: string;
+    pid?: number;
+    /** Where the engines (manager and nodes) find the registry's CA; the directories we created there. */
+    trustFile: string;
+    createdDirs: string[];
+  };
+  swarm?: {
+    /** True when `up` ran `swarm init`; only then does `down` leave the swarm. */
+    initialisedByUs: boolean;
+    managerNodeId: string;
+    managerAddr: string;
+    /** The manager's availability before `up` drained it, restored by `down` when the swarm stays. */
+    previousAvailability: string;
+    /** docker_gwbridge did not exist before `swarm init`: `down` removes it after leaving. */
+    gwbridgeCreated: boolean;
+  };
+  nodes: Record<string, NodeState>;
+}
+
+export function loadState(): ClusterState | null {
+  if (!existsSync(STATE_FILE)) return null;
+  return JSON.parse(readFileSync(STATE_FILE, "utf8")) as ClusterState;
+}
+
+export function newState(tool: string): ClusterState {
+  return { version: 1, createdBy: { tool, pid: process.pid, at: new Date().toISOString() }, iptables: [], nodes: {} };
+}
+
+export function saveState(state: ClusterState): void {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const tmp = `${STATE_FILE}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  renameSync(tmp, STATE_FILE);
+}
+
+export function clearState(): void {
+  rmSync(STATE_FILE, { force: true });
+}
+
+/** Runs `fn` holding the machine-wide cluster lock; a lock whose holder died is taken over. */
+export async function withLock<T>(fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
+  mkdirSync(dirname(LOCK_FILE), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const holder = Number(readFileSync(LOCK_FILE, "utf8").trim() || 0);
+      if (!isAlive(holder)) {
+        rmSync(LOCK_FILE, { force: true }); // holder is gone
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another cluster command (pid ${holder}) holds ${LOCK_FILE}`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_FILE, { force: true });
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * ContainerRuntime on Docker Swarm: a tenant is a one-replica service named and labelled like a
+ * DockerRuntime container, placed by Swarm on any node and rescheduled by Swarm when its node
+ * dies. Everything goes through the manager's API (services, tasks, nodes, service logs); images
+ * are built on the manager, pushed to a registry every node pulls from, and referenced by digest so
+ * that every node runs exactly the same bytes.
+ *
+ * Mapping: `create` = service with 0 replicas (exists, runs nowhere: state "created"); `start` =
+ * 1 replica, returning once its task runs; `inspect`/`listOwned` report the service with the state
+ * of its current task and the node it runs on; `remove` = scale to 0, wait for the task to stop
+ * (so its port is free again), delete the service.
+ *
+ * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (README, "Swarm
+ * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
+ * beyond size and mode, and the published port's bind address (host-mode ports bind every
+ * interface of the node).
+ */
+import Docker from "dockerode";
+import { DockerRuntime, demux } from "./docker.js";
+import type { Template } from "../templates.js";
+import {
+  ContainerNameTakenError,
+  PortInUseError,
+  labelKeys,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerState,
+  type NodeRef,
+} from "./types.js";
+
+export interface SwarmRuntimeOptions {
+  /** The manager's engine: services, tasks, nodes and logs go through it, and images are built on it. */
+  socketPath: string;
+  /** Owner label value, as for DockerRuntime. */
+  owner: string;
+  /** host:port of the registry every node pulls from (its TLS trusted by every engine). */
+  registry: string;
+  /** The master's IP as the nodes reach it: `host.docker.internal` resolves to it inside every tenant. */
+  masterAddress: string;
+  /** Placement constraints for every tenant, e.g. `node.labels.convergence.tenants==true`. */
+  constraints?: string[];
+  /** Share of the CPU limit reserved for scheduling (memory is reserved in full). Default 0.25. */
+  cpuReservation?: number;
+  /** How long `start` waits for the task to run (default 60 s) and `remove` for it to stop (default 20 s). */
+  startTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  /** Bound on a service logs call: a down node's tasks can make the broker wait. Default 5 s. */
+  logsTimeoutMs?: number;
+}
+
+type DockerError = Error & { statusCode?: number; json?: { message?: string } };
+const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+
+/** The subset of the Engine API's Task this runtime reads. */
+interface Task {
+  ID: string;
+  ServiceID: string;
+  NodeID?: string;
+  DesiredState: string;
+  CreatedAt: string;
+  Status: { State: string; Message?: string; Err?: string };
+}
+interface SwarmNode {
+  ID: string;
+  Description?: { Hostname?: string };
+  Status?: { State?: string; Addr?: string };
+  ManagerStatus?: { Addr?: string };
+}
+interface Service {
+  ID: string;
+  Version: { Index: number };
+  CreatedAt: string;
+  Spec: Docker.ServiceSpec;
+}
+
+/** Task states in which a container exists (or is about to) on a node and may hold its port. */
+const LIVE_TASK_STATES = new Set(["assigned", "accepted", "preparing", "ready", "starting", "running"]);
+const PORT_CONFLICT = /address already in use|port is already allocated|host-mode port already in use/i;
+
+export class SwarmRuntime implements ContainerRuntime {
+  readonly docker: Docker;
+  private readonly builder: DockerRuntime;
+  private readonly pushed = new Map<string, Promise<string>>();
+  private readonly opts: Required<SwarmRuntimeOptions>;
+
+  constructor(opts: SwarmRuntimeOptions) {
+    this.opts = { constraints: [], cpuReservation: 0.25, startTimeoutMs: 60_000, stopTimeoutMs: 20_000, logsTimeoutMs: 5_000, ...opts };
+    this.docker = new Docker({ socketPath: opts.socketPath });
+    this.builder = new DockerRuntime({ socketPath: opts.socketPath, owner: opts.owner });
+  }
+
+  /** Builds on the manager (same content-addressed tag as DockerRuntime), pushes once, returns `registry/repo@sha256:…`. */
+  async ensureImage(template: Template, baseImage: string): Promise<string> {
+    const local = await this.builder.ensureImage(template, baseImage);
+    let pending = this.pushed.get(local);
+    if (!pending) {
+      pending = this.push(local).catch((err) => {
+        this.pushed.delete(local);
+        throw err;
+      });
+      this.pushed.set(local, pending);
+    }
+    return pending;
+  }
+
+  private async push(local: string): Promise<string> {
+    const cut = local.lastIndexOf(":");
+    const repo = `${this.opts.registry}/${local.slice(0, cut)}`;
+    const tag = local.slice(cut + 1);
+    await this.docker.getImage(local).tag({ repo, tag });
+    // An empty auth header: the registry is ours and open to the nodes; TLS is what is checked.
+    const stream = await this.docker.getImage(`${repo}:${tag}`).push({ authconfig: {} });
+    const output: Array<{ error?: string; aux?: { Digest?: string } }> = await new Promise((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+    const failed = output.find((o) => o.error);
+    if (failed) throw new Error(`pushing ${repo}:${tag} to ${this.opts.registry} failed: ${failed.error}`);
+    const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+    if (!digest) throw new Error(`pushing ${repo}:${tag} to ${this.opts.registry} reported no digest`);
+    return `${repo}@${digest}`;
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    try {
+      await this.docker.createService(this.serviceSpec(spec));
+    } catch (err) {
+      if (statusOf(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
+      throw err;
+    }
+    const info = await this.inspect(spec.name);
+    if (!info) throw new Error(`service ${spec.name} vanished right after it was created`);
+    return info;
+  }
+
+  private serviceSpec(spec: ContainerSpec): Docker.CreateServiceOptions {
+    const mb = 1024 * 1024;
+    const nanoCpus = Math.round(spec.cpus * 1e9);
+    return {
+      Name: spec.name,
+      Labels: spec.labels,
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: spec.image,
+          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+          User: "1000:1000",
+          ReadOnly: true,
+          Init: true,
+          CapabilityDrop: ["ALL"],
+          Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
+          // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
+          Hosts: [`${this.opts.masterAddress} host.docker.internal`],
+          StopGracePeriod: 5e9,
+        },
+        Resources: {
+          Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
+          // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
+          // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
+          Reservations: { NanoCPUs: Math.round(nanoCpus * this.opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
+        },
+        // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
+        // (which Swarm also counts as a restart) never exhausts it.
+        RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
+        Placement: { Constraints: this.opts.constraints },
+        LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
+      },
+      Mode: { Replicated: { Replicas: 0 } },
+      // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
+      EndpointSpec: {
+        Mode: "dnsrr",
+        Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
+      },
+    };
+  }
+
+  /** Runs the service's one replica and returns once its task runs; a no-op when it already does. */
+  async start(name: string): Promise<void> {
+    const service = await this.serviceOrThrow(name);
+    const before = await this.tasksOf(service.ID);
+    const current = currentTask(before);
+    if (replicasOf(service) > 0 && current?.Status.State === "running") return;
+    if (replicasOf(service) === 0) {
+      await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 1 } } }));
+    } else if (!current) {
+      // Swarm gave up restarting it (restart policy exhausted): force a new task.
+      await this.updateSpec(name, (spec) => ({ ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate?.ForceUpdate ?? 0) + 1 } }));
+    }
+    await this.waitRunning(name, service.ID, new Set(before.map((t) => t.ID)));
+  }
+
+  private async waitRunning(name: string, serviceId: string, oldTasks: Set<string>): Promise<void> {
+    const deadline = Date.now() + this.opts.startTimeoutMs;
+    let last = "no task yet";
+    while (Date.now() < deadline) {
+      const tasks = await this.tasksOf(serviceId);
+      const current = currentTask(tasks);
+      if (current?.Status.State === "running") return;
+      // A port taken outside Swarm fails the task on its node; one taken by another service keeps it pending.
+      const conflict = tasks.find((t) => !oldTasks.has(t.ID) && PORT_CONFLICT.test(`${t.Status.Err ?? ""} ${t.Status.Message ?? ""}`));
+      if (conflict) {
+        await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
+        throw new PortInUseError(`service ${name}: ${conflict.Status.Err ?? conflict.Status.Message}`);
+      }
+      if (current) last = `${current.Status.State}${current.Status.Err ? `: ${current.Status.Err}` : ""}`;
+      await sleep(250);
+    }
+    throw new Error(`service ${name} has no running task after ${this.opts.startTimeoutMs / 1000}s (last: ${last})`);
+  }
+
+  async inspect(name: string): Promise<ContainerInfo | null> {
+    try {
+      const service: Service = await this.docker.getService(name).inspect();
+      const current = currentTask(await this.tasksOf(service.ID));
+      return toInfo(service, current, current?.NodeID ? await this.node(current.NodeID) : undefined);
+    } catch (err) {
+      if (statusOf(err) === 404) return null; // no such service (or removed between the calls)
+      throw err;
+    }
+  }
+
+  /** Stops the task (so its host port is free on return), then deletes the service; a no-op when it is gone. */
+  async remove(name: string): Promise<void> {
+    let service: Service;
+    try {
+      service = await this.docker.getService(name).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+    try {
+      if (replicasOf(service) > 0) {
+        await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
+      }
+      await this.waitStopped(service.ID);
+      await this.docker.getService(service.ID).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return; // removed meanwhile by someone else
+      throw err;
+    }
+  }
+
+  /** Until no task of the service is live on a node that is up (a down node's tasks cannot hold a port anyone reaches). */
+  private async waitStopped(serviceId: string): Promise<void> {
+    const deadline = Date.now() + this.opts.stopTimeoutMs;
+    while (Date.now() < deadline) {
+      const [tasks, nodes] = await Promise.all([this.tasksOf(serviceId), this.docker.listNodes() as Promise<SwarmNode[]>]);
+      const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
+      if (!tasks.some((t) => LIVE_TASK_STATES.has(t.Status.State) && t.NodeID && up.has(t.NodeID))) return;
+      await sleep(200);
+    }
+  }
+
+  async logs(name: string, tail: number): Promise<string[]> {
+    const raw = (await this.docker.getService(name).logs({
+      stdout: true,
+      stderr: true,
+      follow: false,
+      tail,
+      timestamps: true,
+      abortSignal: AbortSignal.timeout(this.opts.logsTimeoutMs),
+    } as Parameters<Docker.Service["logs"]>[0])) as unknown as Buffer;
+    // Every task contributes up to `tail` lines: merge them in time order (RFC 3339 timestamps sort as
+    // text). Lines without a timestamp are the broker's own warnings (say, a node that is down): last.
+    const lines = demux(raw).split("\n").filter((l) => l.length > 0);
+    const stamped = lines.filter((l) => /^\d{4}-\d\d-\d\dT/.test(l)).sort();
+    return [...stamped.slice(-tail), ...lines.filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))];
+  }
+
+  async listOwned(): Promise<ContainerInfo[]> {
+    const ownerLabel = `${labelKeys.owner}=${this.opts.owner}`;
+    const [services, tasks, nodes] = await Promise.all([
+      this.docker.listServices({ filters: { label: [ownerLabel] } }) as unknown as Promise<Service[]>,
+      // A task filter on labels matches its service's labels: only this platform's tasks.
+      this.docker.listTasks({ filters: { label: [ownerLabel] } }) as Promise<Task[]>,
+      this.docker.listNodes() as Promise<SwarmNode[]>,
+    ]);
+    const tasksByService = new Map<string, Task[]>();
+    for (const t of tasks) tasksByService.set(t.ServiceID, [...(tasksByService.get(t.ServiceID) ?? []), t]);
+    const nodesById = new Map(nodes.map((n) => [n.ID, n]));
+    return services.map((s) => {
+      const current = currentTask(tasksByService.get(s.ID) ?? []);
+      return toInfo(s, current, current?.NodeID ? nodesById.get(current.NodeID) : undefined);
+    });
+  }
+
+  /** A node by id; undefined once it has been removed from the swarm. */
+  private async node(id: string): Promise<SwarmNode | undefined> {
+    try {
+      return (await this.docker.getNode(id).inspect()) as SwarmNode;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async serviceOrThrow(name: string): Promise<Service> {
+    try {
+      return await this.docker.getService(name).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) throw new Error(`no service named ${name}`);
+      throw err;
+    }
+  }
+
+  private async tasksOf(serviceId: string): Promise<Task[]> {
+    return (await this.docker.listTasks({ filters: { service: [serviceId] } })) as Task[];
+  }
+
+  /** Read-modify-write of a service's spec, retried when another writer bumped its version meanwhile. */
+  private async updateSpec(name: string, change: (spec: Docker.ServiceSpec) => Docker.ServiceSpec): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const service: Service = await this.docker.getService(name).inspect();
+      try {
+        await this.docker.getService(service.ID).update({ version: service.Version.Index, ...change(service.Spec) });
+        return;
+      } catch (err) {
+        if (attempt >= 5 || !/out of sequence/i.test(String((err as DockerError).json?.message ?? err))) throw err;
+      }
+    }
+  }
+}
+
+function replicasOf(service: Service): number {
+  return service.Spec?.Mode?.Replicated?.Replicas ?? 0;
+}
+
+/**
+ * The task that stands for the service now: the newest one Swarm wants running (or "ready", waiting
+ * out a restart delay). Tasks it has told to shut down, such as those on a node that went down,
+ * do not count even if their last report said "running".
+ */
+function currentTask(tasks: Task[]): Task | undefined {
+  return tasks
+    .filter((t) => t.DesiredState === "running" || t.DesiredState === "ready")
+    .sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
+}
+
+function nodeRef(node: SwarmNode): NodeRef {
+  // A manager may report 0.0.0.0 as its address; its manager address is the one others reach.
+  const addr = node.Status?.Addr && node.Status.Addr !== "0.0.0.0" ? node.Status.Addr : (node.ManagerStatus?.Addr ?? "").replace(/:\d+$/, "");
+  return { id: node.ID, hostname: node.Description?.Hostname ?? "", address: addr };
+}
+
+function stateOf(service: Service, task: Task | undefined, node: SwarmNode | undefined): ContainerState {
+  if (replicasOf(service) === 0) return "created";
+  if (!task) return "exited"; // Swarm stopped restarting it
+  if (task.Status.State === "running") return node && node.Status?.State !== "ready" ? "restarting" : "running";
+  return "restarting"; // on its way: pending, pulling, starting, or waiting out the restart delay
+}
+
+function toInfo(service: Service, task: Task | undefined, node: SwarmNode | undefined): ContainerInfo {
+  const spec = service.Spec;
+  const hostPort = spec.EndpointSpec?.Ports?.[0]?.PublishedPort ?? null;
+  const placed = node ? nodeRef(node) : null;
+  return {
+    id: service.ID,
+    name: spec.Name ?? "",
+    image: (spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Image ?? "",
+    state: stateOf(service, task, node),
+    labels: spec.Labels ?? {},
+    hostPort,
+    createdAt: new Date(service.CreatedAt),
+    node: placed,
+    address: placed && hostPort ? `${placed.address}:${hostPort}` : null,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
