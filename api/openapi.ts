@@ -27,6 +27,7 @@ const tags = [
   { name: "Webhooks", description: "The signing secret, and what was delivered. The payloads are under Webhooks." },
   { name: "Usage", description: "Metered convergence calls, for billing." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },
+  { name: "Authentication", description: "Short-lived scoped access tokens made from the organisation token, the keys that verify them, and rotating the organisation token." },
   { name: "Organisations", description: "For the platform operator." },
 ];
 

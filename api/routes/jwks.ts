@@ -1,10 +1,13 @@
 /** GET /.well-known/jwks.json — the public keys that verify access tokens (RFC 7517), for any verifier. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import type { HonoEnv } from "../env.js";
+import { errorResponses } from "../schemas.js";
 
 export const jwksRoute = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
+  operationId: "getJwks",
+  tags: ["Authentication"],
   summary: "Access-token verification keys (JWKS)",
   description:
     "Every key that currently verifies access tokens: the signing key, the next one (published before it signs) and retired ones " +
@@ -24,6 +27,7 @@ export const jwksRoute = createRoute({
         },
       },
     },
+    ...errorResponses(),
   },
 });
 

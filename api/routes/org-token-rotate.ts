@@ -8,6 +8,8 @@ import { errorResponses } from "../schemas.js";
 export const orgTokenRotateRoute = createRoute({
   method: "post",
   path: "/api/v1/auth/organisation-token/rotate",
+  operationId: "rotateOrganisationToken",
+  tags: ["Authentication"],
   summary: "Rotate the organisation token",
   description:
     "Authenticated with the organisation token itself. Returns the new token once; the old token, and every access token issued " +

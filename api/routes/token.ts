@@ -38,6 +38,8 @@ export function tokenRoute(config: Config) {
   return createRoute({
     method: "post",
     path: "/api/v1/auth/token",
+    operationId: "createAccessToken",
+    tags: ["Authentication"],
     summary: "Issue an access token (JWT)",
     description:
       "Authenticated with the organisation token. Returns a signed JWT (ES256, `typ: at+jwt`; public keys at `/.well-known/jwks.json`) " +
