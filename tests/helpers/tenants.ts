@@ -4,6 +4,7 @@
  * opens TCP connections (optionally an HTTP/1.0 GET) and reports what happened to each.
  */
 import type Docker from "dockerode";
+import http from "node:http";
 import { createServer } from "node:net";
 import { PassThrough } from "node:stream";
 import type { ContainerRuntime } from "../../shared/runtime/types.js";
@@ -77,13 +78,27 @@ export async function startTenant(
     pidsLimit: 64,
   });
   await runtime.start(t.name);
-  // A timeout on each try: right after start, docker-proxy may accept and then hold a connection
-  // it cannot forward yet, and a fetch without one would wait for ever.
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${hostPort}/health`, { signal: AbortSignal.timeout(1_000) }).catch(() => null))?.ok, {
+  await waitFor(() => answersOk(`http://127.0.0.1:${hostPort}/health`), {
     timeoutMs: 30_000,
     what: `${t.name} to answer on 127.0.0.1:${hostPort}`,
   });
   return { name: t.name, envId: t.envId, orgId: t.orgId, hostPort };
+}
+
+/**
+ * One GET with its own deadline. Not fetch: right after a start, docker-proxy may accept a
+ * connection it cannot forward yet and hold it, and fetch's abort timer does not keep a process
+ * alive (a child process would exit mid-wait).
+ */
+export function answersOk(url: string, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+  });
 }
 
 export async function containerAddress(docker: Docker, name: string): Promise<string> {
