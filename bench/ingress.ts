@@ -15,7 +15,7 @@ import { DockerRuntime } from "../shared/runtime/docker.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { freePort, testEnv } from "../tests/helpers/stack.js";
 import { containerAddress, freeSubnet, startTenant } from "../tests/helpers/tenants.js";
-import { summarise, table } from "./stats.js";
+import { load, summarise, table } from "./stats.js";
 
 const REQUESTS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 1);
@@ -64,27 +64,11 @@ try {
     "ingress (HTTPS, Caddy → container address)": get(https, { host: "127.0.0.1", port: httpsPort, servername: url2.hostname, headers: { host: url2.host }, agent: viaIngress2 }),
   };
 
-  const load = async (fn: () => Promise<void>) => {
-    const latencies: number[] = [];
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next++ < REQUESTS) {
-          const s = performance.now();
-          await fn();
-          latencies.push(performance.now() - s);
-        }
-      }),
-    );
-    return { rps: (REQUESTS / (performance.now() - t0)) * 1000, latencies };
-  };
-
   for (const fn of Object.values(paths)) for (let i = 0; i < 300; i++) await fn(); // warm-up: JIT, TLS sessions, pools
   const results = Object.fromEntries(Object.keys(paths).map((k) => [k, { rps: [] as number[], latencies: [] as number[] }]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [k, fn] of Object.entries(paths)) {
-      const { rps, latencies } = await load(fn);
+      const { rps, latencies } = await load(fn, REQUESTS, CONCURRENCY);
       results[k]!.rps.push(rps);
       results[k]!.latencies.push(...latencies);
     }

@@ -22,6 +22,14 @@ const cidrList = z
   .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
 
+function isNetworkAddress(cidr: string): boolean {
+  const [addr, bits] = cidr.split("/") as [string, string];
+  const octets = addr.split(".").map(Number);
+  if (octets.some((o) => o > 255)) return false;
+  const n = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return n % 2 ** (32 - Number(bits)) === 0;
+}
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -129,6 +137,7 @@ const schema = z
     TENANT_NETWORK_SUBNET: z
       .string()
       .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-8])$/, "TENANT_NETWORK_SUBNET must be an IPv4 CIDR from /16 to /28, e.g. 10.201.0.0/16")
+      .refine(isNetworkAddress, "TENANT_NETWORK_SUBNET must be a network address (no host bits set), e.g. 10.201.0.0/16")
       .default("10.201.0.0/16"),
   })
   .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {

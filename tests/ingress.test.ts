@@ -26,7 +26,7 @@ const docker = new Docker({ socketPath: base.DOCKER_SOCKET });
 let config: Config;
 let runtime: DockerRuntime;
 let ingress: CaddyIngress;
-let other: CaddyIngress | undefined;
+let other: CaddyIngress;
 let ca: string;
 let shopA: TestTenant;
 let shopB: TestTenant;
@@ -38,6 +38,8 @@ const routeOf = (t: TestTenant, name = "shop") => tenantRoute(config, { name, en
 const urlOf = (t: TestTenant, name = "shop") => tenantUrl(config, { name, envId: t.envId });
 
 async function removeEverythingOwned() {
+  // An aborted run's Caddy servers (ports do not matter for removal).
+  for (const who of [owner, `${owner}-other`]) await ingressFor(base.CADDY_ADMIN_URL, who, base).removeAll();
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${owner}`] } });
   await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
   await new DockerRuntime({ socketPath: base.DOCKER_SOCKET, owner }).removeUnusedNetworks({ includeCurrent: true });
@@ -74,12 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  try {
-    await ingress?.removeAll();
-    await other?.removeAll();
-  } finally {
-    await removeEverythingOwned();
-  }
+  await removeEverythingOwned();
 });
 
 describe("tenant hostnames", () => {
