@@ -15,9 +15,9 @@ import { chainNames } from "../shared/runtime/firewall.js";
 import { tenantNetwork, type TenantNetworkOptions } from "../shared/runtime/network.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
-import { hostOnlyAddress, labAddresses, labPorts, startEgressLab, type EgressLab } from "./helpers/egress-lab.js";
+import { hostAddressForLab, hostOnlyAddress, inLab, labAddresses, labPorts, startEgressLab, type EgressLab } from "./helpers/egress-lab.js";
 import { TEST_OWNER, freePort, testEnv } from "./helpers/stack.js";
-import { containerAddress, freeSubnet, outcomes, probeFrom, startTenant, type ProbeTarget, type TestTenant } from "./helpers/tenants.js";
+import { containerAddress, freeSubnet, outcomes, probeFrom, probeWith, startTenant, type ProbeTarget, type TestTenant } from "./helpers/tenants.js";
 
 const owner = `${TEST_OWNER}-net`;
 const config: Config = parseConfig({ ...testEnv(), CONVERGENCE_INSTANCE: owner });
@@ -184,6 +184,24 @@ describe("tenant isolation", () => {
       expect(results.map((r) => r.response?.split("\r\n\r\n")[1])).toEqual(["master api\n", "second api\n"]);
     } finally {
       second.close();
+    }
+  });
+
+  test("from the LAN, a port published on every interface reaches its tenant, and no tenant's own address does", async () => {
+    const c = await startTenant(runtime, image, { name: `${owner}-c`, envId: 3, orgId: 3, owner, bindHost: "0.0.0.0" });
+    try {
+      const cIp = await containerAddress(docker, c.name);
+      const results = probeWith(inLab, [
+        { host: hostAddressForLab, port: c.hostPort, path: "/health" },
+        { host: cIp, port: 3000 },
+        { host: aIp, port: 3000 },
+        { host: hostAddressForLab, port: a.hostPort },
+      ]);
+      const [published, ...blocked] = results;
+      expect(published!.response, JSON.stringify(outcomes(results))).toContain('"tenant":"tenant_3"');
+      for (const r of blocked) expect(r.outcome, JSON.stringify(outcomes(results))).not.toBe("connected");
+    } finally {
+      await runtime.remove(c.name);
     }
   });
 

@@ -106,9 +106,12 @@ export async function removeFirewall(bridge: string): Promise<void> {
 function forwardRules(spec: FirewallSpec): string[] {
   const rules = [
     "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-    // Nothing new is forwarded to a tenant: not from another tenant on the bridge (Docker's
-    // enable_icc=false says the same, this holds even if someone flips it), nor from another
-    // network or the LAN. Published ports reach tenants from the host, which is not forwarding.
+    // A published port reached from another interface (TENANT_BIND_HOST=0.0.0.0) arrives
+    // DNAT-ed by Docker; Docker's own chains then admit only the published port.
+    `-o ${spec.bridge} -m conntrack --ctstate DNAT -j RETURN`,
+    // Nothing else new is forwarded to a tenant: not from another tenant on the bridge (Docker's
+    // enable_icc=false says the same; this holds even if someone flips it), nor from another
+    // network, nor from a LAN host routing to the tenant's address directly.
     `-o ${spec.bridge} -j DROP`,
   ];
   if (spec.egress === "public") {

@@ -13,9 +13,13 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 
 const ns = "cvg-egress-lab";
+/** Run a command as a host on the lab's side of the veth (a LAN neighbour of this host). */
+export const inLab = ["ip", "netns", "exec", ns];
 const hostVeth = "cvgegr0";
 const nsVeth = "cvgegr1";
 const link = { host: "10.250.255.1", ns: "10.250.255.2" };
+/** This host's address as the lab's hosts see it. */
+export const hostAddressForLab = link.host;
 
 export const labAddresses = {
   privateAddr: "10.250.0.1",

@@ -4,6 +4,7 @@
  * opens TCP connections (optionally an HTTP/1.0 GET) and reports what happened to each.
  */
 import type Docker from "dockerode";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { createServer } from "node:net";
 import { PassThrough } from "node:stream";
@@ -54,7 +55,7 @@ export interface TestTenant {
 export async function startTenant(
   runtime: ContainerRuntime,
   image: string,
-  t: { name: string; envId: number; orgId: number; owner: string; tenantName?: string; apiUrl?: string },
+  t: { name: string; envId: number; orgId: number; owner: string; tenantName?: string; apiUrl?: string; bindHost?: string },
 ): Promise<TestTenant> {
   const hostPort = await freeTenantPort();
   await runtime.remove(t.name);
@@ -72,7 +73,7 @@ export async function startTenant(
     labels: { [labelKeys.owner]: t.owner, [labelKeys.envId]: String(t.envId), [labelKeys.orgId]: String(t.orgId) },
     containerPort: 3000,
     hostPort,
-    bindHost: "127.0.0.1",
+    bindHost: t.bindHost ?? "127.0.0.1",
     memoryMb: 128,
     cpus: 0.5,
     pidsLimit: 64,
@@ -152,6 +153,12 @@ export async function probeFrom(docker: Docker, container: string, targets: Prob
   const { stdout, stderr, exitCode } = await execIn(docker, container, ["node", "-e", probeScript, JSON.stringify(targets), String(timeoutMs)]);
   if (exitCode !== 0) throw new Error(`probe in ${container} exited ${exitCode}: ${stderr}`);
   return JSON.parse(stdout) as ProbeResult[];
+}
+
+/** The same probes from a process started with `prefix` (e.g. `ip netns exec <ns>`: a host on the LAN). */
+export function probeWith(prefix: string[], targets: ProbeTarget[], timeoutMs = 2_000): ProbeResult[] {
+  const out = execFileSync(prefix[0]!, [...prefix.slice(1), process.execPath, "-e", probeScript, JSON.stringify(targets), String(timeoutMs)], { encoding: "utf8" });
+  return JSON.parse(out) as ProbeResult[];
 }
 
 export async function execIn(docker: Docker, container: string, cmd: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
