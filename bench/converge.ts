@@ -8,28 +8,14 @@ import http from "node:http";
 import { converge } from "../shared/convergence/engine.js";
 import { OfflineProvider } from "../shared/convergence/providers/offline.js";
 
-import { summarise, table } from "./stats.js";
+import { load as loadFor, summarise, table } from "./stats.js";
 
 const REQUESTS = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 1);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const input = { prompt: "Design a system", agentARole: "Architect", agentBRole: "Reviewer", maxRounds: 3 };
 
-async function load(fn: () => Promise<void>): Promise<{ rps: number; latencies: number[] }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < REQUESTS) {
-        const s = performance.now();
-        await fn();
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  return { rps: (REQUESTS / (performance.now() - t0)) * 1000, latencies };
-}
+const load = (fn: () => Promise<void>) => loadFor(fn, REQUESTS, CONCURRENCY);
 
 // METERING_DURABLE_COMMIT=true in the environment measures the fully durable variant.
 const stack = await benchStack("bench-converge", { LLM_BASE_URL: "", METERING_DURABLE_COMMIT: process.env.METERING_DURABLE_COMMIT ?? "false" }, { workers: 0 });

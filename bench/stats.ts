@@ -17,3 +17,20 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
   return [line(cols), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(cols.map((c) => fmt(r[c]!))))].join("\n");
 }
+
+/** Calls `fn` `requests` times from `concurrency` loops at once: throughput and each call's latency (ms). */
+export async function load(fn: () => Promise<void>, requests: number, concurrency: number): Promise<{ rps: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < requests) {
+        const s = performance.now();
+        await fn();
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { rps: (requests / (performance.now() - t0)) * 1000, latencies };
+}

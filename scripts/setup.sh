@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up behind `npm start` and `npm test`: makes sure Node packages, Postgres,
-# Redis and a Docker engine are there and answering, writes a local .env with generated
-# secrets, builds the tenant base image (locally from the host's Node.js when no registry
-# answers), applies migrations and builds the tenant template images.
+# Redis, a Docker engine and Caddy (the ingress) are there and answering, writes a local .env
+# with generated secrets, builds the tenant base image (locally from the host's Node.js when no
+# registry answers), applies migrations and builds the tenant template images.
 # Running it again is safe and fast: every step checks before it acts.
 set -euo pipefail
 
@@ -146,6 +146,35 @@ if ! docker info >/dev/null 2>&1; then
   nohup setsid dockerd >/var/log/convergence-dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || die "dockerd did not start; see /var/log/convergence-dockerd.log"
+fi
+
+# --- Caddy: the ingress, driven only through its admin API on loopback ------------------------
+# Started empty but for its admin endpoint; the platform writes its servers and routes, and
+# re-writes them whenever Caddy comes back empty (so nothing relies on Caddy's autosave).
+caddy_admin=${CADDY_ADMIN_URL:-http://127.0.0.1:2019}
+caddy_up() { node -e '
+  const req = require("http").get(new URL("/config/", process.argv[1]), (r) => process.exit(r.statusCode === 200 ? 0 : 1));
+  req.on("error", () => process.exit(1)); req.setTimeout(2000, () => process.exit(1));' "$caddy_admin"; }
+if ! caddy_up; then
+  is_root || die "Caddy's admin API does not answer at $caddy_admin. Install Caddy (apt-get install caddy) and start it with its admin API there, or run this as root."
+  admin_listen=$(node -e 'console.log(new URL(process.argv[1]).host)' "$caddy_admin")
+  case "$admin_listen" in
+    127.*|localhost:*|\[::1\]:*) ;;
+    *) die "CADDY_ADMIN_URL must be a loopback address (whoever reaches Caddy's admin API controls the ingress): $caddy_admin" ;;
+  esac
+  command -v caddy >/dev/null || apt_install caddy
+  caddy_dir=/var/lib/convergence-caddy
+  mkdir -p "$caddy_dir"
+  # install_trust=false: Caddy must not add its root CA to this host's trust store by itself
+  # (README, "Trusting the ingress's certificates", says how to do that deliberately).
+  printf '{"admin":{"listen":"%s","config":{"persist":false}},"apps":{"pki":{"certificate_authorities":{"local":{"install_trust":false}}}}}\n' \
+    "$admin_listen" >"$caddy_dir/bootstrap.json"
+  log "starting Caddy (admin API on $admin_listen, data in $caddy_dir/data, log: /var/log/convergence-caddy.log)"
+  # Redirect the whole detached subshell, or it would hold the caller's stdout open for ever.
+  (cd "$caddy_dir" && XDG_DATA_HOME="$caddy_dir/data" XDG_CONFIG_HOME="$caddy_dir/config" \
+    exec setsid caddy run --config "$caddy_dir/bootstrap.json") >>/var/log/convergence-caddy.log 2>&1 </dev/null &
+  for _ in $(seq 1 40); do caddy_up && break; sleep 0.25; done
+  caddy_up || die "Caddy did not start; see /var/log/convergence-caddy.log"
 fi
 
 # --- Tenant base image ----------------------------------------------------------------------

@@ -17,6 +17,21 @@ const int = (def: number) => z.coerce.number().int().default(def);
 const bool = (def: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(def ? "true" : "false").transform((v) => v === "true" || v === "1");
 
+const ipv4Cidr = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const cidrList = z
+  .string()
+  .default("")
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
+
+function isNetworkAddress(cidr: string): boolean {
+  const [addr, bits] = cidr.split("/") as [string, string];
+  const octets = addr.split(".").map(Number);
+  if (octets.some((o) => o > 255)) return false;
+  const n = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return n % 2 ** (32 - Number(bits)) === 0;
+}
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -122,6 +137,29 @@ const schema = z
     /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Tenants answer at https://<name>-<envId>.<TENANT_DOMAIN>; localhost (and other non-public names) use Caddy's internal CA. */
+    TENANT_DOMAIN: z
+      .string()
+      .toLowerCase()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "TENANT_DOMAIN must be a DNS name such as localhost or apps.example.com")
+      .default("localhost"),
+    /** The ingress's ports for this platform instance; HTTP only redirects to HTTPS (0 = no HTTP listener). */
+    INGRESS_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
+    INGRESS_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+    /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
+    CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
+    /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */
+    TENANT_EGRESS: z.enum(["public", "none"]).default("public"),
+    /** Extra destinations (comma-separated CIDRs) tenants may never reach, e.g. a LAN in public address space. */
+    TENANT_EGRESS_DENY: cidrList,
+    /** Resolvers Docker's embedded DNS forwards tenants' queries to (port 53 only); empty = the host's /etc/resolv.conf. */
+    TENANT_DNS_SERVERS: cidrList,
+    /** The one bridge network all of this instance's tenants share (inter-container traffic off), and its subnet. */
+    TENANT_NETWORK_SUBNET: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-8])$/, "TENANT_NETWORK_SUBNET must be an IPv4 CIDR from /16 to /28, e.g. 10.201.0.0/16")
+      .refine(isNetworkAddress, "TENANT_NETWORK_SUBNET must be a network address (no host bits set), e.g. 10.201.0.0/16")
+      .default("10.201.0.0/16"),
   })
   .refine((c) => c.TENANT_PORT_MIN >= 1024 && c.TENANT_PORT_MAX <= 65535 && c.TENANT_PORT_MIN <= c.TENANT_PORT_MAX, {
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",

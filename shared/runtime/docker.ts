@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import tar from "tar-fs";
 import type { Template } from "../templates.js";
+import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
 import {
   ContainerNameTakenError,
   PortInUseError,
@@ -19,13 +20,48 @@ import {
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
 const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
 
+export interface DockerRuntimeOptions {
+  socketPath: string;
+  owner: string;
+  /**
+   * The isolated network tenants join (see ./network.ts). Without it tenants land on Docker's
+   * default bridge, unisolated: only for tools that never start tenants (image builds, benchmarks' floors).
+   */
+  network?: TenantNetworkOptions;
+}
+
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
   private engine?: Promise<{ id: string; hostname: string }>;
+  private readonly network: TenantNetwork | null;
+  /** The first create in this process ensures the network; later ones reuse the result. */
+  private networkReady: Promise<void> | null = null;
+  private networkQueue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: { socketPath: string; owner: string }) {
+  constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath });
+    this.network = opts.network ? tenantNetwork(opts.owner, opts.network.subnet) : null;
+  }
+
+  async ensureNetwork(): Promise<void> {
+    const { network, opts } = this;
+    if (!network || !opts.network) return;
+    // One at a time per process: iptables' check-then-insert must not interleave with itself.
+    const pending = this.networkQueue.then(() => ensureTenantNetwork(this.docker, opts.owner, network, opts.network!));
+    this.networkQueue = pending.catch(() => {});
+    this.networkReady = pending.catch((err) => {
+      this.networkReady = null;
+      throw err;
+    });
+    return this.networkReady;
+  }
+
+  async removeUnusedNetworks(opts: { includeCurrent?: boolean } = {}): Promise<string[]> {
+    const keep = opts.includeCurrent ? null : (this.network?.name ?? null);
+    const removed = await removeUnusedTenantNetworks(this.docker, this.opts.owner, keep);
+    if (this.network && removed.includes(this.network.name)) this.networkReady = null;
+    return removed;
   }
 
   async ensureImage(template: Template, baseImage: string): Promise<string> {
@@ -67,6 +103,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    if (this.network) {
+      await (this.networkReady ?? this.ensureNetwork());
+      try {
+        return await this.createContainer(spec, this.network);
+      } catch (err) {
+        // The network was removed behind our back (an operator, an orphan sweep): make it again, once.
+        if (!(statusOf(err) === 404 && /network/i.test(String(err)))) throw err;
+        await this.ensureNetwork();
+        return this.createContainer(spec, this.network);
+      }
+    }
+    return this.createContainer(spec, null);
+  }
+
+  private async createContainer(spec: ContainerSpec, network: TenantNetwork | null): Promise<ContainerInfo> {
     const portKey = `${spec.containerPort}/tcp`;
     try {
       await this.docker.createContainer({
@@ -78,7 +129,10 @@ export class DockerRuntime implements ContainerRuntime {
         ExposedPorts: { [portKey]: {} },
         HostConfig: {
           PortBindings: { [portKey]: [{ HostIp: spec.bindHost, HostPort: String(spec.hostPort) }] },
-          ExtraHosts: ["host.docker.internal:host-gateway"],
+          // On the tenant network the master is the bridge's own gateway: the one host address
+          // (and, by the firewall, the one port) a tenant may reach on the host.
+          ExtraHosts: [`host.docker.internal:${network ? network.gateway : "host-gateway"}`],
+          ...(network ? { NetworkMode: network.name } : {}),
           Memory: spec.memoryMb * 1024 * 1024,
           MemorySwap: spec.memoryMb * 1024 * 1024,
           NanoCpus: Math.round(spec.cpus * 1e9),

@@ -219,6 +219,14 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** Stops the task (so its host port is free on return), then deletes the service; a no-op when it is gone. */
+  // Tenant network isolation on Swarm (an overlay or node-level rules) comes with the swarm
+  // integration; until then there is nothing of the platform's to ensure or remove.
+  async ensureNetwork(): Promise<void> {}
+
+  async removeUnusedNetworks(): Promise<string[]> {
+    return [];
+  }
+
   async remove(name: string): Promise<void> {
     let service: Service;
     try {

@@ -57,6 +57,18 @@ export interface ContainerRuntime {
   logs(name: string, tail: number): Promise<string[]>;
   /** Every container carrying this platform's owner label, in one call. */
   listOwned(): Promise<ContainerInfo[]>;
+  /**
+   * Makes sure the network tenants run on exists with its isolation and egress rules, and
+   * re-applies the rules (after a restart of the engine, a firewall flush, a reboot). Idempotent
+   * and cheap: the reconciler calls it every round. `create` ensures it too.
+   */
+  ensureNetwork(): Promise<void>;
+  /**
+   * Removes this platform's networks that no owned container uses, and their rules. The network
+   * of the current configuration is kept unless `includeCurrent` (uninstall, tests).
+   * Returns what was removed.
+   */
+  removeUnusedNetworks(opts?: { includeCurrent?: boolean }): Promise<string[]>;
 }
 
 export class ContainerNameTakenError extends Error {}

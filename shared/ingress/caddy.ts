@@ -1,0 +1,325 @@
+/**
+ * The ingress on Caddy, through its JSON admin API only (no Caddyfile).
+ *
+ * One Caddy may serve several platform instances (and other users): each instance (owner) has
+ * its own two server objects, `cvg:<owner>:https` and `cvg:<owner>:http`, on its own ports, and
+ * touches nothing else except two shared, add-only settings (below). Those server objects are
+ * entirely the platform's: every change rewrites one whole, with a compare-and-swap on Caddy's
+ * ETag (If-Match), so concurrent workers never lose each other's routes and no other key of the
+ * configuration is ever written.
+ *
+ * - The HTTPS server has one route per tenant (`@id` = `cvg:<owner>:tenant:<envId>`, a host
+ *   matcher, a reverse proxy to the tenant) and a last route answering 404, so a hostname with
+ *   no tenant never reaches one. TLS is forced on even with no tenant routes (Caddy would
+ *   otherwise serve plain HTTP on a server without host matchers).
+ * - The HTTP server answers every request with a 308 to the same URL on the HTTPS port.
+ * - With a non-public TENANT_DOMAIN (localhost, *.localhost, *.internal, …) certificates come
+ *   from Caddy's internal CA, on demand for any single label under the domain, so an unknown or
+ *   removed tenant's hostname still completes TLS and gets its 404. Shared settings, added only
+ *   when missing and never removed: that on-demand policy for `*.<domain>`, and
+ *   `install_trust: false` on the internal CA (a proxy must not edit the host's trust store).
+ *   With a public domain, Caddy's automatic HTTPS obtains each hostname's certificate by ACME.
+ */
+import http from "node:http";
+import { IngressError, type Ingress, type IngressRoute, type SyncResult } from "./types.js";
+
+export interface CaddyIngressOptions {
+  adminUrl: string;
+  /** The platform instance (CONVERGENCE_INSTANCE): namespaces server names and route ids. */
+  owner: string;
+  domain: string;
+  httpsPort: number;
+  /** 0: no HTTP listener. */
+  httpPort: number;
+}
+
+type Json = any;
+
+interface AdminResponse {
+  status: number;
+  body: Json;
+  etag: string | null;
+  error: string | null;
+}
+
+const maxAttempts = 12;
+
+export class CaddyIngress implements Ingress {
+  private readonly ids: { https: string; http: string; notFound: string; redirect: string; routePrefix: string; tlsPolicy: string };
+  private readonly internalCa: boolean;
+
+  constructor(private readonly opts: CaddyIngressOptions) {
+    const o = opts.owner;
+    this.ids = {
+      https: `cvg:${o}:https`,
+      http: `cvg:${o}:http`,
+      notFound: `cvg:${o}:not-found`,
+      redirect: `cvg:${o}:redirect`,
+      routePrefix: `cvg:${o}:tenant:`,
+      tlsPolicy: `cvg:tls:${opts.domain}`,
+    };
+    this.internalCa = !qualifiesForPublicCertificate(opts.domain);
+  }
+
+  async ensure(): Promise<void> {
+    if (this.internalCa) {
+      await this.swap(["apps", "pki", "certificate_authorities", "local"], (cur) => (cur == null ? { install_trust: false } : undefined));
+      const policy = { "@id": this.ids.tlsPolicy, subjects: [this.opts.domain, `*.${this.opts.domain}`], issuers: [{ module: "internal" }], on_demand: true };
+      await this.swap(["apps", "tls", "automation", "policies"], (cur) => {
+        const list: Json[] = Array.isArray(cur) ? cur : [];
+        const at = list.findIndex((p) => p?.["@id"] === this.ids.tlsPolicy);
+        return at < 0 ? [...list, policy] : list.map((p, i) => (i === at ? policy : p));
+      });
+    }
+    await this.swap(this.serverPath(this.ids.http), () => (this.opts.httpPort > 0 ? this.httpServer() : null));
+    await this.swap(this.serverPath(this.ids.https), (cur) => this.httpsServer(this.routesOf(cur)));
+  }
+
+  async upsertRoute(route: IngressRoute): Promise<void> {
+    await this.changeRoutes((routes) => [...routes.filter((r) => r.envId !== route.envId), route]);
+  }
+
+  async removeRoute(envId: number): Promise<void> {
+    await this.changeRoutes((routes) => routes.filter((r) => r.envId !== envId));
+  }
+
+  async sync(desired: IngressRoute[]): Promise<SyncResult> {
+    await this.ensure();
+    const byId = new Map(desired.map((r) => [r.envId, r]));
+    let result: SyncResult = { added: [], updated: [], removed: [] };
+    await this.changeRoutes((current) => {
+      const now = new Map(current.map((r) => [r.envId, r]));
+      result = {
+        added: [...byId.keys()].filter((id) => !now.has(id)),
+        updated: [...byId.values()].filter((r) => now.has(r.envId) && !sameRoute(now.get(r.envId)!, r)).map((r) => r.envId),
+        removed: [...now.keys()].filter((id) => !byId.has(id)),
+      };
+      return [...byId.values()];
+    });
+    return result;
+  }
+
+  async listRoutes(): Promise<IngressRoute[]> {
+    const res = await this.get(this.serverPath(this.ids.https));
+    return this.routesOf(res.body);
+  }
+
+  async caCertificate(): Promise<string | null> {
+    if (!this.internalCa) return null;
+    const res = await this.request("GET", "/pki/ca/local");
+    if (res.status !== 200 || typeof res.body?.root_certificate !== "string") {
+      throw new IngressError(`Caddy did not return its root certificate (${res.status}): ${res.error ?? "no root_certificate"}`);
+    }
+    return res.body.root_certificate;
+  }
+
+  async removeAll(): Promise<void> {
+    await this.swap(this.serverPath(this.ids.http), () => null);
+    await this.swap(this.serverPath(this.ids.https), () => null);
+  }
+
+  /** Rewrites the HTTPS server with `fn(current routes)`; creates the listeners first if Caddy lost them. */
+  private async changeRoutes(fn: (routes: IngressRoute[]) => IngressRoute[], afterEnsure = false): Promise<void> {
+    let missing = false;
+    await this.swap(this.serverPath(this.ids.https), (cur) => {
+      if (cur == null) {
+        missing = true;
+        return undefined;
+      }
+      return this.httpsServer(fn(this.routesOf(cur)));
+    });
+    if (missing) {
+      if (afterEnsure) throw new IngressError(`Caddy's server ${this.ids.https} vanished while routes were being written`);
+      await this.ensure();
+      await this.changeRoutes(fn, true);
+    }
+  }
+
+  private httpsServer(routes: IngressRoute[]): Json {
+    return {
+      listen: [`:${this.opts.httpsPort}`],
+      routes: [
+        ...[...routes].sort((a, b) => a.envId - b.envId).map((r) => this.caddyRoute(r)),
+        { "@id": this.ids.notFound, handle: [notFound()], terminal: true },
+      ],
+      // Redirects come from this instance's own HTTP server (Caddy's automatic ones would all
+      // share one global HTTP port, which instances sharing this Caddy cannot).
+      automatic_https: { disable_redirects: true },
+      tls_connection_policies: [{}],
+    };
+  }
+
+  private httpServer(): Json {
+    const port = this.opts.httpsPort === 443 ? "" : `:${this.opts.httpsPort}`;
+    return {
+      listen: [`:${this.opts.httpPort}`],
+      routes: [
+        {
+          "@id": this.ids.redirect,
+          handle: [{ handler: "static_response", status_code: 308, headers: { Location: [`https://{http.request.host}${port}{http.request.uri}`] } }],
+          terminal: true,
+        },
+      ],
+      automatic_https: { disable: true },
+    };
+  }
+
+  private caddyRoute(r: IngressRoute): Json {
+    return {
+      "@id": `${this.ids.routePrefix}${r.envId}`,
+      match: [{ host: [r.hostname] }],
+      handle: [{ handler: "reverse_proxy", upstreams: [{ dial: r.upstream }] }],
+      terminal: true,
+    };
+  }
+
+  private routesOf(server: Json): IngressRoute[] {
+    const routes: IngressRoute[] = [];
+    for (const r of Array.isArray(server?.routes) ? server.routes : []) {
+      const id = r?.["@id"];
+      if (typeof id !== "string" || !id.startsWith(this.ids.routePrefix)) continue;
+      const envId = Number(id.slice(this.ids.routePrefix.length));
+      const hostname = r.match?.[0]?.host?.[0];
+      const upstream = r.handle?.[0]?.upstreams?.[0]?.dial;
+      if (Number.isInteger(envId) && typeof hostname === "string" && typeof upstream === "string") routes.push({ envId, hostname, upstream });
+    }
+    return routes;
+  }
+
+  private serverPath(id: string): string[] {
+    return ["apps", "http", "servers", id];
+  }
+
+  /**
+   * Compare-and-swap of the value at `path`: `fn` gets the current value (null when absent) and
+   * returns the new one, null to delete, or undefined to leave it. Retried when another writer
+   * got there first (Caddy answers 412 to a stale If-Match).
+   */
+  private async swap(path: string[], fn: (current: Json) => Json | null | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const cur = await this.get(path);
+      const next = fn(cur.body);
+      if (next === undefined || canonical(next) === canonical(cur.body)) return;
+      let res: AdminResponse;
+      try {
+        if (cur.body == null) {
+          if (next === null) return;
+          res = await this.create(path, next);
+        } else if (next === null) {
+          res = await this.request("DELETE", configPath(path), undefined, cur.etag);
+        } else {
+          res = await this.request("PATCH", configPath(path), next, cur.etag);
+        }
+      } catch (err) {
+        // The connection broke (Caddy restarting its admin endpoint): the change may or may not
+        // have landed, and reading again tells which.
+        if (attempt >= maxAttempts) throw err;
+        res = { status: 0, body: null, etag: null, error: String(err) };
+      }
+      if (res.status === 200) return;
+      const retry = res.status === 0 || res.status === 412 || /already exists|not exist|invalid traversal/i.test(res.error ?? "");
+      if (!retry || attempt >= maxAttempts) {
+        throw new IngressError(`Caddy refused to change ${configPath(path)} (${res.status}): ${res.error ?? "no detail"}`);
+      }
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
+    }
+  }
+
+  /** Creates `value` at `path`, creating missing parents (as objects) on the way up. */
+  private async create(path: string[], value: Json): Promise<AdminResponse> {
+    let p = path;
+    let v = value;
+    for (;;) {
+      if (p.length === 0) return this.request("POST", "/config/", v); // an entirely empty Caddy
+      const res = await this.request("PUT", configPath(p), v);
+      if (res.status === 200 || !/invalid traversal path/i.test(res.error ?? "")) return res;
+      v = { [p[p.length - 1]!]: v };
+      p = p.slice(0, -1);
+    }
+  }
+
+  private async get(path: string[]): Promise<AdminResponse> {
+    const res = await this.request("GET", configPath(path));
+    if (res.status === 200) return res;
+    // A missing parent reads as "absent", like a missing key.
+    if (/invalid traversal path/i.test(res.error ?? "")) return { ...res, status: 200, body: null };
+    throw new IngressError(`reading Caddy's ${configPath(path)} failed (${res.status}): ${res.error ?? "no detail"}`);
+  }
+
+  private request(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
+    const url = new URL(path, this.opts.adminUrl);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method,
+          // A new connection each time: Caddy replaces its admin server on every config change,
+          // and a kept-alive socket to the old one may be closed just as a request goes out.
+          agent: false,
+          timeout: 15_000,
+          headers: {
+            ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+            ...(ifMatch ? { "if-match": ifMatch } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            let parsed: Json = null;
+            try {
+              parsed = text ? JSON.parse(text) : null;
+            } catch {
+              parsed = text;
+            }
+            const status = res.statusCode ?? 0;
+            // GET sends the ETag as a trailer (Caddy hashes the config while streaming it).
+            const etag = (res.trailers.etag ?? res.headers.etag ?? null) as string | null;
+            const error = status === 200 ? null : typeof parsed?.error === "string" ? parsed.error : String(text || res.statusMessage);
+            resolve({ status, body: status === 200 ? parsed : null, etag, error });
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timed out")));
+      req.on("error", (err) => reject(new IngressError(`Caddy's admin API at ${this.opts.adminUrl} is unreachable: ${err.message}`, err)));
+      req.end(payload);
+    });
+  }
+}
+
+const configPath = (path: string[]) => `/config/${path.map(encodeURIComponent).join("/")}`;
+
+function notFound(): Json {
+  return {
+    handler: "static_response",
+    status_code: 404,
+    headers: { "Content-Type": ["application/json"] },
+    body: JSON.stringify({ success: false, error: { code: "NOT_FOUND", message: "no tenant answers at this hostname" } }),
+  };
+}
+
+function sameRoute(a: IngressRoute, b: IngressRoute): boolean {
+  return a.hostname === b.hostname && a.upstream === b.upstream;
+}
+
+/** JSON with sorted keys, to tell a real change from Caddy's reordering of the same object. */
+function canonical(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** The names Caddy's automatic HTTPS would not get a public certificate for: they use the internal CA. */
+export function qualifiesForPublicCertificate(domain: string): boolean {
+  const d = domain.toLowerCase();
+  const internal = ["localhost", "local", "internal", "test", "example", "invalid", "home.arpa", "lan"];
+  return d.includes(".") && !internal.some((s) => d === s || d.endsWith(`.${s}`)) && !/^\d+(\.\d+){3}$/.test(d);
+}

@@ -1,0 +1,46 @@
+/**
+ * The ingress behind one small interface: the reverse proxy that gives every tenant its own
+ * HTTPS hostname. Caddy through its JSON admin API implements it (./caddy.ts); the choice is
+ * made in one place (./index.ts). Like the container runtime, the proxy's state is a cache of
+ * Postgres: `sync` rewrites it whole at any time, so a proxy restarted empty loses nothing.
+ */
+
+/** One tenant's route: requests for `hostname` go to `upstream`. */
+export interface IngressRoute {
+  envId: number;
+  hostname: string;
+  /** host:port the proxy dials, today the tenant's published port on the host. */
+  upstream: string;
+}
+
+export interface SyncResult {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+export interface Ingress {
+  /** Makes sure this platform instance's listeners (HTTPS, and HTTP redirecting to it) exist; idempotent. */
+  ensure(): Promise<void>;
+  /** Adds the tenant's route, or replaces it (same envId) when the hostname or upstream changed. */
+  upsertRoute(route: IngressRoute): Promise<void>;
+  /** Removes the tenant's route; a no-op when it is not there. Its hostname then answers 404. */
+  removeRoute(envId: number): Promise<void>;
+  /**
+   * Makes this instance's routes exactly `routes` (and ensures the listeners): what the
+   * reconciler calls with every tenant Postgres says is routable. Routes of other instances
+   * sharing the proxy, and the rest of its configuration, are never touched.
+   */
+  sync(routes: IngressRoute[]): Promise<SyncResult>;
+  listRoutes(): Promise<IngressRoute[]>;
+  /** PEM of the root certificate clients must trust when the proxy issues certificates itself; null when it uses a public CA. */
+  caCertificate(): Promise<string | null>;
+  /** Removes this instance's listeners and routes (uninstall, tests). */
+  removeAll(): Promise<void>;
+}
+
+export class IngressError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
