@@ -6,10 +6,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
-import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
+import { recordTenantEvent } from "./events.js";
 import { leasePort } from "./ports.js";
 
 export interface SpawnInput {
@@ -80,7 +81,7 @@ export async function spawnTenant(args: {
       if (!inserted) throw new Error("insert returned no row");
       // The lease references the tenant row, so the port is taken after the insert, in the same transaction.
       const port = await leasePort(tx, ctx.config, envId);
-      await tx.insert(tenantEvents).values({
+      await recordTenantEvent(tx, {
         envId,
         orgId,
         fromStatus: null,

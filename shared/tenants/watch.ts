@@ -4,9 +4,9 @@
  * and read Postgres SECOND, so a transition committed in between still wakes them; after that
  * they read Postgres again only when the feed says this tenant changed.
  */
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, inArray, max } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { tenantEvents, type Tenant, type TenantEvent } from "../db/schema.js";
+import { tenantEvents, tenants, type Tenant, type TenantEvent } from "../db/schema.js";
 import { finalStatuses, type TenantStatus } from "../tenant-state.js";
 import { getTenantForOrg } from "./queries.js";
 import type { TenantStatusFeed } from "./status-feed.js";
@@ -75,4 +75,77 @@ export async function* watchTenantEvents(
   } finally {
     sub.close();
   }
+}
+
+export type OrganisationWatchItem =
+  | { kind: "transition"; event: TenantEvent; tenant: Tenant }
+  /** Caught up: everything up to `lastEventId` has been yielded; live changes follow. */
+  | { kind: "sync"; lastEventId: number }
+  | { kind: "idle" };
+
+/** Events read per query while catching up, so a long absence is replayed in pages. */
+const ORG_EVENTS_PAGE = 500;
+
+/**
+ * Every transition of the organisation's tenants (or of `envIds` only), oldest first, each with
+ * the tenant as it is when it is read. Starts after `afterEventId` (SSE Last-Event-ID), or at the
+ * present when there is none: the organisation's history can be long, and a client that wants
+ * the current state lists the tenants (after `sync`, so nothing falls between the list and the
+ * stream). Yields `sync` once caught up, `idle` after `idleMs` without a change. Exact because
+ * an organisation's event ids follow commit order (recordTenantEvent). Ends when `signal` aborts.
+ */
+export async function* watchOrganisationEvents(
+  deps: WatchDeps,
+  q: { orgId: number; envIds?: number[]; afterEventId?: number; idleMs: number; signal: AbortSignal },
+): AsyncGenerator<OrganisationWatchItem> {
+  const sub = deps.statusFeed.watchOrganisation(q.orgId);
+  try {
+    let lastId = q.afterEventId ?? (await latestEventId(deps.db, q.orgId));
+    let synced = false;
+    for (;;) {
+      const events = await deps.db
+        .select()
+        .from(tenantEvents)
+        .where(
+          and(
+            eq(tenantEvents.orgId, q.orgId),
+            gt(tenantEvents.id, lastId),
+            q.envIds ? inArray(tenantEvents.envId, q.envIds) : undefined,
+          ),
+        )
+        .orderBy(tenantEvents.id)
+        .limit(ORG_EVENTS_PAGE);
+      const current = await tenantsById(deps.db, q.orgId, [...new Set(events.map((e) => e.envId))]);
+      for (const event of events) {
+        lastId = event.id;
+        const tenant = current.get(event.envId);
+        if (tenant) yield { kind: "transition", event, tenant };
+      }
+      if (events.length === ORG_EVENTS_PAGE) continue;
+      if (!synced) {
+        synced = true;
+        yield { kind: "sync", lastEventId: lastId };
+      }
+      if (q.signal.aborted || deps.statusFeed.isClosed) return;
+      const changed = await sub.next(q.idleMs, q.signal);
+      if (q.signal.aborted) return;
+      if (!changed) yield { kind: "idle" };
+    }
+  } finally {
+    sub.close();
+  }
+}
+
+async function latestEventId(db: Db, orgId: number): Promise<number> {
+  const [row] = await db.select({ id: max(tenantEvents.id) }).from(tenantEvents).where(eq(tenantEvents.orgId, orgId));
+  return row?.id ?? 0;
+}
+
+async function tenantsById(db: Db, orgId: number, envIds: number[]): Promise<Map<number, Tenant>> {
+  if (!envIds.length) return new Map();
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(and(eq(tenants.orgId, orgId), inArray(tenants.envId, envIds)));
+  return new Map(rows.map((t) => [t.envId, t]));
 }
