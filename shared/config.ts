@@ -134,6 +134,15 @@ const schema = z
     /** A new signing key every this many seconds; the retired one keeps verifying for the overlap (default: max TTL + 5 min). */
     JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
     JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
+    /**
+     * Dashboard sessions (README "The dashboard"): the lifetime of a session's access token, renewed
+     * while the dashboard is in use (so also how long an idle one lasts), and the longest a session
+     * may be renewed for before signing in again.
+     */
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
+    SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
+    /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
+    SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
     /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
@@ -168,6 +177,10 @@ const schema = z
   .refine((c) => c.JWT_DEFAULT_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
     path: ["JWT_DEFAULT_TTL_SECONDS"],
+  })
+  .refine((c) => c.SESSION_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS && c.SESSION_TTL_SECONDS <= c.SESSION_MAX_AGE_SECONDS, {
+    message: "SESSION_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS (signing keys overlap by that) nor SESSION_MAX_AGE_SECONDS",
+    path: ["SESSION_TTL_SECONDS"],
   })
   .refine((c) => c.JWT_KEY_OVERLAP_SECONDS === undefined || c.JWT_KEY_OVERLAP_SECONDS >= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_KEY_OVERLAP_SECONDS must be at least JWT_MAX_TTL_SECONDS: a retired key must verify until every token it signed has expired",
