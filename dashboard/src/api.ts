@@ -54,7 +54,24 @@ const csrf: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin" });
+/**
+ * A request that never got an answer is tried again, twice, if it only reads: browsers abort
+ * requests in flight when the machine's network changes (on a Docker host that is every time a
+ * container starts or goes), which is no reason to show an error.
+ */
+async function fetchWithRetry(request: Request): Promise<Response> {
+  const safe = request.method === "GET" || request.method === "HEAD";
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(safe ? request.clone() : request);
+    } catch (err) {
+      if (!safe || attempt >= 3 || request.signal.aborted) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin", fetch: fetchWithRetry });
 api.use(csrf);
 
 /**

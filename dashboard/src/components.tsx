@@ -1,5 +1,5 @@
 /** Small building blocks shared by the pages. */
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { TenantStatus } from "./api.js";
 
 export function StatusBadge({ status }: { status: TenantStatus }) {
@@ -34,6 +34,7 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 export function RevealOnce({ label, secret, onDone }: { label: string; secret: string; onDone: () => void }) {
   const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
   const field = useRef<HTMLInputElement>(null);
+  const titleId = useId();
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(secret);
@@ -44,8 +45,8 @@ export function RevealOnce({ label, secret, onDone }: { label: string; secret: s
     }
   };
   return (
-    <article className="secret" aria-labelledby="secret-title">
-      <h3 id="secret-title">{label}</h3>
+    <article className="secret" aria-labelledby={titleId}>
+      <h3 id={titleId}>{label}</h3>
       <p>
         <strong>Copy it now: you will not see this again.</strong> Only a hash of it is stored; if it is lost, rotate the key.
       </p>
@@ -68,6 +69,7 @@ export function RevealOnce({ label, secret, onDone }: { label: string; secret: s
 /** A modal dialog (the native <dialog>: focus is trapped inside, Escape closes it). */
 export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -75,10 +77,10 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} onClose={onClose} aria-labelledby="dialog-title">
+    <dialog ref={ref} onClose={onClose} aria-labelledby={titleId}>
       <article>
         <header>
-          <h3 id="dialog-title">{title}</h3>
+          <h3 id={titleId}>{title}</h3>
         </header>
         {open ? children : null}
       </article>

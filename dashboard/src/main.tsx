@@ -4,7 +4,7 @@
  */
 import "@picocss/pico/css/pico.min.css";
 import "./styles.css";
-import { StrictMode, useEffect, useState } from "react";
+import { StrictMode, useEffect, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Link, Route, Router, Switch, useLocation } from "wouter";
 import { errorMessage, onSessionEnded, type Session } from "./api.js";
@@ -21,12 +21,18 @@ type SessionState = { kind: "checking" } | { kind: "signed-out"; notice: string 
 function App() {
   const [state, setState] = useState<SessionState>({ kind: "checking" });
   const [error, setError] = useState<string | null>(null);
+  const signingOut = useRef(false);
 
   useEffect(() => {
     currentSession()
       .then((session) => setState(session ? { kind: "signed-in", session } : { kind: "signed-out", notice: null }))
       .catch((err: unknown) => setError(errorMessage(err)));
-    return onSessionEnded((reason) => setState({ kind: "signed-out", notice: `You have been signed out: ${reason}` }));
+    // A request refused because the session is over (expired, signed out elsewhere, token rotated);
+    // not one that was still under way when the user signed out here.
+    return onSessionEnded((reason) => {
+      if (signingOut.current) return;
+      setState((s) => (s.kind === "signed-in" ? { kind: "signed-out", notice: `You have been signed out: ${reason}` } : s));
+    });
   }, []);
 
   const signedIn = state.kind === "signed-in" ? state.session : null;
@@ -51,11 +57,14 @@ function App() {
   if (state.kind === "signed-out") return <SignIn notice={state.notice} onSignedIn={(session) => setState({ kind: "signed-in", session })} />;
 
   const out = async () => {
+    signingOut.current = true;
     try {
       await signOut();
       setState({ kind: "signed-out", notice: "Signed out." });
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      signingOut.current = false;
     }
   };
   return (

@@ -53,7 +53,7 @@ export interface ContainerRuntime {
   inspect(name: string): Promise<ContainerInfo | null>;
   /** Stops and removes; a no-op when it is already gone. */
   remove(name: string): Promise<void>;
-  /** The last `tail` log lines (stdout and stderr). */
+  /** The last `tail` log lines (stdout and stderr); none when it is gone or being removed. */
   logs(name: string, tail: number): Promise<string[]>;
   /** Every container carrying this platform's owner label, in one call. */
   listOwned(): Promise<ContainerInfo[]>;
