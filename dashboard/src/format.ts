@@ -13,7 +13,8 @@ export function age(iso: string, now = Date.now()): string {
 }
 
 export function ago(iso: string, now = Date.now()): string {
-  const s = Math.round((Date.parse(iso) - now) / 1000);
+  // `now` ticks coarsely (useNow): something newer than it happened just now, not in the future.
+  const s = Math.min(0, Math.round((Date.parse(iso) - now) / 1000));
   if (Math.abs(s) < 60) return relative.format(s, "second");
   if (Math.abs(s) < 3600) return relative.format(Math.round(s / 60), "minute");
   if (Math.abs(s) < 86_400) return relative.format(Math.round(s / 3600), "hour");
