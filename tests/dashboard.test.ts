@@ -27,7 +27,8 @@ let orgA: { id: number; token: string };
 let orgB: { id: number; token: string };
 
 beforeAll(async () => {
-  stack = await startStack("dashboard");
+  // A failing template fails within seconds; webhooks may go to a receiver on this machine.
+  stack = await startStack("dashboard", { TENANT_READY_TIMEOUT_MS: "12000", PROVISION_ATTEMPTS: "2", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" });
   orgA = await stack.newOrg("dash-a");
   orgB = await stack.newOrg("dash-b");
   mkdirSync(shotsDir, { recursive: true });
@@ -227,6 +228,13 @@ describe("the dashboard", () => {
     expect(reloads).toBe(0);
     await table.bringToFront();
     await screenshots(table, "tenants");
+    // Filtered by status.
+    await table.getByLabel("Filter by status").selectOption("failed");
+    await table.getByText("No tenants are failed").waitFor();
+    await table.getByLabel("Filter by status").selectOption("ready");
+    await table.locator(`tr[data-env-id="${envId}"]`).waitFor();
+    expect(await table.locator("tbody tr .status").allTextContents()).toEqual(expect.arrayContaining(["ready"]));
+    expect(new Set(await table.locator("tbody tr .status").allTextContents())).toEqual(new Set(["ready"]));
 
     // Once stored, it is gone, and no page shows it again.
     await page.getByRole("button", { name: "I have stored it" }).click();
@@ -238,9 +246,31 @@ describe("the dashboard", () => {
     await expectOnly(rec);
   });
 
+  it("a spawn that fails shows the failure and its error, and no key", async () => {
+    const rec = await newContext();
+    const page = await signIn(rec, orgA.token);
+    await page.getByRole("button", { name: "Spawn a tenant" }).click();
+    const name = unique("broken");
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Template").selectOption("node/unhealthy");
+    await page.getByRole("button", { name: "Spawn", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    destroyWhenDone(orgA.token, await envIdByName(orgA.token, name));
+    await page.getByText(`${name} failed.`).waitFor({ timeout: 90_000 });
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/step "health"/);
+    expect(await page.getByTestId("secret").count()).toBe(0);
+    expect(await page.content()).not.toContain("sk_tenant_");
+    await screenshots(page, "spawn-failed");
+    await expectOnly(rec, [], [`step "health"`]);
+  });
+
   it("the tenant page shows the timeline, health and logs, rotates the key after a confirmation (the new one shown once) and destroys the tenant once its name is typed", async () => {
+    const receiver = createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => receiver.close(() => r())));
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
     const name = unique("ops");
-    const spawned = await spawnViaApi(stack, orgA.token, { name });
+    const spawned = await spawnViaApi(stack, orgA.token, { name, webhookUrl });
     const envId = spawned.body.tenant.envId as number;
     const oldKey = spawned.body.tenant.apiKey as string;
     await waitForStatus(stack, orgA.token, envId, ["ready"]);
@@ -253,6 +283,11 @@ describe("the dashboard", () => {
     const logs = page.getByTestId("logs");
     await expect.poll(() => logs.textContent(), { timeout: 30_000 }).toContain(`tenant_${envId} (${name}) listening on 3000`);
     await page.getByText(/passing|not checked yet/).first().waitFor();
+    // The tenant.ready webhook, delivered to the receiver, with its attempt.
+    const ready = page.getByTestId("webhooks").getByRole("row").filter({ hasText: "tenant.ready" });
+    await ready.getByText("delivered").waitFor({ timeout: 30_000 });
+    await ready.getByText("1 attempt").click();
+    await ready.getByText(/#1 .*: HTTP 204/).waitFor();
     await screenshots(page, "tenant");
 
     await page.getByRole("button", { name: "Rotate key" }).click();

@@ -252,16 +252,23 @@ function Logs({ envId }: { envId: number }) {
   );
 }
 
+/** Deliveries are attempted after the state change that caused them: re-read on each change, and every 10 s. */
+const WEBHOOKS_REFRESH_MS = 10_000;
+
 function Webhooks({ envId, refreshKey }: { envId: number; refreshKey: number }) {
   const [events, setEvents] = useState<WebhookEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    call(api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envId }, query: { limit: 50 } } }))
-      .then((r) => {
-        setEvents(r.events);
-        setError(null);
-      })
-      .catch((err: unknown) => setError(errorMessage(err)));
+    const load = () =>
+      call(api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envId }, query: { limit: 50 } } }))
+        .then((r) => {
+          setEvents(r.events);
+          setError(null);
+        })
+        .catch((err: unknown) => setError(errorMessage(err)));
+    void load();
+    const t = window.setInterval(() => void load(), WEBHOOKS_REFRESH_MS);
+    return () => window.clearInterval(t);
   }, [envId, refreshKey]);
   return (
     <section aria-labelledby="webhooks-title">
@@ -273,7 +280,7 @@ function Webhooks({ envId, refreshKey }: { envId: number; refreshKey: number }) 
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table data-testid="webhooks">
             <thead>
               <tr>
                 <th scope="col">Event</th>
