@@ -10,11 +10,12 @@
  * - Sign-out ends the session everywhere: its id is recorded in Redis until the last token it
  *   could have been given has expired, and every API process refuses its tokens from then on.
  *   Rotating the organisation token ends every session too (the token epoch, as for any JWT).
- * - CSRF: a cookie is sent by the browser whoever made the page, so a cookie-authenticated
- *   request that changes something must also carry `X-CSRF-Token`, an HMAC of the session id
- *   that the dashboard reads from a script-readable cookie: another site can neither read it nor
- *   (SameSite=Strict aside) compute it. The token is bound to the session, so it does not change
- *   when the session is renewed.
+ * - CSRF: a cookie is sent by the browser whoever made the page (SameSite=Strict does not help
+ *   against another port of the same host: same site), so a cookie-authenticated request that
+ *   changes something must also carry `X-CSRF-Token`, an HMAC of the session id that the dashboard
+ *   reads from a script-readable cookie. A form on another origin cannot set a header, and a
+ *   script there cannot send one without a CORS preflight this API never grants; nobody can
+ *   compute the token without the key. It is bound to the session, so renewal does not change it.
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "ioredis";
