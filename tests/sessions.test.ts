@@ -4,7 +4,10 @@
  * token rotation ending them), the organisation event stream, the templates list, and how /app is
  * served (Content-Security-Policy, caching).
  */
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantEvents } from "../shared/db/schema.js";
+import { recordTenantEvent } from "../shared/tenants/events.js";
 import { openSse } from "./helpers/sse.js";
 import { spawnViaApi, startStack, waitFor, type Stack } from "./helpers/stack.js";
 
@@ -208,6 +211,38 @@ describe("the organisation event stream", () => {
       a.abort();
       b.abort();
     }
+  });
+
+  it("event ids follow commit order within an organisation: a second event waits for the first one's transaction to commit", async () => {
+    const org = await stack.newOrg("sessions-order");
+    const first = (await spawnViaApi(stack, org.token, { name: "first" })).body.tenant.envId as number;
+    const second = (await spawnViaApi(stack, org.token, { name: "second" })).body.tenant.envId as number;
+    const event = (envId: number) => ({ envId, orgId: org.id, fromStatus: "pending" as const, toStatus: "failed" as const, reason: "ordering test", actor: "test" });
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    let firstRecorded!: () => void;
+    const firstIn = new Promise<void>((r) => (firstRecorded = r));
+    const a = stack.db.transaction(async (tx) => {
+      await recordTenantEvent(tx, event(first));
+      firstRecorded();
+      await firstHeld; // not committed yet
+    });
+    await firstIn;
+    let secondDone = false;
+    const b = stack.db.transaction((tx) => recordTenantEvent(tx, event(second))).then(() => (secondDone = true));
+    // The second transaction waits on the organisation's lock (not merely slow): Postgres says so.
+    await waitFor(
+      async () => {
+        const rows = await stack.sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%pg_advisory_xact_lock%'`;
+        return rows.length > 0;
+      },
+      { timeoutMs: 10_000, what: "the second event to wait for the first one's commit" },
+    );
+    expect(secondDone).toBe(false);
+    releaseFirst();
+    await Promise.all([a, b]);
+    const rows = await stack.db.select().from(tenantEvents).where(eq(tenantEvents.reason, "ordering test")).orderBy(tenantEvents.id);
+    expect(rows.map((r) => r.envId)).toEqual([first, second]);
   });
 
   it("a stream opened with an access token ends when the token expires", async () => {
