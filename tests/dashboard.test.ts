@@ -436,6 +436,30 @@ describe("the dashboard", () => {
     ]);
   });
 
+  it("a session in use is renewed before it expires; left alone, it ends and the sign-in form comes back", async () => {
+    const rec = await newContext();
+    await rec.context.clock.install(); // the page's clock, moved on below; the server's is real
+    const page = await signIn(rec, orgA.token);
+    const before = (await rec.context.cookies()).find((c) => c.name === "cvg_session")!.value;
+    await page.getByLabel("Filter by status").focus();
+    await page.keyboard.press("ArrowDown"); // someone is using it
+    const renewal = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/session/refresh"));
+    await page.clock.fastForward("11:00"); // under a third of the 15-minute token left
+    expect((await renewal).status()).toBe(200);
+    const after = (await rec.context.cookies()).find((c) => c.name === "cvg_session")!.value;
+    expect(after).not.toBe(before);
+    // Nobody touches it any more: it is not renewed when it nears its end again, and at its expiry
+    // the page signs out by itself.
+    const renewals = () => rec.urls.filter((u) => u.endsWith("/api/v1/auth/session/refresh")).length;
+    await page.clock.fastForward("02:00");
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 500))); // the page's timer has run and made its requests
+    expect(renewals()).toBe(1);
+    await page.clock.fastForward("03:00");
+    await page.getByText("Your session expired. Sign in again to continue.").waitFor();
+    await page.getByLabel("Organisation token").waitFor();
+    await expectOnly(rec);
+  });
+
   it("signing out shows the sign-in form again and ends the session: a copy of the cookie is refused", async () => {
     const rec = await newContext();
     const page = await signIn(rec, orgA.token);
