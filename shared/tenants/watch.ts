@@ -9,7 +9,7 @@ import type { Db } from "../db/client.js";
 import { tenantEvents, tenants, type Tenant, type TenantEvent } from "../db/schema.js";
 import { finalStatuses, type TenantStatus } from "../tenant-state.js";
 import { getTenantForOrg } from "./queries.js";
-import type { TenantStatusFeed } from "./status-feed.js";
+import type { StatusSubscription, TenantStatusFeed } from "./status-feed.js";
 
 export interface WatchDeps {
   db: Db;
@@ -67,14 +67,21 @@ export async function* watchTenantEvents(
         yield { kind: "transition", event };
         if (event.toStatus === "destroyed") return;
       }
-      if (q.signal.aborted || deps.statusFeed.isClosed) return;
-      const changed = await sub.next(q.idleMs, q.signal);
-      if (q.signal.aborted) return;
-      if (!changed) yield { kind: "idle" };
+      const wake = await nextChange(deps, sub, q);
+      if (wake === "end") return;
+      if (wake === "idle") yield { kind: "idle" };
     }
   } finally {
     sub.close();
   }
+}
+
+/** Between two reads of a watch: the next change, `idle` after idleMs without one, or `end` (aborted, or the feed closed). */
+async function nextChange(deps: WatchDeps, sub: StatusSubscription, q: { idleMs: number; signal: AbortSignal }): Promise<"changed" | "idle" | "end"> {
+  if (q.signal.aborted || deps.statusFeed.isClosed) return "end";
+  const changed = await sub.next(q.idleMs, q.signal);
+  if (q.signal.aborted) return "end";
+  return changed ? "changed" : "idle";
 }
 
 export type OrganisationWatchItem =
@@ -126,10 +133,9 @@ export async function* watchOrganisationEvents(
         synced = true;
         yield { kind: "sync", lastEventId: lastId };
       }
-      if (q.signal.aborted || deps.statusFeed.isClosed) return;
-      const changed = await sub.next(q.idleMs, q.signal);
-      if (q.signal.aborted) return;
-      if (!changed) yield { kind: "idle" };
+      const wake = await nextChange(deps, sub, q);
+      if (wake === "end") return;
+      if (wake === "idle") yield { kind: "idle" };
     }
   } finally {
     sub.close();

@@ -149,11 +149,11 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
     setTyped("");
   };
 
-  const rotate = async () => {
+  /** One action at a time: busy while it runs; the dialog closes when it succeeds, shows the API's error when not. */
+  const act = async (work: () => Promise<void>) => {
     setBusy(true);
     try {
-      const { tenant: t } = await call(api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: tenant.envId } } }));
-      setRotated(t);
+      await work();
       close();
       onChanged();
     } catch (err) {
@@ -162,19 +162,17 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
       setBusy(false);
     }
   };
-  const destroy = async (e: FormEvent) => {
+  const rotate = () =>
+    act(async () => {
+      const { tenant: t } = await call(api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: tenant.envId } } }));
+      setRotated(t);
+    });
+  const destroy = (e: FormEvent) => {
     e.preventDefault();
     if (typed !== tenant.name) return;
-    setBusy(true);
-    try {
+    void act(async () => {
       await call(api.DELETE("/api/v1/tenant/{id}", { params: { path: { id: tenant.envId } } }));
-      close();
-      onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -201,7 +199,7 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
         </footer>
       </Dialog>
       <Dialog open={dialog === "destroy"} title={`Destroy ${tenant.name}?`} onClose={close}>
-        <form onSubmit={(e) => void destroy(e)}>
+        <form onSubmit={destroy}>
           <p>Its container and port go away; its usage stays for billing. This cannot be undone.</p>
           <label htmlFor="confirm-name">
             Type <strong>{tenant.name}</strong> to confirm
