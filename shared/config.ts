@@ -136,10 +136,10 @@ const schema = z
     JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
     /**
      * Dashboard sessions (README "The dashboard"): the lifetime of a session's access token, renewed
-     * while the dashboard is in use (so also how long an idle one lasts), and the longest a session
-     * may be renewed for before signing in again.
+     * while the dashboard is in use (so also how long an idle one lasts; default 15 min, at most
+     * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
      */
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(10).default(900),
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(10).optional(),
     SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
     /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
@@ -178,7 +178,7 @@ const schema = z
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
     path: ["JWT_DEFAULT_TTL_SECONDS"],
   })
-  .refine((c) => c.SESSION_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS && c.SESSION_TTL_SECONDS <= c.SESSION_MAX_AGE_SECONDS, {
+  .refine((c) => c.SESSION_TTL_SECONDS === undefined || (c.SESSION_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS && c.SESSION_TTL_SECONDS <= c.SESSION_MAX_AGE_SECONDS), {
     message: "SESSION_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS (signing keys overlap by that) nor SESSION_MAX_AGE_SECONDS",
     path: ["SESSION_TTL_SECONDS"],
   })
@@ -187,7 +187,7 @@ const schema = z
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number };
+export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number; SESSION_TTL_SECONDS: number };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
 export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
@@ -208,6 +208,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...c,
     PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1`,
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
+    SESSION_TTL_SECONDS: c.SESSION_TTL_SECONDS ?? Math.min(900, c.JWT_MAX_TTL_SECONDS, c.SESSION_MAX_AGE_SECONDS),
   };
 }
 
