@@ -16,7 +16,7 @@
  * interface of the node).
  */
 import Docker from "dockerode";
-import { DockerRuntime, demux } from "./docker.js";
+import { DockerRuntime, demux, demuxLines } from "./docker.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -26,6 +26,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type LogSince,
   type NodeRef,
 } from "./types.js";
 
@@ -258,13 +259,14 @@ export class SwarmRuntime implements ContainerRuntime {
     }
   }
 
-  async logs(name: string, tail: number): Promise<string[]> {
+  async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
     const raw = (await this.docker.getService(name).logs({
       stdout: true,
       stderr: true,
       follow: false,
       tail,
       timestamps: true,
+      ...(since ? { since } : {}),
       abortSignal: AbortSignal.timeout(this.opts.logsTimeoutMs),
     } as Parameters<Docker.Service["logs"]>[0])) as unknown as Buffer;
     // Every task contributes up to `tail` lines: merge them in time order (RFC 3339 timestamps sort as
@@ -272,6 +274,20 @@ export class SwarmRuntime implements ContainerRuntime {
     const lines = demux(raw).split("\n").filter((l) => l.length > 0);
     const stamped = lines.filter((l) => /^\d{4}-\d\d-\d\dT/.test(l)).sort();
     return [...stamped.slice(-tail), ...lines.filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))];
+  }
+
+  /** Service logs, followed: every task's lines as they come (the broker merges them), until the service goes. */
+  async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
+    const stream = (await this.docker.getService(name).logs({
+      stdout: true,
+      stderr: true,
+      follow: true,
+      timestamps: true,
+      ...(opts.since ? { since: opts.since } : {}),
+      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+      abortSignal: opts.signal,
+    } as Parameters<Docker.Service["logs"]>[0])) as NodeJS.ReadableStream;
+    yield* demuxLines(stream, opts.signal);
   }
 
   async listOwned(): Promise<ContainerInfo[]> {
