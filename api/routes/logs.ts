@@ -15,6 +15,9 @@ import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, errorResponses } from "../schemas.js";
 
+const MAX_TAIL = 5000;
+const DEFAULT_TAIL = 100;
+
 export const logsRoute = createRoute({
   method: "get",
   path: "/api/v1/tenant/{id}/logs",
@@ -25,7 +28,14 @@ export const logsRoute = createRoute({
   request: {
     params: TenantIdParam,
     query: z.object({
-      tail: z.coerce.number().int().min(0).max(5000).default(100).openapi({ description: "how many of the most recent lines (with follow: 0 = only new ones)" }),
+      // Coercion would let the generated document call it nullable (null coerces to 0): the type is stated.
+      tail: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_TAIL)
+        .default(DEFAULT_TAIL)
+        .openapi({ type: "integer", minimum: 0, maximum: MAX_TAIL, default: DEFAULT_TAIL, description: "how many of the most recent lines (with follow: 0 = only new ones)" }),
       follow: z
         .enum(["true", "false"])
         .default("false")
