@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { WorkerContext } from "../context.js";
 import { scrubSecrets } from "../logger.js";
 import { getTenant } from "../tenants/queries.js";
-import { STREAM_MAXLEN, STREAM_TTL_MS, logKeys, nowId, parseLogLine, publishEnd, publishLine, sinceOf, type LogKeys } from "./channel.js";
+import { STREAM_MAXLEN, STREAM_TTL_MS, logKeys, nowId, parseLogLine, publishEnd, publishLine, sinceOf } from "./channel.js";
 
 /** While no container runs (or its stream just ended), how often to look again. */
 const REATTACH_MS = 1_000;
@@ -48,15 +48,11 @@ export async function followContainerLogs(ctx: WorkerContext, envId: number, sig
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener("abort", onAbort, { once: true });
-  let attach: AbortController | null = null;
   const keeper = setInterval(() => {
-    void (async () => {
-      const kept = await ctx.redis.eval(KEEP, 4, keys.follower, keys.wanted, keys.stream, keys.last, token, leaseMs, STREAM_TTL_MS);
-      if (kept !== 1) return stop.abort();
-      // Swarm's service log stream does not always end when the service goes: look at the tenant too.
-      const tenant = await getTenant(ctx.db, envId);
-      if (!tenant || tenant.status === "destroyed") attach?.abort();
-    })().catch((err: unknown) => ctx.logger.warn({ err }, "log follower: could not renew its lease"));
+    ctx.redis
+      .eval(KEEP, 4, keys.follower, keys.wanted, keys.stream, keys.last, token, leaseMs, STREAM_TTL_MS)
+      .then((kept) => kept !== 1 && stop.abort())
+      .catch((err: unknown) => ctx.logger.warn({ err }, "log follower: could not renew its lease"));
   }, Math.floor(leaseMs / 3));
 
   try {
@@ -74,12 +70,20 @@ export async function followContainerLogs(ctx: WorkerContext, envId: number, sig
         await publishEnd(ctx.redis, keys);
         return "tenant destroyed";
       }
-      attach = new AbortController();
-      const linked = AbortSignal.any([stop.signal, attach.signal]);
       try {
-        cursor = await publishUntilEnd(ctx, keys, tenant.containerName, cursor, linked);
+        // Until the stream ends (the container stopped or went), from the last line published:
+        // `since` is inclusive, and bounded by the stream's length, so a long gap is not replayed whole.
+        if (await ctx.runtime.inspect(tenant.containerName)) {
+          const lines = ctx.runtime.followLogs(tenant.containerName, { since: sinceOf(cursor), tail: STREAM_MAXLEN, signal: stop.signal });
+          for await (const raw of lines) {
+            const line = parseLogLine(scrubSecrets(raw));
+            if (!line || BigInt(line.id) <= BigInt(cursor)) continue;
+            await publishLine(ctx.redis, keys, line);
+            cursor = line.id;
+          }
+        }
       } catch (err) {
-        if (!linked.aborted) ctx.logger.warn({ err, envId }, "log follower: reading the container's logs failed; trying again");
+        if (!stop.signal.aborted) ctx.logger.warn({ err, envId }, "log follower: reading the container's logs failed; trying again");
       }
       await pause(REATTACH_MS, stop.signal);
     }
@@ -87,24 +91,8 @@ export async function followContainerLogs(ctx: WorkerContext, envId: number, sig
   } finally {
     clearInterval(keeper);
     signal.removeEventListener("abort", onAbort);
-    attach?.abort();
     await ctx.redis.eval(RELEASE, 1, keys.follower, token).catch(() => {});
   }
-}
-
-/** Follows the container's log from `cursor` until the stream ends; returns the id of the last line published. */
-async function publishUntilEnd(ctx: WorkerContext, keys: LogKeys, container: string, cursor: string, signal: AbortSignal): Promise<string> {
-  if (!(await ctx.runtime.inspect(container))) return cursor;
-  // `since` is inclusive, and bounded by the stream's length: a long gap is not replayed whole.
-  const lines = ctx.runtime.followLogs(container, { since: sinceOf(cursor), tail: STREAM_MAXLEN, signal });
-  let last = BigInt(cursor);
-  for await (const raw of lines) {
-    const line = parseLogLine(scrubSecrets(raw));
-    if (!line || BigInt(line.id) <= last) continue;
-    await publishLine(ctx.redis, keys, line);
-    last = BigInt(line.id);
-  }
-  return last.toString();
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

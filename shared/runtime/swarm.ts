@@ -75,6 +75,9 @@ interface Service {
   Spec: Docker.ServiceSpec;
 }
 
+/** While following a service's logs, how often to look whether it still exists. */
+const SERVICE_WATCH_MS = 2_000;
+
 /** Task states in which a container exists (or is about to) on a node and may hold its port. */
 const LIVE_TASK_STATES = new Set(["assigned", "accepted", "preparing", "ready", "starting", "running"]);
 const PORT_CONFLICT = /address already in use|port is already allocated|host-mode port already in use/i;
@@ -276,18 +279,35 @@ export class SwarmRuntime implements ContainerRuntime {
     return [...stamped.slice(-tail), ...lines.filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))];
   }
 
-  /** Service logs, followed: every task's lines as they come (the broker merges them), until the service goes. */
+  /**
+   * Service logs, followed: every task's lines as they come (the broker merges them). The broker's
+   * stream outlives a removed service, so the service is watched and the iteration ended once it is gone.
+   */
   async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
-    const stream = (await this.docker.getService(name).logs({
-      stdout: true,
-      stderr: true,
-      follow: true,
-      timestamps: true,
-      ...(opts.since ? { since: opts.since } : {}),
-      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-      abortSignal: opts.signal,
-    } as Parameters<Docker.Service["logs"]>[0])) as NodeJS.ReadableStream;
-    yield* demuxLines(stream, opts.signal);
+    const following = new AbortController();
+    const stop = () => following.abort();
+    opts.signal.addEventListener("abort", stop, { once: true });
+    const watch = setInterval(() => {
+      this.docker
+        .getService(name)
+        .inspect()
+        .catch((err: unknown) => statusOf(err) === 404 && stop());
+    }, SERVICE_WATCH_MS);
+    try {
+      const stream = (await this.docker.getService(name).logs({
+        stdout: true,
+        stderr: true,
+        follow: true,
+        timestamps: true,
+        ...(opts.since ? { since: opts.since } : {}),
+        ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+        abortSignal: following.signal,
+      } as Parameters<Docker.Service["logs"]>[0])) as NodeJS.ReadableStream;
+      yield* demuxLines(stream, following.signal);
+    } finally {
+      clearInterval(watch);
+      opts.signal.removeEventListener("abort", stop);
+    }
   }
 
   async listOwned(): Promise<ContainerInfo[]> {
