@@ -164,7 +164,7 @@ describe("convergence tenant", () => {
     expect((await convergenceJson(["tenant", "ls", "--all"])).json.map((t: { envId: number }) => t.envId)).toContain(envId);
   });
 
-  it("logs -f prints each line as the tenant prints it, until Ctrl-C (exit 130) or the tenant is destroyed (exit 0); --json prints one object per line", async () => {
+  it("logs -f prints each line as the tenant prints it, across a rotate-key, until Ctrl-C (exit 130) or the tenant is destroyed (exit 0); --json prints one object per line", async () => {
     const spawned = await convergenceJson(["tenant", "spawn", "cli-logs", "--wait"]);
     expect(spawned.code, spawned.stderr).toBe(0);
     const envId = spawned.json.envId as number;
@@ -186,6 +186,15 @@ describe("convergence tenant", () => {
 
       text.child.kill("SIGINT"); // Ctrl-C
       expect(await text.exited).toBe(130);
+
+      // rotate-key re-creates the container with a new key: the follow goes on with the new container's lines.
+      const rotated = await convergenceJson(["tenant", "rotate-key", String(envId)]);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(rotated.json.apiKey).toMatch(/^sk_tenant_/);
+      expect(rotated.json.apiKey).not.toBe(spawned.json.apiKey);
+      await json.until((lines) => lines.length >= 3, "the new container's start-up line (--json)");
+      expect(JSON.parse(json.lines[2]!).line).toBe(`tenant_${envId} (cli-logs) listening on 3000`);
+
       const destroyed = await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
       expect(destroyed.status).toBe(202);
       expect(await json.exited).toBe(0);
