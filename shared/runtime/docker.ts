@@ -207,15 +207,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
-    const stream = await this.docker.getContainer(name).logs({
-      stdout: true,
-      stderr: true,
-      follow: true,
-      timestamps: true,
-      ...(opts.since ? { since: opts.since } : {}),
-      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-      abortSignal: opts.signal,
-    });
+    const stream = await this.docker.getContainer(name).logs(followQuery(opts, opts.signal));
     yield* demuxLines(stream, opts.signal);
   }
 
@@ -263,6 +255,19 @@ export function demux(buf: Buffer): string {
     i += 8 + size;
   }
   return Buffer.concat(parts).toString("utf8");
+}
+
+/** The engine's query for a followed log, stamped: the same for a container and a service. */
+export function followQuery(opts: { since?: LogSince; tail?: number }, signal: AbortSignal) {
+  return {
+    stdout: true,
+    stderr: true,
+    follow: true as const,
+    timestamps: true,
+    ...(opts.since ? { since: opts.since } : {}),
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+    abortSignal: signal,
+  };
 }
 
 /**

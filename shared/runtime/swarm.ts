@@ -16,7 +16,7 @@
  * interface of the node).
  */
 import Docker from "dockerode";
-import { DockerRuntime, demux, demuxLines } from "./docker.js";
+import { DockerRuntime, demux, demuxLines, followQuery } from "./docker.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -294,15 +294,8 @@ export class SwarmRuntime implements ContainerRuntime {
         .catch((err: unknown) => statusOf(err) === 404 && stop());
     }, SERVICE_WATCH_MS);
     try {
-      const stream = (await this.docker.getService(name).logs({
-        stdout: true,
-        stderr: true,
-        follow: true,
-        timestamps: true,
-        ...(opts.since ? { since: opts.since } : {}),
-        ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-        abortSignal: following.signal,
-      } as Parameters<Docker.Service["logs"]>[0])) as NodeJS.ReadableStream;
+      const query = followQuery(opts, following.signal) as Parameters<Docker.Service["logs"]>[0];
+      const stream = (await this.docker.getService(name).logs(query)) as NodeJS.ReadableStream;
       yield* demuxLines(stream, following.signal);
     } finally {
       clearInterval(watch);
