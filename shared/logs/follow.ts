@@ -60,14 +60,14 @@ export async function openLogFollow(
   };
 
   try {
+    keeper = setInterval(() => {
+      Promise.all([want(), slot.renew()]).catch((err: unknown) => log.warn({ err }, "could not renew a log follow's leases"));
+    }, Math.floor(ctx.config.LOGS_FOLLOW_LEASE_MS / 3));
     await want();
     await waitForFollower(ctx, keys, want);
     // Lines published from here on are read from the stream; what came before is the backlog's.
     const start = await lastEntryId(ctx.redis, keys);
     const backlog = await readBacklog(ctx, q);
-    keeper = setInterval(() => {
-      Promise.all([want(), slot.renew()]).catch((err: unknown) => log.warn({ err }, "could not renew a log follow's leases"));
-    }, Math.floor(ctx.config.LOGS_FOLLOW_LEASE_MS / 3));
     reader = ctx.redis.duplicate();
     const seen = backlog.at(-1)?.id ?? q.afterId;
     return { backlog, items: readStream(reader, keys, start, seen, q.idleMs, () => closed), close };
