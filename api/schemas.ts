@@ -20,11 +20,14 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   INVALID_STATE: "not possible in the tenant's current state",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
   UNSUPPORTED_MEDIA_TYPE: "the body's content type is not accepted",
-  RATE_LIMITED: "too many calls this minute; see Retry-After",
-  QUOTA_EXCEEDED: "the monthly quota is used up; see Retry-After",
+  RATE_LIMITED: "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
+  QUOTA_EXCEEDED: "the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After",
+  TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
+  CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
+  CAPACITY_EXHAUSTED: "the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After",
   TOO_MANY_AUTH_FAILURES: "too many failed authentications from this client; see Retry-After",
   NO_PORTS_AVAILABLE: "every tenant port is taken",
-  DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer; try again after Retry-After",
+  DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer (in time); try again after Retry-After",
   UPSTREAM_ERROR: "the model provider failed",
   UPSTREAM_TIMEOUT: "the model provider did not answer in time",
   INTERNAL: "a bug; the request id in X-Request-Id helps find it",
@@ -157,6 +160,20 @@ export const TenantWithKeySchema = z
   })
   .openapi("TenantWithKey");
 
+/**
+ * What spawn answers: the tenant and its key. An idempotent replay (the same Idempotency-Key
+ * within its window) answers the same tenant, without the key once it was rotated or revoked since.
+ */
+export const SpawnedTenantSchema = z
+  .object({
+    ...TenantSchema.shape,
+    apiKey: z.string().optional().openapi({
+      description: "the tenant's API key, shown only in this answer; absent on a replay once the key has been rotated (or the tenant destroyed) since",
+      example: "sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa",
+    }),
+  })
+  .openapi("SpawnedTenant");
+
 export const TenantIdParam = z.object({
   id: z.coerce
     .number({ error: "tenant id must be a positive integer" })
@@ -171,6 +188,15 @@ export const tenantName = z
   .min(1, "name must be 1-63 characters")
   .max(63, "name must be 1-63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'");
+
+export const OrganisationSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 2 }),
+    name: z.string().openapi({ example: "acme" }),
+    tokenPrefix: z.string().openapi({ description: "the token's first characters, to tell tokens apart", example: "cvg_org_Qm8x" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Organisation");
 
 /** The platform operator: CONVERGENCE_ADMIN_TOKEN or organisation 1's token. */
 export const operatorSecurity = [{ operatorToken: [] }];

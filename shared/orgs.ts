@@ -91,3 +91,9 @@ export async function bootstrapFirstOrganisation(db: Db, adminToken?: string): P
     return { token, org: org! };
   });
 }
+
+export async function getOrganisation(db: Db, orgId: number): Promise<Organisation> {
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, orgId));
+  if (!org) throw notFound(`organisation ${orgId}`);
+  return org;
+}

@@ -2,7 +2,7 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { createOrganisation } from "../../shared/orgs.js";
 import type { HonoEnv } from "../env.js";
-import { errorResponses, operatorSecurity } from "../schemas.js";
+import { OrganisationSchema, errorResponses, operatorSecurity } from "../schemas.js";
 
 const OrgCreateBody = z
   .strictObject({
@@ -15,14 +15,6 @@ const OrgCreateBody = z
   })
   .openapi("CreateOrganisationRequest");
 
-const OrganisationSchema = z
-  .object({
-    id: z.number().int().openapi({ example: 2 }),
-    name: z.string().openapi({ example: "acme" }),
-    tokenPrefix: z.string().openapi({ description: "the token's first characters, to tell tokens apart", example: "cvg_org_Qm8x" }),
-    createdAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Organisation");
 
 export const orgCreateRoute = createRoute({
   method: "post",

@@ -4,7 +4,7 @@ import { spawnTenant } from "../../shared/tenants/spawn.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantWithKeySchema, errorResponses, tenantName } from "../schemas.js";
+import { SpawnedTenantSchema, errorResponses, tenantName } from "../schemas.js";
 
 export const SpawnBody = z
   .strictObject({
@@ -42,7 +42,11 @@ export const spawnRoute = createRoute({
         .min(1)
         .max(255)
         .optional()
-        .openapi({ description: "a retry with the same key and body answers the same tenant (and key) instead of making another", example: "my-app-1" }),
+        .openapi({
+          description:
+            "a retry with the same key and body within IDEMPOTENCY_KEY_TTL_SECONDS (24 h by default) answers the same tenant (and its key, unless rotated since) instead of making another; after that the key is free again",
+          example: "my-app-1",
+        }),
     }),
     body: {
       content: {
@@ -63,7 +67,7 @@ export const spawnRoute = createRoute({
       },
       content: {
         "application/json": {
-          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
+          schema: z.object({ success: z.literal(true), tenant: SpawnedTenantSchema }),
         },
       },
     },
@@ -79,6 +83,6 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   if (!replayed) c.get("log").info({ envId: tenant.envId, port: tenant.port }, "tenant accepted");
   c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
   if (replayed) c.header("Idempotent-Replayed", "true");
-  return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant), ...(apiKey !== undefined ? { apiKey } : {}) } }, 202);
 };
 

@@ -6,6 +6,8 @@
 import type { AppContext, WorkerContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { JobFailedError, JobTimeoutError, jobs } from "../jobs.js";
+import { limitsOf } from "../limits/limits.js";
+import { takeToken } from "../limits/rate.js";
 import { scrubSecrets } from "../logger.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
 
@@ -18,6 +20,8 @@ export interface TenantLogs {
 export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number }): Promise<TenantLogs> {
   const { ctx, orgId, envId, tail } = args;
   await getTenantForOrg(ctx.db, orgId, envId);
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  await takeToken(ctx, orgId, "logsPerMinute", limits.logsPerMinute);
   const timeoutMs = ctx.config.LOGS_TIMEOUT_MS;
   try {
     return await ctx.queues.request(jobs.logs, { envId, tail }, timeoutMs);
