@@ -174,12 +174,58 @@ export const SpawnedTenantSchema = z
   })
   .openapi("SpawnedTenant");
 
+/** The largest value of a Postgres integer column (ids, ports, counts). */
+export const MAX_INT4 = 2_147_483_647;
+
+/** C0 and C1 control characters and DEL; `\t`, `\n`, `\r` are allowed only where text spans lines. */
+const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
+const controlCharsButLines = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * A string field that ends up stored or echoed: Unicode NFC, trimmed (unless it spans lines),
+ * without control characters, without lone surrogates (Postgres cannot store either a NUL or a
+ * half of a surrogate pair), at most `max` characters after normalisation.
+ */
+export function text(field: string, opts: { min?: number; max: number; multiline?: boolean }) {
+  const { min = 1, max, multiline = false } = opts;
+  const length = `${field} must be ${min}-${max} characters`;
+  return z
+    .string({ error: `${field} is required and must be a string` })
+    .min(min, length)
+    .max(max, length)
+    .refine(wellFormed, `${field} must be valid Unicode (it contains a lone surrogate)`)
+    .refine((v) => !(multiline ? controlCharsButLines : controlChars).test(v), `${field} must not contain control characters`)
+    .transform((v) => (multiline ? v.normalize("NFC") : v.normalize("NFC").trim()))
+    .refine((v) => v.length >= min && v.length <= max, `${length} (after normalising and trimming)`);
+}
+
+/** No lone surrogate: every UTF-16 surrogate is half of a pair (String.prototype.isWellFormed, before Node 20's typings have it). */
+export function wellFormed(v: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
+}
+
+/** An ISO 8601 date or date-time between years 2000 and 9999, as a Date. */
+export const isoDate = (field: string) =>
+  z
+    .string()
+    .max(40, `${field} must be an ISO date or date-time`)
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, `${field} must be an ISO date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z`)
+    .transform((v, ctx) => {
+      const d = new Date(v);
+      const year = d.getUTCFullYear();
+      if (Number.isNaN(d.getTime()) || year < 2000 || year > 9999) {
+        ctx.addIssue({ code: "custom", message: `${field} must be a real date between the years 2000 and 9999` });
+        return z.NEVER;
+      }
+      return d;
+    });
+
 export const TenantIdParam = z.object({
   id: z.coerce
     .number({ error: "tenant id must be a positive integer" })
     .int("tenant id must be a positive integer")
     .positive("tenant id must be a positive integer")
-    .max(2_147_483_647, "tenant id is out of range")
+    .max(MAX_INT4, "tenant id is out of range")
     .openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
@@ -206,6 +252,7 @@ export const orgIdQuery = z.coerce
   .number()
   .int()
   .positive()
+  .max(MAX_INT4, "org_id is out of range")
   .optional()
   .openapi({ description: "must be the token's organisation", example: 1 });
 
@@ -215,6 +262,7 @@ export const orgIdQuery = z.coerce
  */
 export const tenantIdQuery = z
   .string()
+  .max(40)
   .optional()
   .transform((value, ctx) => {
     if (value === undefined) return undefined;

@@ -25,7 +25,13 @@ export const eventsRoute = createRoute({
   request: {
     params: TenantIdParam,
     headers: z.object({
-      "last-event-id": z.coerce.number().int().nonnegative().optional().openapi({ description: "resume after this event id" }),
+      "last-event-id": z.coerce
+        .number({ error: "Last-Event-ID must be an event id" })
+        .int("Last-Event-ID must be an event id")
+        .nonnegative("Last-Event-ID must be an event id")
+        .max(Number.MAX_SAFE_INTEGER, "Last-Event-ID is out of range")
+        .optional()
+        .openapi({ description: "resume after this event id" }),
     }),
   },
   responses: {

@@ -2,15 +2,11 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { createOrganisation } from "../../shared/orgs.js";
 import type { HonoEnv } from "../env.js";
-import { OrganisationSchema, errorResponses, operatorSecurity } from "../schemas.js";
+import { OrganisationSchema, errorResponses, operatorSecurity, text } from "../schemas.js";
 
 const OrgCreateBody = z
   .strictObject({
-    name: z
-      .string({ error: "name is required and must be a string" })
-      .trim()
-      .min(1, "name must be 1-100 characters")
-      .max(100, "name must be 1-100 characters")
+    name: text("name", { max: 100 })
       .openapi({ example: "acme" }),
   })
   .openapi("CreateOrganisationRequest");
