@@ -78,6 +78,15 @@ const schema = z
     LOGS_TIMEOUT_MS: int(5_000),
     /** How often an idle tenant event stream (SSE) sends a heartbeat comment. */
     SSE_HEARTBEAT_MS: int(15_000),
+    /** Live log follows (`logs?follow=true`) an organisation may hold open at once; one more is a 429. */
+    LOGS_FOLLOW_MAX_PER_ORG: z.coerce.number().int().min(1).default(5),
+    /**
+     * How long a follow's slot, and a worker's following of the container, outlive an API or worker
+     * that vanished without a word; refreshed every third of it.
+     */
+    LOGS_FOLLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(15_000),
+    /** How many tenants' logs one worker process follows at once. */
+    LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
     WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
@@ -149,7 +158,6 @@ const schema = z
     ORG_LOGS_PER_MINUTE: positive(60),
     ORG_MAX_EVENT_STREAMS: positive(25),
     ORG_MAX_HELD_WAITS: positive(50),
-    ORG_MAX_LOG_FOLLOWS: positive(10),
     /** Spawns are refused (503) before live tenants × TENANT_MEMORY_MB would pass this share of CAPACITY_MEMORY_MB. */
     CAPACITY_MEMORY_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
     /** The memory tenants may be given, in MB; 0 = this machine's total memory. */

@@ -7,7 +7,7 @@
  * - spawnsPerMinute, rotationsPerMinute, destroysPerMinute, logsPerMinute: token buckets in Redis
  *   shared by every API process (./rate.ts): up to N at once, then N a minute;
  * - maxEventStreams, maxHeldWaits, maxLogFollows: requests held open at once, counted in Redis
- *   across API processes (./slots.ts).
+ *   across API processes (./slots.ts; log follows in shared/logs/follow-slots.ts).
  */
 import { eq } from "drizzle-orm";
 import type { Config } from "../config.js";
@@ -27,7 +27,8 @@ export const limitNames = [
 export type LimitName = (typeof limitNames)[number];
 export type OrgLimits = Record<LimitName, number>;
 export type RateLimitName = Extract<LimitName, `${string}PerMinute`>;
-export type SlotLimitName = Extract<LimitName, "maxEventStreams" | "maxHeldWaits" | "maxLogFollows">;
+/** Held-open requests counted by ./slots.ts; log follows are counted by shared/logs/follow-slots.ts with leases of their own. */
+export type SlotLimitName = Extract<LimitName, "maxEventStreams" | "maxHeldWaits">;
 
 /** What each limit means, for the API's answer, the CLI and the docs. */
 export const limitDescriptions: Record<LimitName, string> = {
@@ -38,7 +39,7 @@ export const limitDescriptions: Record<LimitName, string> = {
   logsPerMinute: "log reads a minute (bursts up to the same number)",
   maxEventStreams: "open event streams (GET /tenant/{id}/events) at once",
   maxHeldWaits: "held status requests (?wait=) at once",
-  maxLogFollows: "followed log streams at once",
+  maxLogFollows: "followed log streams (logs?follow=true) at once",
 };
 
 /** The largest value a limit may be set to (an integer column). */
@@ -53,7 +54,7 @@ export function defaultLimits(config: Config): OrgLimits {
     logsPerMinute: config.ORG_LOGS_PER_MINUTE,
     maxEventStreams: config.ORG_MAX_EVENT_STREAMS,
     maxHeldWaits: config.ORG_MAX_HELD_WAITS,
-    maxLogFollows: config.ORG_MAX_LOG_FOLLOWS,
+    maxLogFollows: config.LOGS_FOLLOW_MAX_PER_ORG,
   };
 }
 

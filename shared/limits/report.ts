@@ -4,6 +4,7 @@ import type { AppContext } from "../context.js";
 import { tenants } from "../db/schema.js";
 import { liveStatuses } from "../tenant-state.js";
 import { limitsOf, type LimitName, type OrgLimits } from "./limits.js";
+import { logFollowsHeld } from "../logs/follow-slots.js";
 import { slotsHeld } from "./slots.js";
 
 export interface LimitsReport {
@@ -22,7 +23,7 @@ export async function limitsReport(ctx: Pick<AppContext, "db" | "redis" | "confi
       .where(and(eq(tenants.orgId, orgId), inArray(tenants.status, [...liveStatuses]))),
     slotsHeld(ctx, orgId, "maxEventStreams"),
     slotsHeld(ctx, orgId, "maxHeldWaits"),
-    slotsHeld(ctx, orgId, "maxLogFollows"),
+    logFollowsHeld(ctx, orgId),
   ]);
   return { limits, overridden, usage: { liveTenants: live?.n ?? 0, eventStreams, heldWaits, logFollows } };
 }

@@ -1,11 +1,11 @@
 /**
- * Limits on requests held open at once (event streams, held ?wait= requests, log follows), per
+ * Limits on requests held open at once (event streams, held ?wait= requests), per
  * organisation and across every API process: each open request holds a slot, a member of a
  * sorted set in Redis scored by when its lease ends. A holder renews its lease while it is open
  * and releases it when done; a process that dies without releasing loses its slots when their
  * leases run out (LEASE_MS), so a crash never leaks capacity for long.
  *
- *   const slot = await holdSlot(ctx, orgId, "maxLogFollows", limits.maxLogFollows);
+ *   const slot = await holdSlot(ctx, orgId, "maxEventStreams", limits.maxEventStreams);
  *   try { … stream … } finally { slot.release(); }
  */
 import { randomUUID } from "node:crypto";
@@ -91,5 +91,4 @@ export async function slotsHeld(deps: SlotDeps, orgId: number, limit: SlotLimitN
 const what: Record<SlotLimitName, string> = {
   maxEventStreams: "event streams",
   maxHeldWaits: "held status requests (?wait=)",
-  maxLogFollows: "followed log streams",
 };
