@@ -3,11 +3,14 @@
  * `event: status` (`id:` the event's id, `data:` the change and the tenant as it is now), live
  * from the moment the stream opens, or replayed after Last-Event-ID first; then `event: sync`
  * once caught up, so a client lists the tenants after it and misses nothing in between; a
- * `: heartbeat` comment while nothing happens. A stream authenticated by an access token ends
+ * `: heartbeat` comment while nothing happens. It takes one of the organisation's event-stream
+ * slots (maxEventStreams) while open. A stream authenticated by an access token ends
  * when the token expires (an EventSource reconnects with Last-Event-ID and its renewed cookie).
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import { limitsOf } from "../../shared/limits/limits.js";
+import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { watchOrganisationEvents } from "../../shared/tenants/watch.js";
 import { access, visibleTenants } from "../access.js";
@@ -44,6 +47,9 @@ export const orgEventsHandler: RouteHandler<typeof orgEventsRoute, HonoEnv> = as
   const org = c.get("org");
   const principal = c.get("principal");
   const log = c.get("log");
+  // An open stream takes one of the organisation's event-stream slots until it ends, as a tenant's does.
+  const { limits } = await limitsOf(ctx.db, ctx.config, org.id);
+  const slot = await holdSlot(ctx, org.id, "maxEventStreams", limits.maxEventStreams);
   const stop = streamDeadline(c, principal);
   c.header("X-Accel-Buffering", "no"); // proxies must not buffer an event stream
   return streamSSE(c, async (stream) => {
@@ -74,6 +80,7 @@ export const orgEventsHandler: RouteHandler<typeof orgEventsRoute, HonoEnv> = as
       if (!stop.signal.aborted) log.warn({ err }, "organisation event stream ended by an error");
     } finally {
       stop.abort();
+      slot.release();
     }
   });
 };

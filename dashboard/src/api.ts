@@ -8,6 +8,8 @@ import type { components, paths } from "@convergence/sdk";
 
 export type Tenant = components["schemas"]["Tenant"];
 export type TenantWithKey = components["schemas"]["TenantWithKey"];
+/** Spawn's answer: the key is missing only on a replay after the key was rotated since. */
+export type SpawnedTenant = components["schemas"]["SpawnedTenant"];
 export type TenantStatus = components["schemas"]["TenantStatus"];
 export type Session = components["schemas"]["Session"];
 export type Template = components["schemas"]["Template"];

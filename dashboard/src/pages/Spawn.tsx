@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link } from "wouter";
-import { api, call, errorMessage, type Template, type TenantStatus, type TenantWithKey } from "../api.js";
+import { api, call, errorMessage, type SpawnedTenant, type Template, type TenantStatus } from "../api.js";
 import { ErrorMessage, RevealOnce, StatusBadge, usePageTitle } from "../components.js";
 import { useTenantEvents } from "../live.js";
 
@@ -16,7 +16,7 @@ export function Spawn() {
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [spawned, setSpawned] = useState<TenantWithKey | null>(null);
+  const [spawned, setSpawned] = useState<SpawnedTenant | null>(null);
   // One key per submission attempt: a retry after a lost answer makes no second tenant.
   const idempotencyKey = useRef(crypto.randomUUID());
   const [form, setForm] = useState({ name: "", template: "", webhookUrl: "", callsPerMinute: "", callsPerMonth: "" });
@@ -125,7 +125,7 @@ export function Spawn() {
 }
 
 /** The spawned tenant followed live until it is ready (then its key, once) or failed (then why). */
-function Progress({ tenant, onForgetKey }: { tenant: TenantWithKey; onForgetKey: () => void }) {
+function Progress({ tenant, onForgetKey }: { tenant: SpawnedTenant; onForgetKey: () => void }) {
   const heading = usePageTitle(`Spawning ${tenant.name}`);
   const [status, setStatus] = useState<TenantStatus>(tenant.status);
   const [failure, setFailure] = useState<string | null>(null);
