@@ -10,6 +10,9 @@ import { formatNumber } from "../format.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
+/** The longest period the API reports on at once (GET /api/v1/usage answers 400 past it). */
+const MAX_PERIOD_DAYS = 400;
+
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 function thisMonth(): { from: string; to: string } {
   const now = new Date();
@@ -55,6 +58,10 @@ export function Usage() {
   useEffect(() => {
     if (!period.from || !period.to || period.from > period.to) {
       setError("Choose a first day on or before the last day.");
+      return;
+    }
+    if (Date.parse(dayAfter(period.to)) - Date.parse(period.from) > MAX_PERIOD_DAYS * 86_400_000) {
+      setError(`Choose at most ${MAX_PERIOD_DAYS} days: longer periods are asked for in parts.`);
       return;
     }
     const stop = new AbortController();
