@@ -96,7 +96,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
     );
   }
   const apiKey = newSecret(TENANT_KEY_PREFIX);
-  const tenant = await transitionTenant(ctx.db, {
+  const tenant = await transitionTenant(ctx, {
     envId,
     from: runningStatuses,
     to: "provisioning",

@@ -94,7 +94,7 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
     // The server holds the request up to 30 s; only a wake-up answers it before the client's 10 s deadline.
     const held = stack.api(`/api/v1/tenant/${envId}/status?wait=provisioning&timeout=30`, { token: org.token, timeoutMs: 10_000 });
     await waitFor(async () => (await watchers(stack)) === 1, { timeoutMs: 5_000, what: "the status request to be held" });
-    await transitionTenant(stack.db, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
+    await transitionTenant(stack, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
     expect((await held).body.tenant.status).toBe("provisioning");
   });
 });

@@ -52,5 +52,5 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   const tenant = wait
     ? await waitForTenantStatus(ctx, { orgId, envId: id, wait, timeoutMs: timeout * 1000, signal: c.req.raw.signal })
     : await getTenantForOrg(ctx.db, orgId, id);
-  return c.json({ success: true as const, tenant: tenantView(tenant) }, 200);
+  return c.json({ success: true as const, tenant: tenantView(tenant, ctx.config) }, 200);
 };

@@ -1,6 +1,7 @@
 /**
  * provisionTenant: where a tenant becomes ready. Ensures the template image, creates (or adopts)
- * the container `convergence-tenant-<envId>`, starts it and waits until its /health answers 200.
+ * the container `convergence-tenant-<envId>`, starts it, waits until its /health answers 200 and
+ * publishes its ingress route (so its `url` answers the moment it is `ready`).
  * Safe to run twice or after a crash halfway: every step looks at what is already there first,
  * and every status change is conditional on the state this job expects.
  */
@@ -15,6 +16,7 @@ import type { Template } from "../templates.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
+import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant } from "./transition.js";
 
@@ -58,6 +60,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     await stopBecauseMoved(ctx, started);
     return "skipped";
   }
+  await publishRoute(ctx, started, await ctx.runtime.inspect(started.containerName));
 
   const ready = await moveOrStop(ctx, started, ["starting"], "ready", "health check passed", {
     readyAt: new Date(),
@@ -91,16 +94,21 @@ async function moveOrStop(
   reason: string,
   patch?: Partial<Tenant>,
 ): Promise<Tenant | null> {
-  const moved = await transitionTenant(ctx.db, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
+  const moved = await transitionTenant(ctx, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
   if (moved) return moved;
   await stopBecauseMoved(ctx, tenant);
   return null;
 }
 
-/** Someone else moved the tenant; remove what this job created if the tenant is no longer live. */
+/** Someone else moved the tenant; remove what this job created (its route too) if the tenant is no longer live. */
 async function stopBecauseMoved(ctx: WorkerContext, tenant: Tenant): Promise<void> {
   const now = await getTenant(ctx.db, tenant.envId);
-  if (now && !liveStatuses.includes(now.status)) await ctx.runtime.remove(tenant.containerName);
+  if (now && !liveStatuses.includes(now.status)) {
+    // This job may have published the route after the destroy withdrew it (if the proxy cannot be
+    // reached now, the reconciler removes the route of a tenant that is not live).
+    await ctx.ingress.removeRoute(tenant.envId).catch((err: unknown) => ctx.logger.warn({ err, envId: tenant.envId }, "could not withdraw the route"));
+    await ctx.runtime.remove(tenant.containerName);
+  }
   ctx.logger.info({ envId: tenant.envId, status: now?.status }, "tenant moved by someone else; provision job stops");
 }
 
