@@ -14,6 +14,10 @@ export interface PrivateCaddy {
   adminUrl: string;
   /** Stops the process and starts a new one with nothing configured but its admin endpoint (same storage, so the same CA). */
   restartEmpty(): Promise<void>;
+  /** Stops the process: its admin API and every listener are gone until `start`. */
+  stop(): Promise<void>;
+  /** Starts it again, empty (like restartEmpty after a stop). */
+  start(): Promise<void>;
   config(): Promise<unknown>;
   destroy(): Promise<void>;
 }
@@ -54,6 +58,8 @@ export async function startPrivateCaddy(): Promise<PrivateCaddy> {
       await stop();
       await start();
     },
+    stop,
+    start,
     async config() {
       return (await fetch(`${adminUrl}/config/`)).json();
     },
