@@ -8,6 +8,7 @@
 import { eq } from "drizzle-orm";
 import { UnrecoverableError } from "bullmq";
 import type { WorkerContext } from "../context.js";
+import type { Tx } from "../db/client.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
@@ -46,6 +47,10 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
 
   const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
   const port = await ensurePortLease(ctx, tenant);
+  if (port === null) {
+    await stopBecauseMoved(ctx, tenant);
+    return "skipped";
+  }
   tenant = { ...tenant, port };
   const container = await step("container", () => ensureContainer(ctx, tenant!, template, image, port));
 
@@ -55,6 +60,10 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
 
   const started = await step("start", () => startWithFreePort(ctx, tenant!, template, image));
+  if (!started) {
+    await stopBecauseMoved(ctx, tenant);
+    return "skipped";
+  }
   const health = await step("health", () => waitHealthy(ctx, started, template));
   if (health === "moved") {
     await stopBecauseMoved(ctx, started);
@@ -113,8 +122,21 @@ async function stopBecauseMoved(ctx: WorkerContext, tenant: Tenant): Promise<voi
 }
 
 /** The tenant's leased port; a new lease when it has none (it was released by an earlier failure). */
-async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number> {
-  return (await leasedPort(ctx.db, tenant.envId)) ?? ctx.db.transaction((tx) => leasePort(tx, ctx.config, tenant.envId));
+async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number | null> {
+  return leaseWhileProvisioning(ctx, tenant.envId, async (tx) => (await leasedPort(tx, tenant.envId)) ?? leasePort(tx, ctx.config, tenant.envId));
+}
+
+/**
+ * Runs `lease` only while the tenant is still being provisioned, its row locked (as every
+ * transition locks it); null once it is not. A destroy that finished while this job was busy
+ * (building the image, say) has released the tenant's port already: a lease taken now would
+ * belong to a destroyed tenant and never be freed.
+ */
+async function leaseWhileProvisioning(ctx: WorkerContext, envId: number, lease: (tx: Tx) => Promise<number>): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.envId, envId)).for("update");
+    return row && provisionStatuses.includes(row.status) ? lease(tx) : null;
+  });
 }
 
 function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): ContainerSpec {
@@ -169,9 +191,10 @@ async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Tem
 
 /**
  * Starts the container. A host port taken by something outside the platform is skipped: lease
- * the next one, re-create the container on it and try again. Returns the tenant as it now is.
+ * the next one, re-create the container on it and try again. Returns the tenant as it now is, or
+ * null when it left provisioning meanwhile.
  */
-async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant> {
+async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant | null> {
   const avoid: number[] = [];
   let current = tenant;
   for (let tries = 0; tries < 5; tries++) {
@@ -182,7 +205,8 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
       if (!(err instanceof PortInUseError)) throw err;
       avoid.push(current.port!);
       ctx.logger.warn({ envId: current.envId, port: current.port }, "host port in use outside the platform; moving to another");
-      const port = await ctx.db.transaction((tx) => leasePort(tx, ctx.config, current.envId, avoid));
+      const port = await leaseWhileProvisioning(ctx, current.envId, (tx) => leasePort(tx, ctx.config, current.envId, avoid));
+      if (port === null) return null;
       await ctx.runtime.remove(current.containerName);
       const container = await ctx.runtime.create(containerSpec(ctx, current, template, image, port));
       await ctx.db.update(tenants).set({ containerId: container.id }).where(eq(tenants.envId, current.envId));
