@@ -111,8 +111,9 @@ describe("/metrics and the queue dashboard", () => {
 
   beforeAll(async () => {
     workerMetricsPort = await freePort();
+    // METRICS_MIN_REFRESH_MS 0: each scrape reads afresh, so it can be compared with the database.
     // WORKER_METRICS_HOST is left at its default.
-    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), CONVERGENCE_ADMIN_TOKEN: adminToken });
+    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), CONVERGENCE_ADMIN_TOKEN: adminToken, METRICS_MIN_REFRESH_MS: "0" });
     org = await stack.newOrg();
   });
   afterAll(async () => {
