@@ -616,7 +616,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -641,7 +644,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -695,7 +701,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -720,7 +729,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -794,7 +806,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -819,7 +834,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -889,7 +907,10 @@ export interface components {
                 status: components["schemas"]["TenantStatus"];
                 /** @example tenant_1 */
                 tenantId: string;
-                /** @example http://localhost:3001 */
+                /**
+                 * @description the tenant's HTTPS address; null once failed or torn down
+                 * @example https://my-app-1.localhost
+                 */
                 url: string | null;
             };
             /**
