@@ -104,8 +104,11 @@ export const TenantSchema = z
     language: z.string().openapi({ example: "node" }),
     framework: z.string().openapi({ example: "express" }),
     status: TenantStatusSchema,
-    port: z.number().int().nullable().openapi({ example: 3001 }),
-    url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
+    port: z.number().int().nullable().openapi({ example: 3001, description: "the host port the app is published on (127.0.0.1 by default)" }),
+    url: z
+      .string()
+      .nullable()
+      .openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down" }),
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
     containerId: z.string().nullable(),
     image: z.string().nullable(),
@@ -139,7 +142,7 @@ export const WebhookPayloadSchema = z
       status: TenantStatusSchema,
       previousStatus: TenantStatusSchema,
       port: z.number().int().nullable().openapi({ example: 3001 }),
-      url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
+      url: z.string().nullable().openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address; null once failed or torn down" }),
       error: z.string().nullable().openapi({ description: "why it failed, for tenant.failed" }),
       reason: z.string().nullable().openapi({ example: "health check passed" }),
       health: z.strictObject({

@@ -224,7 +224,12 @@ describe("the dashboard", () => {
 
     // The other tab's table followed it to ready from the event stream, without reloading.
     await table.locator(`tr[data-env-id="${envId}"]`).getByText("ready").waitFor({ timeout: 30_000 });
-    expect(await table.locator(`tr[data-env-id="${envId}"]`).textContent()).toContain(name);
+    const row = (await table.locator(`tr[data-env-id="${envId}"]`).textContent()) ?? "";
+    expect(row).toContain(name);
+    // Its HTTPS address through the ingress, and the host port it also answers on.
+    expect(status.url).toMatch(new RegExp(`^https://${name}-${envId}\\.`));
+    expect(row).toContain(status.url.replace(/^https:\/\//, ""));
+    expect(row).toContain(`:${status.port}`);
     expect(reloads).toBe(0);
     await table.bringToFront();
     await screenshots(table, "tenants");
@@ -276,7 +281,7 @@ describe("the dashboard", () => {
     await waitForStatus(stack, orgA.token, envId, ["ready"]);
     const rec = await newContext();
     const page = await signIn(rec, orgA.token);
-    await page.getByRole("link", { name }).click();
+    await page.getByRole("link", { name, exact: true }).click();
     await page.getByRole("heading", { level: 1, name }).waitFor();
     const timeline = page.getByTestId("timeline");
     await timeline.getByText("health check passed").waitFor();

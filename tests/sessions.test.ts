@@ -306,4 +306,13 @@ describe("serving /app", () => {
     expect(bare.status).toBe(301);
     expect(bare.headers.get("location")).toBe("/app/");
   });
+
+  it("is served on the public port only: the operations listener answers 404 to every part of it", async () => {
+    const html = await (await fetch(`${stack.url}/app/`)).text();
+    const asset = html.match(/src="(\/app\/assets\/[^"]+\.js)"/)![1]!;
+    for (const path of ["/app", "/app/", "/app/tenants/1", asset, "/api/v1/auth/session"]) {
+      expect((await fetch(`${stack.opsUrl}${path}`, { redirect: "manual" })).status, path).toBe(404);
+    }
+    expect((await fetch(`${stack.opsUrl}/metrics`)).status).toBe(200); // the listener is up
+  });
 });

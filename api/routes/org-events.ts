@@ -70,7 +70,7 @@ export const orgEventsHandler: RouteHandler<typeof orgEventsRoute, HonoEnv> = as
           await stream.writeSSE({ event: "sync", id: String(item.lastEventId), data: JSON.stringify({ lastEventId: item.lastEventId }) });
         } else {
           const { event: e, tenant } = item;
-          const view = tenantView(tenant);
+          const view = tenantView(tenant, ctx.config);
           const data = { envId: e.envId, tenantId: view.tenantId, name: tenant.name, from: e.fromStatus, to: e.toStatus, reason: e.reason, at: e.createdAt.toISOString(), tenant: view };
           await stream.writeSSE({ event: "status", id: String(e.id), data: JSON.stringify(data) });
         }

@@ -4,6 +4,7 @@
  * workers racing for the same tenant cannot both win.
  */
 import { and, eq } from "drizzle-orm";
+import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { canTransition, type TenantStatus } from "../tenant-state.js";
@@ -20,9 +21,15 @@ export interface Transition {
   patch?: Partial<Omit<Tenant, "envId" | "status">>;
 }
 
+/** What a transition needs: the database, and what the webhook payload's `url` is made of. */
+export interface TransitionContext {
+  db: Db;
+  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">;
+}
+
 /** Returns the updated tenant, or null when it was not in one of the expected states. */
-export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | null> {
-  return db.transaction(async (tx) => {
+export async function transitionTenant(ctx: TransitionContext, t: Transition): Promise<Tenant | null> {
+  return ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(tenants).where(eq(tenants.envId, t.envId)).for("update");
     if (!current || !t.from.includes(current.status) || !canTransition(current.status, t.to)) return null;
     const now = new Date();
@@ -42,7 +49,7 @@ export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | 
       actor: t.actor,
       createdAt: now,
     });
-    if (updated) await recordWebhookEvent(tx, current, updated, t.reason);
+    if (updated) await recordWebhookEvent(tx, ctx.config, current, updated, t.reason);
     return updated ?? null;
   });
 }

@@ -128,7 +128,9 @@ export function Tenants() {
                   <td>
                     <StatusBadge status={t.status} />
                   </td>
-                  <td>{t.url ? <a href={t.url}>{t.url.replace(/^https?:\/\//, "")}</a> : t.port ? `:${t.port}` : "—"}</td>
+                  <td className="break">
+                    <Address tenant={t} />
+                  </td>
                   <td className="wide">
                     {t.language}/{t.framework}
                   </td>
@@ -145,6 +147,18 @@ export function Tenants() {
         </div>
       )}
     </main>
+  );
+}
+
+/** The tenant's HTTPS address through the ingress, and the host port it also answers on. */
+function Address({ tenant: t }: { tenant: Tenant }) {
+  if (!t.url && !t.port) return <>—</>;
+  return (
+    <>
+      {t.url ? <a href={t.url}>{t.url.replace(/^https:\/\//, "")}</a> : null}
+      {t.url && t.port ? " " : null}
+      {t.port ? <span className="muted small" title="Host port">:{t.port}</span> : null}
+    </>
   );
 }
 

@@ -722,7 +722,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -747,7 +750,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -814,7 +820,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -839,7 +848,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -913,7 +925,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -938,7 +953,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -1008,7 +1026,10 @@ export interface components {
                 status: components["schemas"]["TenantStatus"];
                 /** @example tenant_1 */
                 tenantId: string;
-                /** @example http://localhost:3001 */
+                /**
+                 * @description the tenant's HTTPS address; null once failed or torn down
+                 * @example https://my-app-1.localhost
+                 */
                 url: string | null;
             };
             /**
