@@ -269,6 +269,43 @@ describe("the dashboard", () => {
     await expectOnly(rec, [], [`step "health"`]);
   });
 
+  it("keyboard only: from the tenants page through the spawn form; the API's refusal is shown and nothing is created", async () => {
+    const org = await stack.newOrg("dash-keys");
+    const rec = await newContext();
+    const page = await signIn(rec, org.token);
+    /** The focused element: its id, or else its text. */
+    const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim());
+    const tab = async (to: string) => {
+      await page.keyboard.press("Tab");
+      expect(await focused()).toBe(to);
+    };
+    // A new page puts the focus on its heading (announced by screen readers); the next stop is the page's action.
+    expect(await focused()).toBe("Tenants");
+    await tab("Spawn a tenant");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Spawn a tenant" }).waitFor();
+    expect(await focused()).toBe("Spawn a tenant");
+    await expect.poll(() => page.getByLabel("Template").inputValue()).not.toBe("");
+    await tab("name");
+    await page.keyboard.type("by-keyboard");
+    await tab("template");
+    await tab("Webhook and quotas (optional)");
+    await page.keyboard.press("Enter"); // opens the optional part
+    await tab("webhookUrl");
+    await page.keyboard.type("http://10.1.2.3/hook"); // a private address: the API refuses it
+    await tab("callsPerMinute");
+    await page.keyboard.type("5");
+    await tab("callsPerMonth");
+    await tab("Spawn");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain(`webhookUrl host "10.1.2.3" is a private address`);
+    // Still the form, as typed, to correct.
+    expect(await page.getByLabel("Name").inputValue()).toBe("by-keyboard");
+    expect((await stack.api("/api/v1/tenant?limit=100", { token: org.token })).body.tenants).toEqual([]);
+    await screenshots(page, "spawn-refused");
+    await expectOnly(rec, ["HTTP 400: POST /api/v1/tenant/spawn", "console error: Failed to load resource: the server responded with a status of 400"], ["is a private address"]);
+  });
+
   it("the tenant page shows the timeline, health and logs, rotates the key after a confirmation (the new one shown once) and destroys the tenant once its name is typed", async () => {
     const receiver = createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));

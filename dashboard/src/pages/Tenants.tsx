@@ -128,7 +128,7 @@ export function Tenants() {
                   <td>
                     <StatusBadge status={t.status} />
                   </td>
-                  <td className="break">
+                  <td>
                     <Address tenant={t} />
                   </td>
                   <td className="wide">
