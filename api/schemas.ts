@@ -289,3 +289,10 @@ export const SessionSchema = z
     csrfToken: z.string().openapi({ description: "send it as `X-CSRF-Token` on every cookie-authenticated request that changes something (also in the `cvg_csrf` cookie)" }),
   })
   .openapi("Session");
+
+/** The 200 answer of sign-in and renewal: the session, and its cookies set. */
+export const sessionCookiesResponse = (description: string) => ({
+  description,
+  headers: { "Set-Cookie": { description: "cvg_session and cvg_csrf", schema: { type: "string" as const } } },
+  content: { "application/json": { schema: z.object({ success: z.literal(true), session: SessionSchema }) } },
+});

@@ -3,11 +3,11 @@
  * as everywhere) is exchanged for a session whose short-lived access token is set in an httpOnly,
  * SameSite=Strict cookie. The token is never in the answer's body.
  */
-import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { createRoute, type RouteHandler } from "@hono/zod-openapi";
 import { startSession } from "../../shared/auth/sessions.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { SessionSchema, errorResponses } from "../schemas.js";
+import { errorResponses, sessionCookiesResponse } from "../schemas.js";
 import { setSessionCookies } from "../session-cookies.js";
 import { sessionView } from "./session-get.js";
 
@@ -24,11 +24,7 @@ export const sessionCreateRoute = createRoute({
     "(POST /api/v1/auth/session/refresh), at most SESSION_MAX_AGE_SECONDS; signing out or rotating the organisation token ends it.",
   ...access({ organisationTokenOnly: true }),
   responses: {
-    200: {
-      description: "signed in; the cookies are set",
-      headers: { "Set-Cookie": { description: "cvg_session and cvg_csrf", schema: { type: "string" } } },
-      content: { "application/json": { schema: z.object({ success: z.literal(true), session: SessionSchema }) } },
-    },
+    200: sessionCookiesResponse("signed in; the cookies are set"),
     ...errorResponses(401, 403, 429),
   },
 });

@@ -3,11 +3,11 @@
  * the same session in the cookie, up to the session's maximum age. The dashboard calls it while
  * it is in use, before the current token expires.
  */
-import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { createRoute, type RouteHandler } from "@hono/zod-openapi";
 import { renewSession } from "../../shared/auth/sessions.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { SessionSchema, errorResponses } from "../schemas.js";
+import { errorResponses, sessionCookiesResponse } from "../schemas.js";
 import { setSessionCookies } from "../session-cookies.js";
 import { sessionView } from "./session-get.js";
 
@@ -20,11 +20,7 @@ export const sessionRefreshRoute = createRoute({
   description: "With the session cookie and `X-CSRF-Token`. Sets a new `cvg_session`; refused (401) once the session reached SESSION_MAX_AGE_SECONDS.",
   ...access({ sessionOnly: true }),
   responses: {
-    200: {
-      description: "renewed; the cookies are set",
-      headers: { "Set-Cookie": { description: "cvg_session and cvg_csrf", schema: { type: "string" } } },
-      content: { "application/json": { schema: z.object({ success: z.literal(true), session: SessionSchema }) } },
-    },
+    200: sessionCookiesResponse("renewed; the cookies are set"),
     ...errorResponses(401, 403, 429),
   },
 });

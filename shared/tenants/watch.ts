@@ -4,7 +4,7 @@
  * and read Postgres SECOND, so a transition committed in between still wakes them; after that
  * they read Postgres again only when the feed says this tenant changed.
  */
-import { and, eq, gt, inArray, max } from "drizzle-orm";
+import { and, eq, gt, inArray, max, type SQL } from "drizzle-orm";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { tenantEvents, tenants, type Tenant, type TenantEvent } from "../db/schema.js";
@@ -64,20 +64,13 @@ export async function* watchTenantEvents(
     await bounded(deps, getTenantForOrg(deps.db, q.orgId, q.envId));
     let lastId = q.afterEventId ?? 0;
     for (;;) {
-      const events = await bounded(
-        deps,
-        deps.db
-          .select()
-          .from(tenantEvents)
-          .where(and(eq(tenantEvents.envId, q.envId), gt(tenantEvents.id, lastId)))
-          .orderBy(tenantEvents.id)
-          .execute(),
-      );
+      const events = await eventsAfter(deps, lastId, eq(tenantEvents.envId, q.envId));
       for (const event of events) {
         lastId = event.id;
         yield { kind: "transition", event };
         if (event.toStatus === "destroyed") return;
       }
+      if (events.length === EVENTS_PAGE) continue;
       const wake = await nextChange(deps, sub, q);
       if (wake === "end") return;
       if (wake === "idle") yield { kind: "idle" };
@@ -85,6 +78,23 @@ export async function* watchTenantEvents(
   } finally {
     sub.close();
   }
+}
+
+/** Events read per query, so a long history (or a long absence) is replayed in pages. */
+const EVENTS_PAGE = 500;
+
+/** The next page of recorded transitions after event `afterId` that match `where`, oldest first. */
+function eventsAfter(deps: WatchDeps, afterId: number, where: SQL | undefined): Promise<TenantEvent[]> {
+  return bounded(
+    deps,
+    deps.db
+      .select()
+      .from(tenantEvents)
+      .where(and(gt(tenantEvents.id, afterId), where))
+      .orderBy(tenantEvents.id)
+      .limit(EVENTS_PAGE)
+      .execute(),
+  );
 }
 
 /** Between two reads of a watch: the next change, `idle` after idleMs without one, or `end` (aborted, or the feed closed). */
@@ -100,9 +110,6 @@ export type OrganisationWatchItem =
   /** Caught up: everything up to `lastEventId` has been yielded; live changes follow. */
   | { kind: "sync"; lastEventId: number }
   | { kind: "idle" };
-
-/** Events read per query while catching up, so a long absence is replayed in pages. */
-const ORG_EVENTS_PAGE = 500;
 
 /**
  * Every transition of the organisation's tenants (or of `envIds` only), oldest first, each with
@@ -121,29 +128,14 @@ export async function* watchOrganisationEvents(
     let lastId = q.afterEventId ?? (await bounded(deps, latestEventId(deps.db, q.orgId)));
     let synced = false;
     for (;;) {
-      const events = await bounded(
-        deps,
-        deps.db
-          .select()
-          .from(tenantEvents)
-          .where(
-            and(
-              eq(tenantEvents.orgId, q.orgId),
-              gt(tenantEvents.id, lastId),
-              q.envIds ? inArray(tenantEvents.envId, q.envIds) : undefined,
-            ),
-          )
-          .orderBy(tenantEvents.id)
-          .limit(ORG_EVENTS_PAGE)
-          .execute(),
-      );
+      const events = await eventsAfter(deps, lastId, and(eq(tenantEvents.orgId, q.orgId), q.envIds ? inArray(tenantEvents.envId, q.envIds) : undefined));
       const current = await bounded(deps, tenantsById(deps.db, q.orgId, [...new Set(events.map((e) => e.envId))]));
       for (const event of events) {
         lastId = event.id;
         const tenant = current.get(event.envId);
         if (tenant) yield { kind: "transition", event, tenant };
       }
-      if (events.length === ORG_EVENTS_PAGE) continue;
+      if (events.length === EVENTS_PAGE) continue;
       if (!synced) {
         synced = true;
         yield { kind: "sync", lastEventId: lastId };
