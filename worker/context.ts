@@ -5,9 +5,9 @@
  */
 import type { Config } from "../shared/config.js";
 import { createAppContext, type WorkerContext } from "../shared/context.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { createRuntime } from "../shared/runtime/index.js";
 
 export function createWorkerContext(config: Config): WorkerContext {
   const ctx = createAppContext(config, "worker");
-  return { ...ctx, runtime: new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }) };
+  return { ...ctx, runtime: createRuntime(config) };
 }

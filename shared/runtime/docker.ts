@@ -28,6 +28,11 @@ export interface DockerRuntimeOptions {
    * default bridge, unisolated: only for tools that never start tenants (image builds, benchmarks' floors).
    */
   network?: TenantNetworkOptions;
+  /**
+   * The host's address as workers and the ingress reach it (TENANT_PROBE_HOST): what `node.address`
+   * and `address` report. Unset: the port's bind address, or 127.0.0.1 when it binds every interface.
+   */
+  address?: string;
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -69,37 +74,13 @@ export class DockerRuntime implements ContainerRuntime {
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
-      pending = this.buildIfMissing(template, baseImage, tag).finally(() => this.building.delete(tag));
+      const labels = { [labelKeys.owner]: this.opts.owner, [labelKeys.template]: template.id };
+      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels, what: `template ${template.id}` }).finally(() =>
+        this.building.delete(tag),
+      );
       this.building.set(tag, pending);
     }
     return pending;
-  }
-
-  private async buildIfMissing(template: Template, baseImage: string, tag: string): Promise<string> {
-    try {
-      await this.docker.getImage(tag).inspect();
-      return tag;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
-    const context = tar.pack(template.dir);
-    const stream = await this.docker.buildImage(context, {
-      t: tag,
-      buildargs: { BASE_IMAGE: baseImage },
-      labels: { [labelKeys.owner]: this.opts.owner, [labelKeys.template]: template.id },
-      rm: true,
-      forcerm: true,
-      pull: false, // offline hosts: the base image is local, never pulled during a build
-    });
-    const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-    const failed = output.find((o) => o.error);
-    if (failed) {
-      const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
-      throw new Error(`building image for template ${template.id} failed: ${failed.error}\n${tailLines}`);
-    }
-    return tag;
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -234,8 +215,9 @@ export class DockerRuntime implements ContainerRuntime {
       this.engine = undefined;
       throw err;
     });
-    const address = !bindIp || bindIp === "0.0.0.0" || bindIp === "::" ? "127.0.0.1" : bindIp;
-    return { node: { ...engine, address }, address: hostPort ? `${address}:${hostPort}` : null };
+    const address = this.opts.address ?? (!bindIp || bindIp === "0.0.0.0" || bindIp === "::" ? "127.0.0.1" : bindIp);
+    const host = address.includes(":") ? `[${address}]` : address;
+    return { node: { ...engine, address }, address: hostPort ? `${host}:${hostPort}` : null };
   }
 }
 
@@ -251,8 +233,41 @@ export function demux(buf: Buffer): string {
   return Buffer.concat(parts).toString("utf8");
 }
 
+/**
+ * Builds `dir` (a Dockerfile taking a BASE_IMAGE build argument) into `tag` unless an image with
+ * that tag exists: tags are content-addressed, so an existing one has exactly this content.
+ */
+export async function buildImageIfMissing(
+  docker: Docker,
+  args: { dir: string; tag: string; baseImage: string; labels: Record<string, string>; what: string },
+): Promise<string> {
+  try {
+    await docker.getImage(args.tag).inspect();
+    return args.tag;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  const stream = await docker.buildImage(tar.pack(args.dir), {
+    t: args.tag,
+    buildargs: { BASE_IMAGE: args.baseImage },
+    labels: args.labels,
+    rm: true,
+    forcerm: true,
+    pull: false, // offline hosts: the base image is local, never pulled during a build
+  });
+  const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+  const failed = output.find((o) => o.error);
+  if (failed) {
+    const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
+    throw new Error(`building image for ${args.what} failed: ${failed.error}\n${tailLines}`);
+  }
+  return args.tag;
+}
+
 /** Image tags are content-addressed: a changed template or base image gets a new image. */
-function contentHash(dir: string, baseImage: string): string {
+export function contentHash(dir: string, baseImage: string): string {
   const h = createHash("sha256").update(baseImage);
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
