@@ -97,7 +97,7 @@ describe("convergence tenant", () => {
     const key = /key\s+(sk_tenant_\S+)/.exec(spawned.stdout)?.[1];
     const port = Number(/port\s+(\d+)/.exec(spawned.stdout)?.[1]);
     expect(key).toBeDefined();
-    expect(spawned.stdout).toContain(`url   http://localhost:${port}`);
+    expect(spawned.stdout).toContain(`url   http://127.0.0.1:${port}`); // the address it answers at
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 
     const withJson = await convergenceJson(["tenant", "spawn", "cli-json", "--wait"]);

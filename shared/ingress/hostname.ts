@@ -24,14 +24,19 @@ export function tenantUrl(config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_
   return `https://${tenantHostname(tenant.name, tenant.envId, config.TENANT_DOMAIN)}${port}`;
 }
 
-/** The route for a tenant whose app is published on `port` of the host (reached where workers reach it). */
+/**
+ * The route for a tenant: to `address`, where the runtime last saw its app answer (it follows the
+ * tenant when Swarm moves it to another node); before that is known, to its published `port` on
+ * the host (reached where workers reach it).
+ */
 export function tenantRoute(
   config: Pick<Config, "TENANT_DOMAIN" | "TENANT_PROBE_HOST">,
-  tenant: { name: string; envId: number; port: number },
+  tenant: { name: string; envId: number; port: number; address?: string | null },
 ): IngressRoute {
+  const host = config.TENANT_PROBE_HOST.includes(":") ? `[${config.TENANT_PROBE_HOST}]` : config.TENANT_PROBE_HOST;
   return {
     envId: tenant.envId,
     hostname: tenantHostname(tenant.name, tenant.envId, config.TENANT_DOMAIN),
-    upstream: `${config.TENANT_PROBE_HOST.includes(":") ? `[${config.TENANT_PROBE_HOST}]` : config.TENANT_PROBE_HOST}:${tenant.port}`,
+    upstream: tenant.address ?? `${host}:${tenant.port}`,
   };
 }

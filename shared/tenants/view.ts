@@ -1,6 +1,22 @@
 /** The public shape of a tenant, as the API returns it. Never includes key material. */
 import type { Tenant } from "../db/schema.js";
+import { liveStatuses } from "../tenant-state.js";
 import { tenantIdOf } from "./tenant-id.js";
+
+/**
+ * Where a live tenant runs, as last recorded (see tenants.node_id): its node and the host:port its
+ * app answers at; `url` is that address until the ingress gives tenants hostnames. Null while it is
+ * not placed yet, and once it is failed or destroyed.
+ */
+export function placementView(t: Tenant) {
+  const live = liveStatuses.includes(t.status);
+  const address = live ? t.address : null;
+  return {
+    url: address ? `http://${address}` : t.port && t.status !== "destroyed" ? `http://localhost:${t.port}` : null,
+    node: live && t.nodeId ? { id: t.nodeId, hostname: t.nodeHostname ?? "", address: t.nodeAddress ?? "" } : null,
+    address,
+  };
+}
 
 export function tenantView(t: Tenant) {
   return {
@@ -12,7 +28,7 @@ export function tenantView(t: Tenant) {
     framework: t.framework,
     status: t.status,
     port: t.port,
-    url: t.port && t.status !== "destroyed" ? `http://localhost:${t.port}` : null,
+    ...placementView(t),
     containerName: t.containerName,
     containerId: t.containerId,
     image: t.image,

@@ -9,6 +9,7 @@ import type { Tx } from "../db/client.js";
 import { tenantEvents, webhookEvents, type Tenant } from "../db/schema.js";
 import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
+import { placementView } from "../tenants/view.js";
 
 export const webhookEventTypes = [
   "tenant.ready",
@@ -61,7 +62,7 @@ export function webhookPayload(type: WebhookEventType, previous: Tenant, updated
       status: updated.status,
       previousStatus: previous.status,
       port: updated.port,
-      url: updated.port && updated.status !== "destroyed" ? `http://localhost:${updated.port}` : null,
+      ...placementView(updated),
       error: updated.lastError,
       reason: reason ?? null,
       health: {

@@ -511,6 +511,18 @@ export interface components {
             x: string;
             y: string;
         };
+        /** @description the host the tenant runs on: a Swarm node, or the Docker engine's host; null until it is first ready, and once failed or destroyed */
+        Node: {
+            /**
+             * @description the IP the host is reached at
+             * @example 198.18.0.11
+             */
+            address: string;
+            /** @example cvg-node-1 */
+            hostname: string;
+            /** @example xx8t38cx4vzlh6oinfj73qyjk */
+            id: string;
+        } | null;
         Organisation: {
             /** Format: date-time */
             createdAt: string;
@@ -542,6 +554,11 @@ export interface components {
             webhookUrl?: string;
         };
         Tenant: {
+            /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
             /** @example sk_tenant_AbC123 */
             apiKeyPrefix: string;
             containerId: string | null;
@@ -576,6 +593,7 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
             /** @example 3001 */
             port: number | null;
@@ -625,6 +643,11 @@ export interface components {
         };
         TenantWithKey: {
             /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
+            /**
              * @description the tenant's API key, shown only in this answer
              * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
              */
@@ -663,6 +686,7 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
             /** @example 3001 */
             port: number | null;
@@ -725,6 +749,11 @@ export interface components {
         WebhookPayload: {
             data: {
                 /**
+                 * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+                 * @example 198.18.0.11:3001
+                 */
+                address: string | null;
+                /**
                  * Format: date-time
                  * @example 2026-11-29T10:15:30.000Z
                  */
@@ -744,6 +773,7 @@ export interface components {
                 };
                 /** @example my-app */
                 name: string;
+                node: components["schemas"]["Node"];
                 /** @example 1 */
                 orgId: number;
                 /** @example 3001 */
