@@ -1,0 +1,31 @@
+/**
+ * The run-wide side of the test swarm (tests/helpers/swarm.ts), free of vitest so that the global
+ * set-up can load it: who owns the swarm, removing the suite's services, and removing the swarm at
+ * the end of the run that made it.
+ */
+import { down, loadState } from "../../scripts/cluster/index.js";
+import { managerDocker } from "../../scripts/cluster/swarm.js";
+import { TEST_OWNER } from "./stack.js";
+
+/** The `tool` a test run's swarm is recorded under. */
+export const SWARM_TOOL = "vitest";
+
+/** At the end of a run: removes the swarm if this run (process `pid`) made it. */
+export async function removeRunSwarm(pid: number): Promise<void> {
+  const state = loadState();
+  if (state?.createdBy.tool !== SWARM_TOOL || state.createdBy.pid !== pid) return;
+  await removeTestServices().catch(() => {});
+  await down({ force: true });
+}
+
+/** Services of this suite's owner (tenants, node agents), never anyone else's. */
+export async function removeTestServices(): Promise<void> {
+  const docker = managerDocker();
+  const info = await docker.info();
+  if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return;
+  const services = [
+    ...(await docker.listServices({ filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } })),
+    ...(await docker.listServices({ filters: { label: [`io.convergence.node-agent=${TEST_OWNER}`] } })),
+  ];
+  await Promise.all(services.map((s) => docker.getService(s.ID!).remove().catch(() => {})));
+}
