@@ -138,18 +138,53 @@ export async function ensureNodeAgent(deps: NodeAgentDeps, net: SwarmNetworkOpti
       await deps.updateSpec(name, (current) => ({ ...spec, Mode: current.Mode }));
     }
   }
-  await waitAgentReady(deps, name);
+  const protectedNodes = await waitAgentReady(deps, name);
+  await labelNodes(deps, protectedNodes);
 }
 
-/** Removes the owner's node agent (its tasks remove their rules as they stop). Returns whether it existed. */
+/**
+ * The node label tenants are constrained to: set on a node once its agent reported the rules in
+ * place there, so Swarm never places a tenant on a node (one that just joined, say) before that.
+ * Never removed while the agent runs: Swarm would evict the tenants of a node that stops matching.
+ */
+export const protectedNodeLabel = (owner: string) => `${AGENT_LABEL}.${owner}`;
+export const protectedNodeConstraint = (owner: string) => `node.labels.${protectedNodeLabel(owner)}==true`;
+
+async function labelNodes(deps: NodeAgentDeps, nodeIds: string[]): Promise<void> {
+  const key = protectedNodeLabel(deps.owner);
+  for (const id of nodeIds) {
+    for (let attempt = 0; ; attempt++) {
+      const node = (await deps.docker.getNode(id).inspect()) as { Version: { Index: number }; Spec: { Labels?: Record<string, string> } };
+      if (node.Spec.Labels?.[key] === "true") break;
+      try {
+        await deps.docker.getNode(id).update({ version: node.Version.Index, ...node.Spec, Labels: { ...node.Spec.Labels, [key]: "true" } });
+        break;
+      } catch (err) {
+        if (attempt >= 5 || !/out of sequence/i.test(String(err))) throw err;
+      }
+    }
+  }
+}
+
+/**
+ * Removes the owner's node agent (its tasks remove their rules as they stop) and its label from the
+ * nodes; only when no tenant of the owner is left. Returns whether the agent existed.
+ */
 export async function removeNodeAgent(docker: Docker, owner: string): Promise<boolean> {
+  let existed = true;
   try {
     await docker.getService(agentServiceName(owner)).remove();
-    return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw err;
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    existed = false;
   }
+  const key = protectedNodeLabel(owner);
+  const nodes = (await docker.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> } }>;
+  for (const node of nodes.filter((n) => n.Spec.Labels?.[key])) {
+    const { [key]: _, ...labels } = node.Spec.Labels ?? {};
+    await docker.getNode(node.ID).update({ version: node.Version.Index, ...node.Spec, Labels: labels }).catch(() => {}); // raced: the next removal tries again
+  }
+  return existed;
 }
 
 function agentSpec(deps: NodeAgentDeps, name: string, image: string, rules: AgentRules, config: string, ports: number[]): Docker.CreateServiceOptions {
@@ -183,8 +218,11 @@ function agentSpec(deps: NodeAgentDeps, name: string, image: string, rules: Agen
   };
 }
 
-/** Until the agent's current task runs healthy on every node that is up (Swarm schedules it where tenants may go). */
-async function waitAgentReady(deps: NodeAgentDeps, name: string): Promise<void> {
+/**
+ * Until the agent's current task runs healthy on every node that is up (Swarm schedules it where
+ * tenants may go); returns those nodes.
+ */
+async function waitAgentReady(deps: NodeAgentDeps, name: string): Promise<string[]> {
   const deadline = Date.now() + deps.readyTimeoutMs;
   let last = "no task yet";
   for (;;) {
@@ -197,7 +235,7 @@ async function waitAgentReady(deps: NodeAgentDeps, name: string): Promise<void> 
     const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
     const current = tasks.filter((t) => t.NodeID && up.has(t.NodeID));
     const waiting = current.filter((t) => t.Status.State !== "running");
-    if (current.length > 0 && waiting.length === 0) return;
+    if (current.length > 0 && waiting.length === 0) return current.map((t) => t.NodeID!);
     if (waiting.length) last = waiting.map((t) => `${t.Status.State}${t.Status.Err ? ` (${t.Status.Err})` : ""}`).join(", ");
     if (Date.now() > deadline) {
       throw new Error(`the node agent ${name} is not running on every node after ${deps.readyTimeoutMs / 1000}s (${last}); tenants are not started without it`);

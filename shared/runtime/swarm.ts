@@ -18,7 +18,15 @@
 import Docker from "dockerode";
 import { rmSync } from "node:fs";
 import { DockerRuntime, buildImageIfMissing, contentHash, demux } from "./docker.js";
-import { AGENT_LABEL, agentBuildContext, agentServiceName, ensureNodeAgent, removeNodeAgent, type SwarmNetworkOptions } from "./swarm-network.js";
+import {
+  AGENT_LABEL,
+  agentBuildContext,
+  agentServiceName,
+  ensureNodeAgent,
+  protectedNodeConstraint,
+  removeNodeAgent,
+  type SwarmNetworkOptions,
+} from "./swarm-network.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -232,7 +240,9 @@ export class SwarmRuntime implements ContainerRuntime {
     const { masterAddress } = await this.addresses();
     if (this.opts.network) await (this.networkReady ?? this.ensureNetwork());
     try {
-      await this.docker.createService(this.serviceSpec(spec, masterAddress));
+      // With the node agent, tenants go only to nodes where it reported the rules in place.
+      const constraints = this.opts.network ? [...this.opts.constraints, protectedNodeConstraint(this.opts.owner)] : this.opts.constraints;
+      await this.docker.createService(tenantServiceSpec(spec, { masterAddress, constraints, cpuReservation: this.opts.cpuReservation }));
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
       throw err;
@@ -240,46 +250,6 @@ export class SwarmRuntime implements ContainerRuntime {
     const info = await this.inspect(spec.name);
     if (!info) throw new Error(`service ${spec.name} vanished right after it was created`);
     return info;
-  }
-
-  private serviceSpec(spec: ContainerSpec, masterAddress: string): Docker.CreateServiceOptions {
-    const mb = 1024 * 1024;
-    const nanoCpus = Math.round(spec.cpus * 1e9);
-    return {
-      Name: spec.name,
-      Labels: spec.labels,
-      TaskTemplate: {
-        ContainerSpec: {
-          Image: spec.image,
-          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-          User: "1000:1000",
-          ReadOnly: true,
-          Init: true,
-          CapabilityDrop: ["ALL"],
-          Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
-          // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
-          Hosts: [`${masterAddress} host.docker.internal`],
-          StopGracePeriod: 5e9,
-        },
-        Resources: {
-          Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
-          // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
-          // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
-          Reservations: { NanoCPUs: Math.round(nanoCpus * this.opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
-        },
-        // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
-        // (which Swarm also counts as a restart) never exhausts it.
-        RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
-        Placement: { Constraints: this.opts.constraints },
-        LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
-      },
-      Mode: { Replicated: { Replicas: 0 } },
-      // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
-      EndpointSpec: {
-        Mode: "dnsrr",
-        Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
-      },
-    };
   }
 
   /** Runs the service's one replica and returns once its task runs; a no-op when it already does. */
@@ -311,7 +281,7 @@ export class SwarmRuntime implements ContainerRuntime {
         throw new PortInUseError(`service ${name}: ${conflict.Status.Err ?? conflict.Status.Message}`);
       }
       if (current) last = `${current.Status.State}${current.Status.Err ? `: ${current.Status.Err}` : ""}`;
-      await sleep(250);
+      await sleep(100);
     }
     throw new Error(`service ${name} has no running task after ${this.opts.startTimeoutMs / 1000}s (last: ${last})`);
   }
@@ -427,6 +397,53 @@ export class SwarmRuntime implements ContainerRuntime {
       }
     }
   }
+}
+
+/**
+ * A tenant's service: named, labelled, limited and hardened like DockerRuntime's container, with
+ * 0 replicas (created, running nowhere) and its port published in host mode on its task's node.
+ */
+export function tenantServiceSpec(
+  spec: ContainerSpec,
+  opts: { masterAddress: string; constraints: string[]; cpuReservation: number },
+): Docker.CreateServiceOptions {
+  const mb = 1024 * 1024;
+  const nanoCpus = Math.round(spec.cpus * 1e9);
+  return {
+    Name: spec.name,
+    Labels: spec.labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        User: "1000:1000",
+        ReadOnly: true,
+        Init: true,
+        CapabilityDrop: ["ALL"],
+        Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
+        // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
+        Hosts: [`${opts.masterAddress} host.docker.internal`],
+        StopGracePeriod: 5e9,
+      },
+      Resources: {
+        Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
+        // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
+        // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
+        Reservations: { NanoCPUs: Math.round(nanoCpus * opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
+      },
+      // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
+      // (which Swarm also counts as a restart) never exhausts it.
+      RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
+      Placement: { Constraints: opts.constraints },
+      LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
+    },
+    Mode: { Replicated: { Replicas: 0 } },
+    // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
+    EndpointSpec: {
+      Mode: "dnsrr",
+      Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
+    },
+  };
 }
 
 function replicasOf(service: Service): number {

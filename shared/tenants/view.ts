@@ -5,14 +5,15 @@ import { tenantIdOf } from "./tenant-id.js";
 
 /**
  * Where a live tenant runs, as last recorded (see tenants.node_id): its node and the host:port its
- * app answers at; `url` is that address until the ingress gives tenants hostnames. Null while it is
- * not placed yet, and once it is failed or destroyed.
+ * app answers at; `url` is that address until the ingress gives tenants hostnames. Null until it is
+ * first ready (only then is it known where: on Swarm, a node of Swarm's choosing), and once it is
+ * failed or destroyed.
  */
 export function placementView(t: Tenant) {
   const live = liveStatuses.includes(t.status);
   const address = live ? t.address : null;
   return {
-    url: address ? `http://${address}` : t.port && t.status !== "destroyed" ? `http://localhost:${t.port}` : null,
+    url: address ? `http://${address}` : null,
     node: live && t.nodeId ? { id: t.nodeId, hostname: t.nodeHostname ?? "", address: t.nodeAddress ?? "" } : null,
     address,
   };

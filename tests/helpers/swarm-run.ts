@@ -5,6 +5,7 @@
  */
 import { down, loadState } from "../../scripts/cluster/index.js";
 import { managerDocker } from "../../scripts/cluster/swarm.js";
+import { removeNodeAgent } from "../../shared/runtime/swarm-network.js";
 import { TEST_OWNER } from "./stack.js";
 
 /** The `tool` a test run's swarm is recorded under. */
@@ -23,9 +24,7 @@ export async function removeTestServices(): Promise<void> {
   const docker = managerDocker();
   const info = await docker.info();
   if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return;
-  const services = [
-    ...(await docker.listServices({ filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } })),
-    ...(await docker.listServices({ filters: { label: [`io.convergence.node-agent=${TEST_OWNER}`] } })),
-  ];
+  const services = await docker.listServices({ filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
   await Promise.all(services.map((s) => docker.getService(s.ID!).remove().catch(() => {})));
+  await removeNodeAgent(docker, TEST_OWNER); // and its label on the nodes
 }

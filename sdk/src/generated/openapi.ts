@@ -620,7 +620,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
+             * @example http://198.18.0.11:3001
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -713,7 +716,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
+             * @example http://198.18.0.11:3001
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -789,7 +795,10 @@ export interface components {
                 status: components["schemas"]["TenantStatus"];
                 /** @example tenant_1 */
                 tenantId: string;
-                /** @example http://localhost:3001 */
+                /**
+                 * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
+                 * @example http://198.18.0.11:3001
+                 */
                 url: string | null;
             };
             /**
