@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import tar from "tar-fs";
 import type { Template } from "../templates.js";
+import { followEvents } from "./events.js";
 import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
 import {
   ContainerNameTakenError,
@@ -205,6 +206,12 @@ export class DockerRuntime implements ContainerRuntime {
           ...(await this.placement(published?.IP, published?.PublicPort ?? null)),
         };
       }),
+    );
+  }
+
+  watch(onChange: (reason: string) => void): () => void {
+    return followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
+      onChange(`container ${e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?"} died`),
     );
   }
 

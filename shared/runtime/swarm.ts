@@ -18,6 +18,7 @@
 import Docker from "dockerode";
 import { rmSync } from "node:fs";
 import { DockerRuntime, buildImageIfMissing, contentHash, demux } from "./docker.js";
+import { followEvents } from "./events.js";
 import {
   AGENT_LABEL,
   agentBuildContext,
@@ -311,6 +312,7 @@ export class SwarmRuntime implements ContainerRuntime {
         await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
       }
       await this.waitStopped(service.ID);
+      await this.waitReaped(service.ID);
       await this.docker.getService(service.ID).remove();
     } catch (err) {
       if (statusOf(err) === 404) return; // removed meanwhile by someone else
@@ -326,6 +328,22 @@ export class SwarmRuntime implements ContainerRuntime {
       const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
       if (!tasks.some((t) => LIVE_TASK_STATES.has(t.Status.State) && t.NodeID && up.has(t.NodeID))) return;
       await sleep(200);
+    }
+  }
+
+  /**
+   * Until Swarm's task reaper has deleted the stopped tasks (bounded; tasks on a down node are never
+   * reaped). Deleting a service while the reaper deletes its tasks can crash a 20.10 manager
+   * (swarmkit's SetServiceTasksRemove dereferences a task deleted meanwhile; moby/swarmkit#3216),
+   * which is the shared engine: never race it.
+   */
+  private async waitReaped(serviceId: string): Promise<void> {
+    const deadline = Date.now() + this.opts.stopTimeoutMs;
+    while (Date.now() < deadline) {
+      const [tasks, nodes] = await Promise.all([this.tasksOf(serviceId), this.docker.listNodes() as Promise<SwarmNode[]>]);
+      const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
+      if (!tasks.some((t) => !t.NodeID || up.has(t.NodeID))) return;
+      await sleep(100);
     }
   }
 
@@ -359,6 +377,14 @@ export class SwarmRuntime implements ContainerRuntime {
     return services.map((s) => {
       const current = currentTask(tasksByService.get(s.ID) ?? []);
       return toInfo(s, current, current?.NodeID ? nodesById.get(current.NodeID) : undefined);
+    });
+  }
+
+  /** Node state changes, from the manager's event stream (a node down is what reschedules tenants). */
+  watch(onChange: (reason: string) => void): () => void {
+    return followEvents(this.docker, { type: ["node"] }, (e) => {
+      const a = e.Actor?.Attributes ?? {};
+      if (a["state.new"] && a["state.new"] !== a["state.old"]) onChange(`node ${a.name ?? e.Actor?.ID} is ${a["state.new"]} (was ${a["state.old"] ?? "?"})`);
     });
   }
 

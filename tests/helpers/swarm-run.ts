@@ -5,6 +5,7 @@
  */
 import { down, loadState } from "../../scripts/cluster/index.js";
 import { managerDocker } from "../../scripts/cluster/swarm.js";
+import { SwarmRuntime } from "../../shared/runtime/swarm.js";
 import { removeNodeAgent } from "../../shared/runtime/swarm-network.js";
 import { TEST_OWNER } from "./stack.js";
 
@@ -24,7 +25,9 @@ export async function removeTestServices(): Promise<void> {
   const docker = managerDocker();
   const info = await docker.info();
   if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return;
-  const services = await docker.listServices({ filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
-  await Promise.all(services.map((s) => docker.getService(s.ID!).remove().catch(() => {})));
+  // Through the runtime's remove: scaled to 0 and reaped before deletion (deleting a service while
+  // Swarm reaps its tasks can crash the manager, which is the shared engine).
+  const runtime = new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, stopTimeoutMs: 10_000 });
+  await Promise.all((await runtime.listOwned()).map((s) => runtime.remove(s.name).catch(() => {})));
   await removeNodeAgent(docker, TEST_OWNER); // and its label on the nodes
 }
