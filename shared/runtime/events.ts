@@ -1,6 +1,8 @@
 /**
- * Following a Docker engine's event stream (GET /events) for ContainerRuntime.watch: reopened with
- * back-off whenever it ends or fails (an engine restart), until stopped.
+ * Following a Docker engine's event stream (GET /events) for ContainerRuntime.watch: from the
+ * moment of the call (events that happen while the stream is being opened are not missed), and
+ * reopened with back-off from the last event seen whenever it ends or fails (an engine restart),
+ * until stopped.
  */
 import type Docker from "dockerode";
 
@@ -15,10 +17,12 @@ export function followEvents(docker: Docker, filters: Record<string, string[]>, 
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | null = null;
   let retry: NodeJS.Timeout | undefined;
   let backoffMs = 500;
+  // Seconds since the epoch (the API's resolution): a reopened stream may repeat the last second's events, never skip any.
+  let since = Math.floor(Date.now() / 1000);
   const open = async () => {
     if (stopped) return;
     try {
-      stream = (await docker.getEvents({ filters })) as NodeJS.ReadableStream & { destroy?: () => void };
+      stream = (await docker.getEvents({ filters, since })) as NodeJS.ReadableStream & { destroy?: () => void };
       backoffMs = 500;
       let buffered = "";
       stream.on("data", (chunk: Buffer) => {
@@ -28,7 +32,9 @@ export function followEvents(docker: Docker, filters: Record<string, string[]>, 
         for (const line of lines) {
           if (!line.trim()) continue;
           try {
-            onEvent(JSON.parse(line) as EngineEvent);
+            const event = JSON.parse(line) as EngineEvent & { time?: number };
+            if (event.time) since = event.time;
+            onEvent(event);
           } catch {
             // not an event (a partial write): skip it
           }
