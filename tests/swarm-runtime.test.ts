@@ -180,6 +180,16 @@ describe("SwarmRuntime on a real local swarm", () => {
     }
   });
 
+  test("an image the registry has lost (a registry recreated under a running worker) is pushed again, not handed out by a stale digest", async ({ runtime, image: { template, ref } }) => {
+    const [repo, digest] = ref.slice(ref.indexOf("/") + 1).split("@") as [string, string];
+    const manifest = `/v2/${repo}/manifests/${digest}`;
+    expect(await registryAnswers(manifest, "DELETE")).toBe(202);
+    expect(await registryAnswers(manifest)).toBe(404);
+    // Same content, same digest: and the registry has it again.
+    expect(await runtime.ensureImage(template, BASE_IMAGE)).toBe(ref);
+    expect(await registryAnswers(manifest)).toBe(200);
+  });
+
   test("six tenants spread over both nodes, each answering at its reported address, hardened, reaching the master", async ({ swarm, runtime, fleet, master }) => {
     const infos = await Promise.all(fleet.map((t) => runtime.inspect(t.name)));
     const nodeAddresses = swarm.nodes.map((n) => n.address);

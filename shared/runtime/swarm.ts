@@ -8,7 +8,9 @@
  * Mapping: `create` = service with 0 replicas (exists, runs nowhere: state "created"); `start` =
  * 1 replica, returning once its task runs; `inspect`/`listOwned` report the service with the state
  * of its current task and the node it runs on; `remove` = scale to 0, wait for the task to stop
- * (so its port is free again), delete the service.
+ * (so its port is free again) and be reaped, delete the service; `watch` = the manager's node
+ * events; `ensureNetwork` = the node agent that enforces tenant isolation and egress on every node
+ * (./swarm-network.ts).
  *
  * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (README, "Swarm
  * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
@@ -332,17 +334,18 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /**
-   * Until Swarm's task reaper has deleted the stopped tasks (bounded; tasks on a down node are never
-   * reaped). Deleting a service while the reaper deletes its tasks can crash a 20.10 manager
-   * (swarmkit's SetServiceTasksRemove dereferences a task deleted meanwhile; moby/swarmkit#3216),
-   * which is the shared engine: never race it.
+   * Until Swarm's task reaper has deleted the tasks the scale-down marked for removal (bounded;
+   * tasks on a down node are not reaped until it returns; older tasks kept as history are never
+   * reaped and never race). Deleting a service while the reaper deletes its tasks can crash a 20.10
+   * manager (swarmkit's SetServiceTasksRemove dereferences a task deleted meanwhile;
+   * moby/swarmkit#3216), and the manager is the shared engine: never race it.
    */
   private async waitReaped(serviceId: string): Promise<void> {
     const deadline = Date.now() + this.opts.stopTimeoutMs;
     while (Date.now() < deadline) {
       const [tasks, nodes] = await Promise.all([this.tasksOf(serviceId), this.docker.listNodes() as Promise<SwarmNode[]>]);
       const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
-      if (!tasks.some((t) => !t.NodeID || up.has(t.NodeID))) return;
+      if (!tasks.some((t) => t.DesiredState === "remove" && (!t.NodeID || up.has(t.NodeID)))) return;
       await sleep(100);
     }
   }

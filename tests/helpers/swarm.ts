@@ -7,14 +7,15 @@
  * as belonging to the run's main process, and the run's global teardown (tests/global-setup.ts)
  * removes it after the last file, whether tests passed or not; a swarm left by a run that died is
  * removed at the start of the next. Each file still leaves the swarm as it found it: its services
- * removed and any node it killed started again. A cluster that existed before the run (someone's
+ * removed and any node it killed started again. While a file uses the swarm it holds a machine-wide
+ * lock (tests/helpers/swarm-run.ts): another test run on the same machine waits for it. A cluster that existed before the run (someone's
  * demo) is reused and left as it was found, less only what the run added.
  */
 import type Docker from "dockerode";
 import { inject, test as base } from "vitest";
 import { down, kill, loadState, MANAGER_IP, nodeDocker, REGISTRY, removeNode, start, up, type NodeState } from "../../scripts/cluster/index.js";
 import { isAlive } from "../../scripts/cluster/sys.js";
-import { removeTestServices, SWARM_TOOL } from "./swarm-run.js";
+import { lockTestSwarm, removeTestServices, SWARM_TOOL } from "./swarm-run.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -37,8 +38,21 @@ export interface LocalSwarm {
   start(node: NodeState): Promise<void>;
 }
 
-/** Brings up (or reuses) a swarm of `count` worker nodes owned by `ownerPid`'s run. */
+/**
+ * Brings up (or reuses) a swarm of `count` worker nodes owned by `ownerPid`'s run, holding the
+ * machine-wide test-swarm lock until teardown.
+ */
 export async function startLocalSwarm(count: number, ownerPid: number): Promise<LocalSwarm & { teardown(): Promise<void> }> {
+  const release = await lockTestSwarm();
+  try {
+    return await startLocked(count, ownerPid, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function startLocked(count: number, ownerPid: number, release: () => void): Promise<LocalSwarm & { teardown(): Promise<void> }> {
   const previous = loadState();
   if (previous && previous.createdBy.tool === SWARM_TOOL && !isAlive(previous.createdBy.pid)) {
     await down({ force: true }); // left by an aborted test run: ours to remove
@@ -74,11 +88,14 @@ export async function startLocalSwarm(count: number, ownerPid: number): Promise<
   return {
     ...swarm,
     async teardown() {
-      await removeTestServices();
-      for (const n of killed) await start(n);
-      // The run's own swarm stays for the next file; the run's teardown removes it.
-      if (ownedByRun) return;
-      for (const n of made.addedNodes) await removeNode(n);
+      try {
+        await removeTestServices();
+        for (const n of killed) await start(n);
+        // The run's own swarm stays for the next file; the run's teardown removes it.
+        if (!ownedByRun) for (const n of made.addedNodes) await removeNode(n);
+      } finally {
+        release();
+      }
     },
   };
 }
