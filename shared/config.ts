@@ -77,6 +77,15 @@ const schema = z
     LOGS_TIMEOUT_MS: int(5_000),
     /** How often an idle tenant event stream (SSE) sends a heartbeat comment. */
     SSE_HEARTBEAT_MS: int(15_000),
+    /** Live log follows (`logs?follow=true`) an organisation may hold open at once; one more is a 429. */
+    LOGS_FOLLOW_MAX_PER_ORG: z.coerce.number().int().min(1).default(5),
+    /**
+     * How long a follow's slot, and a worker's following of the container, outlive an API or worker
+     * that vanished without a word; refreshed every third of it.
+     */
+    LOGS_FOLLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(15_000),
+    /** How many tenants' logs one worker process follows at once. */
+    LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
     WORKER_METRICS_HOST: z.string().default("0.0.0.0"),

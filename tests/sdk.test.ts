@@ -1,7 +1,7 @@
 /**
  * @convergence/sdk against the real stack (API and worker processes, Postgres, Redis, Docker):
  * a brand-new organisation verifies its very first webhook, spawn waits for ready, the event
- * stream survives a connection cut for real, destroy waits, a real 429 is retried after its
+ * stream and live logs survive a connection cut for real, destroy waits, a real 429 is retried after its
  * Retry-After, and a tenant's convergence calls are metered. Also: the committed types are
  * what the running API's document generates.
  */
@@ -22,6 +22,7 @@ import { renderTypes, typesFile } from "../sdk/scripts/openapi-types.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { ownedContainers, startStack, waitFor, type Stack } from "./helpers/stack.js";
 import { startTcpProxy } from "./helpers/tcp-proxy.js";
+import { printInTenant } from "./helpers/tenant-print.js";
 
 const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
 let stack: Stack;
@@ -135,6 +136,43 @@ describe("tenants", () => {
       expect(streams[0]).not.toMatch(/^last-event-id:/im);
       expect(streams[1]).toMatch(new RegExp(`^last-event-id: ${cutAfter}\\r?$`, "im"));
       expect(proxy.connections).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("logs with follow yields the lines the tenant prints after the call started, across a dropped connection without losing or repeating one, and ends when the tenant is destroyed", async () => {
+    const proxy = await startTcpProxy(stack.url);
+    try {
+      const viaProxy = new Convergence({ baseUrl: proxy.url, token: org.token });
+      const tenant = await cvg.tenants.spawn({ name: "logged", ...express }, { wait: "ready" });
+      created.push(tenant.envId);
+      const run = randomBytes(4).toString("hex");
+      const before = `before the cut ${run}`;
+      const during = `while disconnected ${run}`;
+      const after = `after the reconnect ${run}`;
+      const textOf = (line: string) => line.slice(line.indexOf(" ") + 1);
+      const seen: string[] = [];
+      // Reconnecting a second after the cut leaves time to print a line while no connection is open.
+      const lines = viaProxy.tenants.logs(tenant.envId, { follow: true, tail: 1, reconnectDelayMs: 1000, signal: AbortSignal.timeout(90_000) });
+      for await (const line of lines) {
+        seen.push(line);
+        const text = textOf(line);
+        if (seen.length === 1) await printInTenant(stack, tenant.envId, before);
+        else if (text === before) {
+          proxy.cut();
+          await printInTenant(stack, tenant.envId, during);
+        } else if (text === during) await printInTenant(stack, tenant.envId, after);
+        else if (text === after) await cvg.tenants.destroy(tenant.envId);
+      }
+      expect(seen.map(textOf)).toEqual([`${tenant.tenantId} (logged) listening on 3000`, before, during, after]);
+      for (const line of seen) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+      // The second connection resumed after the last line received, so the tail was not sent again.
+      const streams = proxy.heads.filter((h) => h.startsWith(`GET /api/v1/tenant/${tenant.envId}/logs?`));
+      expect(streams).toHaveLength(2);
+      expect(streams[0]).not.toMatch(/^last-event-id:/im);
+      expect(streams[1]).toMatch(/^last-event-id: \d{19}\r?$/im);
+      expect((await cvg.tenants.get(tenant.envId)).status).toBe("destroyed");
     } finally {
       await proxy.close();
     }

@@ -11,6 +11,10 @@ export type TenantStatus = Schemas["TenantStatus"];
 export type SpawnInput = Schemas["SpawnRequest"];
 /** One state change from the event stream; `id` is what a reconnect resumes after. */
 export type TenantEvent = Schemas["TenantStatusEvent"] & { id: number };
+/** One line of a followed log (`data` of `event: line`). */
+export type TenantLogLine = Schemas["TenantLogLine"];
+/** The answer of a logs call without follow. */
+export type TenantLogs = Json<"getTenantLogs", 200>;
 export type ConvergeInput = Schemas["ConvergeRequest"];
 export type ConvergeResult = Schemas["ConvergeResult"];
 /** A webhook's body, as `verifyWebhook` returns it. */

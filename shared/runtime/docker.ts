@@ -15,6 +15,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type LogSince,
   type NodeRef,
 } from "./types.js";
 
@@ -180,11 +181,16 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async logs(name: string, tail: number): Promise<string[]> {
+  async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
     const buf = (await this.docker
       .getContainer(name)
-      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true })) as unknown as Buffer;
+      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
     return demux(buf).split("\n").filter((l) => l.length > 0);
+  }
+
+  async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
+    const stream = await this.docker.getContainer(name).logs(followQuery(opts, opts.signal));
+    yield* demuxLines(stream, opts.signal);
   }
 
   async listOwned(): Promise<ContainerInfo[]> {
@@ -271,6 +277,45 @@ export async function buildImageIfMissing(
     throw new Error(`building image for ${args.what} failed: ${failed.error}\n${tailLines}`);
   }
   return args.tag;
+}
+
+/** The engine's query for a followed log, stamped: the same for a container and a service. */
+export function followQuery(opts: { since?: LogSince; tail?: number }, signal: AbortSignal) {
+  return {
+    stdout: true,
+    stderr: true,
+    follow: true as const,
+    timestamps: true,
+    ...(opts.since ? { since: opts.since } : {}),
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+    abortSignal: signal,
+  };
+}
+
+/**
+ * The lines of a followed log stream as they arrive. Each frame is one log message (a line, or
+ * part of an over-long one); a frame split across chunks is joined first. Ends quietly when
+ * `signal` aborts.
+ */
+export async function* demuxLines(stream: NodeJS.ReadableStream, signal: AbortSignal): AsyncGenerator<string> {
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let i = 0;
+      while (i + 8 <= pending.length) {
+        const size = pending.readUInt32BE(i + 4);
+        if (i + 8 + size > pending.length) break;
+        for (const line of pending.subarray(i + 8, i + 8 + size).toString("utf8").split("\n")) if (line) yield line;
+        i += 8 + size;
+      }
+      pending = pending.subarray(i);
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
 }
 
 /** Image tags are content-addressed: a changed template or base image gets a new image. */

@@ -53,8 +53,17 @@ export interface ContainerRuntime {
   inspect(name: string): Promise<ContainerInfo | null>;
   /** Stops and removes; a no-op when it is already gone. */
   remove(name: string): Promise<void>;
-  /** The last `tail` log lines (stdout and stderr). */
-  logs(name: string, tail: number): Promise<string[]>;
+  /**
+   * The last `tail` log lines (stdout and stderr), oldest first, each prefixed with its RFC 3339
+   * timestamp (nanoseconds, fixed width); with `since` (a LogSince), only lines stamped then or later.
+   */
+  logs(name: string, tail: number, since?: LogSince): Promise<string[]>;
+  /**
+   * Log lines as they are written, stamped like `logs`: those from `since` on (or the last `tail`;
+   * 0 = only new ones, omitted = all), then each new one, until the container stops or goes away
+   * (the iteration ends) or `signal` aborts (it ends too, quietly). Throws if there is no such container.
+   */
+  followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncIterable<string>;
   /** Every container carrying this platform's owner label, in one call. */
   listOwned(): Promise<ContainerInfo[]>;
   /**
@@ -77,6 +86,9 @@ export interface ContainerRuntime {
    */
   removeUnusedNetworks(opts?: { includeCurrent?: boolean }): Promise<string[]>;
 }
+
+/** A point in a log, as the engines take it: `seconds.nanoseconds` since the epoch (inclusive). */
+export type LogSince = `${number}.${number}`;
 
 export class ContainerNameTakenError extends Error {}
 /** The host port was taken by something outside the platform; the caller picks another. */

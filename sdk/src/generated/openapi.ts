@@ -164,7 +164,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's container logs */
+        /** A tenant's container logs, or a live stream of them (follow=true) */
         get: operations["getTenantLogs"];
         put?: never;
         post?: never;
@@ -626,6 +626,18 @@ export interface components {
              */
             url: string | null;
             webhookUrl: string | null;
+        };
+        TenantLogLine: {
+            /**
+             * @description when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it
+             * @example 2026-11-29T10:15:30.022179839Z
+             */
+            at: string;
+            /**
+             * @description the text, without its newline; secrets (tenant keys, tokens) are masked
+             * @example tenant_1 (my-app) listening on 3000
+             */
+            line: string;
         };
         /**
          * @description pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed
@@ -1960,9 +1972,15 @@ export interface operations {
     getTenantLogs: {
         parameters: {
             query?: {
+                /** @description `true`: a text/event-stream of the lines as they are printed, until the tenant is destroyed */
+                follow?: "true" | "false";
+                /** @description how many of the most recent lines (with follow: 0 = only new ones) */
                 tail?: number;
             };
-            header?: never;
+            header?: {
+                /** @description with follow: resume after this line (the `id:` of the last line received) instead of sending the tail */
+                "last-event-id"?: string;
+            };
             path: {
                 id: number;
             };
@@ -1970,7 +1988,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description log lines, oldest first, each prefixed with its timestamp */
+            /** @description Without follow: the lines, oldest first, each prefixed with its timestamp. With follow (text/event-stream): `event: line` with `id:` (the line's timestamp in nanoseconds since the epoch) and a TenantLogLine as `data:`, oldest first, history then live; `: heartbeat` comments while idle; `event: end` once the tenant is destroyed, then the stream ends. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,6 +2000,7 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                     };
+                    "text/event-stream": string;
                 };
             };
             /** @description invalid input */
