@@ -8,6 +8,7 @@ import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
+import { requestDeadline } from "./deadline.js";
 import { ADMIN_BASE_PATH, queueDashboard, requireAdmin, requireOperator } from "./admin.js";
 import { authenticate, requireTenantKey } from "./auth.js";
 import type { ApiContext, HonoEnv } from "./env.js";
@@ -21,6 +22,7 @@ import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
 import { orgTokenRotateHandler, orgTokenRotateRoute } from "./routes/org-token-rotate.js";
 import { orgCreateHandler, orgCreateRoute } from "./routes/org-create.js";
+import { orgHandler, orgRoute } from "./routes/org.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
@@ -50,6 +52,8 @@ export function createApp(ctx: ApiContext) {
       "request",
     );
   });
+  // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
+  app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
 
   // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
   app.use("/api/v1/*", async (c, next) => {
@@ -71,7 +75,7 @@ export function createApp(ctx: ApiContext) {
   );
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
-  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*"]) app.use(path, authenticate);
   app.use("/api/v1/converge", requireTenantKey);
   app.use("/api/v1/orgs", requireOperator);
 
@@ -91,6 +95,7 @@ export function createApp(ctx: ApiContext) {
   app.openapi(orgTokenRotateRoute, orgTokenRotateHandler);
   app.openapi(jwksRoute, jwksHandler);
   app.openapi(orgCreateRoute, orgCreateHandler);
+  app.openapi(orgRoute, orgHandler);
   // Tenant-key and operator operations authenticate their own way; every other one declares access().
   assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs"]);
   documentApi(app); // /openapi.json and /docs

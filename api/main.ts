@@ -45,6 +45,7 @@ async function shutdown(signal: string) {
   server.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
   await auth.close();
+  await ctx.metrics.close();
   await base.close();
   clearTimeout(timer);
   process.exit(0);

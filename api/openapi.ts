@@ -28,7 +28,7 @@ const tags = [
   { name: "Usage", description: "Metered convergence calls, for billing." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },
   { name: "Authentication", description: "Short-lived scoped access tokens made from the organisation token, the keys that verify them, and rotating the organisation token." },
-  { name: "Organisations", description: "For the platform operator." },
+  { name: "Organisations", description: "Your organisation's limits and usage; creating organisations, for the platform operator." },
 ];
 
 const dateTime = z.string().openapi({ format: "date-time", example: "2026-11-29T10:15:30.000Z" });

@@ -14,6 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, "../..") : resolve(here, "..");
 
 const int = (def: number) => z.coerce.number().int().default(def);
+const positive = (def: number) => z.coerce.number().int().min(1).max(1_000_000).default(def);
 const bool = (def: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(def ? "true" : "false").transform((v) => v === "true" || v === "1");
 
@@ -146,6 +147,31 @@ const schema = z
     /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    /**
+     * Per-organisation limits (README "Limits and abuse resistance"); an organisation's own values
+     * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.
+     */
+    ORG_MAX_TENANTS: positive(20),
+    ORG_SPAWNS_PER_MINUTE: positive(20),
+    ORG_ROTATIONS_PER_MINUTE: positive(10),
+    ORG_DESTROYS_PER_MINUTE: positive(30),
+    ORG_LOGS_PER_MINUTE: positive(60),
+    ORG_MAX_EVENT_STREAMS: positive(25),
+    ORG_MAX_HELD_WAITS: positive(50),
+    /** Spawns are refused (503) before live tenants × TENANT_MEMORY_MB would pass this share of CAPACITY_MEMORY_MB. */
+    CAPACITY_MEMORY_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+    /** The memory tenants may be given, in MB; 0 = this machine's total memory. */
+    CAPACITY_MEMORY_MB: z.coerce.number().int().min(0).default(0),
+    /** Every API request answers within this (503 when a dependency hangs); held waits and event streams bound each read instead. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** Postgres session limits on every pool: a statement, a lock wait, a transaction left idle. */
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Cluster metrics are computed at most once per this interval, however many scrapes come. */
+    METRICS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(10_000),
+    /** How long a spawn's Idempotency-Key answers with the same tenant; after that the key is free again. */
+    IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
     /** Tenants answer at https://<name>-<envId>.<TENANT_DOMAIN>; localhost (and other non-public names) use Caddy's internal CA. */
     TENANT_DOMAIN: z
       .string()

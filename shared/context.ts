@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import type { Config } from "./config.js";
 import { createProvider } from "./convergence/providers/index.js";
 import type { ChatProvider } from "./convergence/types.js";
-import { createDb, type Db } from "./db/client.js";
+import { createDb, sessionLimits, type Db } from "./db/client.js";
 import { createQueues, type Queues } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { ContainerRuntime } from "./runtime/types.js";
@@ -45,10 +45,11 @@ export function createRedis(url: string): Redis {
 }
 
 export function createAppContext(config: Config, role: "api" | "worker" | "cli"): AppContext {
-  const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10);
+  const limits = sessionLimits(config);
+  const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10, limits);
   const metering =
     role === "api"
-      ? createDb(config.DATABASE_URL, 5, config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" })
+      ? createDb(config.DATABASE_URL, 5, { ...limits, ...(config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" }) })
       : { db, sql };
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(redis, config);

@@ -174,7 +174,7 @@ describe("what a follow is refused", () => {
 
       const refused = await stack.api(`/api/v1/tenant/${envId}/logs?follow=true`, { token: org.token });
       expect(refused.status).toBe(429);
-      expect(refused.body).toMatchObject({ success: false, error: { code: "RATE_LIMITED", details: { limit: 2 } } });
+      expect(refused.body).toMatchObject({ success: false, error: { code: "CONCURRENCY_LIMIT_REACHED", details: { limit: "maxLogFollows", max: 2 } } });
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       // Reading logs without following is not counted.
       expect((await stack.api(`/api/v1/tenant/${envId}/logs?tail=1`, { token: org.token })).status).toBe(200);

@@ -107,7 +107,8 @@ describe("/metrics and the queue dashboard", () => {
 
   beforeAll(async () => {
     workerMetricsPort = await freePort();
-    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), WORKER_METRICS_HOST: "127.0.0.1", CONVERGENCE_ADMIN_TOKEN: adminToken });
+    // METRICS_MIN_REFRESH_MS 0: each scrape reads afresh, so it can be compared with the database.
+    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), WORKER_METRICS_HOST: "127.0.0.1", CONVERGENCE_ADMIN_TOKEN: adminToken, METRICS_MIN_REFRESH_MS: "0" });
     org = await stack.newOrg();
   });
   afterAll(async () => {

@@ -221,7 +221,7 @@ describe("tenants", () => {
     const rotated = await cvg.tenants.rotateKey(a.envId);
     expect(rotated.apiKey).toMatch(/^sk_tenant_/);
     expect(rotated.apiKey).not.toBe(a.apiKey);
-    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey }).converge({ prompt: "x", agentARole: "A", agentBRole: "B" }).catch((e: unknown) => e);
+    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey! }).converge({ prompt: "x", agentARole: "A", agentBRole: "B" }).catch((e: unknown) => e);
     expect(oldKey).toMatchObject({ code: "UNAUTHORIZED", status: 401, isAuthError: true });
 
     const missing = await cvg.tenants.get(2_000_000).catch((e: unknown) => e);
@@ -275,10 +275,10 @@ describe("convergence calls, quotas and usage", () => {
     // The quota counts per calendar minute: start early in one, so the second call is surely in the same minute.
     await waitFor(async () => new Date().getSeconds() < 45, { timeoutMs: 20_000, intervalMs: 250, what: "the first 45 s of a minute" });
 
-    const first = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey }).converge(input);
+    const first = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey! }).converge(input);
     expect(first.final).not.toBe("");
 
-    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey, retry: false }).converge(input).catch((e: unknown) => e);
+    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey!, retry: false }).converge(input).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvergenceError);
     expect(refused).toMatchObject({ code: "RATE_LIMITED", status: 429 });
     const retryAfter = (refused as ConvergenceError).retryAfter!;
@@ -287,7 +287,7 @@ describe("convergence calls, quotas and usage", () => {
 
     // Retrying at once would be refused again (same minute, same quota): success means the SDK waited as told.
     const retries: RetryInfo[] = [];
-    const patient = Convergence.tenant({ baseUrl: `${stack.url}/api/v1`, apiKey: tenant.apiKey, retry: { maxAttempts: 3, onRetry: (r) => retries.push(r) } });
+    const patient = Convergence.tenant({ baseUrl: `${stack.url}/api/v1`, apiKey: tenant.apiKey!, retry: { maxAttempts: 3, onRetry: (r) => retries.push(r) } });
     const second = await patient.converge(input);
     expect(second.final).not.toBe("");
     expect(retries.length).toBeGreaterThanOrEqual(1);
@@ -304,7 +304,7 @@ describe("convergence calls, quotas and usage", () => {
     const monthly = await cvg.tenants.spawn({ name: "monthly", ...express, quota: { callsPerMonth: 1 } }, { wait: "ready" });
     created.push(monthly.envId);
     const monthlyRetries: RetryInfo[] = [];
-    const client = Convergence.tenant({ baseUrl: stack.url, apiKey: monthly.apiKey, retry: { onRetry: (r) => monthlyRetries.push(r) } });
+    const client = Convergence.tenant({ baseUrl: stack.url, apiKey: monthly.apiKey!, retry: { onRetry: (r) => monthlyRetries.push(r) } });
     await client.converge(input);
     const exhausted = await client.converge(input).catch((e: unknown) => e);
     expect(exhausted).toMatchObject({ code: "QUOTA_EXCEEDED", status: 429 });

@@ -6,12 +6,13 @@ import { tenantView } from "../../shared/tenants/view.js";
 import { access, visibleTenants } from "../access.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, errorResponses, orgIdQuery } from "../schemas.js";
+import { MAX_INT4, TenantSchema, errorResponses, orgIdQuery } from "../schemas.js";
 
 const ListQuery = z.object({
   org_id: orgIdQuery,
   status: z
     .string()
+    .max(200)
     .optional()
     .transform((s, ctx) => {
       if (!s) return undefined;
@@ -25,7 +26,7 @@ const ListQuery = z.object({
     })
     .openapi({ description: "comma-separated statuses", example: "ready,unhealthy" }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.coerce.number().int().positive().optional().openapi({ description: "nextCursor of the previous page" }),
+  cursor: z.coerce.number().int().positive().max(MAX_INT4, "cursor is out of range").optional().openapi({ description: "nextCursor of the previous page" }),
 });
 
 export const listRoute = createRoute({

@@ -5,7 +5,7 @@
 import { ConvergenceError, TenantFailedError } from "./errors.js";
 import { unwrap, type ApiClient } from "./http.js";
 import { followSse, type ReconnectOptions } from "./sse.js";
-import type { CallOptions, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
+import type { CallOptions, SpawnedTenant, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
 
 export interface SpawnOptions extends CallOptions {
   /** `"ready"`: resolve once the tenant answers on its port; reject with TenantFailedError if it fails instead. */
@@ -60,7 +60,7 @@ export class Tenants {
   constructor(private readonly api: ApiClient) {}
 
   /** Accepts a tenant; with `wait: "ready"`, resolves when it is ready. The API key is in this answer only. */
-  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<TenantWithKey> {
+  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<SpawnedTenant> {
     const { signal } = options;
     const idempotencyKey = options.idempotencyKey ?? crypto.randomUUID();
     const { tenant } = await unwrap(

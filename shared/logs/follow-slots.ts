@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
+import { limitsOf } from "../limits/limits.js";
 
 /** Drops expired leases, then takes a slot if fewer than the limit are held. 1 = taken. */
 const ACQUIRE = `
@@ -30,25 +31,31 @@ export interface LogFollowSlot {
   release(): Promise<void>;
 }
 
-/**
- * How many log follows the organisation may hold open at once. The configured default for every
- * organisation for now; this is where an organisation's own limit plugs in.
- */
-export async function logFollowLimit(ctx: AppContext, _orgId: number): Promise<number> {
-  return ctx.config.LOGS_FOLLOW_MAX_PER_ORG;
+/** How many log follows the organisation may hold open at once: its own `maxLogFollows`, or LOGS_FOLLOW_MAX_PER_ORG. */
+export async function logFollowLimit(ctx: AppContext, orgId: number): Promise<number> {
+  return (await limitsOf(ctx.db, ctx.config, orgId)).limits.maxLogFollows;
+}
+
+const keyOf = (ctx: Pick<AppContext, "config">, orgId: number) => `${ctx.config.QUEUE_PREFIX}:logs:follows:org:${orgId}`;
+
+/** How many log follows the organisation holds open now (leases not yet expired). */
+export async function logFollowsHeld(ctx: Pick<AppContext, "config" | "redis">, orgId: number): Promise<number> {
+  const t = await ctx.redis.time();
+  const now = Number(t[0]) * 1000 + Math.floor(Number(t[1]) / 1000);
+  return ctx.redis.zcount(keyOf(ctx, orgId), `(${now}`, "+inf");
 }
 
 /** Takes one of the organisation's slots, or refuses with 429 and when to try again. */
 export async function acquireLogFollowSlot(ctx: AppContext, orgId: number): Promise<LogFollowSlot> {
-  const key = `${ctx.config.QUEUE_PREFIX}:logs:follows:org:${orgId}`;
+  const key = keyOf(ctx, orgId);
   const leaseMs = ctx.config.LOGS_FOLLOW_LEASE_MS;
   const member = randomUUID();
   const limit = await logFollowLimit(ctx, orgId);
   if ((await ctx.redis.eval(ACQUIRE, 1, key, limit, member, leaseMs)) !== 1) {
     throw new AppError(
-      "RATE_LIMITED",
+      "CONCURRENCY_LIMIT_REACHED",
       `this organisation already follows the logs of ${limit} tenant(s) at once, its limit; close one of those streams first`,
-      { limit },
+      { limit: "maxLogFollows", max: limit },
       // A slot held by a client that went away without a word is free within one lease.
       { "Retry-After": String(Math.ceil(leaseMs / 1000)) },
     );

@@ -40,6 +40,8 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
+  /** Labels of images by id: immutable, so remembered for the life of the process. */
+  private readonly imageLabelsById = new Map<string, Promise<Record<string, string>>>();
   private engine?: Promise<{ id: string; hostname: string }>;
   private readonly network: TenantNetwork | null;
   /** The first create in this process ensures the network; later ones reuse the result. */
@@ -72,12 +74,13 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ensureImage(template: Template, baseImage: string): Promise<string> {
-    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage)}`;
+    // The labels are part of what the tag names: images built when they carried the owner label
+    // (which every container started from them inherited) are never reused.
+    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage, imageLabels(template))}`;
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
-      const labels = { [labelKeys.owner]: this.opts.owner, [labelKeys.template]: template.id };
-      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels, what: `template ${template.id}` }).finally(() =>
+      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels: imageLabels(template), what: `template ${template.id}` }).finally(() =>
         this.building.delete(tag),
       );
       this.building.set(tag, pending);
@@ -159,7 +162,7 @@ export class DockerRuntime implements ContainerRuntime {
         name: c.Name.replace(/^\//, ""),
         image: c.Config.Image,
         state: c.State.Status as ContainerState,
-        labels: c.Config.Labels ?? {},
+        labels: await this.ownLabels(c.Config.Labels ?? {}, c.Image),
         hostPort,
         createdAt: new Date(c.Created),
         ...(await this.placement(binding?.[0]?.HostIp, hostPort)),
@@ -198,7 +201,7 @@ export class DockerRuntime implements ContainerRuntime {
       all: true,
       filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] },
     });
-    return Promise.all(
+    const all = await Promise.all(
       list.map(async (c) => {
         const published = c.Ports.find((p) => p.PublicPort);
         return {
@@ -206,13 +209,46 @@ export class DockerRuntime implements ContainerRuntime {
           name: (c.Names[0] ?? "").replace(/^\//, ""),
           image: c.Image,
           state: c.State as ContainerState,
-          labels: c.Labels ?? {},
+          labels: await this.ownLabels(c.Labels ?? {}, c.ImageID),
           hostPort: published?.PublicPort ?? null,
           createdAt: new Date(c.Created * 1000),
           ...(await this.placement(published?.IP, published?.PublicPort ?? null)),
         };
       }),
     );
+    // An owner label inherited from an image (one built before images stopped carrying it) does not make a container ours.
+    return all.filter((c) => c.labels[labelKeys.owner] === this.opts.owner);
+  }
+
+  /**
+   * The container's labels less those it inherited from its image (same key, same value). One
+   * exception, for containers created before template images stopped carrying the owner label: a
+   * container with an env-id label of its own was created by the platform (no image ever carried
+   * one), so its owner label is its own too.
+   */
+  private async ownLabels(labels: Record<string, string>, imageId: string): Promise<Record<string, string>> {
+    const inherited = await this.imageLabels(imageId);
+    const createdByPlatform = labels[labelKeys.envId] !== undefined && inherited[labelKeys.envId] === undefined;
+    return Object.fromEntries(
+      Object.entries(labels).filter(([k, v]) => inherited[k] !== v || (k === labelKeys.owner && createdByPlatform)),
+    );
+  }
+
+  private imageLabels(imageId: string): Promise<Record<string, string>> {
+    let labels = this.imageLabelsById.get(imageId);
+    if (!labels) {
+      labels = this.docker
+        .getImage(imageId)
+        .inspect()
+        .then(
+          (i) => (i.Config?.Labels ?? {}) as Record<string, string>,
+          // An image that is gone (removed with --force) can no longer pass anything on.
+          (err) => (statusOf(err) === 404 ? {} : Promise.reject(err)),
+        );
+      labels.catch(() => this.imageLabelsById.delete(imageId));
+      this.imageLabelsById.set(imageId, labels);
+    }
+    return labels;
   }
 
   watch(onChange: (reason: string) => void): () => void {
@@ -318,9 +354,14 @@ export async function* demuxLines(stream: NodeJS.ReadableStream, signal: AbortSi
   }
 }
 
-/** Image tags are content-addressed: a changed template or base image gets a new image. */
-export function contentHash(dir: string, baseImage: string): string {
-  const h = createHash("sha256").update(baseImage);
+/** What a template image is labelled with: which template, and nothing about ownership (see labelKeys). */
+function imageLabels(template: Template): Record<string, string> {
+  return { [labelKeys.imageTemplate]: template.id };
+}
+
+/** Image tags are content-addressed: a changed template, base image or label set gets a new image. */
+export function contentHash(dir: string, baseImage: string, labels: Record<string, string>): string {
+  const h = createHash("sha256").update(baseImage).update(JSON.stringify(labels));
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);

@@ -233,8 +233,9 @@ export class SwarmRuntime implements ContainerRuntime {
     this.agentLocalImage ??= (async () => {
       const dir = await agentBuildContext();
       try {
-        const tag = `convergence-node-agent:${contentHash(dir, baseImage)}`;
-        return await buildImageIfMissing(this.docker, { dir, tag, baseImage, labels: { [AGENT_LABEL]: this.opts.owner }, what: "the node agent" });
+        // No ownership label on the image (only what the platform creates is marked: the service).
+        const tag = `convergence-node-agent:${contentHash(dir, baseImage, {})}`;
+        return await buildImageIfMissing(this.docker, { dir, tag, baseImage, labels: {}, what: "the node agent" });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

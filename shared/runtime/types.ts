@@ -33,6 +33,10 @@ export interface ContainerInfo {
   name: string;
   image: string;
   state: ContainerState;
+  /**
+   * The labels given to it when it was created. Those it inherited from its image (same key and
+   * value as the image's) are left out: they say nothing about who created it.
+   */
   labels: Record<string, string>;
   /** The host port published for the app, if any. */
   hostPort: number | null;
@@ -64,7 +68,7 @@ export interface ContainerRuntime {
    * (the iteration ends) or `signal` aborts (it ends too, quietly). Throws if there is no such container.
    */
   followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncIterable<string>;
-  /** Every container carrying this platform's owner label, in one call. */
+  /** Every container this platform created (its own owner label, not one inherited from an image), in one call. */
   listOwned(): Promise<ContainerInfo[]>;
   /**
    * Calls `onChange` whenever the engine reports something that may have changed whether or where
@@ -98,9 +102,18 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * Labels the platform puts on what it creates. Ownership (`owner`, with `envId`, `orgId`) is
+ * marked when a container, service or network is created, and only there: images never carry
+ * these keys, because a container inherits its image's labels, and a container someone starts by
+ * hand from a template image must not look like one of the platform's. Runtimes also drop any
+ * label a container merely inherited from its image (see ContainerInfo.labels).
+ */
 export const labelKeys = {
   owner: "io.convergence.owner",
   envId: "io.convergence.env-id",
   orgId: "io.convergence.org-id",
   template: "io.convergence.template",
+  /** On template images only: which template an image was built from. Says nothing about ownership. */
+  imageTemplate: "io.convergence.image.template",
 } as const;

@@ -7,6 +7,8 @@ import { eq } from "drizzle-orm";
 import type { AppContext, WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
+import { limitsOf } from "../limits/limits.js";
+import { takeToken } from "../limits/rate.js";
 import { sourcesOf } from "../tenant-state.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
 import { releasePort } from "./ports.js";
@@ -16,6 +18,11 @@ export async function requestDestroy(args: { ctx: AppContext; orgId: number; env
   const { ctx, orgId, envId } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
   if (current.status === "destroyed") return current;
+  // Asking again while it is destroying costs nothing; a new destroy takes from the organisation's rate.
+  if (current.status !== "destroying") {
+    const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+    await takeToken(ctx, orgId, "destroysPerMinute", limits.destroysPerMinute);
+  }
   const moved =
     current.status === "destroying"
       ? current

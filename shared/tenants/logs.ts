@@ -4,10 +4,14 @@
  * the runtime (readContainerLogs). The API never talks to Docker itself.
  */
 import type { AppContext, WorkerContext } from "../context.js";
+import { liftDeadline } from "../deadline.js";
 import { AppError } from "../errors.js";
 import { JobFailedError, JobTimeoutError, jobs } from "../jobs.js";
+import { limitsOf } from "../limits/limits.js";
+import { takeToken } from "../limits/rate.js";
 import { scrubSecrets } from "../logger.js";
 import { sinceOf } from "../logs/channel.js";
+import { withTimeout } from "../timeout.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
 
 export interface TenantLogs {
@@ -22,9 +26,14 @@ export interface TenantLogs {
 export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number; since?: string }): Promise<TenantLogs> {
   const { ctx, orgId, envId, tail, since } = args;
   await getTenantForOrg(ctx.db, orgId, envId);
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  await takeToken(ctx, orgId, "logsPerMinute", limits.logsPerMinute);
   const timeoutMs = ctx.config.LOGS_TIMEOUT_MS;
+  // Waiting for a worker is this call's own business, bounded by LOGS_TIMEOUT_MS (and Redis by a
+  // second more), not by the request's overall deadline.
+  liftDeadline();
   try {
-    return await ctx.queues.request(jobs.logs, { envId, tail, ...(since ? { since } : {}) }, timeoutMs);
+    return await withTimeout(ctx.queues.request(jobs.logs, { envId, tail, ...(since ? { since } : {}) }, timeoutMs), timeoutMs + 1_000, "redis");
   } catch (err) {
     if (err instanceof JobFailedError) {
       throw new AppError("DEPENDENCY_UNAVAILABLE", `the worker could not read the logs: ${scrubSecrets(err.reason)}`, undefined, { "Retry-After": "5" });
