@@ -1,6 +1,8 @@
 /**
- * The Hono app: middleware (request id, logging, body limit, auth), the management routes, the
- * OpenAPI document and docs, and probes. Built from a context so tests can build their own.
+ * The Hono app on the public port: middleware (request id, logging, body limit, auth), the
+ * management routes, the OpenAPI document and docs, and probes. Metrics and the queue dashboard
+ * are not here: they are on the operations listener (api/ops.ts). Built from a context so tests
+ * can build their own.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
@@ -8,8 +10,8 @@ import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
+import { requireOperator } from "./admin.js";
 import { requestDeadline } from "./deadline.js";
-import { ADMIN_BASE_PATH, queueDashboard, requireAdmin, requireOperator } from "./admin.js";
 import { authenticate, requireTenantKey } from "./auth.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
@@ -112,14 +114,6 @@ export function createApp(ctx: ApiContext) {
     const statusFeed = ctx.statusFeed.isListening ? "listening" : "reconnecting";
     return c.json({ success: ok, checks: { postgres, redis }, statusFeed }, ok ? 200 : 503);
   });
-  // Prometheus text; cluster metrics are read at scrape time (see api/metrics.ts).
-  app.get("/metrics", async (c) => {
-    const { body, contentType } = await ctx.metrics.render();
-    return c.body(body, 200, { "Content-Type": contentType });
-  });
-  app.use(ADMIN_BASE_PATH, requireAdmin);
-  app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);
-  app.route(ADMIN_BASE_PATH, queueDashboard(ctx.queues.all));
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);

@@ -2,10 +2,9 @@
  * The API's Prometheus endpoint: cluster-wide metrics read from Postgres and Redis (shared/metrics.ts),
  * at most once per METRICS_MIN_REFRESH_MS on a pool of their own (two connections), so a scrape
  * storm costs one refresh and never takes the connections requests need; plus this process's HTTP
- * request durations and process metrics.
- * `/metrics` is unauthenticated, as scrape endpoints usually are: it carries counts by status and
- * queue, never a tenant's name, key or URL. Keep the API port off the public internet or put the
- * scrape path behind the proxy's own auth.
+ * request durations and process metrics. Served on the operations listener (api/ops.ts), never
+ * the public port: on loopback without credentials, as scrape endpoints usually are, elsewhere
+ * with the operator's. It carries counts by status and queue, never a tenant's name, key or URL.
  */
 import type { Context } from "hono";
 import { routePath } from "hono/route";

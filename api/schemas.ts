@@ -103,7 +103,7 @@ const NodeSchema = z
   .openapi("Node", { description: "the host the tenant runs on: a Swarm node, or the Docker engine's host; null until it is first ready, and once failed or destroyed" });
 
 const AddressSchema = z.string().nullable().openapi({
-  description: "host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed",
+  description: "host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed",
   example: "198.18.0.11:3001",
 });
 
@@ -116,8 +116,11 @@ export const TenantSchema = z
     language: z.string().openapi({ example: "node" }),
     framework: z.string().openapi({ example: "express" }),
     status: TenantStatusSchema,
-    port: z.number().int().nullable().openapi({ example: 3001 }),
-    url: z.string().nullable().openapi({ description: "where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed", example: "http://198.18.0.11:3001" }),
+    port: z.number().int().nullable().openapi({ example: 3001, description: "the host port the app is published on (127.0.0.1 by default)" }),
+    url: z
+      .string()
+      .nullable()
+      .openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down" }),
     node: NodeSchema.nullable(),
     address: AddressSchema,
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
@@ -153,7 +156,7 @@ export const WebhookPayloadSchema = z
       status: TenantStatusSchema,
       previousStatus: TenantStatusSchema,
       port: z.number().int().nullable().openapi({ example: 3001 }),
-      url: z.string().nullable().openapi({ description: "where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed", example: "http://198.18.0.11:3001" }),
+      url: z.string().nullable().openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address; null once failed or torn down" }),
       node: NodeSchema.nullable(),
       address: AddressSchema,
       error: z.string().nullable().openapi({ description: "why it failed, for tenant.failed" }),

@@ -33,6 +33,8 @@ function isNetworkAddress(cidr: string): boolean {
   return n % 2 ** (32 - Number(bits)) === 0;
 }
 
+const subnetSize = (cidr: string) => 2 ** (32 - Number(cidr.split("/")[1]));
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -89,7 +91,14 @@ const schema = z
     LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
-    WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (README, "Operations"). */
+    WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
+    /**
+     * The API process's operations listener: /metrics and /admin/queues, never on the public PORT.
+     * Loopback by default; on any other address /metrics asks for the operator's credentials too. 0 turns it off.
+     */
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    OPS_HOST: z.string().min(1).default("127.0.0.1"),
     /** A file the worker touches while Redis and Postgres answer (container healthchecks); empty = off. */
     WORKER_HEARTBEAT_FILE: z.string().default(""),
     /** How often the heartbeat is written; the healthcheck fails when it is 3 intervals old. */
@@ -181,6 +190,11 @@ const schema = z
     /** The ingress's ports for this platform instance; HTTP only redirects to HTTPS (0 = no HTTP listener). */
     INGRESS_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
     INGRESS_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+    /**
+     * This instance's name in the proxy (its server objects and route ids); CONVERGENCE_INSTANCE by
+     * default. Only processes serving the same tenants on the same ingress ports may share one.
+     */
+    INGRESS_NAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).optional(),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */
@@ -221,6 +235,11 @@ const schema = z
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",
     path: ["TENANT_PORT_MIN"],
   })
+  .refine((c) => subnetSize(c.TENANT_NETWORK_SUBNET) - 3 >= c.TENANT_PORT_MAX - c.TENANT_PORT_MIN + 1, {
+    // Each tenant's address on the bridge is derived from its port (shared/runtime/network.ts).
+    message: "TENANT_NETWORK_SUBNET must have an address for every port of TENANT_PORT_MIN..TENANT_PORT_MAX (plus network, gateway and broadcast): widen the subnet or narrow the range",
+    path: ["TENANT_NETWORK_SUBNET"],
+  })
   .refine((c) => c.JWT_DEFAULT_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
     path: ["JWT_DEFAULT_TTL_SECONDS"],
@@ -230,7 +249,7 @@ const schema = z
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number };
+export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number; INGRESS_NAME: string };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
 export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
@@ -251,6 +270,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...c,
     PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1`,
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
+    INGRESS_NAME: c.INGRESS_NAME ?? c.CONVERGENCE_INSTANCE,
   };
 }
 

@@ -103,7 +103,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   // Answered 503 already? Then the key stays as it is: a new one nobody saw would lock the tenant out.
   assertBeforeDeadline("the key rotation");
   const apiKey = newSecret(TENANT_KEY_PREFIX);
-  const tenant = await transitionTenant(ctx.db, {
+  const tenant = await transitionTenant(ctx, {
     envId,
     from: runningStatuses,
     to: "provisioning",

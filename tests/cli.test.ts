@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../shared/config.js";
+import { tenantUrl } from "../shared/ingress/hostname.js";
 import { ownedContainers, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 import { printInTenant } from "./helpers/tenant-print.js";
 
@@ -120,7 +121,7 @@ describe("convergence tenant", () => {
     const key = /key\s+(sk_tenant_\S+)/.exec(spawned.stdout)?.[1];
     const port = Number(/port\s+(\d+)/.exec(spawned.stdout)?.[1]);
     expect(key).toBeDefined();
-    expect(spawned.stdout).toContain(`url   http://127.0.0.1:${port}`); // the address it answers at
+    expect(spawned.stdout).toContain(`url   ${tenantUrl(stack.config, { name: "cli-app", envId: first })}`);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 
     const withJson = await convergenceJson(["tenant", "spawn", "cli-json", "--wait"]);

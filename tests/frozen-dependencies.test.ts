@@ -48,7 +48,7 @@ async function readyTenant(name: string) {
   expect(spawned.status).toBe(202);
   const { envId, apiKey } = spawned.body.tenant as { envId: number; apiKey: string };
   for (const [from, to] of [["pending", "provisioning"], ["provisioning", "starting"], ["starting", "ready"]] as const) {
-    await transitionTenant(stack.db, { envId, from: [from], to, reason: "moved by the test", actor: "test" });
+    await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" });
   }
   return { envId, apiKey };
 }

@@ -37,7 +37,7 @@ const provisionJobs = async (stack: Stack) => Object.values(await stack.queues.o
 /** Moves a pending tenant to ready, as a worker would. */
 async function makeReady(stack: Stack, envId: number) {
   for (const [from, to] of [["pending", "provisioning"], ["provisioning", "starting"], ["starting", "ready"]] as const) {
-    expect(await transitionTenant(stack.db, { envId, from: [from], to, reason: "moved by the test", actor: "test" })).not.toBeNull();
+    expect(await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" })).not.toBeNull();
   }
 }
 

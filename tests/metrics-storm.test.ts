@@ -11,7 +11,7 @@ import { spawnViaApi, startStack, type Stack } from "./helpers/stack.js";
 let stack: Stack;
 let org: { id: number; token: string };
 /** Where the API serves Prometheus text (an ops listener may serve it instead: change it here). */
-const metricsUrl = () => `${stack.url}/metrics`;
+const metricsUrl = () => `${stack.opsUrl}/metrics`;
 const refreshes = async () => sampleValue(parsePrometheusText(await (await fetch(metricsUrl())).text()), "convergence_metrics_refreshes_total") ?? 0;
 
 beforeAll(async () => {

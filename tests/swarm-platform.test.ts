@@ -2,9 +2,11 @@
  * The whole platform with CONVERGENCE_RUNTIME=swarm, through the API and real worker processes, on
  * a real local swarm (this engine as manager, two worker engines in network namespaces, a private
  * registry; shared with the other swarm suite of the run): tenants spread over the nodes and
- * answer at the address their status reports; they cannot reach each other on one node or across
+ * answer at the address their status reports and at their HTTPS url through the ingress (Caddy on
+ * this host, routing to the node's address); they cannot reach each other on one node or across
  * nodes; a node's engine killed outright, its tenants come back on the other node by themselves
- * with the two webhooks; destroy frees everything; a worker killed mid-provision leaves one
+ * with the two webhooks and their ingress route follows them; destroy frees everything (the
+ * hostnames answer 404); a worker killed mid-provision leaves one
  * service; orphan services with the platform's labels are reaped, others left alone.
  */
 import type Docker from "dockerode";
@@ -14,7 +16,10 @@ import { describe, expect } from "vitest";
 import { managerDocker } from "../scripts/cluster/swarm.js";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { labelKeys } from "../shared/runtime/types.js";
+import { tenantUrl } from "../shared/ingress/hostname.js";
+import { createIngress } from "../shared/ingress/index.js";
 import { getTenant } from "../shared/tenants/queries.js";
+import { httpsGet } from "./helpers/https.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { startStack, TEST_CONTAINER_PREFIX, TEST_OWNER, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 import { swarmTest, type LocalSwarm } from "./helpers/swarm.js";
@@ -139,6 +144,19 @@ async function runningContainers(swarm: LocalSwarm, name: string) {
   return perNode.flat();
 }
 
+/** GET through the stack's ingress (the machine's Caddy), trusting its CA. */
+async function viaIngress(stack: Stack, url: string): Promise<{ status: number; body: string } | string> {
+  const ca = (await createIngress(stack.config).caCertificate())!;
+  return httpsGet(url, ca).catch((err: Error) => err.message);
+}
+
+/** Whether the tenant's hostname reaches its own app through the ingress, and the route dials `address`. */
+async function routedTo(stack: Stack, t: { envId: number; url: string }, address: string): Promise<boolean> {
+  const route = (await createIngress(stack.config).listRoutes()).find((r) => r.envId === t.envId);
+  const reply = await viaIngress(stack, `${t.url}/health`);
+  return route?.upstream === address && typeof reply !== "string" && reply.status === 200 && reply.body.includes(`"tenant":"tenant_${t.envId}"`);
+}
+
 const servicesOf = async (envId: number) =>
   managerDocker().listServices({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } });
 
@@ -150,6 +168,9 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
       expect(t.node.hostname).toBe(swarm.nodeById(t.node.id)?.hostname);
       expect(t.address).toBe(`${t.node.address}:${t.port}`);
       expect(await healthAt(t.address)).toBe(200);
+      // Its url is its hostname on the ingress, whose route dials the node's address.
+      expect(t.url).toBe(tenantUrl(stack.config, t));
+      expect(await routedTo(stack, t, t.address)).toBe(true);
     }
     expect(new Set(fleet.map((t) => t.node.id)).size).toBeGreaterThanOrEqual(2);
     // Ports are unique across the cluster, not only per node.
@@ -246,7 +267,9 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
       const before = moving.find((m) => m.envId === t.envId)!;
       expect(t.address).not.toBe(before.address);
       expect(t.address).toBe(`${t.node.address}:${before.port}`);
-      expect(t.url).toBe(`http://${t.address}`);
+      // Same hostname; the ingress route moved with the tenant (published before it was ready again).
+      expect(t.url).toBe(before.url);
+      await waitFor(async () => routedTo(stack, t, t.address), { timeoutMs: 10_000, what: `the route of tenant ${t.envId} to follow it to ${t.address}` });
       // The two webhooks, in order, the second carrying the new address.
       const hooks = await waitFor(
         async () => {
@@ -301,6 +324,8 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     for (const id of envIds) expect(await servicesOf(id)).toEqual([]);
     expect(await stack.db.select().from(portLeases).where(inArray(portLeases.envId, envIds))).toEqual([]);
     for (const t of fleet) expect(await healthAt(t.address)).not.toBe(200);
+    // Their hostnames have no route any more.
+    for (const t of fleet) expect(await viaIngress(stack, `${t.url}/health`)).toMatchObject({ status: 404 });
     await waitFor(async () => (await Promise.all(fleet.map((t) => runningContainers(swarm, `${TEST_CONTAINER_PREFIX}${t.envId}`)))).every((c) => c.length === 0), {
       timeoutMs: 30_000,
       what: "the task containers to be gone from the nodes",

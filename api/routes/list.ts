@@ -56,5 +56,5 @@ export const listHandler: RouteHandler<typeof listRoute, HonoEnv> = async (c) =>
   assertOwnOrganisation(org, q.org_id);
   const envIds = visibleTenants(c.get("principal"));
   const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor, envIds });
-  return c.json({ success: true as const, tenants: page.items.map(tenantView), nextCursor: page.nextCursor }, 200);
+  return c.json({ success: true as const, tenants: page.items.map((t) => tenantView(t, c.get("ctx").config)), nextCursor: page.nextCursor }, 200);
 };

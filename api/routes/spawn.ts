@@ -88,6 +88,6 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   if (!replayed) c.get("log").info({ envId: tenant.envId, port: tenant.port }, "tenant accepted");
   c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
   if (replayed) c.header("Idempotent-Replayed", "true");
-  return c.json({ success: true as const, tenant: { ...tenantView(tenant), ...(apiKey !== undefined ? { apiKey } : {}) } }, 202);
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant, c.get("ctx").config), ...(apiKey !== undefined ? { apiKey } : {}) } }, 202);
 };
 

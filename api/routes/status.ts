@@ -52,7 +52,7 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   const { wait, timeout } = c.req.valid("query");
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  if (!wait) return c.json({ success: true as const, tenant: tenantView(await getTenantForOrg(ctx.db, orgId, id)) }, 200);
+  if (!wait) return c.json({ success: true as const, tenant: tenantView(await getTenantForOrg(ctx.db, orgId, id), ctx.config) }, 200);
   // A held request takes one of the organisation's held-wait slots for as long as it is held.
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   const slot = await holdSlot(ctx, orgId, "maxHeldWaits", limits.maxHeldWaits);
@@ -63,5 +63,5 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   } finally {
     slot.release();
   }
-  return c.json({ success: true as const, tenant: tenantView(tenant) }, 200);
+  return c.json({ success: true as const, tenant: tenantView(tenant, ctx.config) }, 200);
 };

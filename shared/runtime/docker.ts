@@ -6,7 +6,14 @@ import { join, relative } from "node:path";
 import tar from "tar-fs";
 import type { Template } from "../templates.js";
 import { followEvents } from "./events.js";
-import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
+import {
+  ensureTenantNetwork,
+  removeUnusedTenantNetworks,
+  tenantAddress,
+  tenantNetwork,
+  type TenantNetwork,
+  type TenantNetworkOptions,
+} from "./network.js";
 import {
   ContainerNameTakenError,
   PortInUseError,
@@ -66,9 +73,9 @@ export class DockerRuntime implements ContainerRuntime {
     return this.networkReady;
   }
 
-  async removeUnusedNetworks(opts: { includeCurrent?: boolean } = {}): Promise<string[]> {
+  async removeUnusedNetworks(opts: { includeCurrent?: boolean; graceMs?: number } = {}): Promise<string[]> {
     const keep = opts.includeCurrent ? null : (this.network?.name ?? null);
-    const removed = await removeUnusedTenantNetworks(this.docker, this.opts.owner, keep);
+    const removed = await removeUnusedTenantNetworks(this.docker, this.opts.owner, keep, opts.graceMs);
     if (this.network && removed.includes(this.network.name)) this.networkReady = null;
     return removed;
   }
@@ -105,6 +112,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   private async createContainer(spec: ContainerSpec, network: TenantNetwork | null): Promise<ContainerInfo> {
     const portKey = `${spec.containerPort}/tcp`;
+    const range = this.opts.network?.portRange;
+    const address = network && range ? tenantAddress(network, range, spec.hostPort) : null;
     try {
       await this.docker.createContainer({
         name: spec.name,
@@ -131,6 +140,8 @@ export class DockerRuntime implements ContainerRuntime {
           RestartPolicy: { Name: "on-failure", MaximumRetryCount: 5 },
           LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "3" } },
         },
+        // A fixed address (derived from the leased port): Docker gives it back on every start.
+        ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
       });
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
@@ -155,7 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(name: string): Promise<ContainerInfo | null> {
     try {
       const c = await this.docker.getContainer(name).inspect();
-      const binding = Object.values(c.HostConfig.PortBindings ?? {})[0] as Array<{ HostIp?: string; HostPort?: string }> | undefined;
+      const [portKey, binding] = (Object.entries(c.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
       const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
         id: c.Id,
@@ -166,6 +177,7 @@ export class DockerRuntime implements ContainerRuntime {
         hostPort,
         createdAt: new Date(c.Created),
         ...(await this.placement(binding?.[0]?.HostIp, hostPort)),
+        ingressAddress: this.ingressAddress(c.NetworkSettings?.Networks, portKey ? Number.parseInt(portKey, 10) : null),
       };
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -213,6 +225,7 @@ export class DockerRuntime implements ContainerRuntime {
           hostPort: published?.PublicPort ?? null,
           createdAt: new Date(c.Created * 1000),
           ...(await this.placement(published?.IP, published?.PublicPort ?? null)),
+          ingressAddress: this.ingressAddress(c.NetworkSettings?.Networks, published?.PrivatePort ?? null),
         };
       }),
     );
@@ -255,6 +268,16 @@ export class DockerRuntime implements ContainerRuntime {
     return followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
       onChange(`container ${e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?"} died`),
     );
+  }
+
+  /**
+   * The container's fixed address on the tenant network and its app's port; null for a container
+   * with a dynamic address (made before addresses were fixed, or without a port range), which
+   * could change on a restart.
+   */
+  private ingressAddress(networks: Record<string, { IPAMConfig?: { IPv4Address?: string } | null }> | undefined, appPort: number | null): string | null {
+    const fixed = this.network ? networks?.[this.network.name]?.IPAMConfig?.IPv4Address : undefined;
+    return fixed && appPort ? `${fixed}:${appPort}` : null;
   }
 
   /** One engine: every container runs on its host, and answers where its port is published. */

@@ -30,7 +30,7 @@ export function createRuntime(config: Config): ContainerRuntime {
         socketPath: config.DOCKER_SOCKET,
         owner: config.CONVERGENCE_INSTANCE,
         address: config.TENANT_PROBE_HOST,
-        network: { ...rules, subnet: config.TENANT_NETWORK_SUBNET },
+        network: { ...rules, subnet: config.TENANT_NETWORK_SUBNET, portRange: { min: config.TENANT_PORT_MIN, max: config.TENANT_PORT_MAX } },
       });
   }
 }

@@ -45,6 +45,12 @@ export interface ContainerInfo {
   node?: NodeRef | null;
   /** `host:port` where its app answers; null while it runs nowhere. */
   address?: string | null;
+  /**
+   * `host:port` the ingress, on the platform's own host, dials for the app without going through
+   * the published port (Docker: the container's fixed address on the tenant network), stable for
+   * the container's life. Absent or null: the ingress dials `address`.
+   */
+  ingressAddress?: string | null;
 }
 
 export interface ContainerRuntime {
@@ -85,10 +91,10 @@ export interface ContainerRuntime {
   ensureNetwork(): Promise<void>;
   /**
    * Removes this platform's networks that no owned container uses, and their rules. The network
-   * of the current configuration is kept unless `includeCurrent` (uninstall, tests).
-   * Returns what was removed.
+   * of the current configuration is kept unless `includeCurrent` (uninstall, tests), and so is
+   * one created less than `graceMs` ago. Returns what was removed.
    */
-  removeUnusedNetworks(opts?: { includeCurrent?: boolean }): Promise<string[]>;
+  removeUnusedNetworks(opts?: { includeCurrent?: boolean; graceMs?: number }): Promise<string[]>;
 }
 
 /** A point in a log, as the engines take it: `seconds.nanoseconds` since the epoch (inclusive). */

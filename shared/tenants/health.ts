@@ -5,8 +5,8 @@
  * HEALTH_FAILURE_THRESHOLD consecutive failed probes, at once when the runtime itself reports the
  * container not running (exited, restarting, a task whose node is down), and back on the first
  * success. A tenant the runtime now places on another node (Swarm rescheduled it) moves
- * ready → unhealthy at once and back to ready, with its new node and address recorded, once it
- * answers there. An exited container is restarted with doubling back-off and, past
+ * ready → unhealthy at once and back to ready, with its new node and address recorded and its
+ * ingress route moved there, once it answers there. An exited container is restarted with doubling back-off and, past
  * HEALTH_MAX_RESTARTS, the tenant is failed as a crash loop (its container removed, its last log
  * lines kept in `error`). A live tenant whose container is gone is handed back to provisioning
  * (same port, same key).
@@ -17,9 +17,10 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
-import { describePlacement, hasMoved, placementChanged, placementOf, type Placement } from "./placement.js";
+import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
 import { probeTenant, type Probe } from "./probe.js";
 import { recreateMissingContainer } from "./recreate.js";
+import { publishRoute } from "./routes.js";
 import { transitionTenant } from "./transition.js";
 
 export interface SweepResult {
@@ -64,7 +65,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     const movedNow = moved && status === "ready";
     if (movedNow) {
       const error = outcome.ok ? null : outcome.error;
-      await transitionTenant(ctx.db, {
+      await transitionTenant(ctx, {
         envId: tenant.envId,
         from: ["ready"],
         to: "unhealthy",
@@ -78,7 +79,9 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     if (outcome.ok) {
       result.healthy++;
       if (status === "unhealthy") {
-        await transitionTenant(ctx.db, {
+        // The route first, so that the `url` answers the moment the tenant is ready again.
+        await onPlacementChanged(ctx, tenant, container);
+        await transitionTenant(ctx, {
           envId: tenant.envId,
           from: ["unhealthy"],
           to: "ready",
@@ -86,12 +89,11 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
           actor: ctx.actor,
           patch: { ...now, consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
         });
-        await onPlacementChanged(ctx, tenant, now);
         log.info({ address: now.address }, "tenant recovered");
       } else {
         if (placementChanged(tenant, container)) {
           await ctx.db.update(tenants).set(now).where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
-          await onPlacementChanged(ctx, tenant, now);
+          await onPlacementChanged(ctx, tenant, container);
         }
         quiet.push({ envId: tenant.envId, failures: 0 });
       }
@@ -105,7 +107,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     // down) fails at once: waiting for more failed probes would only delay what is already known.
     const notRunning = container.state !== "running";
     if (status === "ready" && (notRunning || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
-      await transitionTenant(ctx.db, {
+      await transitionTenant(ctx, {
         envId: tenant.envId,
         from: ["ready"],
         to: "unhealthy",
@@ -145,10 +147,15 @@ async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInf
   return probeTenant(ctx.config, container.address, template?.healthPath ?? "/health");
 }
 
-/** The tenant now answers somewhere else than recorded: whatever routes to it must follow. */
-async function onPlacementChanged(ctx: WorkerContext, tenant: Tenant, now: Placement): Promise<void> {
-  if (now.address === tenant.address) return;
-  ctx.logger.info({ envId: tenant.envId, from: tenant.address, to: now.address }, "tenant address changed");
+/**
+ * The tenant now answers somewhere else than recorded: its ingress route follows it at once (a
+ * proxy that cannot be reached is left to the reconciler, which syncs routes to where the runtime
+ * reports every tenant).
+ */
+async function onPlacementChanged(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo): Promise<void> {
+  if (container.address === tenant.address) return;
+  ctx.logger.info({ envId: tenant.envId, from: tenant.address, to: container.address }, "tenant address changed");
+  await publishRoute(ctx, tenant, container);
 }
 
 /** Restarts an exited container unless its back-off has not elapsed; fails the tenant past the limit. */
@@ -157,7 +164,10 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
   const log = ctx.logger.child({ envId: tenant.envId });
   if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
     const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again`;
-    await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true });
+    // A proxy or engine that cannot be reached leaves it for the next sweep, not the rest of this one.
+    await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true }).catch((err: unknown) =>
+      log.warn({ err }, "could not fail the crash-looping tenant; retrying next sweep"),
+    );
     return false;
   }
   const restarts = tenant.crashRestarts + 1;

@@ -1,25 +1,25 @@
 /** The public shape of a tenant, as the API returns it. Never includes key material. */
+import type { Config } from "../config.js";
 import type { Tenant } from "../db/schema.js";
+import { publicTenantUrl } from "../ingress/hostname.js";
 import { liveStatuses } from "../tenant-state.js";
 import { tenantIdOf } from "./tenant-id.js";
 
 /**
  * Where a live tenant runs, as last recorded (see tenants.node_id): its node and the host:port its
- * app answers at; `url` is that address until the ingress gives tenants hostnames. Null until it is
- * first ready (only then is it known where: on Swarm, a node of Swarm's choosing), and once it is
- * failed or destroyed.
+ * app answers at (which changes when Swarm moves it; its `url`, the ingress hostname, does not).
+ * Null until it is first ready (only then is it known where: on Swarm, a node of Swarm's choosing),
+ * and once it is failed or destroyed.
  */
 export function placementView(t: Tenant) {
   const live = liveStatuses.includes(t.status);
-  const address = live ? t.address : null;
   return {
-    url: address ? `http://${address}` : null,
     node: live && t.nodeId ? { id: t.nodeId, hostname: t.nodeHostname ?? "", address: t.nodeAddress ?? "" } : null,
-    address,
+    address: live ? t.address : null,
   };
 }
 
-export function tenantView(t: Tenant) {
+export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">) {
   return {
     envId: t.envId,
     tenantId: tenantIdOf(t.envId),
@@ -29,6 +29,8 @@ export function tenantView(t: Tenant) {
     framework: t.framework,
     status: t.status,
     port: t.port,
+    /** https://<name>-<envId>.<TENANT_DOMAIN> through the ingress; `port` keeps working on the host. */
+    url: publicTenantUrl(config, t),
     ...placementView(t),
     containerName: t.containerName,
     containerId: t.containerId,

@@ -589,6 +589,11 @@ export interface components {
         };
         SpawnedTenant: {
             /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
+            /**
              * @description the tenant's API key, shown only in this answer; absent on a replay once the key has been rotated (or the tenant destroyed) since
              * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
              */
@@ -627,8 +632,12 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -653,7 +662,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -673,7 +685,7 @@ export interface components {
         };
         Tenant: {
             /**
-             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
              * @example 198.18.0.11:3001
              */
             address: string | null;
@@ -713,7 +725,10 @@ export interface components {
             name: string;
             node: components["schemas"]["Node"];
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -739,8 +754,8 @@ export interface components {
              */
             updatedAt: string;
             /**
-             * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
-             * @example http://198.18.0.11:3001
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
              */
             url: string | null;
             webhookUrl: string | null;
@@ -776,7 +791,7 @@ export interface components {
         };
         TenantWithKey: {
             /**
-             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
              * @example 198.18.0.11:3001
              */
             address: string | null;
@@ -821,7 +836,10 @@ export interface components {
             name: string;
             node: components["schemas"]["Node"];
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -847,8 +865,8 @@ export interface components {
              */
             updatedAt: string;
             /**
-             * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
-             * @example http://198.18.0.11:3001
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
              */
             url: string | null;
             webhookUrl: string | null;
@@ -885,7 +903,7 @@ export interface components {
         WebhookPayload: {
             data: {
                 /**
-                 * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node); null until it is first ready, and once failed or destroyed
+                 * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
                  * @example 198.18.0.11:3001
                  */
                 address: string | null;
@@ -926,8 +944,8 @@ export interface components {
                 /** @example tenant_1 */
                 tenantId: string;
                 /**
-                 * @description where the tenant's app answers: http://<address>; null until it is first ready, and once failed or destroyed
-                 * @example http://198.18.0.11:3001
+                 * @description the tenant's HTTPS address; null once failed or torn down
+                 * @example https://my-app-1.localhost
                  */
                 url: string | null;
             };
