@@ -95,6 +95,19 @@ export const TenantStatusSchema = z.enum(tenantStatuses).openapi("TenantStatus",
 
 const dateTime = (description?: string) => z.string().openapi({ format: "date-time", example: "2026-11-29T10:15:30.000Z", ...(description ? { description } : {}) });
 
+const NodeSchema = z
+  .object({
+    id: z.string().openapi({ example: "xx8t38cx4vzlh6oinfj73qyjk" }),
+    hostname: z.string().openapi({ example: "cvg-node-1" }),
+    address: z.string().openapi({ description: "the IP the host is reached at", example: "198.18.0.11" }),
+  })
+  .openapi("Node", { description: "the host the tenant runs on: a Swarm node, or the Docker engine's host; null until it is first ready, and once failed or destroyed" });
+
+const AddressSchema = z.string().nullable().openapi({
+  description: "host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed",
+  example: "198.18.0.11:3001",
+});
+
 export const TenantSchema = z
   .object({
     envId: z.number().int().openapi({ example: 1 }),
@@ -109,6 +122,8 @@ export const TenantSchema = z
       .string()
       .nullable()
       .openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down" }),
+    node: NodeSchema.nullable(),
+    address: AddressSchema,
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
     containerId: z.string().nullable(),
     image: z.string().nullable(),
@@ -143,6 +158,8 @@ export const WebhookPayloadSchema = z
       previousStatus: TenantStatusSchema,
       port: z.number().int().nullable().openapi({ example: 3001 }),
       url: z.string().nullable().openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address; null once failed or torn down" }),
+      node: NodeSchema.nullable(),
+      address: AddressSchema,
       error: z.string().nullable().openapi({ description: "why it failed, for tenant.failed" }),
       reason: z.string().nullable().openapi({ example: "health check passed" }),
       health: z.strictObject({

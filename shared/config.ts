@@ -212,6 +212,27 @@ const schema = z
     TENANT_EGRESS_DENY: cidrList,
     /** Resolvers Docker's embedded DNS forwards tenants' queries to (port 53 only); empty = the host's /etc/resolv.conf. */
     TENANT_DNS_SERVERS: cidrList,
+    /** Where tenants run: `docker` = the one engine at DOCKER_SOCKET; `swarm` = services on the swarm that engine manages. */
+    CONVERGENCE_RUNTIME: z.enum(["docker", "swarm"]).default("docker"),
+    /** Swarm: host:port of the registry every node pulls template images from; unset = the manager's address, port 5000. */
+    SWARM_REGISTRY: z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+(:\d{1,5})?$/, "SWARM_REGISTRY must be host:port, e.g. 198.18.0.1:5000")
+      .optional(),
+    /** Swarm: the master's IPv4 address as the nodes reach it (host.docker.internal in every tenant); unset = the manager's swarm address. */
+    SWARM_MASTER_ADDRESS: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}$/, "SWARM_MASTER_ADDRESS must be an IPv4 address")
+      .optional(),
+    /** Swarm: placement constraints for every tenant (and the node agent), `;`-separated, e.g. node.labels.convergence.tenants==true. */
+    SWARM_CONSTRAINTS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(";").map((s) => s.trim()).filter(Boolean)),
+    /** Swarm: share of each tenant's CPU limit reserved for scheduling (memory is reserved in full). */
+    SWARM_CPU_RESERVATION: z.coerce.number().min(0).max(1).default(0.25),
+    /** Swarm: where connections to tenants' published ports may come from (workers, the ingress); empty = the master's address. */
+    SWARM_TRUSTED_SOURCES: cidrList,
     /** The one bridge network all of this instance's tenants share (inter-container traffic off), and its subnet. */
     TENANT_NETWORK_SUBNET: z
       .string()

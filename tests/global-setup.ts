@@ -4,7 +4,8 @@
  * stacks' servers in the shared Caddy), and claim the tenant network every stack of this run
  * shares: one subnet, chosen here and created at once, so that no other run on the machine takes
  * it and no stack's orphan-network sweep ever sees another stack's network as someone else's.
- * Afterwards: the network and the stacks' Caddy servers go.
+ * Afterwards: the network and the stacks' Caddy servers go, and the local swarm if a test file of
+ * this run brought it up (tests/helpers/swarm.ts).
  */
 import Docker from "dockerode";
 import { execFileSync } from "node:child_process";
@@ -16,6 +17,7 @@ import { DockerRuntime } from "../shared/runtime/docker.js";
 import { hostResolvers } from "../shared/runtime/firewall.js";
 import { removeIngressServers } from "./helpers/caddy-admin.js";
 import { STACK_INGRESS_PREFIX, TEST_OWNER, TEST_SUBNETS, logDir, testEnv } from "./helpers/stack.js";
+import { removeRunSwarm } from "./helpers/swarm-run.js";
 import { freeSubnet } from "./helpers/tenants.js";
 
 declare module "vitest" {
@@ -30,6 +32,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   // This run's logs only: tests/zz-no-secrets-in-logs.test.ts scans everything in here.
   project.provide("runStartedAt", Date.now());
+  project.provide("vitestPid", process.pid);
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   const env = testEnv();
@@ -52,6 +55,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await removeIngressServers(config.CADDY_ADMIN_URL, STACK_INGRESS_PREFIX).catch(() => {});
     await bare.removeUnusedNetworks({ includeCurrent: true }).catch(() => {});
+    await removeRunSwarm(process.pid);
   };
 }
 

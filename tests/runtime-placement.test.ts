@@ -50,4 +50,15 @@ describe("DockerRuntime placement", () => {
       what: `the app at ${info.address}`,
     });
   });
+
+  it("watch reports an owned container that dies", async () => {
+    const changes: string[] = [];
+    const stop = runtime.watch((reason) => changes.push(reason));
+    try {
+      await new Docker().getContainer(name).kill();
+      await waitFor(async () => changes.includes(`container ${name} died`), { timeoutMs: 10_000, what: "the die event" });
+    } finally {
+      stop();
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect } from "vitest";
+import { describe, expect, onTestFinished } from "vitest";
 import { registryAnswers } from "../scripts/cluster/registry.js";
 import { managerDocker } from "../scripts/cluster/swarm.js";
 import { loadDotEnv, projectRoot } from "../shared/config.js";
@@ -181,6 +181,16 @@ describe("SwarmRuntime on a real local swarm", () => {
     }
   });
 
+  test("an image the registry has lost (a registry recreated under a running worker) is pushed again, not handed out by a stale digest", async ({ runtime, image: { template, ref } }) => {
+    const [repo, digest] = ref.slice(ref.indexOf("/") + 1).split("@") as [string, string];
+    const manifest = `/v2/${repo}/manifests/${digest}`;
+    expect(await registryAnswers(manifest, "DELETE")).toBe(202);
+    expect(await registryAnswers(manifest)).toBe(404);
+    // Same content, same digest: and the registry has it again.
+    expect(await runtime.ensureImage(template, BASE_IMAGE)).toBe(ref);
+    expect(await registryAnswers(manifest)).toBe(200);
+  });
+
   test("six tenants spread over both nodes, each answering at its reported address, hardened, reaching the master", async ({ swarm, runtime, fleet, master }) => {
     const infos = await Promise.all(fleet.map((t) => runtime.inspect(t.name)));
     const nodeAddresses = swarm.nodes.map((n) => n.address);
@@ -326,7 +336,7 @@ describe("SwarmRuntime on a real local swarm", () => {
     }
   });
 
-  test("a node's engine killed: its tenants are rescheduled, inspect reports the new node and address; the node back: one task each", async ({ swarm, runtime, fleet }) => {
+  test("a node's engine killed: watch reports it, its tenants are rescheduled, inspect reports the new node and address; the node back: one task each", async ({ swarm, runtime, fleet }) => {
     const before = new Map((await Promise.all(fleet.map((t) => runtime.inspect(t.name)))).map((i) => [i!.name, i!]));
     const perNode = new Map<string, string[]>();
     for (const info of before.values()) perNode.set(info.node!.id, [...(perNode.get(info.node!.id) ?? []), info.name]);
@@ -334,7 +344,12 @@ describe("SwarmRuntime on a real local swarm", () => {
     const victim = swarm.nodeById(victimId)!;
     const staying = fleet.map((t) => t.name).filter((n) => !moving.includes(n));
 
+    const changes: string[] = [];
+    const stopWatching = runtime.watch((reason) => changes.push(reason));
+    onTestFinished(stopWatching);
     await swarm.kill(victim);
+    // The runtime says so from the manager's events, long before a health probe would.
+    await waitFor(async () => changes.some((c) => c === `node ${victim.hostname} is down (was ready)`), { timeoutMs: 30_000, what: "the node-down event" });
     // Nothing of the node keeps serving.
     for (const name of moving) expect(await answers(before.get(name)!.address!)).toBe(false);
 
@@ -356,6 +371,7 @@ describe("SwarmRuntime on a real local swarm", () => {
     }
 
     await swarm.start(victim);
+    await waitFor(async () => changes.some((c) => c === `node ${victim.hostname} is ready (was down)`), { timeoutMs: 30_000, what: "the node-ready event" });
     // Once the node has reported its old tasks stopped, each tenant still has exactly one running task and container.
     await waitFor(
       async () => {

@@ -8,6 +8,7 @@ import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { startWebhookDispatcher } from "./webhooks.js";
+import { sweepOnRuntimeChanges } from "./watch.js";
 import { startWorkers, type Workers } from "./workers.js";
 
 const config = loadConfig();
@@ -18,6 +19,7 @@ const log = ctx.logger;
 let running: Workers | undefined;
 let metricsEndpoint: { close(): Promise<void> } | undefined;
 let heartbeat: { stop(): void } | undefined;
+let stopWatching: (() => void) | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -28,6 +30,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   heartbeat?.stop();
+  stopWatching?.();
   await running?.close();
   await metricsEndpoint?.close();
   await ctx.close();
@@ -39,6 +42,7 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 
 running = await startWorkers(ctx);
 await startWebhookDispatcher(ctx);
+stopWatching = sweepOnRuntimeChanges(ctx);
 // Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
 metricsEndpoint = await startWorkerMetrics(ctx, running.workers);
 

@@ -29,13 +29,16 @@ export interface UpResult {
   state: ClusterState;
 }
 
-/** Makes sure nodes 1..count exist, run and are in the swarm, with the bridge, registry and manager. */
-export async function up(count: number, opts: { log?: Log; tool?: string } = {}): Promise<UpResult> {
+/**
+ * Makes sure nodes 1..count exist, run and are in the swarm, with the bridge, registry and manager.
+ * A cluster this call makes is recorded as made by `tool` for process `ownerPid` (default: this one).
+ */
+export async function up(count: number, opts: { log?: Log; tool?: string; ownerPid?: number } = {}): Promise<UpResult> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) throw new Error(`node count must be 1..${MAX_NODES}, got ${count}`);
   const log = opts.log ?? quiet;
   return withLock(async () => {
     const existing = loadState();
-    const state = existing ?? newState(opts.tool ?? "cli");
+    const state = existing ?? newState(opts.tool ?? "cli", opts.ownerPid);
     const save = () => saveState(state);
     save();
     await ensureBridge(state);

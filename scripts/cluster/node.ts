@@ -128,6 +128,8 @@ export async function startEngine(node: NodeState): Promise<void> {
       `--cgroup-parent=/${node.cgroup}`,
       // Swarm services on API 1.41 cannot ask for no-new-privileges; the node's engine imposes it on every container.
       "--no-new-privileges",
+      // Tenants' tasks share each node's default bridge: no traffic between its containers (the node agent drops it too).
+      "--icc=false",
       `--label=${NODE_LABEL}=${node.n}`,
       `--swarm-default-advertise-addr=${node.address}`,
       "--log-level=warn",

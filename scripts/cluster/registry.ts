@@ -84,11 +84,11 @@ function trust(createdDirs: string[]): void {
   copyFileSync(caFile, trustFile);
 }
 
-/** GET /v2/ over TLS with our CA: 200 once the registry serves. */
-export function registryAnswers(path = "/v2/"): Promise<number> {
+/** GET (or `method`) `path` over TLS with our CA: GET /v2/ answers 200 once the registry serves. */
+export function registryAnswers(path = "/v2/", method = "GET"): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: MANAGER_IP, port: REGISTRY_PORT, path, method: "GET", ca: readFileSync(caFile), timeout: 2000, headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" } },
+      { host: MANAGER_IP, port: REGISTRY_PORT, path, method, ca: readFileSync(caFile), timeout: 2000, headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" } },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);

@@ -46,7 +46,7 @@ export interface IptablesRule {
 
 export interface ClusterState {
   version: 1;
-  /** Who brought it up: a test fixture tears down only a cluster its own run made. */
+  /** Who brought it up, and the process it belongs to: a test run tears down only a cluster it made. */
   createdBy: { tool: string; pid: number; at: string };
   bridge?: { name: string; created: boolean };
   iptables: IptablesRule[];
@@ -76,8 +76,8 @@ export function loadState(): ClusterState | null {
   return JSON.parse(readFileSync(STATE_FILE, "utf8")) as ClusterState;
 }
 
-export function newState(tool: string): ClusterState {
-  return { version: 1, createdBy: { tool, pid: process.pid, at: new Date().toISOString() }, iptables: [], nodes: {} };
+export function newState(tool: string, pid = process.pid): ClusterState {
+  return { version: 1, createdBy: { tool, pid, at: new Date().toISOString() }, iptables: [], nodes: {} };
 }
 
 export function saveState(state: ClusterState): void {

@@ -70,6 +70,15 @@ export const tenants = pgTable(
     crashRestarts: integer("crash_restarts").notNull().default(0),
     /** Crash-loop back-off: the health sweep does not restart the container before this time. */
     nextRestartAt: ts("next_restart_at"),
+    /**
+     * Where the tenant runs, as the runtime last reported it when its app answered there: the node
+     * (a Swarm node, or the one Docker engine's host) and `address`, the host:port its app answers
+     * at. Health sweeps and readiness probe the runtime's current address; a change of node is a move.
+     */
+    nodeId: text("node_id"),
+    nodeHostname: text("node_hostname"),
+    nodeAddress: text("node_address"),
+    address: text("address"),
     /** Where readiness and health events for this tenant are delivered (Standard Webhooks). */
     webhookUrl: text("webhook_url"),
     /** Per-tenant quotas set at spawn; null means unlimited. */

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import tar from "tar-fs";
 import type { Template } from "../templates.js";
+import { followEvents } from "./events.js";
 import {
   ensureTenantNetwork,
   removeUnusedTenantNetworks,
@@ -36,6 +37,11 @@ export interface DockerRuntimeOptions {
    * default bridge, unisolated: only for tools that never start tenants (image builds, benchmarks' floors).
    */
   network?: TenantNetworkOptions;
+  /**
+   * The host's address as workers and the ingress reach it (TENANT_PROBE_HOST): what `node.address`
+   * and `address` report. Unset: the port's bind address, or 127.0.0.1 when it binds every interface.
+   */
+  address?: string;
 }
 
 export class DockerRuntime implements ContainerRuntime {
@@ -81,37 +87,12 @@ export class DockerRuntime implements ContainerRuntime {
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
-      pending = this.buildIfMissing(template, baseImage, tag).finally(() => this.building.delete(tag));
+      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels: imageLabels(template), what: `template ${template.id}` }).finally(() =>
+        this.building.delete(tag),
+      );
       this.building.set(tag, pending);
     }
     return pending;
-  }
-
-  private async buildIfMissing(template: Template, baseImage: string, tag: string): Promise<string> {
-    try {
-      await this.docker.getImage(tag).inspect();
-      return tag;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-    }
-    const context = tar.pack(template.dir);
-    const stream = await this.docker.buildImage(context, {
-      t: tag,
-      buildargs: { BASE_IMAGE: baseImage },
-      labels: imageLabels(template),
-      rm: true,
-      forcerm: true,
-      pull: false, // offline hosts: the base image is local, never pulled during a build
-    });
-    const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-    const failed = output.find((o) => o.error);
-    if (failed) {
-      const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
-      throw new Error(`building image for template ${template.id} failed: ${failed.error}\n${tailLines}`);
-    }
-    return tag;
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -290,6 +271,12 @@ export class DockerRuntime implements ContainerRuntime {
     return labels;
   }
 
+  watch(onChange: (reason: string) => void): () => void {
+    return followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
+      onChange(`container ${e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?"} died`),
+    );
+  }
+
   /**
    * The container's fixed address on the tenant network and its app's port; null for a container
    * with a dynamic address (made before addresses were fixed, or without a port range), which
@@ -307,8 +294,9 @@ export class DockerRuntime implements ContainerRuntime {
       this.engine = undefined;
       throw err;
     });
-    const address = !bindIp || bindIp === "0.0.0.0" || bindIp === "::" ? "127.0.0.1" : bindIp;
-    return { node: { ...engine, address }, address: hostPort ? `${address}:${hostPort}` : null };
+    const address = this.opts.address ?? (!bindIp || bindIp === "0.0.0.0" || bindIp === "::" ? "127.0.0.1" : bindIp);
+    const host = address.includes(":") ? `[${address}]` : address;
+    return { node: { ...engine, address }, address: hostPort ? `${host}:${hostPort}` : null };
   }
 }
 
@@ -322,6 +310,39 @@ export function demux(buf: Buffer): string {
     i += 8 + size;
   }
   return Buffer.concat(parts).toString("utf8");
+}
+
+/**
+ * Builds `dir` (a Dockerfile taking a BASE_IMAGE build argument) into `tag` unless an image with
+ * that tag exists: tags are content-addressed, so an existing one has exactly this content.
+ */
+export async function buildImageIfMissing(
+  docker: Docker,
+  args: { dir: string; tag: string; baseImage: string; labels: Record<string, string>; what: string },
+): Promise<string> {
+  try {
+    await docker.getImage(args.tag).inspect();
+    return args.tag;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  const stream = await docker.buildImage(tar.pack(args.dir), {
+    t: args.tag,
+    buildargs: { BASE_IMAGE: args.baseImage },
+    labels: args.labels,
+    rm: true,
+    forcerm: true,
+    pull: false, // offline hosts: the base image is local, never pulled during a build
+  });
+  const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+  const failed = output.find((o) => o.error);
+  if (failed) {
+    const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
+    throw new Error(`building image for ${args.what} failed: ${failed.error}\n${tailLines}`);
+  }
+  return args.tag;
 }
 
 /** The engine's query for a followed log, stamped: the same for a container and a service. */
@@ -369,7 +390,7 @@ function imageLabels(template: Template): Record<string, string> {
 }
 
 /** Image tags are content-addressed: a changed template, base image or label set gets a new image. */
-function contentHash(dir: string, baseImage: string, labels: Record<string, string>): string {
+export function contentHash(dir: string, baseImage: string, labels: Record<string, string>): string {
   const h = createHash("sha256").update(baseImage).update(JSON.stringify(labels));
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {

@@ -35,7 +35,8 @@ export interface FirewallSpec {
 /**
  * Never reachable from a tenant: "this network", private (RFC 1918, which holds every Docker
  * default address pool), CGNAT, loopback, link-local (169.254.169.254, the cloud metadata
- * service, included), multicast and reserved.
+ * service, included), benchmarking (RFC 2544: lab networks, such as the local swarm's), multicast
+ * and reserved.
  */
 export const blockedRanges = [
   "0.0.0.0/8",
@@ -45,6 +46,7 @@ export const blockedRanges = [
   "169.254.0.0/16",
   "172.16.0.0/12",
   "192.168.0.0/16",
+  "198.18.0.0/15",
   "224.0.0.0/4",
   "240.0.0.0/4",
 ] as const;

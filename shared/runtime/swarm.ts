@@ -8,7 +8,9 @@
  * Mapping: `create` = service with 0 replicas (exists, runs nowhere: state "created"); `start` =
  * 1 replica, returning once its task runs; `inspect`/`listOwned` report the service with the state
  * of its current task and the node it runs on; `remove` = scale to 0, wait for the task to stop
- * (so its port is free again), delete the service.
+ * (so its port is free again) and be reaped, delete the service; `watch` = the manager's node
+ * events; `ensureNetwork` = the node agent that enforces tenant isolation and egress on every node
+ * (./swarm-network.ts).
  *
  * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (README, "Swarm
  * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
@@ -16,7 +18,18 @@
  * interface of the node).
  */
 import Docker from "dockerode";
-import { DockerRuntime, demux, demuxLines, followQuery } from "./docker.js";
+import { rmSync } from "node:fs";
+import { DockerRuntime, buildImageIfMissing, contentHash, demux, demuxLines, followQuery } from "./docker.js";
+import { followEvents } from "./events.js";
+import {
+  AGENT_LABEL,
+  agentBuildContext,
+  agentServiceName,
+  ensureNodeAgent,
+  protectedNodeConstraint,
+  removeNodeAgent,
+  type SwarmNetworkOptions,
+} from "./swarm-network.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -35,10 +48,10 @@ export interface SwarmRuntimeOptions {
   socketPath: string;
   /** Owner label value, as for DockerRuntime. */
   owner: string;
-  /** host:port of the registry every node pulls from (its TLS trusted by every engine). */
-  registry: string;
-  /** The master's IP as the nodes reach it: `host.docker.internal` resolves to it inside every tenant. */
-  masterAddress: string;
+  /** host:port of the registry every node pulls from (its TLS trusted by every engine). Default: the manager's address, port 5000. */
+  registry?: string;
+  /** The master's IP as the nodes reach it: `host.docker.internal` resolves to it inside every tenant. Default: the manager's swarm address. */
+  masterAddress?: string;
   /** Placement constraints for every tenant, e.g. `node.labels.convergence.tenants==true`. */
   constraints?: string[];
   /** Share of the CPU limit reserved for scheduling (memory is reserved in full). Default 0.25. */
@@ -46,8 +59,14 @@ export interface SwarmRuntimeOptions {
   /** How long `start` waits for the task to run (default 60 s) and `remove` for it to stop (default 20 s). */
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
-  /** Bound on a service logs call: a down node's tasks can make the broker wait. Default 5 s. */
+  /** Bound on a logs call: a down node's tasks can make the log broker wait. Default 4 s. */
   logsTimeoutMs?: number;
+  /**
+   * Tenant isolation and egress rules, installed on every node by the node agent (./swarm-network.ts)
+   * built on `agentBaseImage` (an image with Node.js). Without it tenants run unisolated on each
+   * node's default bridge: only for tools that never start tenants for real.
+   */
+  network?: SwarmNetworkOptions & { agentBaseImage: string };
 }
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
@@ -82,35 +101,82 @@ const SERVICE_WATCH_MS = 2_000;
 const LIVE_TASK_STATES = new Set(["assigned", "accepted", "preparing", "ready", "starting", "running"]);
 const PORT_CONFLICT = /address already in use|port is already allocated|host-mode port already in use/i;
 
+type Defaults = Required<Omit<SwarmRuntimeOptions, "registry" | "masterAddress" | "network">>;
+
 export class SwarmRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly builder: DockerRuntime;
+  /** Local image tag → its reference in the registry, verified against the registry at every use. */
   private readonly pushed = new Map<string, Promise<string>>();
-  private readonly opts: Required<SwarmRuntimeOptions>;
+  private readonly opts: Defaults & Pick<SwarmRuntimeOptions, "network">;
+  private swarm?: Promise<{ registry: string; masterAddress: string }>;
+  private agentLocalImage: Promise<string> | null = null;
+  private networkReady: Promise<void> | null = null;
 
-  constructor(opts: SwarmRuntimeOptions) {
-    this.opts = { constraints: [], cpuReservation: 0.25, startTimeoutMs: 60_000, stopTimeoutMs: 20_000, logsTimeoutMs: 5_000, ...opts };
-    this.docker = new Docker({ socketPath: opts.socketPath });
-    this.builder = new DockerRuntime({ socketPath: opts.socketPath, owner: opts.owner });
+  constructor(private readonly given: SwarmRuntimeOptions) {
+    this.opts = { constraints: [], cpuReservation: 0.25, startTimeoutMs: 60_000, stopTimeoutMs: 20_000, logsTimeoutMs: 4_000, ...given };
+    this.docker = new Docker({ socketPath: given.socketPath });
+    this.builder = new DockerRuntime({ socketPath: given.socketPath, owner: given.owner });
   }
 
-  /** Builds on the manager (same content-addressed tag as DockerRuntime), pushes once, returns `registry/repo@sha256:…`. */
+  /** The registry and the master's address: as configured, or read once from the swarm the engine manages. */
+  private addresses(): Promise<{ registry: string; masterAddress: string }> {
+    const { registry, masterAddress } = this.given;
+    if (registry && masterAddress) return Promise.resolve({ registry, masterAddress });
+    this.swarm ??= this.docker.info().then((info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeAddr?: string } }) => {
+      const s = info.Swarm;
+      if (s?.LocalNodeState !== "active" || !s.ControlAvailable || !s.NodeAddr) {
+        throw new Error(
+          `CONVERGENCE_RUNTIME=swarm, but the engine at ${this.given.socketPath} is not a swarm manager (swarm state "${s?.LocalNodeState ?? "unknown"}"): ` +
+            "run `npm run cluster -- up 2` for a local swarm, or `docker swarm init` (see README, \"Tenants across many hosts\")",
+        );
+      }
+      return { registry: registry ?? `${s.NodeAddr}:5000`, masterAddress: masterAddress ?? s.NodeAddr };
+    });
+    this.swarm.catch(() => (this.swarm = undefined));
+    return this.swarm;
+  }
+
+  /** Builds on the manager (same content-addressed tag as DockerRuntime), pushes, returns `registry/repo@sha256:…`. */
   async ensureImage(template: Template, baseImage: string): Promise<string> {
-    const local = await this.builder.ensureImage(template, baseImage);
+    return this.publish(await this.builder.ensureImage(template, baseImage));
+  }
+
+  /**
+   * The registry reference of a local image: pushed once per process, and checked against the
+   * registry at every use (one manifest lookup through the engine, ~10 ms), so that a registry that
+   * was recreated meanwhile (a cluster taken down and up again) gets the image again instead of
+   * tasks failing on a digest it no longer has.
+   */
+  private async publish(local: string): Promise<string> {
+    const cached = this.pushed.get(local);
+    if (cached) {
+      const ref = await cached.catch(() => null);
+      if (ref && (await this.registryHas(ref))) return ref;
+      if (this.pushed.get(local) === cached) this.pushed.delete(local);
+    }
     let pending = this.pushed.get(local);
     if (!pending) {
-      pending = this.push(local).catch((err) => {
-        this.pushed.delete(local);
-        throw err;
-      });
+      pending = this.push(local);
+      pending.catch(() => this.pushed.delete(local));
       this.pushed.set(local, pending);
     }
     return pending;
   }
 
+  private async registryHas(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).distribution();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async push(local: string): Promise<string> {
+    const { registry } = await this.addresses();
     const cut = local.lastIndexOf(":");
-    const repo = `${this.opts.registry}/${local.slice(0, cut)}`;
+    const repo = `${registry}/${local.slice(0, cut)}`;
     const tag = local.slice(cut + 1);
     await this.docker.getImage(local).tag({ repo, tag });
     // An empty auth header: the registry is ours and open to the nodes; TLS is what is checked.
@@ -119,15 +185,72 @@ export class SwarmRuntime implements ContainerRuntime {
       this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
     );
     const failed = output.find((o) => o.error);
-    if (failed) throw new Error(`pushing ${repo}:${tag} to ${this.opts.registry} failed: ${failed.error}`);
+    if (failed) throw new Error(`pushing ${repo}:${tag} to ${registry} failed: ${failed.error}`);
     const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
-    if (!digest) throw new Error(`pushing ${repo}:${tag} to ${this.opts.registry} reported no digest`);
+    if (!digest) throw new Error(`pushing ${repo}:${tag} to ${registry} reported no digest`);
     return `${repo}@${digest}`;
   }
 
+  /**
+   * Makes the node agent run this configuration's tenant rules on every node tenants may land on,
+   * and waits until each reports them in place. Cheap when nothing changed (one service inspect and
+   * one task list); `create` ensures it once per process, the reconciler every round.
+   */
+  async ensureNetwork(): Promise<void> {
+    const net = this.opts.network;
+    if (!net) return;
+    const pending = (async () => {
+      const { masterAddress } = await this.addresses();
+      await ensureNodeAgent(
+        {
+          docker: this.docker,
+          owner: this.opts.owner,
+          constraints: this.opts.constraints,
+          image: () => this.agentImage(net.agentBaseImage),
+          updateSpec: (name, change) => this.updateSpec(name, change),
+          readyTimeoutMs: this.opts.startTimeoutMs,
+        },
+        { ...net, masterAddress },
+      );
+    })();
+    this.networkReady = pending.catch((err) => {
+      this.networkReady = null;
+      throw err;
+    });
+    return this.networkReady;
+  }
+
+  /** The node agent goes once no tenant service of this owner is left and `includeCurrent` says so (uninstall, tests). */
+  async removeUnusedNetworks(opts: { includeCurrent?: boolean } = {}): Promise<string[]> {
+    if (!opts.includeCurrent) return [];
+    if ((await this.listOwned()).length > 0) return [];
+    this.networkReady = null;
+    return (await removeNodeAgent(this.docker, this.opts.owner)) ? [agentServiceName(this.opts.owner)] : [];
+  }
+
+  private agentImage(baseImage: string): Promise<string> {
+    // Assembling the context copies this host's iptables: once per process. Publishing checks the registry each time.
+    this.agentLocalImage ??= (async () => {
+      const dir = await agentBuildContext();
+      try {
+        // No ownership label on the image (only what the platform creates is marked: the service).
+        const tag = `convergence-node-agent:${contentHash(dir, baseImage, {})}`;
+        return await buildImageIfMissing(this.docker, { dir, tag, baseImage, labels: {}, what: "the node agent" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    })();
+    this.agentLocalImage.catch(() => (this.agentLocalImage = null));
+    return this.agentLocalImage.then((local) => this.publish(local));
+  }
+
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    const { masterAddress } = await this.addresses();
+    if (this.opts.network) await (this.networkReady ?? this.ensureNetwork());
     try {
-      await this.docker.createService(this.serviceSpec(spec));
+      // With the node agent, tenants go only to nodes where it reported the rules in place.
+      const constraints = this.opts.network ? [...this.opts.constraints, protectedNodeConstraint(this.opts.owner)] : this.opts.constraints;
+      await this.docker.createService(tenantServiceSpec(spec, { masterAddress, constraints, cpuReservation: this.opts.cpuReservation }));
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
       throw err;
@@ -135,46 +258,6 @@ export class SwarmRuntime implements ContainerRuntime {
     const info = await this.inspect(spec.name);
     if (!info) throw new Error(`service ${spec.name} vanished right after it was created`);
     return info;
-  }
-
-  private serviceSpec(spec: ContainerSpec): Docker.CreateServiceOptions {
-    const mb = 1024 * 1024;
-    const nanoCpus = Math.round(spec.cpus * 1e9);
-    return {
-      Name: spec.name,
-      Labels: spec.labels,
-      TaskTemplate: {
-        ContainerSpec: {
-          Image: spec.image,
-          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-          User: "1000:1000",
-          ReadOnly: true,
-          Init: true,
-          CapabilityDrop: ["ALL"],
-          Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
-          // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
-          Hosts: [`${this.opts.masterAddress} host.docker.internal`],
-          StopGracePeriod: 5e9,
-        },
-        Resources: {
-          Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
-          // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
-          // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
-          Reservations: { NanoCPUs: Math.round(nanoCpus * this.opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
-        },
-        // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
-        // (which Swarm also counts as a restart) never exhausts it.
-        RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
-        Placement: { Constraints: this.opts.constraints },
-        LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
-      },
-      Mode: { Replicated: { Replicas: 0 } },
-      // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
-      EndpointSpec: {
-        Mode: "dnsrr",
-        Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
-      },
-    };
   }
 
   /** Runs the service's one replica and returns once its task runs; a no-op when it already does. */
@@ -206,7 +289,7 @@ export class SwarmRuntime implements ContainerRuntime {
         throw new PortInUseError(`service ${name}: ${conflict.Status.Err ?? conflict.Status.Message}`);
       }
       if (current) last = `${current.Status.State}${current.Status.Err ? `: ${current.Status.Err}` : ""}`;
-      await sleep(250);
+      await sleep(100);
     }
     throw new Error(`service ${name} has no running task after ${this.opts.startTimeoutMs / 1000}s (last: ${last})`);
   }
@@ -223,14 +306,6 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** Stops the task (so its host port is free on return), then deletes the service; a no-op when it is gone. */
-  // Tenant network isolation on Swarm (an overlay or node-level rules) comes with the swarm
-  // integration; until then there is nothing of the platform's to ensure or remove.
-  async ensureNetwork(): Promise<void> {}
-
-  async removeUnusedNetworks(): Promise<string[]> {
-    return [];
-  }
-
   async remove(name: string): Promise<void> {
     let service: Service;
     try {
@@ -244,6 +319,7 @@ export class SwarmRuntime implements ContainerRuntime {
         await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
       }
       await this.waitStopped(service.ID);
+      await this.waitReaped(service.ID);
       await this.docker.getService(service.ID).remove();
     } catch (err) {
       if (statusOf(err) === 404) return; // removed meanwhile by someone else
@@ -259,6 +335,23 @@ export class SwarmRuntime implements ContainerRuntime {
       const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
       if (!tasks.some((t) => LIVE_TASK_STATES.has(t.Status.State) && t.NodeID && up.has(t.NodeID))) return;
       await sleep(200);
+    }
+  }
+
+  /**
+   * Until Swarm's task reaper has deleted the tasks the scale-down marked for removal (bounded;
+   * tasks on a down node are not reaped until it returns; older tasks kept as history are never
+   * reaped and never race). Deleting a service while the reaper deletes its tasks can crash a 20.10
+   * manager (swarmkit's SetServiceTasksRemove dereferences a task deleted meanwhile;
+   * moby/swarmkit#3216), and the manager is the shared engine: never race it.
+   */
+  private async waitReaped(serviceId: string): Promise<void> {
+    const deadline = Date.now() + this.opts.stopTimeoutMs;
+    while (Date.now() < deadline) {
+      const [tasks, nodes] = await Promise.all([this.tasksOf(serviceId), this.docker.listNodes() as Promise<SwarmNode[]>]);
+      const up = new Set(nodes.filter((n) => n.Status?.State === "ready").map((n) => n.ID));
+      if (!tasks.some((t) => t.DesiredState === "remove" && (!t.NodeID || up.has(t.NodeID)))) return;
+      await sleep(100);
     }
   }
 
@@ -320,6 +413,14 @@ export class SwarmRuntime implements ContainerRuntime {
     });
   }
 
+  /** Node state changes, from the manager's event stream (a node down is what reschedules tenants). */
+  watch(onChange: (reason: string) => void): () => void {
+    return followEvents(this.docker, { type: ["node"] }, (e) => {
+      const a = e.Actor?.Attributes ?? {};
+      if (a["state.new"] && a["state.new"] !== a["state.old"]) onChange(`node ${a.name ?? e.Actor?.ID} is ${a["state.new"]} (was ${a["state.old"] ?? "?"})`);
+    });
+  }
+
   /** A node by id; undefined once it has been removed from the swarm. */
   private async node(id: string): Promise<SwarmNode | undefined> {
     try {
@@ -355,6 +456,53 @@ export class SwarmRuntime implements ContainerRuntime {
       }
     }
   }
+}
+
+/**
+ * A tenant's service: named, labelled, limited and hardened like DockerRuntime's container, with
+ * 0 replicas (created, running nowhere) and its port published in host mode on its task's node.
+ */
+export function tenantServiceSpec(
+  spec: ContainerSpec,
+  opts: { masterAddress: string; constraints: string[]; cpuReservation: number },
+): Docker.CreateServiceOptions {
+  const mb = 1024 * 1024;
+  const nanoCpus = Math.round(spec.cpus * 1e9);
+  return {
+    Name: spec.name,
+    Labels: spec.labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        User: "1000:1000",
+        ReadOnly: true,
+        Init: true,
+        CapabilityDrop: ["ALL"],
+        Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
+        // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
+        Hosts: [`${opts.masterAddress} host.docker.internal`],
+        StopGracePeriod: 5e9,
+      },
+      Resources: {
+        Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
+        // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
+        // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
+        Reservations: { NanoCPUs: Math.round(nanoCpus * opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
+      },
+      // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
+      // (which Swarm also counts as a restart) never exhausts it.
+      RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
+      Placement: { Constraints: opts.constraints },
+      LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
+    },
+    Mode: { Replicated: { Replicas: 0 } },
+    // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
+    EndpointSpec: {
+      Mode: "dnsrr",
+      Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
+    },
+  };
 }
 
 function replicasOf(service: Service): number {

@@ -78,6 +78,13 @@ export interface ContainerRuntime {
   /** Every container this platform created (its own owner label, not one inherited from an image), in one call. */
   listOwned(): Promise<ContainerInfo[]>;
   /**
+   * Calls `onChange` whenever the engine reports something that may have changed whether or where
+   * tenants run (an owned container died; a Swarm node went down or came back), so that health is
+   * checked at once instead of at the next periodic sweep. Best effort (the sweeps stay the
+   * guarantee): a dropped event stream is reopened. Returns a function that stops watching.
+   */
+  watch(onChange: (reason: string) => void): () => void;
+  /**
    * Makes sure the network tenants run on exists with its isolation and egress rules, and
    * re-applies the rules (after a restart of the engine, a firewall flush, a reboot). Idempotent
    * and cheap: the reconciler calls it every round. `create` ensures it too.

@@ -1,19 +1,26 @@
 /**
- * The health sweep: one Docker list call for every owned container, one bounded-concurrency
- * round of GET /health probes, one batched write of the results. Tenants move ready ⇄ unhealthy
- * (after HEALTH_FAILURE_THRESHOLD consecutive failures, and back on the first success); an
- * exited container is restarted with doubling back-off and, past HEALTH_MAX_RESTARTS, the tenant
- * is failed as a crash loop (its container removed, its last log lines kept in `error`). A live tenant whose container is gone is handed
- * back to provisioning (same port, same key).
+ * The health sweep: one runtime list call for every owned container (or Swarm service, with its
+ * task's node), one bounded-concurrency round of GET /health probes at the address the runtime
+ * reports, one batched write of the results. Tenants move ready ⇄ unhealthy: after
+ * HEALTH_FAILURE_THRESHOLD consecutive failed probes, at once when the runtime itself reports the
+ * container not running (exited, restarting, a task whose node is down), and back on the first
+ * success. A tenant the runtime now places on another node (Swarm rescheduled it) moves
+ * ready → unhealthy at once and back to ready, with its new node and address recorded and its
+ * ingress route moved there, once it answers there. An exited container is restarted with doubling back-off and, past
+ * HEALTH_MAX_RESTARTS, the tenant is failed as a crash loop (its container removed, its last log
+ * lines kept in `error`). A live tenant whose container is gone is handed back to provisioning
+ * (same port, same key).
  */
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
+import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
 import { probeTenant, type Probe } from "./probe.js";
 import { recreateMissingContainer } from "./recreate.js";
+import { publishRoute } from "./routes.js";
 import { transitionTenant } from "./transition.js";
 
 export interface SweepResult {
@@ -49,19 +56,45 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
       result.recreated += (await recreateMissingContainer(ctx, tenant, "health sweep: container is missing")) ? 1 : 0;
       continue;
     }
+    const now = placementOf(container);
+    // The runtime placed it elsewhere (Swarm rescheduled its task after its node died): it was down
+    // in between, whatever the probe says now. The organisation hears of it as unhealthy, then recovered.
+    const moved = hasMoved(tenant, container);
+    const where = `${describePlacement(tenant)} to ${describePlacement(now)}`;
+    let status = tenant.status;
+    const movedNow = moved && status === "ready";
+    if (movedNow) {
+      const error = outcome.ok ? null : outcome.error;
+      await transitionTenant(ctx, {
+        envId: tenant.envId,
+        from: ["ready"],
+        to: "unhealthy",
+        reason: `rescheduled from ${where}`,
+        actor: ctx.actor,
+        patch: { consecutiveFailures: outcome.ok ? 0 : 1, lastCheckAt: checkedAt, lastError: error ?? `rescheduled from ${where}` },
+      });
+      log.warn({ from: tenant.address, to: now.address }, "tenant rescheduled to another node");
+      status = "unhealthy";
+    }
     if (outcome.ok) {
       result.healthy++;
-      if (tenant.status === "unhealthy") {
+      if (status === "unhealthy") {
+        // The route first, so that the `url` answers the moment the tenant is ready again.
+        await onPlacementChanged(ctx, tenant, container);
         await transitionTenant(ctx, {
           envId: tenant.envId,
           from: ["unhealthy"],
           to: "ready",
-          reason: "health check passes again",
+          reason: moved ? `health check passes at its new address: moved from ${where}` : "health check passes again",
           actor: ctx.actor,
-          patch: { consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
+          patch: { ...now, consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
         });
-        log.info("tenant recovered");
+        log.info({ address: now.address }, "tenant recovered");
       } else {
+        if (placementChanged(tenant, container)) {
+          await ctx.db.update(tenants).set(now).where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
+          await onPlacementChanged(ctx, tenant, container);
+        }
         quiet.push({ envId: tenant.envId, failures: 0 });
       }
       continue;
@@ -70,7 +103,10 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     result.failing++;
     const failures = tenant.consecutiveFailures + 1;
     const exited = container.state === "exited" || container.state === "dead" || container.state === "created";
-    if (tenant.status === "ready" && (exited || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
+    // A container the runtime itself reports not running (exited, restarting, a task whose node is
+    // down) fails at once: waiting for more failed probes would only delay what is already known.
+    const notRunning = container.state !== "running";
+    if (status === "ready" && (notRunning || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
       await transitionTenant(ctx, {
         envId: tenant.envId,
         from: ["ready"],
@@ -80,7 +116,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
         patch: { consecutiveFailures: failures, lastCheckAt: checkedAt, lastError: outcome.error },
       });
       log.warn({ failures, error: outcome.error }, "tenant unhealthy");
-    } else {
+    } else if (!movedNow) {
       quiet.push({ envId: tenant.envId, failures });
     }
     if (exited && (await restartWithBackoff(ctx, tenant, container, checkedAt))) result.restarted++;
@@ -103,9 +139,23 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
 
 async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo | undefined): Promise<Probe> {
   if (!container) return { ok: false, error: "container is missing" };
-  if (container.state !== "running") return { ok: false, error: `container is ${container.state}` };
+  if (container.state !== "running") {
+    return { ok: false, error: `container is ${container.state} ${container.node ? `on ${describePlacement(placementOf(container))}` : "and placed on no node"}` };
+  }
+  if (!container.address) return { ok: false, error: "container publishes no address" };
   const template = ctx.templates.get(tenant.language, tenant.framework);
-  return probeTenant(ctx.config, tenant.port!, template?.healthPath ?? "/health");
+  return probeTenant(ctx.config, container.address, template?.healthPath ?? "/health");
+}
+
+/**
+ * The tenant now answers somewhere else than recorded: its ingress route follows it at once (a
+ * proxy that cannot be reached is left to the reconciler, which syncs routes to where the runtime
+ * reports every tenant).
+ */
+async function onPlacementChanged(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo): Promise<void> {
+  if (container.address === tenant.address) return;
+  ctx.logger.info({ envId: tenant.envId, from: tenant.address, to: container.address }, "tenant address changed");
+  await publishRoute(ctx, tenant, container);
 }
 
 /** Restarts an exited container unless its back-off has not elapsed; fails the tenant past the limit. */

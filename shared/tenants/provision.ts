@@ -14,6 +14,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
+import { describePlacement, placementOf, type Placement } from "./placement.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
@@ -71,7 +72,8 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
   await publishRoute(ctx, started, await ctx.runtime.inspect(started.containerName));
 
-  const ready = await moveOrStop(ctx, started, ["starting"], "ready", "health check passed", {
+  const ready = await moveOrStop(ctx, started, ["starting"], "ready", `health check passed at ${describePlacement(health)}`, {
+    ...health,
     readyAt: new Date(),
     lastError: null,
     lastCheckAt: new Date(),
@@ -216,21 +218,29 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
 }
 
-/** Resolves "healthy", or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. */
-async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<"healthy" | "moved"> {
+/**
+ * Polls the app where the runtime says it answers until it answers 200; resolves that placement,
+ * or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. The container is
+ * inspected again every second (at once while it is placed nowhere): a Swarm task may be placed
+ * only now, or rescheduled to another node while it starts.
+ */
+async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<Placement | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
+  let info = await ctx.runtime.inspect(tenant.containerName);
   for (let i = 0; Date.now() < deadline; i++) {
-    const probe = await probeTenant(ctx.config, tenant.port!, template.healthPath);
-    if (probe.ok) return "healthy";
-    last = probe.error;
-    if (i % 20 === 19) {
-      if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
-      const info = await ctx.runtime.inspect(tenant.containerName);
-      if (!info) throw new Error("container disappeared while waiting for it to become healthy");
-      if (info.state === "exited" || info.state === "dead") last = `container ${info.state}`;
+    if (!info) throw new Error("container disappeared while waiting for it to become healthy");
+    if (info.address) {
+      const probe = await probeTenant(ctx.config, info.address, template.healthPath);
+      if (probe.ok) return placementOf(info);
+      last = probe.error;
+    } else {
+      last = `container is ${info.state} and placed nowhere yet`;
     }
-    await new Promise((r) => setTimeout(r, 50)); // a refused local connection costs ~nothing; poll tightly
+    if (i % 20 === 19 && (await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
+    if (info.state === "exited" || info.state === "dead") last = `container ${info.state}`;
+    await new Promise((r) => setTimeout(r, info?.address ? 50 : 250)); // a refused connection costs ~nothing; poll tightly
+    if (i % 20 === 19 || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
   }
   throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

@@ -47,7 +47,8 @@ export async function syncRoutes(ctx: WorkerContext): Promise<SyncResult> {
     for (const t of rows) {
       const container = byEnvId.get(String(t.envId));
       if (runningStatuses.includes(t.status) && t.port && container?.name === t.containerName) {
-        routes.push(tenantRoute(ctx.config, { ...t, port: t.port }, container));
+        // A task placed nowhere for now (its Swarm node is down) keeps the address it last answered at.
+        routes.push(tenantRoute(ctx.config, { ...t, port: t.port }, container.address ? container : { ...container, address: t.address }));
       } else {
         keep.push(t.envId);
       }

@@ -2,7 +2,22 @@
 import type { Config } from "../config.js";
 import type { Tenant } from "../db/schema.js";
 import { publicTenantUrl } from "../ingress/hostname.js";
+import { liveStatuses } from "../tenant-state.js";
 import { tenantIdOf } from "./tenant-id.js";
+
+/**
+ * Where a live tenant runs, as last recorded (see tenants.node_id): its node and the host:port its
+ * app answers at (which changes when Swarm moves it; its `url`, the ingress hostname, does not).
+ * Null until it is first ready (only then is it known where: on Swarm, a node of Swarm's choosing),
+ * and once it is failed or destroyed.
+ */
+export function placementView(t: Tenant) {
+  const live = liveStatuses.includes(t.status);
+  return {
+    node: live && t.nodeId ? { id: t.nodeId, hostname: t.nodeHostname ?? "", address: t.nodeAddress ?? "" } : null,
+    address: live ? t.address : null,
+  };
+}
 
 export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">) {
   return {
@@ -16,6 +31,7 @@ export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "IN
     port: t.port,
     /** https://<name>-<envId>.<TENANT_DOMAIN> through the ingress; `port` keeps working on the host. */
     url: publicTenantUrl(config, t),
+    ...placementView(t),
     containerName: t.containerName,
     containerId: t.containerId,
     image: t.image,

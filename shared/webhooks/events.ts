@@ -11,6 +11,7 @@ import { publicTenantUrl } from "../ingress/hostname.js";
 import { tenantEvents, webhookEvents, type Tenant } from "../db/schema.js";
 import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
+import { placementView } from "../tenants/view.js";
 
 export const webhookEventTypes = [
   "tenant.ready",
@@ -70,6 +71,7 @@ export function webhookPayload(
       previousStatus: previous.status,
       port: updated.port,
       url: publicTenantUrl(config, updated),
+      ...placementView(updated),
       error: updated.lastError,
       reason: reason ?? null,
       health: {

@@ -1,16 +1,28 @@
 /**
- * A real local swarm for a test file (vitest fixture `swarm`, scope "file"): this machine's engine
- * as manager, worker engines in network namespaces and a private registry, made by the same code as
- * `npm run cluster -- up` (scripts/cluster/). Built once per file and torn down after its last test
- * even when tests fail; a cluster that existed before the file (someone's demo) is reused and left
- * as it was found, less only what the file added.
+ * A real local swarm for the test files that need one (vitest fixture `swarm`, scope "file"): this
+ * machine's engine as manager, worker engines in network namespaces and a private registry, made by
+ * the same code as `npm run cluster -- up` (scripts/cluster/).
+ *
+ * One swarm serves every file of a `vitest run`: the first file that needs it brings it up, recorded
+ * as belonging to the run's main process, and the run's global teardown (tests/global-setup.ts)
+ * removes it after the last file, whether tests passed or not; a swarm left by a run that died is
+ * removed at the start of the next. Each file still leaves the swarm as it found it: its services
+ * removed and any node it killed started again. While a file uses the swarm it holds a machine-wide
+ * lock (tests/helpers/swarm-run.ts): another test run on the same machine waits for it. A cluster that existed before the run (someone's
+ * demo) is reused and left as it was found, less only what the run added.
  */
 import type Docker from "dockerode";
-import { test as base } from "vitest";
+import { inject, test as base } from "vitest";
 import { down, kill, loadState, MANAGER_IP, nodeDocker, REGISTRY, removeNode, start, up, type NodeState } from "../../scripts/cluster/index.js";
 import { isAlive } from "../../scripts/cluster/sys.js";
-import { managerDocker } from "../../scripts/cluster/swarm.js";
-import { TEST_OWNER } from "./stack.js";
+import { lockTestSwarm, removeTestServices, SWARM_TOOL } from "./swarm-run.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The pid of the `vitest run` main process: a swarm recorded under it is removed by the run's teardown. */
+    vitestPid: number;
+  }
+}
 
 export interface LocalSwarm {
   /** host:port of the registry every engine pulls from. */
@@ -26,20 +38,36 @@ export interface LocalSwarm {
   start(node: NodeState): Promise<void>;
 }
 
-export async function startLocalSwarm(count: number): Promise<LocalSwarm & { teardown(): Promise<void> }> {
+/**
+ * Brings up (or reuses) a swarm of `count` worker nodes owned by `ownerPid`'s run, holding the
+ * machine-wide test-swarm lock until teardown.
+ */
+export async function startLocalSwarm(count: number, ownerPid: number): Promise<LocalSwarm & { teardown(): Promise<void> }> {
+  const release = await lockTestSwarm();
+  try {
+    return await startLocked(count, ownerPid, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function startLocked(count: number, ownerPid: number, release: () => void): Promise<LocalSwarm & { teardown(): Promise<void> }> {
   const previous = loadState();
-  if (previous && previous.createdBy.tool === "vitest" && !isAlive(previous.createdBy.pid)) {
+  if (previous && previous.createdBy.tool === SWARM_TOOL && !isAlive(previous.createdBy.pid)) {
     await down({ force: true }); // left by an aborted test run: ours to remove
   }
+  const madeBefore = loadState();
   let made: Awaited<ReturnType<typeof up>>;
   try {
-    made = await up(count, { tool: "vitest" });
+    made = await up(count, { tool: SWARM_TOOL, ownerPid });
   } catch (err) {
     // A cluster this call began: remove what it got to, so the next run starts clean.
-    if (loadState()?.createdBy.pid === process.pid) await down({ force: true }).catch(() => {});
+    if (!madeBefore && loadState()) await down({ force: true }).catch(() => {});
     throw err;
   }
   await removeTestServices(); // left by an aborted run of this suite
+  const ownedByRun = made.state.createdBy.tool === SWARM_TOOL && made.state.createdBy.pid === ownerPid;
   const killed = new Set<number>();
   const nodes = Object.values(made.state.nodes).filter((n) => n.n <= count);
   const swarm: LocalSwarm = {
@@ -60,29 +88,23 @@ export async function startLocalSwarm(count: number): Promise<LocalSwarm & { tea
   return {
     ...swarm,
     async teardown() {
-      await removeTestServices();
-      if (made.createdCluster) {
-        await down();
-        return;
+      try {
+        await removeTestServices();
+        for (const n of killed) await start(n);
+        // The run's own swarm stays for the next file; the run's teardown removes it.
+        if (!ownedByRun) for (const n of made.addedNodes) await removeNode(n);
+      } finally {
+        release();
       }
-      for (const n of made.addedNodes) await removeNode(n);
-      for (const n of killed) if (!made.addedNodes.includes(n)) await start(n);
     },
   };
-}
-
-/** Services carrying this suite's owner label (never anyone else's). */
-async function removeTestServices(): Promise<void> {
-  const docker = managerDocker();
-  const services = await docker.listServices({ filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
-  await Promise.all(services.map((s) => docker.getService(s.ID!).remove().catch(() => {})));
 }
 
 export const swarmTest = base.extend<{ swarm: LocalSwarm }>({
   swarm: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const swarm = await startLocalSwarm(2);
+      const swarm = await startLocalSwarm(2, inject("vitestPid"));
       try {
         await use(swarm);
       } finally {

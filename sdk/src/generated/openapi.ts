@@ -614,6 +614,18 @@ export interface components {
             x: string;
             y: string;
         };
+        /** @description the host the tenant runs on: a Swarm node, or the Docker engine's host; null until it is first ready, and once failed or destroyed */
+        Node: {
+            /**
+             * @description the IP the host is reached at
+             * @example 198.18.0.11
+             */
+            address: string;
+            /** @example cvg-node-1 */
+            hostname: string;
+            /** @example xx8t38cx4vzlh6oinfj73qyjk */
+            id: string;
+        } | null;
         Organisation: {
             /** Format: date-time */
             createdAt: string;
@@ -683,6 +695,11 @@ export interface components {
         };
         SpawnedTenant: {
             /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
+            /**
              * @description the tenant's API key, shown only in this answer; absent on a replay once the key has been rotated (or the tenant destroyed) since
              * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
              */
@@ -721,6 +738,7 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
             /**
              * @description the host port the app is published on (127.0.0.1 by default)
@@ -785,6 +803,11 @@ export interface components {
             language: string;
         };
         Tenant: {
+            /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
             /** @example sk_tenant_AbC123 */
             apiKeyPrefix: string;
             containerId: string | null;
@@ -819,6 +842,7 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
             /**
              * @description the host port the app is published on (127.0.0.1 by default)
@@ -886,6 +910,11 @@ export interface components {
         };
         TenantWithKey: {
             /**
+             * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
+             * @example 198.18.0.11:3001
+             */
+            address: string | null;
+            /**
              * @description the tenant's API key, shown only in this answer
              * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
              */
@@ -924,6 +953,7 @@ export interface components {
             language: string;
             /** @example my-app */
             name: string;
+            node: components["schemas"]["Node"];
             orgId: number;
             /**
              * @description the host port the app is published on (127.0.0.1 by default)
@@ -992,6 +1022,11 @@ export interface components {
         WebhookPayload: {
             data: {
                 /**
+                 * @description host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed
+                 * @example 198.18.0.11:3001
+                 */
+                address: string | null;
+                /**
                  * Format: date-time
                  * @example 2026-11-29T10:15:30.000Z
                  */
@@ -1011,6 +1046,7 @@ export interface components {
                 };
                 /** @example my-app */
                 name: string;
+                node: components["schemas"]["Node"];
                 /** @example 1 */
                 orgId: number;
                 /** @example 3001 */
