@@ -372,6 +372,7 @@ describe("the dashboard", () => {
     const org = await stack.newOrg("dash-usage");
     const name = unique("billed");
     const spawned = await spawnViaApi(stack, org.token, { name, quota: { callsPerMinute: 1 } });
+    destroyWhenDone(org.token, spawned.body.tenant.envId as number);
     const key = spawned.body.tenant.apiKey as string;
     const tenantId = spawned.body.tenant.tenantId as string;
     expect((await converge(key)).status).toBe(200);
@@ -407,6 +408,7 @@ describe("the dashboard", () => {
     const name = unique("private");
     const spawned = await spawnViaApi(stack, orgA.token, { name });
     const envId = spawned.body.tenant.envId as number;
+    destroyWhenDone(orgA.token, envId);
     await waitForStatus(stack, orgA.token, envId, ["ready"]);
     await page.getByLabel("Filter by status").selectOption("all");
     await page.getByText("No tenants yet").waitFor();
