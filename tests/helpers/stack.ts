@@ -83,9 +83,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+/**
+ * Runs `script` (a .ts path) from source through tsx, or, with `compiled`, its build in dist/ as
+ * production runs it (benchmarks: `npm run build` first).
+ */
+function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = [...nodeArgs, ...(compiled ? [join("dist", script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script])];
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   child.on("exit", (code, signal) => out.write(`\n[${name} exited code=${code} signal=${signal}]\n`));
@@ -114,10 +119,20 @@ export function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEn
   };
 }
 
-export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts: { workers?: number } = {}): Promise<Stack> {
+export async function startStack(
+  name: string,
+  overrides: NodeJS.ProcessEnv = {},
+  opts: {
+    workers?: number;
+    /** Run dist/ (NODE_ENV=production) instead of the sources. */
+    compiled?: boolean;
+    /** Extra node options for the API process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    apiNodeArgs?: string[];
+  } = {},
+): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const port = await freePort();
-  const env = stackEnv(name, port, overrides);
+  const env = stackEnv(name, port, { ...(opts.compiled ? { NODE_ENV: "production" } : {}), ...overrides });
   const config = parseConfig(env);
   const { db, sql } = createDb(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -125,12 +140,12 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
   const orgIds: number[] = [];
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const url = `http://127.0.0.1:${port}`;
-  const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`));
+  const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`), opts.compiled, opts.apiNodeArgs);
   const workers: ChildProcess[] = [];
   const extraApis: ChildProcess[] = [];
   let workerCount = 0;
   const startWorker = (extraEnv: NodeJS.ProcessEnv = {}) => {
-    const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`));
+    const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`), opts.compiled);
     workers.push(w);
     return w;
   };
@@ -189,7 +204,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     },
     async startExtraApi() {
       const extraPort = await freePort();
-      const proc = startProcess("api", "api/main.ts", { ...env, PORT: String(extraPort) }, join(logDir, `${name}-api-${extraPort}.log`));
+      const proc = startProcess("api", "api/main.ts", { ...env, PORT: String(extraPort) }, join(logDir, `${name}-api-${extraPort}.log`), opts.compiled);
       extraApis.push(proc);
       const extraUrl = `http://127.0.0.1:${extraPort}`;
       await waitFor(async () => (await fetch(`${extraUrl}/healthz`).catch(() => null))?.ok === true, { timeoutMs: 30_000, what: "extra API /healthz" });
