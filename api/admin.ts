@@ -29,7 +29,7 @@ export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
   const token = bearerToken(header) ?? basicPassword(header);
   if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
   await assertOperator(c, token, "the queue dashboard is for the platform operator (organisation 1) only", challenge);
-  c.set("log", c.get("log").child({ admin: true }));
+  c.get("log").bind({ admin: true });
   await next();
 });
 
@@ -38,7 +38,7 @@ export const requireOperator = createMiddleware<HonoEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw new AppError("UNAUTHORIZED", "missing operator token: send Authorization: Bearer <CONVERGENCE_ADMIN_TOKEN or organisation 1's token>");
   await assertOperator(c, token, "only the platform operator (CONVERGENCE_ADMIN_TOKEN or organisation 1) may do this");
-  c.set("log", c.get("log").child({ admin: true }));
+  c.get("log").bind({ admin: true });
   await next();
 });
 

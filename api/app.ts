@@ -4,7 +4,6 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
@@ -13,6 +12,7 @@ import { authenticate, requireTenantKey } from "./auth.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
 import { documentApi } from "./openapi.js";
+import { observeRequests } from "./request-log.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
@@ -37,19 +37,7 @@ export function createApp(ctx: ApiContext) {
     },
   });
 
-  app.use(requestId());
-  app.use(async (c, next) => {
-    const started = performance.now();
-    c.set("ctx", ctx);
-    c.set("log", ctx.logger.child({ requestId: c.get("requestId") }));
-    await next();
-    const ms = performance.now() - started;
-    ctx.metrics.observeRequest(c, ms / 1000);
-    c.get("log").info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms) },
-      "request",
-    );
-  });
+  app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
 
   // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
   app.use("/api/v1/*", async (c, next) => {
@@ -60,15 +48,14 @@ export function createApp(ctx: ApiContext) {
     }
     await next();
   });
-  app.use(
-    "/api/v1/*",
-    bodyLimit({
-      maxSize: ctx.config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: ctx.config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  // A GET or HEAD has no body (Fetch drops it), and asking for one builds a whole Fetch Request: skip them.
+  app.use("/api/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
   for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);

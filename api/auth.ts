@@ -17,6 +17,7 @@ import { AppError } from "../shared/errors.js";
 import { authenticateOrganisation } from "../shared/orgs.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
+import { requestHeader } from "./node-http.js";
 
 export function bearerToken(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
@@ -34,7 +35,7 @@ export type CredentialSource = "authorization-header";
  * (verification, scopes, tenant limits, failure counting) is the same whatever the source.
  */
 function readCredential(c: Context<HonoEnv>): { value: string; source: CredentialSource } | null {
-  const token = bearerToken(c.req.header("authorization"));
+  const token = bearerToken(requestHeader(c, "authorization"));
   return token ? { value: token, source: "authorization-header" } : null;
 }
 
@@ -67,7 +68,7 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   const { principal } = attempt;
   c.set("principal", principal);
   c.set("org", { id: principal.orgId });
-  c.set("log", c.get("log").child({ orgId: principal.orgId, credential: principal.credential }));
+  c.get("log").bind({ orgId: principal.orgId, credential: principal.credential });
   await next();
 });
 
@@ -76,14 +77,14 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
   const client = clientAddress(c);
   ctx.auth.failures.assertAllowed(client);
-  const key = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key")?.trim();
+  const key = bearerToken(requestHeader(c, "authorization")) ?? requestHeader(c, "x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
   const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys).catch(async (err: unknown) => {
     if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client)) ?? err;
     throw err;
   });
   c.set("tenant", tenant);
-  c.set("log", c.get("log").child({ envId: tenant.envId, orgId: tenant.orgId }));
+  c.get("log").bind({ envId: tenant.envId, orgId: tenant.orgId });
   await next();
 });
 

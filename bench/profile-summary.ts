@@ -17,9 +17,13 @@ const top = Number(process.argv[3] ?? 25);
 const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+// Each sample counts as the profile's mean interval. Weighting by timeDeltas instead would hand
+// the whole of a long stall (the process descheduled on a busy machine) to whatever ran next.
+const duration = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
+const interval = duration / profile.samples.length;
 const selfMs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
-const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
+for (const id of profile.samples) selfMs.set(id, (selfMs.get(id) ?? 0) + interval);
+const total = duration;
 
 function where(n: Node): string {
   const { url, functionName } = n.callFrame;
@@ -57,7 +61,7 @@ for (const [id, ms] of selfMs) {
     inclusive.set(l, (inclusive.get(l) ?? 0) + ms);
   }
 }
-console.log(`total ${total.toFixed(0)} ms sampled`);
+console.log(`${profile.samples.length} samples over ${total.toFixed(0)} ms`);
 print("self time by package / file", byPackage);
 print("self time by function", bySelf);
 print("total time by function (self + callees)", inclusive);

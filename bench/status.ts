@@ -9,10 +9,10 @@
  * The API runs as production runs it: compiled (dist/, rebuilt first), NODE_ENV=production,
  * LOG_LEVEL=info (every request is logged, to a pipe read by this script), its metrics and auth on.
  *
- * `CPU_PROF=<dir> npm run bench:status` also writes the API's CPU profile there (node --cpu-prof),
+ * `CPU_PROF=<dir> npm run bench:status` also writes the API's and the bare server's CPU profiles there (node --cpu-prof),
  * when the API exits at the end: open it in Chrome's DevTools or summarise it with
- * `npx tsx bench/profile-summary.ts <file>`. `ONLY=<text>` runs only the variants whose name has it
- * (e.g. `ONLY="organisation token"`), so a profile shows one path and no idle time.
+ * `npx tsx bench/profile-summary.ts <file>`. `ONLY=<text>,…` runs only the variants whose name has one
+ * of them (e.g. `ONLY="organisation token"`), so a profile shows one path and no idle time.
  */
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
@@ -22,7 +22,7 @@ import { projectRoot } from "../shared/config.js";
 import { freePort, waitFor } from "../tests/helpers/stack.js";
 import { benchStack } from "./stack.js";
 import { table } from "./stats.js";
-import { requireWrk, wrk, type WrkResult } from "./wrk.js";
+import { cpuMs, requireWrk, wrk, type WrkResult } from "./wrk.js";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -47,7 +47,7 @@ try {
   if (minted.status !== 200) throw new Error(`token: ${JSON.stringify(minted.body)}`);
   const jwt: string = minted.body.token;
 
-  bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-server.ts"], {
+  bare = spawn(process.execPath, [...apiNodeArgs, "--import", "tsx", "bench/bare-server.ts"], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: "production", PORT: String(barePort), DATABASE_URL: stack.config.DATABASE_URL, ORG_ID: String(org.id) },
     stdio: ["ignore", "ignore", "inherit"],
@@ -65,19 +65,26 @@ try {
   const bareHello = "bare: Hono hello";
   const statusUrl = `${stack.url}/api/v1/tenant/${envId}/status`;
   /** Each variant with the bare one it is compared with. */
-  const variants: Record<string, { url: string; headers?: Record<string, string>; floor: string }> = {
-    "status, organisation token": { url: statusUrl, headers: { authorization: `Bearer ${org.token}` }, floor: bareSelect },
-    "status, access token (JWT)": { url: statusUrl, headers: { authorization: `Bearer ${jwt}` }, floor: bareSelect },
-    [bareSelect]: { url: `${bareUrl}/status/${envId}`, floor: bareSelect },
-    "/healthz": { url: `${stack.url}/healthz`, floor: bareHello },
-    [bareHello]: { url: `${bareUrl}/hello`, floor: bareHello },
+  const api = stack.apiProcess.pid!;
+  const floorPid = bare.pid!;
+  const variants: Record<string, { url: string; headers?: Record<string, string>; floor: string; pid: number }> = {
+    "status, organisation token": { url: statusUrl, headers: { authorization: `Bearer ${org.token}` }, floor: bareSelect, pid: api },
+    "status, access token (JWT)": { url: statusUrl, headers: { authorization: `Bearer ${jwt}` }, floor: bareSelect, pid: api },
+    [bareSelect]: { url: `${bareUrl}/status/${envId}`, floor: bareSelect, pid: floorPid },
+    "/healthz": { url: `${stack.url}/healthz`, floor: bareHello, pid: api },
+    [bareHello]: { url: `${bareUrl}/hello`, floor: bareHello, pid: floorPid },
   };
-  if (process.env.ONLY) for (const k of Object.keys(variants)) if (!k.includes(process.env.ONLY)) delete variants[k];
-  const run = (v: { url: string; headers?: Record<string, string> }, seconds: number) =>
-    wrk(v.url, { threads: THREADS, connections: CONNECTIONS, seconds, headers: v.headers });
+  const only = process.env.ONLY?.split(",");
+  if (only) for (const k of Object.keys(variants)) if (!only.some((o) => k.includes(o))) delete variants[k];
+  /** One wrk run, with the server process's CPU time per request (user + system: its share of the two cores). */
+  const run = async (v: { url: string; headers?: Record<string, string>; pid: number }, seconds: number) => {
+    const cpu = cpuMs(v.pid);
+    const result = await wrk(v.url, { threads: THREADS, connections: CONNECTIONS, seconds, headers: v.headers });
+    return { ...result, cpuUs: ((cpuMs(v.pid) - cpu) * 1000) / result.requests };
+  };
 
   for (const v of Object.values(variants)) await run(v, 2); // warm-up: JIT, pools, caches
-  const results: Record<string, WrkResult[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const results: Record<string, Array<WrkResult & { cpuUs: number }>> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, v] of Object.entries(variants)) results[name]!.push(await run(v, SECONDS));
     console.error(`round ${r + 1}/${ROUNDS} done (load ${load()})`);
@@ -85,7 +92,7 @@ try {
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rps = (name: string) => (results[name] ? median(results[name].map((x) => x.rps)) : NaN);
-  const ratio = (name: string) => rps(name) / rps(variants[name]!.floor);
+  const ratio = (name: string) => (variants[name] ? rps(name) / rps(variants[name].floor) : NaN);
   console.log(
     `\nGET /api/v1/tenant/:id/status and /healthz vs bare handlers: wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s, ` +
       `${ROUNDS} alternating rounds, medians (API compiled, NODE_ENV=production, LOG_LEVEL=info)\n`,
@@ -97,6 +104,7 @@ try {
         "req/s": Math.round(rps(name)),
         "p50 ms": median(rs.map((x) => x.p50)),
         "p99 ms": median(rs.map((x) => x.p99)),
+        "server CPU µs/req": median(rs.map((x) => x.cpuUs)),
         "× bare": Number.isNaN(ratio(name)) ? "-" : ratio(name),
         "req/s per round": rs.map((x) => Math.round(x.rps)).join(" "),
       })),

@@ -4,9 +4,11 @@
  * count of non-2xx answers (a benchmark of error pages would be worthless, so any is an error).
  */
 import { execFile, execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 
 export interface WrkResult {
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -40,8 +42,18 @@ export async function wrk(url: string, opts: { threads: number; connections: num
   const errors = /Socket errors: (.*)/.exec(stdout);
   if (errors) throw new Error(`${url}: socket errors (${errors[1]})\n${stdout}`);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  const requests = /(\d+) requests in/.exec(stdout);
   const p50 = /^\s+50%\s+(\S+)/m.exec(stdout);
   const p99 = /^\s+99%\s+(\S+)/m.exec(stdout);
-  if (!rps || !p50 || !p99) throw new Error(`cannot read wrk's output:\n${stdout}`);
-  return { rps: Number(rps[1]), p50: ms(p50[1]!), p99: ms(p99[1]!) };
+  if (!rps || !requests || !p50 || !p99) throw new Error(`cannot read wrk's output:\n${stdout}`);
+  return { requests: Number(requests[1]), rps: Number(rps[1]), p50: ms(p50[1]!), p99: ms(p99[1]!) };
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (10 ms resolution). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at ")"; utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux

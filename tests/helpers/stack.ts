@@ -78,6 +78,8 @@ export interface Stack {
   /** Resolves once exactly `count` workers take jobs from every queue (a started worker is up, a stopped one gone). */
   waitForWorkers(count: number): Promise<void>;
   workers: ChildProcess[];
+  /** The API process (benchmarks read its CPU time and memory). */
+  apiProcess: ChildProcess;
   /** Another API process on the same database and Redis (several API processes share the work). */
   startExtraApi(): Promise<{ url: string; proc: ChildProcess }>;
   stop(): Promise<void>;
@@ -164,6 +166,7 @@ export async function startStack(
     queues,
     docker,
     workers,
+    apiProcess: apiProc,
     startWorker,
     runningWorkers: () => workers.filter(isRunning).length,
     async waitForWorkers(count) {
