@@ -1,7 +1,7 @@
 /**
  * Authentication. The management API takes either credential through one middleware:
  *
- *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash in Postgres; may do everything
+ *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash (cached in memory until rotated); may do everything
  *   Authorization: Bearer eyJ…       access token (JWT): verified in memory; its scopes and tenants apply
  *
  * Both become a Principal (shared/auth/principal.ts); what each operation asks of it is declared
@@ -14,7 +14,6 @@ import { createMiddleware } from "hono/factory";
 import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
 import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
 import { AppError } from "../shared/errors.js";
-import { authenticateOrganisation } from "../shared/orgs.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { requestHeader } from "./node-http.js";
@@ -47,7 +46,7 @@ type Attempt = { ok: true; principal: Principal } | { ok: false; message: string
 
 async function authenticateCredential(ctx: ApiContext, credential: string): Promise<Attempt> {
   if (looksLikeAccessToken(credential)) return ctx.auth.accessTokens.verify(credential);
-  const org = await authenticateOrganisation(ctx.db, credential);
+  const org = await ctx.auth.orgTokens.authenticate(credential);
   return org ? { ok: true, principal: organisationPrincipal(org) } : { ok: false, message: "invalid organisation token", suspicious: true };
 }
 
