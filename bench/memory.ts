@@ -1,0 +1,120 @@
+/**
+ * `npm run bench:memory [N]`: resident memory (RSS) of the API and of a worker, running the
+ * compiled build as production does (dist/, NODE_ENV=production), with N (default 100) ready
+ * tenants: at start, once the tenants are ready, and after a minute of ordinary work on them
+ * (health sweeps and reconciles every few seconds, every tenant's status read, the list, usage,
+ * /metrics scraped, the API reference and the queue dashboard opened). Target: each < 150 MB.
+ *
+ * Also prints each process's V8 heap as Node reports it to Prometheus (nodejs_heap_size_used_bytes
+ * on the API's /metrics and the worker's), to tell the JavaScript heap from the rest.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "../shared/config.js";
+import { freePort, waitFor, waitForStatus } from "../tests/helpers/stack.js";
+import { benchStack } from "./stack.js";
+import { table } from "./stats.js";
+
+const N = Number(process.argv[2] ?? 100);
+const WORK_SECONDS = Number(process.argv[3] ?? 60);
+const TARGET_MB = 150;
+const ADMIN_TOKEN = "cvg_org_bench-memory-operator-0123456789abcdef";
+
+execFileSync(join(projectRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+
+/** Resident set size of a process, MB, from /proc. */
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const workerMetricsPort = await freePort();
+const stack = await benchStack(
+  "bench-memory",
+  {
+    TENANT_PORT_MIN: "7001",
+    TENANT_PORT_MAX: "7999",
+    TENANT_MEMORY_MB: "128",
+    TENANT_CPUS: "0.25",
+    LOG_LEVEL: "info",
+    CONVERGENCE_ADMIN_TOKEN: ADMIN_TOKEN, // to open the queue dashboard
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+    // The ordinary periodic work, more often than by default so a minute holds several rounds.
+    HEALTH_INTERVAL_MS: "5000",
+    RECONCILE_INTERVAL_MS: "5000",
+  },
+  { workers: 1, compiled: true },
+);
+const api = stack.apiProcess.pid!;
+const worker = stack.workers[0]!.pid!;
+const org = await stack.newOrg("bench-memory");
+const envIds: number[] = [];
+
+/** nodejs_heap_size_used_bytes from a /metrics text, MB. */
+async function heapMb(url: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text);
+  return m ? Number(m[1]) / 2 ** 20 : NaN;
+}
+
+const rows: Array<Record<string, string | number>> = [];
+async function sample(when: string) {
+  rows.push({
+    when,
+    "API RSS MB": rssMb(api),
+    "API heap MB": await heapMb(`${stack.url}/metrics`),
+    "worker RSS MB": rssMb(worker),
+    "worker heap MB": await heapMb(`http://127.0.0.1:${workerMetricsPort}/metrics`),
+  });
+}
+
+try {
+  await stack.waitForWorkers(1);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`).catch(() => null))?.ok, { timeoutMs: 30_000, what: "the worker's /metrics" });
+  await sample("started, no tenants");
+  console.error(`spawning ${N} tenants…`);
+  const t0 = Date.now();
+  for (let i = 0; i < N; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, N - i) }, (_, j) =>
+        stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `m-${i + j}`, language: "node", framework: "express" } }),
+      ),
+    );
+    const ids = batch.map((r) => {
+      if (r.status !== 202) throw new Error(`spawn: ${JSON.stringify(r.body)}`);
+      return r.body.tenant.envId as number;
+    });
+    envIds.push(...ids);
+    await Promise.all(ids.map((id) => waitForStatus(stack, org.token, id, ["ready"], 180_000)));
+  }
+  console.error(`${N} tenants ready in ${Math.round((Date.now() - t0) / 1000)} s`);
+  await sample(`${N} tenants ready`);
+
+  const until = Date.now() + WORK_SECONDS * 1000;
+  while (Date.now() < until) {
+    for (const id of envIds) await stack.api(`/api/v1/tenant/${id}/status`, { token: org.token });
+    await stack.api("/api/v1/tenant?limit=100", { token: org.token });
+    await stack.api("/api/v1/usage", { token: org.token });
+    await stack.api("/metrics");
+    // The API reference and its script, as a browser loads them.
+    const page = await stack.api("/docs");
+    const script = /\/docs\/assets\/[\w.-]+\.js/.exec(String(page.body))?.[0];
+    if (script) await stack.api(script, { headers: { "accept-encoding": "gzip" } });
+    await stack.api("/admin/queues", { token: ADMIN_TOKEN });
+    await stack.api("/admin/queues/api/queues", { token: ADMIN_TOKEN });
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  await sample(`after ${WORK_SECONDS} s of work`);
+
+  console.log(`\nResident memory, compiled build (NODE_ENV=production), ${N} ready tenants, one API and one worker\n`);
+  console.log(table(rows));
+  const last = rows.at(-1)!;
+  const ok = (mb: number) => (mb < TARGET_MB ? "met" : "NOT met");
+  console.log(`\ntarget < ${TARGET_MB} MB each: API ${(last["API RSS MB"] as number).toFixed(0)} MB ${ok(last["API RSS MB"] as number)}, worker ${(last["worker RSS MB"] as number).toFixed(0)} MB ${ok(last["worker RSS MB"] as number)}`);
+} finally {
+  console.error("cleaning up…");
+  await Promise.all(envIds.map((id) => stack.api(`/api/v1/tenant/${id}`, { method: "DELETE", token: org.token })));
+  await Promise.all(envIds.map((id) => waitForStatus(stack, org.token, id, ["destroyed"], 180_000).catch(() => {})));
+  await stack.stop();
+}
