@@ -12,6 +12,7 @@ import { authenticate, requireTenantKey } from "./auth.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
 import { documentApi } from "./openapi.js";
+import { requestHeader } from "./node-http.js";
 import { observeRequests } from "./request-log.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
@@ -41,21 +42,31 @@ export function createApp(ctx: ApiContext) {
 
   // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
   app.use("/api/v1/*", async (c, next) => {
-    if (c.req.method === "POST" && !/json/i.test(c.req.header("content-type") ?? "")) {
+    if (c.req.method === "POST" && !/json/i.test(requestHeader(c, "content-type") ?? "")) {
       const headers = new Headers(c.req.raw.headers);
       headers.set("content-type", "application/json");
       c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
     }
     await next();
   });
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
   const limitBody = bodyLimit({
     maxSize: ctx.config.BODY_LIMIT_BYTES,
     onError: () => {
-      throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
+      throw tooLarge();
     },
   });
-  // A GET or HEAD has no body (Fetch drops it), and asking for one builds a whole Fetch Request: skip them.
-  app.use("/api/v1/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  // Asking for the body (as bodyLimit does) builds a whole Fetch Request and makes every later read
+  // of it slower. A GET or HEAD has none; a declared Content-Length is checked as bodyLimit would,
+  // without touching the body (Node refuses a body longer than it declares); only a chunked body
+  // is counted as it streams in.
+  app.use("/api/v1/*", (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = requestHeader(c, "content-length");
+    if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return limitBody(c, next);
+    if (Number.parseInt(length, 10) > ctx.config.BODY_LIMIT_BYTES) throw tooLarge();
+    return next();
+  });
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
   for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
@@ -101,7 +112,9 @@ export function createApp(ctx: ApiContext) {
   });
   app.use(ADMIN_BASE_PATH, requireAdmin);
   app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);
-  app.route(ADMIN_BASE_PATH, queueDashboard(ctx.queues.all));
+  const dashboard = queueDashboard(ctx.queues.all); // bull-board, loaded on first use
+  app.all(ADMIN_BASE_PATH, dashboard);
+  app.all(`${ADMIN_BASE_PATH}/*`, dashboard);
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);

@@ -5,8 +5,8 @@
  * (health sweeps and reconciles every few seconds, every tenant's status read, the list, usage,
  * /metrics scraped, the API reference and the queue dashboard opened). Target: each < 150 MB.
  *
- * Also prints each process's V8 heap as Node reports it to Prometheus (nodejs_heap_size_used_bytes
- * on the API's /metrics and the worker's), to tell the JavaScript heap from the rest.
+ * Also prints each process's V8 heap, used and committed, and external memory (Buffers) as Node
+ * reports them on /metrics, to tell the JavaScript heap from the rest.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -51,22 +51,21 @@ const worker = stack.workers[0]!.pid!;
 const org = await stack.newOrg("bench-memory");
 const envIds: number[] = [];
 
-/** nodejs_heap_size_used_bytes from a /metrics text, MB. */
-async function heapMb(url: string): Promise<number> {
+/** V8's heap (used, and committed) and memory outside it held by JS objects (Buffers), MB, from /metrics. */
+async function heap(url: string): Promise<{ used: number; total: number; external: number }> {
   const text = await (await fetch(url)).text();
-  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)/m.exec(text);
-  return m ? Number(m[1]) / 2 ** 20 : NaN;
+  const mb = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, "m").exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : NaN;
+  };
+  return { used: mb("nodejs_heap_size_used_bytes"), total: mb("nodejs_heap_size_total_bytes"), external: mb("nodejs_external_memory_bytes") };
 }
 
 const rows: Array<Record<string, string | number>> = [];
 async function sample(when: string) {
-  rows.push({
-    when,
-    "API RSS MB": rssMb(api),
-    "API heap MB": await heapMb(`${stack.url}/metrics`),
-    "worker RSS MB": rssMb(worker),
-    "worker heap MB": await heapMb(`http://127.0.0.1:${workerMetricsPort}/metrics`),
-  });
+  const [a, w] = [await heap(`${stack.url}/metrics`), await heap(`http://127.0.0.1:${workerMetricsPort}/metrics`)];
+  const mb = (x: { used: number; total: number; external: number }) => `${x.used.toFixed(0)}/${x.total.toFixed(0)}/${x.external.toFixed(0)}`;
+  rows.push({ when, "API RSS MB": rssMb(api), "API heap used/total/external": mb(a), "worker RSS MB": rssMb(worker), "worker heap used/total/external": mb(w) });
 }
 
 try {
