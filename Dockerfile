@@ -24,6 +24,8 @@ RUN for d in tenant-templates/*/; do (cd "$d" && npm ci --omit=dev --no-audit --
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# Small V8 semi-spaces keep each process's resident memory down (shared/node-flags.ts).
+ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY package.json ./
 COPY drizzle drizzle

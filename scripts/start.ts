@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadConfig, projectRoot } from "../shared/config.js";
+import { nodeFlags } from "../shared/node-flags.js";
 
 const config = loadConfig();
 
@@ -58,7 +59,7 @@ let stopping = false;
 function launch(s: Supervised) {
   s.timer = null;
   s.startedAt = Date.now();
-  const child = spawn(process.execPath, [...process.execArgv, s.script], {
+  const child = spawn(process.execPath, [...nodeFlags, ...process.execArgv, s.script], {
     cwd: projectRoot,
     stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
     env: process.env,

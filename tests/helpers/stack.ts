@@ -17,6 +17,7 @@ import { onTestFinished } from "vitest";
 import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/config.js";
 import { createDb } from "../../shared/db/client.js";
 import { createQueues, type Queues } from "../../shared/jobs.js";
+import { nodeFlags } from "../../shared/node-flags.js";
 import { createOrganisation } from "../../shared/orgs.js";
 import { labelKeys } from "../../shared/runtime/types.js";
 
@@ -87,11 +88,13 @@ export interface Stack {
 
 /**
  * Runs `script` (a .ts path) from source through tsx, or, with `compiled`, its build in dist/ as
- * production runs it (benchmarks: `npm run build` first).
+ * production runs it, with production's node flags (benchmarks: `npm run build` first).
  */
 function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const args = [...nodeArgs, ...(compiled ? [join("dist", script.replace(/\.ts$/, ".js"))] : ["--import", "tsx", script])];
+  const args = compiled
+    ? [...nodeFlags, ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
+    : [...nodeArgs, "--import", "tsx", script];
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
