@@ -43,7 +43,7 @@ function readable(line: string): string {
 const say = (msg: string) => console.error(`[start] ${msg}`);
 
 interface Supervised {
-  name: string;
+  name: "api" | "worker";
   script: string;
   child: ChildProcess | null;
   startedAt: number;
@@ -59,7 +59,7 @@ let stopping = false;
 function launch(s: Supervised) {
   s.timer = null;
   s.startedAt = Date.now();
-  const child = spawn(process.execPath, [...nodeFlags, ...process.execArgv, s.script], {
+  const child = spawn(process.execPath, [...nodeFlags[s.name], ...process.execArgv, s.script], {
     cwd: projectRoot,
     stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
     env: process.env,
@@ -83,7 +83,7 @@ function onExit(s: Supervised, code: number | null, signal: NodeJS.Signals | nul
   s.timer = setTimeout(() => launch(s), delay);
 }
 
-function supervise(name: string, script: string) {
+function supervise(name: "api" | "worker", script: string) {
   const s: Supervised = { name, script, child: null, startedAt: 0, restarts: 0, failures: 0, timer: null };
   supervised.push(s);
   launch(s);

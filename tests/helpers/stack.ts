@@ -90,10 +90,10 @@ export interface Stack {
  * Runs `script` (a .ts path) from source through tsx, or, with `compiled`, its build in dist/ as
  * production runs it, with production's node flags (benchmarks: `npm run build` first).
  */
-function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
+function startProcess(name: "api" | "worker", script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
   const args = compiled
-    ? [...nodeFlags, ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
+    ? [...nodeFlags[name], ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
     : [...nodeArgs, "--import", "tsx", script];
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(out);
