@@ -24,6 +24,14 @@ RUN for d in tenant-templates/*/; do (cd "$d" && npm ci --omit=dev --no-audit --
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# Workers keep the tenants' firewall with iptables (shared/runtime/firewall.ts). The binary gets
+# NET_ADMIN and NET_RAW as file capabilities, so the non-root worker can run it when the container
+# is given them (compose: cap_add) and nothing else in the image can. Alpine's iptables (3.19 and
+# later) drives nf_tables, like Debian 12's and dockerd's on most current hosts: the image's and
+# the host's backend must match (`iptables -V` on the host says which).
+RUN if command -v apk >/dev/null; then apk add --no-cache iptables libcap-setcap; \
+    else apt-get update && apt-get install -y --no-install-recommends iptables libcap2-bin && rm -rf /var/lib/apt/lists/*; fi \
+ && setcap cap_net_admin,cap_net_raw+ep "$(readlink -f "$(command -v iptables)")"
 WORKDIR /app
 COPY package.json ./
 COPY drizzle drizzle

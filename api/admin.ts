@@ -1,6 +1,7 @@
 /**
- * The platform operator's surfaces: the BullMQ dashboard (bull-board) at /admin/queues, and
- * organisation management in the API (requireOperator). For operators only: the token of
+ * The platform operator's surfaces: the BullMQ dashboard (bull-board) at /admin/queues (and
+ * /metrics when the operations listener is not on loopback, see api/ops.ts), and organisation
+ * management in the API (requireOperator). For operators only: the token of
  * organisation 1 (the bootstrap organisation) or CONVERGENCE_ADMIN_TOKEN. Any other valid
  * organisation token is 403, anything else 401. The token is accepted as `Authorization: Bearer`
  * (scripts) or as the password of HTTP Basic auth (any user name), so a browser can open the
@@ -24,8 +25,8 @@ const challenge = { "WWW-Authenticate": 'Basic realm="Convergence queues", chars
 export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
   const header = c.req.header("authorization");
   const token = bearerToken(header) ?? basicPassword(header);
-  if (!token) throw new AppError("UNAUTHORIZED", "the queue dashboard needs the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
-  await assertOperator(c, token, "the queue dashboard is for the platform operator (organisation 1) only", challenge);
+  if (!token) throw new AppError("UNAUTHORIZED", "the operations endpoints need the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
+  await assertOperator(c, token, "the operations endpoints are for the platform operator (organisation 1) only", challenge);
   c.get("log").bind({ admin: true });
   await next();
 });

@@ -1,13 +1,16 @@
 /**
- * The Hono app: middleware (request id, logging, body limit, auth), the management routes, the
- * OpenAPI document and docs, and probes. Built from a context so tests can build their own.
+ * The Hono app on the public port: middleware (request id, logging, body limit, auth), the
+ * management routes, the OpenAPI document and docs, and probes. Metrics and the queue dashboard
+ * are not here: they are on the operations listener (api/ops.ts). Built from a context so tests
+ * can build their own.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
-import { ADMIN_BASE_PATH, queueDashboard, requireAdmin, requireOperator } from "./admin.js";
+import { requireOperator } from "./admin.js";
+import { requestDeadline } from "./deadline.js";
 import { authenticate, requireTenantKey } from "./auth.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
@@ -22,6 +25,7 @@ import { listHandler, listRoute } from "./routes/list.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
 import { orgTokenRotateHandler, orgTokenRotateRoute } from "./routes/org-token-rotate.js";
 import { orgCreateHandler, orgCreateRoute } from "./routes/org-create.js";
+import { orgHandler, orgRoute } from "./routes/org.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
@@ -39,6 +43,8 @@ export function createApp(ctx: ApiContext) {
   });
 
   app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
+  // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
+  app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
 
   // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
   app.use("/api/v1/*", async (c, next) => {
@@ -69,7 +75,7 @@ export function createApp(ctx: ApiContext) {
   });
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
-  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/auth/*"]) app.use(path, authenticate);
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*"]) app.use(path, authenticate);
   app.use("/api/v1/converge", requireTenantKey);
   app.use("/api/v1/orgs", requireOperator);
 
@@ -89,6 +95,7 @@ export function createApp(ctx: ApiContext) {
   app.openapi(orgTokenRotateRoute, orgTokenRotateHandler);
   app.openapi(jwksRoute, jwksHandler);
   app.openapi(orgCreateRoute, orgCreateHandler);
+  app.openapi(orgRoute, orgHandler);
   // Tenant-key and operator operations authenticate their own way; every other one declares access().
   assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs"]);
   documentApi(app); // /openapi.json and /docs
@@ -105,16 +112,6 @@ export function createApp(ctx: ApiContext) {
     const statusFeed = ctx.statusFeed.isListening ? "listening" : "reconnecting";
     return c.json({ success: ok, checks: { postgres, redis }, statusFeed }, ok ? 200 : 503);
   });
-  // Prometheus text; cluster metrics are read at scrape time (see api/metrics.ts).
-  app.get("/metrics", async (c) => {
-    const { body, contentType } = await ctx.metrics.render();
-    return c.body(body, 200, { "Content-Type": contentType });
-  });
-  app.use(ADMIN_BASE_PATH, requireAdmin);
-  app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);
-  const dashboard = queueDashboard(ctx.queues.all); // bull-board, loaded on first use
-  app.all(ADMIN_BASE_PATH, dashboard);
-  app.all(`${ADMIN_BASE_PATH}/*`, dashboard);
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);

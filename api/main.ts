@@ -1,4 +1,7 @@
-/** API process (`npm run api`): serves the Hono app on PORT; never talks to Docker. */
+/**
+ * API process (`npm run api`): serves the Hono app on PORT, and metrics and the queue dashboard
+ * on the operations listener (OPS_HOST:OPS_PORT, loopback by default); never talks to Docker.
+ */
 import { serve } from "@hono/node-server";
 import { startAuthServices } from "../shared/auth/services.js";
 import { loadConfig } from "../shared/config.js";
@@ -9,6 +12,7 @@ import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import { createApp } from "./app.js";
 import type { ApiContext } from "./env.js";
 import { createApiMetrics } from "./metrics.js";
+import { createOpsApp } from "./ops.js";
 
 const config = loadConfig();
 const base = createAppContext(config, "api");
@@ -39,12 +43,26 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.API
   }
 });
 
+const ops =
+  config.OPS_PORT > 0
+    ? serve({ fetch: createOpsApp(ctx).fetch, port: config.OPS_PORT, hostname: config.OPS_HOST }, (addr) =>
+        log.info({ port: addr.port, host: config.OPS_HOST }, "operations listener (metrics, queue dashboard) listening"),
+      )
+    : null;
+ops?.on("error", (err: NodeJS.ErrnoException) => {
+  // Like the public port: a process that cannot serve what its configuration says refuses to run.
+  log.fatal({ err: { code: err.code, message: err.message } }, `the operations listener cannot listen on ${config.OPS_HOST}:${config.OPS_PORT} (set OPS_PORT, or 0 to turn it off)`);
+  process.exit(1);
+});
+
 async function shutdown(signal: string) {
   log.info({ signal }, "api shutting down");
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
+  ops?.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
   await auth.close();
+  await ctx.metrics.close();
   await base.close();
   clearTimeout(timer);
   process.exit(0);

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document at /openapi.json: everything the routes declare, plus what no route
  * can: the credentials, the tags, the webhook payloads (OpenAPI `webhooks`) and the event-stream
- * payload. The SDK's types are generated from this document (sdk/scripts/generate-types.ts), and
+ * payloads. The SDK's types are generated from this document (sdk/scripts/generate-types.ts), and
  * /docs renders it (api/docs.ts).
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
@@ -28,7 +28,7 @@ const tags = [
   { name: "Usage", description: "Metered convergence calls, for billing." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },
   { name: "Authentication", description: "Short-lived scoped access tokens made from the organisation token, the keys that verify them, and rotating the organisation token." },
-  { name: "Organisations", description: "For the platform operator." },
+  { name: "Organisations", description: "Your organisation's limits and usage; creating organisations, for the platform operator." },
 ];
 
 const dateTime = z.string().openapi({ format: "date-time", example: "2026-11-29T10:15:30.000Z" });
@@ -42,6 +42,14 @@ export const TenantStatusEventSchema = z
     at: dateTime,
   })
   .openapi("TenantStatusEvent");
+
+/** The `data` of each `event: line` on GET /api/v1/tenant/{id}/logs?follow=true. */
+export const TenantLogLineSchema = z
+  .object({
+    at: z.string().openapi({ description: "when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it", example: "2026-11-29T10:15:30.022179839Z" }),
+    line: z.string().openapi({ description: "the text, without its newline; secrets (tenant keys, tokens) are masked", example: "tenant_1 (my-app) listening on 3000" }),
+  })
+  .openapi("TenantLogLine");
 
 const webhookDescriptions: Record<(typeof webhookEventTypes)[number], string> = {
   "tenant.ready": "The tenant answers on its port (first start, or again after a key rotation re-created it).",
@@ -75,6 +83,7 @@ export function documentApi(app: OpenAPIHono<HonoEnv>) {
     description: "the platform operator: CONVERGENCE_ADMIN_TOKEN, or organisation 1's token",
   });
   registry.register("TenantStatusEvent", TenantStatusEventSchema);
+  registry.register("TenantLogLine", TenantLogLineSchema);
   for (const type of webhookEventTypes) {
     registry.registerWebhook({
       method: "post",

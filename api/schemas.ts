@@ -20,11 +20,14 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   INVALID_STATE: "not possible in the tenant's current state",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
   UNSUPPORTED_MEDIA_TYPE: "the body's content type is not accepted",
-  RATE_LIMITED: "too many calls this minute; see Retry-After",
-  QUOTA_EXCEEDED: "the monthly quota is used up; see Retry-After",
+  RATE_LIMITED: "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
+  QUOTA_EXCEEDED: "the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After",
+  TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
+  CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
+  CAPACITY_EXHAUSTED: "the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After",
   TOO_MANY_AUTH_FAILURES: "too many failed authentications from this client; see Retry-After",
   NO_PORTS_AVAILABLE: "every tenant port is taken",
-  DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer; try again after Retry-After",
+  DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer (in time); try again after Retry-After",
   UPSTREAM_ERROR: "the model provider failed",
   UPSTREAM_TIMEOUT: "the model provider did not answer in time",
   INTERNAL: "a bug; the request id in X-Request-Id helps find it",
@@ -100,8 +103,11 @@ export const TenantSchema = z
     language: z.string().openapi({ example: "node" }),
     framework: z.string().openapi({ example: "express" }),
     status: TenantStatusSchema,
-    port: z.number().int().nullable().openapi({ example: 3001 }),
-    url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
+    port: z.number().int().nullable().openapi({ example: 3001, description: "the host port the app is published on (127.0.0.1 by default)" }),
+    url: z
+      .string()
+      .nullable()
+      .openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down" }),
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
     containerId: z.string().nullable(),
     image: z.string().nullable(),
@@ -135,7 +141,7 @@ export const WebhookPayloadSchema = z
       status: TenantStatusSchema,
       previousStatus: TenantStatusSchema,
       port: z.number().int().nullable().openapi({ example: 3001 }),
-      url: z.string().nullable().openapi({ example: "http://localhost:3001" }),
+      url: z.string().nullable().openapi({ example: "https://my-app-1.localhost", description: "the tenant's HTTPS address; null once failed or torn down" }),
       error: z.string().nullable().openapi({ description: "why it failed, for tenant.failed" }),
       reason: z.string().nullable().openapi({ example: "health check passed" }),
       health: z.strictObject({
@@ -157,12 +163,72 @@ export const TenantWithKeySchema = z
   })
   .openapi("TenantWithKey");
 
+/**
+ * What spawn answers: the tenant and its key. An idempotent replay (the same Idempotency-Key
+ * within its window) answers the same tenant, without the key once it was rotated or revoked since.
+ */
+export const SpawnedTenantSchema = z
+  .object({
+    ...TenantSchema.shape,
+    apiKey: z.string().optional().openapi({
+      description: "the tenant's API key, shown only in this answer; absent on a replay once the key has been rotated (or the tenant destroyed) since",
+      example: "sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa",
+    }),
+  })
+  .openapi("SpawnedTenant");
+
+/** The largest value of a Postgres integer column (ids, ports, counts). */
+export const MAX_INT4 = 2_147_483_647;
+
+/** C0 and C1 control characters and DEL; `\t`, `\n`, `\r` are allowed only where text spans lines. */
+const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
+const controlCharsButLines = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * A string field that ends up stored or echoed: Unicode NFC, trimmed (unless it spans lines),
+ * without control characters, without lone surrogates (Postgres cannot store either a NUL or a
+ * half of a surrogate pair), at most `max` characters after normalisation.
+ */
+export function text(field: string, opts: { min?: number; max: number; multiline?: boolean }) {
+  const { min = 1, max, multiline = false } = opts;
+  const length = `${field} must be ${min}-${max} characters`;
+  return z
+    .string({ error: `${field} is required and must be a string` })
+    .min(min, length)
+    .max(max, length)
+    .refine(wellFormed, `${field} must be valid Unicode (it contains a lone surrogate)`)
+    .refine((v) => !(multiline ? controlCharsButLines : controlChars).test(v), `${field} must not contain control characters`)
+    .transform((v) => (multiline ? v.normalize("NFC") : v.normalize("NFC").trim()))
+    .refine((v) => v.length >= min && v.length <= max, `${length} (after normalising and trimming)`);
+}
+
+/** No lone surrogate: every UTF-16 surrogate is half of a pair (String.prototype.isWellFormed, before Node 20's typings have it). */
+export function wellFormed(v: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
+}
+
+/** An ISO 8601 date or date-time between years 2000 and 9999, as a Date. */
+export const isoDate = (field: string) =>
+  z
+    .string()
+    .max(40, `${field} must be an ISO date or date-time`)
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, `${field} must be an ISO date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z`)
+    .transform((v, ctx) => {
+      const d = new Date(v);
+      const year = d.getUTCFullYear();
+      if (Number.isNaN(d.getTime()) || year < 2000 || year > 9999) {
+        ctx.addIssue({ code: "custom", message: `${field} must be a real date between the years 2000 and 9999` });
+        return z.NEVER;
+      }
+      return d;
+    });
+
 export const TenantIdParam = z.object({
   id: z.coerce
     .number({ error: "tenant id must be a positive integer" })
     .int("tenant id must be a positive integer")
     .positive("tenant id must be a positive integer")
-    .max(2_147_483_647, "tenant id is out of range")
+    .max(MAX_INT4, "tenant id is out of range")
     .openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
@@ -172,6 +238,15 @@ export const tenantName = z
   .max(63, "name must be 1-63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'");
 
+export const OrganisationSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 2 }),
+    name: z.string().openapi({ example: "acme" }),
+    tokenPrefix: z.string().openapi({ description: "the token's first characters, to tell tokens apart", example: "cvg_org_Qm8x" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Organisation");
+
 /** The platform operator: CONVERGENCE_ADMIN_TOKEN or organisation 1's token. */
 export const operatorSecurity = [{ operatorToken: [] }];
 
@@ -180,6 +255,7 @@ export const orgIdQuery = z.coerce
   .number()
   .int()
   .positive()
+  .max(MAX_INT4, "org_id is out of range")
   .optional()
   .openapi({ description: "must be the token's organisation", example: 1 });
 
@@ -189,6 +265,7 @@ export const orgIdQuery = z.coerce
  */
 export const tenantIdQuery = z
   .string()
+  .max(40)
   .optional()
   .transform((value, ctx) => {
     if (value === undefined) return undefined;

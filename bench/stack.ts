@@ -9,5 +9,7 @@ import { startStack, testEnv } from "../tests/helpers/stack.js";
 
 export async function benchStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts?: Parameters<typeof startStack>[2]) {
   execFileSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], { cwd: projectRoot, env: testEnv(), stdio: "ignore" });
-  return startStack(name, { CONVERGENCE_INSTANCE: `convergence-${name}`, TENANT_CONTAINER_PREFIX: `cvg${name}-`, ...overrides }, opts);
+  // Benchmarks measure speed, not the per-organisation limits: one organisation spawns up to hundreds of tenants.
+  const unlimited = { ORG_MAX_TENANTS: "1000", ORG_SPAWNS_PER_MINUTE: "100000", ORG_DESTROYS_PER_MINUTE: "100000", ORG_MAX_HELD_WAITS: "1000" };
+  return startStack(name, { CONVERGENCE_INSTANCE: `convergence-${name}`, TENANT_CONTAINER_PREFIX: `cvg${name}-`, ...unlimited, ...overrides }, opts);
 }

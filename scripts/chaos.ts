@@ -134,12 +134,27 @@ async function recovery(ids: number[], since: number): Promise<{ lost: number[];
 
 // --- faults ----------------------------------------------------------------------------------
 
+/**
+ * Processes matching `pattern` that belong to this stack: their environment names the same
+ * database and queue prefix. Other stacks on the machine (other checkouts, test suites) run the
+ * same scripts and must not be touched.
+ */
 function pids(pattern: string): number[] {
+  let all: number[] = [];
   try {
-    return execFileSync("pgrep", ["-f", pattern], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    all = execFileSync("pgrep", ["-f", pattern], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
   } catch {
     return [];
   }
+  const ours = (pid: number) => {
+    try {
+      const env = new Set(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0"));
+      return env.has(`DATABASE_URL=${config.DATABASE_URL}`) && (env.has(`QUEUE_PREFIX=${config.QUEUE_PREFIX}`) || ![...env].some((e) => e.startsWith("QUEUE_PREFIX=")));
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  };
+  return all.filter(ours);
 }
 
 function restartPostgres() {

@@ -113,6 +113,7 @@ redis_state() { node -e '
   const done = (state) => { console.log(state); process.exit(0); };
   s.on("data", (d) => {
     buf += d;
+    if (/^-LOADING/m.test(buf)) return done("loading"); // started, still reading its append-only file
     if (/^-/m.test(buf)) return done("auth");
     if (buf.includes("+PONG")) return done("up");
   });
@@ -120,6 +121,7 @@ redis_state() { node -e '
   setTimeout(() => done("down"), 2000);' "$REDIS_URL"; }
 redis_pass=$(node -e 'console.log(decodeURIComponent(new URL(process.argv[1]).password))' "$REDIS_URL")
 state=$(redis_state)
+for _ in $(seq 1 60); do [ "$state" = loading ] || break; sleep 0.5; state=$(redis_state); done
 if [ "$state" = down ]; then
   is_root || die "Redis does not answer at $REDIS_URL. Start one (e.g. 'docker compose up -d redis') or run this as root to install it."
   command -v redis-server >/dev/null || apt_install redis-server
@@ -130,7 +132,7 @@ if [ "$state" = down ]; then
   (umask 077; if [ -n "$redis_pass" ]; then echo "requirepass $redis_pass"; fi >"$conf")
   redis-server "$conf" --port 6379 --bind 127.0.0.1 --daemonize yes --appendonly yes \
     --dir /var/lib/convergence-redis --logfile /var/log/convergence-redis.log
-  for _ in $(seq 1 20); do state=$(redis_state); [ "$state" = down ] || break; sleep 0.5; done
+  for _ in $(seq 1 60); do state=$(redis_state); [ "$state" = down ] || [ "$state" = loading ] || break; sleep 0.5; done
 fi
 case "$state" in
   up) ;;

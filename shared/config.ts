@@ -14,6 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, "../..") : resolve(here, "..");
 
 const int = (def: number) => z.coerce.number().int().default(def);
+const positive = (def: number) => z.coerce.number().int().min(1).max(1_000_000).default(def);
 const bool = (def: boolean) =>
   z.enum(["true", "false", "1", "0"]).default(def ? "true" : "false").transform((v) => v === "true" || v === "1");
 
@@ -31,6 +32,8 @@ function isNetworkAddress(cidr: string): boolean {
   const n = octets.reduce((acc, o) => acc * 256 + o, 0);
   return n % 2 ** (32 - Number(bits)) === 0;
 }
+
+const subnetSize = (cidr: string) => 2 ** (32 - Number(cidr.split("/")[1]));
 
 const schema = z
   .object({
@@ -77,9 +80,25 @@ const schema = z
     LOGS_TIMEOUT_MS: int(5_000),
     /** How often an idle tenant event stream (SSE) sends a heartbeat comment. */
     SSE_HEARTBEAT_MS: int(15_000),
+    /** Live log follows (`logs?follow=true`) an organisation may hold open at once; one more is a 429. */
+    LOGS_FOLLOW_MAX_PER_ORG: z.coerce.number().int().min(1).default(5),
+    /**
+     * How long a follow's slot, and a worker's following of the container, outlive an API or worker
+     * that vanished without a word; refreshed every third of it.
+     */
+    LOGS_FOLLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(15_000),
+    /** How many tenants' logs one worker process follows at once. */
+    LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
-    WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (README, "Operations"). */
+    WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
+    /**
+     * The API process's operations listener: /metrics and /admin/queues, never on the public PORT.
+     * Loopback by default; on any other address /metrics asks for the operator's credentials too. 0 turns it off.
+     */
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    OPS_HOST: z.string().min(1).default("127.0.0.1"),
     /** A file the worker touches while Redis and Postgres answer (container healthchecks); empty = off. */
     WORKER_HEARTBEAT_FILE: z.string().default(""),
     /** How often the heartbeat is written; the healthcheck fails when it is 3 intervals old. */
@@ -137,6 +156,31 @@ const schema = z
     /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    /**
+     * Per-organisation limits (README "Limits and abuse resistance"); an organisation's own values
+     * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.
+     */
+    ORG_MAX_TENANTS: positive(20),
+    ORG_SPAWNS_PER_MINUTE: positive(20),
+    ORG_ROTATIONS_PER_MINUTE: positive(10),
+    ORG_DESTROYS_PER_MINUTE: positive(30),
+    ORG_LOGS_PER_MINUTE: positive(60),
+    ORG_MAX_EVENT_STREAMS: positive(25),
+    ORG_MAX_HELD_WAITS: positive(50),
+    /** Spawns are refused (503) before live tenants × TENANT_MEMORY_MB would pass this share of CAPACITY_MEMORY_MB. */
+    CAPACITY_MEMORY_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+    /** The memory tenants may be given, in MB; 0 = this machine's total memory. */
+    CAPACITY_MEMORY_MB: z.coerce.number().int().min(0).default(0),
+    /** Every API request answers within this (503 when a dependency hangs); held waits and event streams bound each read instead. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** Postgres session limits on every pool: a statement, a lock wait, a transaction left idle. */
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Cluster metrics are computed at most once per this interval, however many scrapes come. */
+    METRICS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(10_000),
+    /** How long a spawn's Idempotency-Key answers with the same tenant; after that the key is free again. */
+    IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
     /** Tenants answer at https://<name>-<envId>.<TENANT_DOMAIN>; localhost (and other non-public names) use Caddy's internal CA. */
     TENANT_DOMAIN: z
       .string()
@@ -146,6 +190,11 @@ const schema = z
     /** The ingress's ports for this platform instance; HTTP only redirects to HTTPS (0 = no HTTP listener). */
     INGRESS_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
     INGRESS_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+    /**
+     * This instance's name in the proxy (its server objects and route ids); CONVERGENCE_INSTANCE by
+     * default. Only processes serving the same tenants on the same ingress ports may share one.
+     */
+    INGRESS_NAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).optional(),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */
@@ -165,6 +214,11 @@ const schema = z
     message: "TENANT_PORT_MIN..TENANT_PORT_MAX must be a range within 1024..65535",
     path: ["TENANT_PORT_MIN"],
   })
+  .refine((c) => subnetSize(c.TENANT_NETWORK_SUBNET) - 3 >= c.TENANT_PORT_MAX - c.TENANT_PORT_MIN + 1, {
+    // Each tenant's address on the bridge is derived from its port (shared/runtime/network.ts).
+    message: "TENANT_NETWORK_SUBNET must have an address for every port of TENANT_PORT_MIN..TENANT_PORT_MAX (plus network, gateway and broadcast): widen the subnet or narrow the range",
+    path: ["TENANT_NETWORK_SUBNET"],
+  })
   .refine((c) => c.JWT_DEFAULT_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
     path: ["JWT_DEFAULT_TTL_SECONDS"],
@@ -174,7 +228,7 @@ const schema = z
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number };
+export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number; INGRESS_NAME: string };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
 export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
@@ -195,6 +249,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...c,
     PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1`,
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
+    INGRESS_NAME: c.INGRESS_NAME ?? c.CONVERGENCE_INSTANCE,
   };
 }
 

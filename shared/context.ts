@@ -1,7 +1,7 @@
 /**
  * The typed context every entry point builds once and passes down: config, database, Redis,
- * queues, logger, templates and (for workers) the container runtime. The worker's context, the
- * only one with a runtime, is built in worker/context.ts, so the API process never loads a
+ * queues, logger, templates and (for workers) the container runtime and the ingress. The worker's
+ * context, the only one with a runtime, is built in worker/context.ts, so the API process never loads a
  * container engine's client. Tests build their own against the real services.
  */
 import { Redis } from "ioredis";
@@ -9,9 +9,10 @@ import { hostname } from "node:os";
 import type { Config } from "./config.js";
 import { createProvider } from "./convergence/providers/index.js";
 import type { ChatProvider } from "./convergence/types.js";
-import { createDb, type Db } from "./db/client.js";
+import { createDb, sessionLimits, type Db } from "./db/client.js";
 import { createQueues, type Queues } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
+import type { Ingress } from "./ingress/types.js";
 import type { ContainerRuntime } from "./runtime/types.js";
 import { TemplateRegistry } from "./templates.js";
 
@@ -37,6 +38,8 @@ export interface AppContext {
 
 export interface WorkerContext extends AppContext {
   runtime: ContainerRuntime;
+  /** The reverse proxy giving each tenant its HTTPS hostname (shared/ingress/). */
+  ingress: Ingress;
 }
 
 export function createRedis(url: string): Redis {
@@ -45,10 +48,11 @@ export function createRedis(url: string): Redis {
 }
 
 export function createAppContext(config: Config, role: "api" | "worker" | "cli"): AppContext {
-  const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10);
+  const limits = sessionLimits(config);
+  const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10, limits);
   const metering =
     role === "api"
-      ? createDb(config.DATABASE_URL, 5, config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" })
+      ? createDb(config.DATABASE_URL, 5, { ...limits, ...(config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" }) })
       : { db, sql };
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(redis, config);

@@ -18,9 +18,12 @@ export type ErrorCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
   | "QUOTA_EXCEEDED"
+  | "TENANT_LIMIT_REACHED"
+  | "CONCURRENCY_LIMIT_REACHED"
   | "TOO_MANY_AUTH_FAILURES"
   | "NO_PORTS_AVAILABLE"
   | "DEPENDENCY_UNAVAILABLE"
+  | "CAPACITY_EXHAUSTED"
   | "UPSTREAM_ERROR"
   | "UPSTREAM_TIMEOUT"
   | "INTERNAL";
@@ -49,6 +52,8 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
       return 415;
     case "RATE_LIMITED":
     case "QUOTA_EXCEEDED":
+    case "TENANT_LIMIT_REACHED":
+    case "CONCURRENCY_LIMIT_REACHED":
     case "TOO_MANY_AUTH_FAILURES":
       return 429;
     case "INTERNAL":
@@ -57,6 +62,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
       return 502;
     case "NO_PORTS_AVAILABLE":
     case "DEPENDENCY_UNAVAILABLE":
+    case "CAPACITY_EXHAUSTED":
       return 503;
     case "UPSTREAM_TIMEOUT":
       return 504;

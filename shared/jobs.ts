@@ -33,6 +33,8 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   everyMs?: (config: Config) => number;
   /** Runs in one worker at a time across all workers (a Redis lock), for sweeps that must not overlap. */
   exclusive?: boolean;
+  /** Runs until told to stop: its processor's signal aborts when the worker shuts down. */
+  runsUntilStopped?: boolean;
 }
 
 const defineJob = <P extends z.ZodType, R extends z.ZodType = z.ZodType>(job: JobDefinition<P, R>) => job;
@@ -74,10 +76,24 @@ export const jobs = {
   logs: defineJob({
     queue: "tenant-logs",
     name: "logs",
-    payload: z.object({ envId, tail: z.number().int().min(1).max(5000) }),
+    payload: z.object({ envId, tail: z.number().int().min(0).max(5000), since: z.string().regex(/^\d{1,20}$/).optional() }),
     result: z.object({ lines: z.array(z.string()), container: z.string().nullable() }),
     options: () => ({ attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } }),
     worker: (c) => ({ concurrency: 5, lockDurationMs: c.WORKER_LOCK_MS }),
+  }),
+  /**
+   * Follows a tenant's container logs into Redis while anyone follows them (shared/logs/follower.ts);
+   * runs until nobody does, the tenant is destroyed, or the worker stops. One per tenant.
+   */
+  logsFollow: defineJob({
+    queue: "tenant-logs-follow",
+    name: "logs-follow",
+    payload: z.object({ envId }),
+    jobId: (p) => `logs-follow-${p.envId}`,
+    // The API asks again while its clients stay: nothing to retry here.
+    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600, count: 100 } }),
+    worker: (c) => ({ concurrency: c.LOGS_FOLLOW_WORKER_CONCURRENCY, lockDurationMs: c.WORKER_LOCK_MS }),
+    runsUntilStopped: true,
   }),
   /** One delivery job per webhook event; its id is the event id, so a second enqueue is a no-op. */
   webhookDelivery: defineJob({

@@ -66,7 +66,7 @@ export async function takeQuota(ctx: AppContext, tenant: Tenant, now = new Date(
     if (used > quotaPerMinute) {
       await giveBack();
       const retryAfter = Math.max(1, 60 - Math.floor((now.getTime() % 60_000) / 1000));
-      throw new AppError("RATE_LIMITED", `rate limit of ${quotaPerMinute} convergence calls per minute reached`, { limit: quotaPerMinute, window: "minute" }, { "Retry-After": String(retryAfter) });
+      throw new AppError("RATE_LIMITED", `rate limit of ${quotaPerMinute} convergence calls per minute reached`, { limit: "callsPerMinute", max: quotaPerMinute, window: "minute" }, { "Retry-After": String(retryAfter) });
     }
   }
   if (quotaPerMonth) {
@@ -81,7 +81,7 @@ export async function takeQuota(ctx: AppContext, tenant: Tenant, now = new Date(
     if (used > quotaPerMonth) {
       await giveBack();
       const retryAfter = Math.ceil((nextMonthStart(now).getTime() - now.getTime()) / 1000);
-      throw new AppError("QUOTA_EXCEEDED", `monthly quota of ${quotaPerMonth} convergence calls reached`, { limit: quotaPerMonth, window: "month" }, { "Retry-After": String(retryAfter) });
+      throw new AppError("QUOTA_EXCEEDED", `monthly quota of ${quotaPerMonth} convergence calls reached`, { limit: "callsPerMonth", max: quotaPerMonth, window: "month" }, { "Retry-After": String(retryAfter) });
     }
   }
 }

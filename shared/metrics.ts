@@ -80,11 +80,17 @@ class ComputedHistogram {
 }
 
 export interface ClusterMetricsDeps {
+  /** A small pool of its own (the API's: 2 connections), so scrapes never take the API's connections. */
   db: Db;
   /** Every queue of the job catalog (shared/jobs.ts). */
   queues: Queue[];
-  /** Upper bound for one scrape's reads; a dependency that does not answer is reported down, not waited for. */
+  /** Upper bound for one refresh's reads; a dependency that does not answer is reported down, not waited for. */
   timeoutMs?: number;
+  /**
+   * The cluster metrics are computed at most once per this interval: scrapes within it are served
+   * what the last refresh read, and concurrent scrapes share the one refresh in flight.
+   */
+  minRefreshMs?: number;
 }
 
 export type ClusterMetrics = ReturnType<typeof registerClusterMetrics>;
@@ -92,6 +98,12 @@ export type ClusterMetrics = ReturnType<typeof registerClusterMetrics>;
 /** Registers the cluster-wide metrics on `registry`; call `refresh()` before rendering each scrape. */
 export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsDeps) {
   const timeoutMs = deps.timeoutMs ?? 2_000;
+  const minRefreshMs = deps.minRefreshMs ?? 0;
+  const refreshes = new Counter({
+    name: "convergence_metrics_refreshes_total",
+    help: "Times the cluster metrics were read from Postgres and Redis (at most once per METRICS_MIN_REFRESH_MS, however many scrapes)",
+    registers: [registry],
+  });
   const sourceUp = new Gauge({
     name: "convergence_metrics_source_up",
     help: "Whether this scrape could read the source (postgres, redis); 0 means its metrics are missing from this scrape",
@@ -207,9 +219,27 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
     });
   }
 
+  let inFlight: Promise<void> | null = null;
+  let refreshedAt = -Infinity;
+
   return {
+    /**
+     * Brings the cluster metrics up to date unless they were read less than minRefreshMs ago; a
+     * refresh already running is joined, never started twice.
+     */
+    refresh(): Promise<void> {
+      if (inFlight) return inFlight;
+      if (performance.now() - refreshedAt < minRefreshMs) return Promise.resolve();
+      inFlight = this.read().finally(() => {
+        refreshedAt = performance.now();
+        inFlight = null;
+      });
+      return inFlight;
+    },
+
     /** Reads Postgres and Redis (concurrently, each bounded by the timeout) into the registered metrics. */
-    async refresh(): Promise<void> {
+    async read(): Promise<void> {
+      refreshes.inc();
       const [pg, redis] = await Promise.allSettled([withTimeout(readPostgres(), timeoutMs, "postgres"), withTimeout(readRedis(), timeoutMs, "redis")]);
       sourceUp.set({ source: "postgres" }, pg.status === "fulfilled" ? 1 : 0);
       sourceUp.set({ source: "redis" }, redis.status === "fulfilled" ? 1 : 0);

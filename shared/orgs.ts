@@ -6,6 +6,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { prepared, type Db, type Tx } from "./db/client.js";
+import { assertBeforeDeadline } from "./deadline.js";
 import { ORG_TOKEN_PREFIX, displayPrefix, hashSecret, newSecret } from "./crypto.js";
 import { organisations, type Organisation } from "./db/schema.js";
 import { AppError, notFound } from "./errors.js";
@@ -16,11 +17,13 @@ export const ADMIN_ORG_ID = 1;
 
 export async function createOrganisation(db: Db, name: string): Promise<{ org: Organisation; token: string }> {
   const token = newSecret(ORG_TOKEN_PREFIX);
-  const [org] = await db
-    .insert(organisations)
-    .values({ name, tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token) })
-    .returning();
-  return { org: org!, token };
+  const org = await db.transaction(async (tx) => {
+    const [created] = await tx.insert(organisations).values({ name, tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token) }).returning();
+    // Answered 503 already? Then make nothing: its token would never be seen.
+    assertBeforeDeadline("creating the organisation");
+    return created!;
+  });
+  return { org, token };
 }
 
 const orgByTokenHash = prepared((db) =>
@@ -62,7 +65,12 @@ export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adm
     );
   }
   const token = newSecret(ORG_TOKEN_PREFIX);
-  const org = await db.transaction((tx) => replaceToken(tx, orgId, token));
+  const org = await db.transaction(async (tx) => {
+    const replaced = await replaceToken(tx, orgId, token);
+    // Answered 503 already? Then keep the old token: a new one nobody saw would lock the organisation out.
+    assertBeforeDeadline("the token rotation");
+    return replaced;
+  });
   if (!org) throw notFound(`organisation ${orgId}`);
   return { org, token };
 }
@@ -95,4 +103,10 @@ export async function bootstrapFirstOrganisation(db: Db, adminToken?: string): P
     await tx.execute(sql`select setval(pg_get_serial_sequence('organisations','id'), greatest((select max(id) from organisations), 1))`);
     return { token, org: org! };
   });
+}
+
+export async function getOrganisation(db: Db, orgId: number): Promise<Organisation> {
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, orgId));
+  if (!org) throw notFound(`organisation ${orgId}`);
+  return org;
 }

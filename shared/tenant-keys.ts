@@ -9,7 +9,10 @@ import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret 
 import { prepared, type Db } from "./db/client.js";
 import { tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
+import { assertBeforeDeadline } from "./deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
+import { limitsOf } from "./limits/limits.js";
+import { takeToken } from "./limits/rate.js";
 import { runningStatuses, teardownStatuses } from "./tenant-state.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
@@ -96,8 +99,12 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
       `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`,
     );
   }
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  await takeToken(ctx, orgId, "rotationsPerMinute", limits.rotationsPerMinute);
+  // Answered 503 already? Then the key stays as it is: a new one nobody saw would lock the tenant out.
+  assertBeforeDeadline("the key rotation");
   const apiKey = newSecret(TENANT_KEY_PREFIX);
-  const tenant = await transitionTenant(ctx.db, {
+  const tenant = await transitionTenant(ctx, {
     envId,
     from: runningStatuses,
     to: "provisioning",
@@ -107,6 +114,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
       apiKeyHash: hashSecret(apiKey),
       apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
       apiKeyPrefix: displayPrefix(apiKey),
+      apiKeyRotatedAt: new Date(),
     },
   });
   if (!tenant) throw new AppError("CONFLICT", `tenant ${envId} changed state during rotation; try again`);

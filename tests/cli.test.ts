@@ -1,17 +1,19 @@
 /**
  * The `convergence` command, run as a user runs it: the bin that npm links into
  * node_modules/.bin, in a child process, with a temporary HOME and XDG_CONFIG_HOME, against the
- * real stack. Covers login and where it is stored, spawn --wait, ls, status, logs, usage,
+ * real stack. Covers login and where it is stored, spawn --wait, ls, status, logs (and logs -f), usage,
  * destroy --wait, org create, --json output, and the exit codes (1 failed, 2 usage, 3 auth).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../shared/config.js";
-import { ownedContainers, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+import { tenantUrl } from "../shared/ingress/hostname.js";
+import { ownedContainers, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { printInTenant } from "./helpers/tenant-print.js";
 
 const bin = join(projectRoot, "node_modules/.bin/convergence");
 const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
@@ -37,6 +39,28 @@ function convergence(args: string[], env: Record<string, string> = {}): Promise<
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
+}
+
+/** Starts a long-running command (logs -f): its stdout lines as they come, and its exit code. */
+function following(args: string[]) {
+  const { CONVERGENCE_URL: _u, CONVERGENCE_TOKEN: _t, ...inherited } = process.env;
+  const child = spawn(bin, args, { env: { ...inherited, HOME: home, XDG_CONFIG_HOME: join(home, "xdg") }, cwd: home, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const result = {
+    child,
+    exited,
+    stderr: () => err,
+    get lines() {
+      return out.split("\n").filter((l) => l.length > 0);
+    },
+    until: (predicate: (lines: string[]) => boolean, what: string) =>
+      waitFor(async () => predicate(result.lines), { timeoutMs: 30_000, what: `${what}; stdout so far: ${out}; stderr: ${err}` }),
+  };
+  return result;
 }
 
 /** Runs with --json and parses stdout, which must be one JSON document and nothing else. */
@@ -97,7 +121,7 @@ describe("convergence tenant", () => {
     const key = /key\s+(sk_tenant_\S+)/.exec(spawned.stdout)?.[1];
     const port = Number(/port\s+(\d+)/.exec(spawned.stdout)?.[1]);
     expect(key).toBeDefined();
-    expect(spawned.stdout).toContain(`url   http://localhost:${port}`);
+    expect(spawned.stdout).toContain(`url   ${tenantUrl(stack.config, { name: "cli-app", envId: first })}`);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 
     const withJson = await convergenceJson(["tenant", "spawn", "cli-json", "--wait"]);
@@ -139,6 +163,47 @@ describe("convergence tenant", () => {
     const afterDestroy = await convergenceJson(["tenant", "ls"]);
     expect(afterDestroy.json.map((t: { envId: number }) => t.envId)).not.toContain(envId); // destroyed ones only with --all
     expect((await convergenceJson(["tenant", "ls", "--all"])).json.map((t: { envId: number }) => t.envId)).toContain(envId);
+  });
+
+  it("logs -f prints each line as the tenant prints it, across a rotate-key, until Ctrl-C (exit 130) or the tenant is destroyed (exit 0); --json prints one object per line", async () => {
+    const spawned = await convergenceJson(["tenant", "spawn", "cli-logs", "--wait"]);
+    expect(spawned.code, spawned.stderr).toBe(0);
+    const envId = spawned.json.envId as number;
+    created.push(envId);
+    const run = randomBytes(4).toString("hex");
+
+    const json = following(["tenant", "logs", String(envId), "-f", "--tail", "1", "--json"]);
+    const text = following(["tenant", "logs", `tenant_${envId}`, "--follow", "--tail", "1"]);
+    try {
+      // The tail arriving says each is connected; what is printed after it comes live.
+      await json.until((lines) => lines.length >= 1, "the tail (--json)");
+      await text.until((lines) => lines.length >= 1, "the tail");
+      expect(JSON.parse(json.lines[0]!)).toEqual({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), line: `tenant_${envId} (cli-logs) listening on 3000` });
+      await printInTenant(stack, envId, `live ${run}`);
+      await json.until((lines) => lines.length >= 2, "the live line (--json)");
+      await text.until((lines) => lines.length >= 2, "the live line");
+      expect(json.lines.map((l) => JSON.parse(l).line)).toEqual([`tenant_${envId} (cli-logs) listening on 3000`, `live ${run}`]);
+      expect(text.lines[1]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z live ${run}$`));
+
+      text.child.kill("SIGINT"); // Ctrl-C
+      expect(await text.exited).toBe(130);
+
+      // rotate-key re-creates the container with a new key: the follow goes on with the new container's lines.
+      const rotated = await convergenceJson(["tenant", "rotate-key", String(envId)]);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(rotated.json.apiKey).toMatch(/^sk_tenant_/);
+      expect(rotated.json.apiKey).not.toBe(spawned.json.apiKey);
+      await json.until((lines) => lines.length >= 3, "the new container's start-up line (--json)");
+      expect(JSON.parse(json.lines[2]!).line).toBe(`tenant_${envId} (cli-logs) listening on 3000`);
+
+      const destroyed = await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
+      expect(destroyed.status).toBe(202);
+      expect(await json.exited).toBe(0);
+      expect(json.stderr()).toBe("");
+    } finally {
+      json.child.kill("SIGKILL");
+      text.child.kill("SIGKILL");
+    }
   });
 
   it("a tenant that fails makes spawn --wait exit 1, saying why", async () => {

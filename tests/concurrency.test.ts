@@ -1,5 +1,14 @@
-/** Many spawns at once: distinct ports, one container each, all ready, all cleaned up. */
+/**
+ * Many spawns at once: distinct ports, one container each, all ready, all cleaned up. And a
+ * destroy racing a provision job leaves no port behind.
+ */
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portLeases } from "../shared/db/schema.js";
+import { getTenant } from "../shared/tenants/queries.js";
+import { destroyTenant, requestDestroy } from "../shared/tenants/destroy.js";
+import { provisionTenant } from "../shared/tenants/provision.js";
+import { createWorkerContext } from "../worker/context.js";
 import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
@@ -30,5 +39,42 @@ describe("concurrent spawns", () => {
     await Promise.all(tenants.map((t) => stack.api(`/api/v1/tenant/${t.envId}`, { method: "DELETE", token: org.token })));
     await Promise.all(tenants.map((t) => waitForStatus(stack, org.token, t.envId, ["destroyed"])));
     for (const t of tenants) expect(await ownedContainers(stack, t.envId)).toEqual([]);
+  });
+});
+
+describe("a destroy racing a provision job", () => {
+  let racing: Stack;
+  beforeAll(async () => {
+    racing = await startStack("lease-race", {}, { workers: 0 });
+  });
+  afterAll(async () => {
+    await racing?.stop();
+  });
+
+  it("a destroy that finishes while the provision job builds the image leaves no port leased and no container", async () => {
+    const org = await racing.newOrg();
+    const spawned = await spawnViaApi(racing, org.token, { name: "raced" });
+    const envId = spawned.body.tenant.envId as number;
+    // This test's own worker context, in which the whole destroy lands during the image step.
+    const ctx = createWorkerContext(racing.config);
+    try {
+      const runtime = ctx.runtime;
+      const raced = {
+        ...ctx,
+        runtime: Object.assign(Object.create(runtime), {
+          ensureImage: async (...args: Parameters<typeof runtime.ensureImage>) => {
+            await requestDestroy({ ctx, orgId: org.id, envId });
+            await destroyTenant(ctx, envId);
+            return runtime.ensureImage(...args);
+          },
+        }),
+      };
+      expect(await provisionTenant(raced, envId)).toBe("skipped");
+      expect((await getTenant(ctx.db, envId))?.status).toBe("destroyed");
+      expect(await ctx.db.select().from(portLeases).where(eq(portLeases.envId, envId))).toEqual([]);
+      expect(await ownedContainers(racing, envId)).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
   });
 });

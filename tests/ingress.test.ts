@@ -147,16 +147,49 @@ describe("sync", () => {
     await other.upsertRoute(foreign);
     await expectThroughIngress(`https://foreign-7.localhost:${p1}/`, 200);
 
-    const first = await ingress.sync([routeOf(shopA)]);
+    const first = await ingress.sync(async () => ({ routes: [routeOf(shopA)] }));
     expect(first).toEqual({ added: [101], updated: [], removed: [102] });
     await expectThroughIngress(`${urlOf(shopA)}/`, 200);
     await expectThroughIngress(`${urlOf(shopB)}/`, 404);
     expect((await httpsGet(`https://foreign-7.localhost:${p1}/`, ca)).status).toBe(200);
     expect(await other.listRoutes()).toEqual([foreign]);
 
-    expect(await ingress.sync([routeOf(shopA)])).toEqual({ added: [], updated: [], removed: [] });
-    expect(await ingress.sync([routeOf(shopA), routeOf(shopB)])).toEqual({ added: [102], updated: [], removed: [] });
+    expect(await ingress.sync(async () => ({ routes: [routeOf(shopA)] }))).toEqual({ added: [], updated: [], removed: [] });
+    expect(await ingress.sync(async () => ({ routes: [routeOf(shopA), routeOf(shopB)] }))).toEqual({ added: [102], updated: [], removed: [] });
     await expectThroughIngress(`${urlOf(shopB)}/`, 200);
+  });
+
+  test("sync leaves the routes it is told to keep as they are, and removes the rest", async () => {
+    // 102 is being provisioned again (kept, not re-added if it had none); 101 is routable.
+    expect(await ingress.sync(async () => ({ routes: [routeOf(shopA)], keep: [shopB.envId] }))).toEqual({ added: [], updated: [], removed: [] });
+    expect((await ingress.listRoutes()).map((r) => r.envId).sort()).toEqual([101, 102]);
+    await ingress.removeRoute(shopB.envId);
+    expect(await ingress.sync(async () => ({ routes: [routeOf(shopA)], keep: [shopB.envId] }))).toEqual({ added: [], updated: [], removed: [] });
+    expect((await ingress.listRoutes()).map((r) => r.envId)).toEqual([101]);
+    await ingress.upsertRoute(routeOf(shopB));
+  });
+
+  test("a route removed while sync was reading what to write is not written back", async () => {
+    // A second client (another worker destroying 102) removes the route after sync has read
+    // Caddy's routes and while it reads Postgres; what it read then still says 102 is routable
+    // (and that 103, a new tenant, is).
+    const concurrent = ingressFor(config.CADDY_ADMIN_URL, owner, config);
+    const newcomer: IngressRoute = { ...routeOf(shopA), envId: 103, hostname: "new-103.localhost" };
+    let reads = 0;
+    const result = await ingress.sync(async () => {
+      reads++;
+      if (reads === 1) {
+        await concurrent.removeRoute(shopB.envId);
+        return { routes: [routeOf(shopA), routeOf(shopB), newcomer] };
+      }
+      return { routes: [routeOf(shopA), newcomer] };
+    });
+    expect(reads).toBe(2);
+    expect(result).toEqual({ added: [103], updated: [], removed: [] });
+    expect((await ingress.listRoutes()).map((r) => r.envId)).toEqual([101, 103]);
+    await expectThroughIngress(`${urlOf(shopB)}/`, 404);
+    await ingress.removeRoute(103);
+    await ingress.upsertRoute(routeOf(shopB));
   });
 
   describe("with a private Caddy", () => {
@@ -169,7 +202,7 @@ describe("sync", () => {
       const [p1, p2] = [await freePort(), await freePort()];
       const own = ingressFor(caddy.adminUrl, owner, { INGRESS_HTTPS_PORT: p1, INGRESS_HTTP_PORT: p2 });
       const routes = [shopA, shopB].map((t) => routeOf(t));
-      await own.sync(routes);
+      await own.sync(async () => ({ routes }));
       let privateCa = (await own.caCertificate())!;
       for (const t of [shopA, shopB]) await expectThroughIngress(`https://shop-${t.envId}.localhost:${p1}/`, 200, () => privateCa);
 
@@ -177,7 +210,7 @@ describe("sync", () => {
       expect(await caddy.config()).toEqual({ admin: { config: { persist: false }, listen: expect.any(String) } });
       await expect(httpsGet(`https://shop-101.localhost:${p1}/`, privateCa)).rejects.toThrow(/ECONNREFUSED/);
 
-      expect(await own.sync(routes)).toEqual({ added: [101, 102], updated: [], removed: [] });
+      expect(await own.sync(async () => ({ routes }))).toEqual({ added: [101, 102], updated: [], removed: [] });
       privateCa = (await own.caCertificate())!;
       for (const t of [shopA, shopB]) {
         const page = await expectThroughIngress(`https://shop-${t.envId}.localhost:${p1}/`, 200, () => privateCa);

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
+import { tenantNetwork } from "../shared/runtime/network.js";
 import { TEST_CONTAINER_PREFIX, execIn, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
@@ -60,7 +61,10 @@ describe("tenant lifecycle", () => {
     expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
     expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
     expect(inspect.HostConfig.PidsLimit).toBeGreaterThan(0);
-    expect(inspect.HostConfig.ExtraHosts).toContain("host.docker.internal:host-gateway");
+    // On the instance's isolated bridge, where the master is that bridge's gateway.
+    const network = tenantNetwork(stack.config.CONVERGENCE_INSTANCE, stack.config.TENANT_NETWORK_SUBNET);
+    expect(inspect.HostConfig.NetworkMode).toBe(network.name);
+    expect(inspect.HostConfig.ExtraHosts).toContain(`host.docker.internal:${network.gateway}`);
     expect(inspect.Config.Labels["io.convergence.env-id"]).toBe(String(t.envId));
 
     const logs = await stack.api(`/api/v1/tenant/${t.envId}/logs?tail=50`, { token: org.token });

@@ -1,5 +1,9 @@
-/** Operations: readiness that tells the truth about Postgres, Prometheus metrics, and the admin-only queue dashboard. */
+/**
+ * Operations: readiness that tells the truth about Postgres, Prometheus metrics and the admin-only
+ * queue dashboard, both on the operations listener and never on the public API port.
+ */
 import { randomBytes } from "node:crypto";
+import { networkInterfaces } from "node:os";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../shared/crypto.js";
@@ -13,7 +17,7 @@ import { freePort, spawnViaApi, startStack, waitFor, waitForStatus, type Stack }
 
 /** Held status waits and open event streams in the stack's API process, from its /metrics. */
 const watchers = async (stack: Stack) =>
-  sampleValue(parsePrometheusText(await (await fetch(`${stack.url}/metrics`)).text()), "convergence_api_tenant_watchers");
+  sampleValue(parsePrometheusText(await (await fetch(`${stack.opsUrl}/metrics`)).text()), "convergence_api_tenant_watchers");
 
 describe("/readyz against a private Postgres that goes down and comes back", () => {
   let pg: PrivatePostgres;
@@ -94,7 +98,7 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
     // The server holds the request up to 30 s; only a wake-up answers it before the client's 10 s deadline.
     const held = stack.api(`/api/v1/tenant/${envId}/status?wait=provisioning&timeout=30`, { token: org.token, timeoutMs: 10_000 });
     await waitFor(async () => (await watchers(stack)) === 1, { timeoutMs: 5_000, what: "the status request to be held" });
-    await transitionTenant(stack.db, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
+    await transitionTenant(stack, { envId, from: ["pending"], to: "provisioning", reason: "moved by the test", actor: "test" });
     expect((await held).body.tenant.status).toBe("provisioning");
   });
 });
@@ -107,7 +111,9 @@ describe("/metrics and the queue dashboard", () => {
 
   beforeAll(async () => {
     workerMetricsPort = await freePort();
-    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), WORKER_METRICS_HOST: "127.0.0.1", CONVERGENCE_ADMIN_TOKEN: adminToken });
+    // METRICS_MIN_REFRESH_MS 0: each scrape reads afresh, so it can be compared with the database.
+    // WORKER_METRICS_HOST is left at its default.
+    stack = await startStack("ops", { WORKER_METRICS_PORT: String(workerMetricsPort), CONVERGENCE_ADMIN_TOKEN: adminToken, METRICS_MIN_REFRESH_MS: "0" });
     org = await stack.newOrg();
   });
   afterAll(async () => {
@@ -127,7 +133,7 @@ describe("/metrics and the queue dashboard", () => {
     // Compare against a database that did not move while the scrape ran.
     const { families, before } = await waitFor(async () => {
       const before = await dbCounts();
-      const res = await fetch(`${stack.url}/metrics`);
+      const res = await fetch(`${stack.opsUrl}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toContain("text/plain");
       const families = parsePrometheusText(await res.text());
@@ -175,7 +181,7 @@ describe("/metrics and the queue dashboard", () => {
 
   it("the queue dashboard opens for the admin token or organisation 1, and is refused to everyone else", async () => {
     const get = (path: string, authorization?: string) =>
-      fetch(`${stack.url}${path}`, { headers: authorization ? { authorization } : {} });
+      fetch(`${stack.opsUrl}${path}`, { headers: authorization ? { authorization } : {} });
     const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString("base64")}`;
 
     const anonymous = await get("/admin/queues");
@@ -209,5 +215,63 @@ describe("/metrics and the queue dashboard", () => {
     await stack.db.update(organisations).set({ tokenHash: hashSecret(orgOneToken) }).where(eq(organisations.id, 1));
     expect((await get("/admin/queues", `Bearer ${orgOneToken}`)).status).toBe(200);
     expect((await get("/admin/queues", basic(orgOneToken))).status).toBe(200);
+  });
+});
+
+describe("where the operations endpoints are served", () => {
+  let stack: Stack;
+  let workerMetricsPort: number;
+  const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
+  /** An address of this host that is not loopback: what a neighbour on the network would connect to. */
+  const hostIp = Object.entries(networkInterfaces())
+    .filter(([name]) => !/^(lo|docker|br-|veth|cvg)/.test(name))
+    .flatMap(([, addrs]) => addrs ?? [])
+    .find((a) => a.family === "IPv4" && !a.internal)?.address;
+
+  beforeAll(async () => {
+    expect(hostIp, "a non-loopback IPv4 address on this host").toBeTruthy();
+    workerMetricsPort = await freePort();
+    stack = await startStack("ops-where", { WORKER_METRICS_PORT: String(workerMetricsPort), CONVERGENCE_ADMIN_TOKEN: adminToken });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("the public API port serves neither /metrics nor the queue dashboard, to anyone", async () => {
+    for (const path of ["/metrics", "/admin/queues", "/admin/queues/api/queues"]) {
+      for (const headers of [{}, { authorization: `Bearer ${adminToken}` }] as Record<string, string>[]) {
+        const res = await fetch(`${stack.url}${path}`, { headers });
+        expect(res.status, path).toBe(404);
+        expect((await res.json()).error.code).toBe("NOT_FOUND");
+      }
+    }
+  });
+
+  it("by default the operations listener and the worker's metrics answer on loopback only", async () => {
+    const opsPort = Number(new URL(stack.opsUrl).port);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`).catch(() => null))?.status === 200, {
+      timeoutMs: 30_000,
+      what: "the worker's metrics on 127.0.0.1",
+    });
+    expect((await fetch(`${stack.opsUrl}/metrics`)).status).toBe(200);
+    for (const port of [opsPort, workerMetricsPort]) {
+      await expect(fetch(`http://${hostIp}:${port}/metrics`), `${hostIp}:${port}`).rejects.toThrow();
+    }
+  });
+
+  it("an operations listener bound beyond loopback asks for the operator's credentials on /metrics too", async () => {
+    const org = await stack.newOrg();
+    const exposed = await stack.startExtraApi({ OPS_HOST: "0.0.0.0" });
+    const metrics = (authorization?: string) => fetch(`${exposed.opsUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+    const anonymous = await metrics();
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic /);
+    expect((await metrics(`Bearer ${org.token}`)).status).toBe(403);
+    const basic = await metrics(`Basic ${Buffer.from(`prometheus:${adminToken}`).toString("base64")}`);
+    expect(basic.status).toBe(200);
+    expect(await basic.text()).toContain("convergence_tenants");
+    expect((await metrics(`Bearer ${adminToken}`)).status).toBe(200);
+    // It really is reachable from elsewhere: a neighbour gets the same 401.
+    expect((await fetch(`http://${hostIp}:${new URL(exposed.opsUrl).port}/metrics`)).status).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * @convergence/sdk against the real stack (API and worker processes, Postgres, Redis, Docker):
  * a brand-new organisation verifies its very first webhook, spawn waits for ready, the event
- * stream survives a connection cut for real, destroy waits, a real 429 is retried after its
+ * stream and live logs survive a connection cut for real, destroy waits, a real 429 is retried after its
  * Retry-After, and a tenant's convergence calls are metered. Also: the committed types are
  * what the running API's document generates.
  */
@@ -22,6 +22,7 @@ import { renderTypes, typesFile } from "../sdk/scripts/openapi-types.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { ownedContainers, startStack, waitFor, type Stack } from "./helpers/stack.js";
 import { startTcpProxy } from "./helpers/tcp-proxy.js";
+import { printInTenant } from "./helpers/tenant-print.js";
 
 const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
 let stack: Stack;
@@ -140,6 +141,45 @@ describe("tenants", () => {
     }
   });
 
+  it("logs with follow yields the lines the tenant prints after the call started, across a dropped connection without losing or repeating one, and ends when the tenant is destroyed", async () => {
+    const proxy = await startTcpProxy(stack.url);
+    try {
+      const viaProxy = new Convergence({ baseUrl: proxy.url, token: org.token });
+      const tenant = await cvg.tenants.spawn({ name: "logged", ...express }, { wait: "ready" });
+      created.push(tenant.envId);
+      const run = randomBytes(4).toString("hex");
+      const before = `before the cut ${run}`;
+      const during = `while disconnected ${run}`;
+      const after = `after the reconnect ${run}`;
+      const textOf = (line: string) => line.slice(line.indexOf(" ") + 1);
+      const seen: string[] = [];
+      // Reconnecting a second after the cut leaves time to print a line while no connection is open.
+      const lines = viaProxy.tenants.logs(tenant.envId, { follow: true, tail: 1, reconnectDelayMs: 1000, signal: AbortSignal.timeout(90_000) });
+      for await (const line of lines) {
+        seen.push(line);
+        const text = textOf(line);
+        if (seen.length === 1) await printInTenant(stack, tenant.envId, before);
+        else if (text === before) {
+          proxy.cut();
+          await printInTenant(stack, tenant.envId, during);
+        } else if (text === during) await printInTenant(stack, tenant.envId, after);
+        else if (text === after) await cvg.tenants.destroy(tenant.envId);
+      }
+      expect(seen.map(textOf)).toEqual([`${tenant.tenantId} (logged) listening on 3000`, before, during, after]);
+      for (const line of seen) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+      // Every connection after the first resumed after the last line received, so the tail was not
+      // sent again. There may be more than two: a reconnect refused while the server still holds the
+      // cut stream's slot (429) is retried, and so is a stream the destroy broke before its `end`.
+      const streams = proxy.heads.filter((h) => h.startsWith(`GET /api/v1/tenant/${tenant.envId}/logs?`));
+      expect(streams.length).toBeGreaterThanOrEqual(2);
+      expect(streams[0]).not.toMatch(/^last-event-id:/im);
+      for (const head of streams.slice(1)) expect(head).toMatch(/^last-event-id: \d{19}\r?$/im);
+      expect((await cvg.tenants.get(tenant.envId)).status).toBe("destroyed");
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("destroy with wait resolves once the tenant is destroyed and its container gone", async () => {
     const tenant = await cvg.tenants.spawn({ name: "doomed", ...express }, { wait: "ready" });
     created.push(tenant.envId);
@@ -183,7 +223,7 @@ describe("tenants", () => {
     const rotated = await cvg.tenants.rotateKey(a.envId);
     expect(rotated.apiKey).toMatch(/^sk_tenant_/);
     expect(rotated.apiKey).not.toBe(a.apiKey);
-    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey }).converge({ prompt: "x", agentARole: "A", agentBRole: "B" }).catch((e: unknown) => e);
+    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey! }).converge({ prompt: "x", agentARole: "A", agentBRole: "B" }).catch((e: unknown) => e);
     expect(oldKey).toMatchObject({ code: "UNAUTHORIZED", status: 401, isAuthError: true });
 
     const missing = await cvg.tenants.get(2_000_000).catch((e: unknown) => e);
@@ -237,10 +277,10 @@ describe("convergence calls, quotas and usage", () => {
     // The quota counts per calendar minute: start early in one, so the second call is surely in the same minute.
     await waitFor(async () => new Date().getSeconds() < 45, { timeoutMs: 20_000, intervalMs: 250, what: "the first 45 s of a minute" });
 
-    const first = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey }).converge(input);
+    const first = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey! }).converge(input);
     expect(first.final).not.toBe("");
 
-    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey, retry: false }).converge(input).catch((e: unknown) => e);
+    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey!, retry: false }).converge(input).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvergenceError);
     expect(refused).toMatchObject({ code: "RATE_LIMITED", status: 429 });
     const retryAfter = (refused as ConvergenceError).retryAfter!;
@@ -249,7 +289,7 @@ describe("convergence calls, quotas and usage", () => {
 
     // Retrying at once would be refused again (same minute, same quota): success means the SDK waited as told.
     const retries: RetryInfo[] = [];
-    const patient = Convergence.tenant({ baseUrl: `${stack.url}/api/v1`, apiKey: tenant.apiKey, retry: { maxAttempts: 3, onRetry: (r) => retries.push(r) } });
+    const patient = Convergence.tenant({ baseUrl: `${stack.url}/api/v1`, apiKey: tenant.apiKey!, retry: { maxAttempts: 3, onRetry: (r) => retries.push(r) } });
     const second = await patient.converge(input);
     expect(second.final).not.toBe("");
     expect(retries.length).toBeGreaterThanOrEqual(1);
@@ -266,7 +306,7 @@ describe("convergence calls, quotas and usage", () => {
     const monthly = await cvg.tenants.spawn({ name: "monthly", ...express, quota: { callsPerMonth: 1 } }, { wait: "ready" });
     created.push(monthly.envId);
     const monthlyRetries: RetryInfo[] = [];
-    const client = Convergence.tenant({ baseUrl: stack.url, apiKey: monthly.apiKey, retry: { onRetry: (r) => monthlyRetries.push(r) } });
+    const client = Convergence.tenant({ baseUrl: stack.url, apiKey: monthly.apiKey!, retry: { onRetry: (r) => monthlyRetries.push(r) } });
     await client.converge(input);
     const exhausted = await client.converge(input).catch((e: unknown) => e);
     expect(exhausted).toMatchObject({ code: "QUOTA_EXCEEDED", status: 429 });

@@ -2,9 +2,16 @@
  * The platform keeps its promises unattended: health sweeps, restarts with crash-loop back-off,
  * the reconciler (missing containers, orphans), and recovery after Redis loses every job.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
+import tar from "tar-fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobs } from "../shared/jobs.js";
+import { DockerRuntime } from "../shared/runtime/docker.js";
+import { labelKeys } from "../shared/runtime/types.js";
+import { TemplateRegistry } from "../shared/templates.js";
 import { getTenant } from "../shared/tenants/queries.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus.js";
 import { startReceiver } from "./helpers/receiver.js";
@@ -129,24 +136,57 @@ describe("self-healing", () => {
     await destroy(envId);
   });
 
-  it("a container with the owner labels and no tenant is removed; one without the labels is left alone", async () => {
-    const image = (await stack.docker.listImages({ filters: { label: [`io.convergence.template=node/express`] } }))[0]!.RepoTags![0]!;
+  it("a container with the owner labels and no tenant is removed; containers started by hand from template images are left alone past the grace period", async () => {
+    // The template image as the platform builds it now: it names its template and claims no ownership.
+    const runtime = new DockerRuntime({ socketPath: stack.config.DOCKER_SOCKET, owner: TEST_OWNER });
+    const image = await runtime.ensureImage(new TemplateRegistry(stack.config.TEMPLATES_DIR).get("node", "express")!, stack.config.TENANT_BASE_IMAGE);
+    const imageLabels = (await stack.docker.getImage(image).inspect()).Config.Labels ?? {};
+    expect(imageLabels[labelKeys.imageTemplate]).toBe("node/express");
+    for (const key of [labelKeys.owner, labelKeys.envId, labelKeys.orgId]) expect(imageLabels, key).not.toHaveProperty(key);
+    // An image as the platform used to build them, with this stack's owner label on it: every
+    // container started from it inherits that label.
+    const oldImage = `cvgtest-old-template-image:${process.pid}`;
+    await buildLabelledImage(stack, image, oldImage, { [labelKeys.owner]: TEST_OWNER, [labelKeys.template]: "node/express" });
+
     const cmd = ["node", "-e", "setInterval(() => {}, 1000)"];
+    const byHand = [
+      await stack.docker.createContainer({ name: `cvgtest-bystander-${process.pid}`, Image: image, Cmd: cmd }),
+      await stack.docker.createContainer({ name: `cvgtest-bystander-old-${process.pid}`, Image: oldImage, Cmd: cmd }),
+    ];
+    // Created after the ones by hand, so once it is gone they have been past the grace period too.
     const orphan = await stack.docker.createContainer({
       name: `${TEST_CONTAINER_PREFIX}orphan-${process.pid}`,
       Image: image,
       Cmd: cmd,
-      Labels: { "io.convergence.owner": TEST_OWNER, "io.convergence.env-id": "999999" },
+      Labels: { [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: "999999" },
     });
-    const bystander = await stack.docker.createContainer({ name: `cvgtest-bystander-${process.pid}`, Image: image, Cmd: cmd });
-    await orphan.start();
-    await bystander.start();
+    // One the platform created from an old image (its own env-id label): still the platform's.
+    const oldOrphan = await stack.docker.createContainer({
+      name: `${TEST_CONTAINER_PREFIX}orphan-old-${process.pid}`,
+      Image: oldImage,
+      Cmd: cmd,
+      Labels: { [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: "999998" },
+    });
+    for (const c of [...byHand, orphan, oldOrphan]) await c.start();
     try {
-      await waitFor(async () => (await orphan.inspect().catch(() => null)) === null, { timeoutMs: 30_000, what: "the orphan to be removed" });
-      expect((await bystander.inspect()).State.Running).toBe(true);
+      expect((await byHand[1]!.inspect()).Config.Labels[labelKeys.owner], "the old image's label is inherited").toBe(TEST_OWNER);
+      await waitFor(async () => (await orphan.inspect().catch(() => null)) === null && (await oldOrphan.inspect().catch(() => null)) === null, {
+        timeoutMs: 30_000,
+        what: "the orphans to be removed",
+      });
+      // Another full grace period and reconcile round later, the ones started by hand still run.
+      const later = await stack.docker.createContainer({
+        name: `${TEST_CONTAINER_PREFIX}orphan-later-${process.pid}`,
+        Image: image,
+        Cmd: cmd,
+        Labels: { [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: "999997" },
+      });
+      await later.start();
+      await waitFor(async () => (await later.inspect().catch(() => null)) === null, { timeoutMs: 30_000, what: "the later orphan to be removed" });
+      for (const c of byHand) expect((await c.inspect()).State.Running).toBe(true);
     } finally {
-      await bystander.remove({ force: true });
-      await orphan.remove({ force: true }).catch(() => {});
+      for (const c of [...byHand, orphan, oldOrphan]) await c.remove({ force: true }).catch(() => {});
+      await stack.docker.getImage(oldImage).remove({ force: true }).catch(() => {});
     }
   });
 
@@ -171,6 +211,24 @@ describe("self-healing", () => {
     }
   });
 });
+
+/** Builds `tag` from `from` with extra labels (LABEL needs no shell in the image). */
+async function buildLabelledImage(stack: Stack, from: string, tag: string, labels: Record<string, string>) {
+  const dockerfile = `FROM ${from}\nLABEL ${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(" ")}\n`;
+  const context = tar.pack(mkdtempSync(join(tmpdir(), "cvg-image-")), {
+    finalize: false,
+    finish: (pack) => {
+      pack.entry({ name: "Dockerfile" }, dockerfile);
+      pack.finalize();
+    },
+  });
+  const stream = await stack.docker.buildImage(context, { t: tag, pull: false, rm: true });
+  const output: Array<{ error?: string }> = await new Promise((resolve, reject) =>
+    stack.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+  const failed = output.find((o) => o.error);
+  if (failed) throw new Error(`building ${tag}: ${failed.error}`);
+}
 
 /**
  * Everything this stack had in Redis (its jobs, schedules, locks, quota counters) is gone, as

@@ -36,7 +36,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   supervisor = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: projectRoot,
-    env: stackEnv("supervisor", port),
+    env: await stackEnv("supervisor", port),
     stdio: ["ignore", "pipe", "pipe"],
   });
   supervisor.stdout!.on("data", (d: Buffer) => (output += d));

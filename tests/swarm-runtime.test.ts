@@ -14,6 +14,7 @@ import { describe, expect } from "vitest";
 import { registryAnswers } from "../scripts/cluster/registry.js";
 import { managerDocker } from "../scripts/cluster/swarm.js";
 import { loadDotEnv, projectRoot } from "../shared/config.js";
+import { parseLogLine, sinceOf } from "../shared/logs/channel.js";
 import { SwarmRuntime } from "../shared/runtime/swarm.js";
 import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../shared/runtime/types.js";
 import { TemplateRegistry, type Template } from "../shared/templates.js";
@@ -253,6 +254,37 @@ describe("SwarmRuntime on a real local swarm", () => {
     const lines = await runtime.logs(t.name, 50);
     expect(lines.some((l) => /^\d{4}-\d\d-\d\dT\S+ tenant_\d+ \(swarm-\d+\) listening on 3000$/.test(l) && l.includes(`tenant_${t.envId} `))).toBe(true);
     expect(await runtime.logs(t.name, 1)).toHaveLength(1);
+  });
+
+  test("followLogs streams a task's lines from `since` (inclusive) as it prints them, and ends when the service is removed", async ({ swarm, runtime, image: { ref: image }, master }) => {
+    const t = { name: `${TEST_CONTAINER_PREFIX}swarm-follow`, port: PORTS[12]!, envId: 9102 };
+    const stop = new AbortController();
+    try {
+      await runtime.create(tenantSpec(t, image, master.port));
+      await runtime.start(t.name);
+      const first = await waitFor(async () => (await runtime.logs(t.name, 1))[0], { timeoutMs: 15_000, what: "the start-up line" });
+      const since = sinceOf(parseLogLine(first)!.id);
+      const seen: string[] = [];
+      const following = (async () => {
+        for await (const line of runtime.followLogs(t.name, { since, signal: stop.signal })) seen.push(line);
+      })();
+      await waitFor(async () => seen.length >= 1, { timeoutMs: 15_000, what: "the line at `since`" });
+      expect(seen[0]).toBe(first);
+
+      const [task] = (await containersOf(swarm, t.name)).filter((c) => c.state === "running");
+      await execIn(swarm.nodeDocker(task!.node), task!.id, ["node", "-e", `require("fs").writeFileSync("/proc/1/fd/1", "printed on ${task!.node.hostname}\\n")`]);
+      await waitFor(async () => seen.some((l) => l.endsWith(` printed on ${task!.node.hostname}`)), { timeoutMs: 15_000, what: "the line printed in the task" });
+      expect(await runtime.logs(t.name, 10, since)).toEqual(seen);
+
+      await runtime.remove(t.name);
+      await waitFor(async () => Promise.race([following.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]), {
+        timeoutMs: 20_000,
+        what: "the followed stream to end with the service",
+      });
+    } finally {
+      stop.abort();
+      await runtime.remove(t.name);
+    }
   });
 
   test("a removed tenant is gone: no service, no container on any node, its port closed", async ({ swarm, runtime, image: { ref: image }, master }) => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { parseConfig, projectRoot } from "../shared/config.js";
 import { DockerRuntime } from "../shared/runtime/docker.js";
 import { chainNames } from "../shared/runtime/firewall.js";
-import { tenantNetwork, type TenantNetworkOptions } from "../shared/runtime/network.js";
+import { tenantAddress, tenantNetwork, type TenantNetworkOptions } from "../shared/runtime/network.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { startPrivateDockerd, type PrivateDockerd } from "./helpers/private-dockerd.js";
 import { TEST_OWNER, testEnv } from "./helpers/stack.js";
@@ -22,8 +22,16 @@ const owner = `${TEST_OWNER}-restart`;
 const instance = process.env.TEST_INSTANCE || "default";
 const masterPort = 3100;
 const opsPort = 3101;
-const network: TenantNetworkOptions = { subnet: "10.212.0.0/24", egress: "public", masterPorts: [masterPort], deny: [], dnsServers: [] };
-const { gateway, bridge } = tenantNetwork(owner, network.subnet);
+const network: TenantNetworkOptions = {
+  subnet: "10.212.0.0/24",
+  egress: "public",
+  masterPorts: [masterPort],
+  deny: [],
+  dnsServers: [],
+  portRange: { min: 6101, max: 6199 },
+};
+const net = tenantNetwork(owner, network.subnet);
+const { gateway, bridge } = net;
 const tenants = [
   { name: `${owner}-a`, envId: 1, hostPort: 6101 },
   { name: `${owner}-b`, envId: 2, hostPort: 6102 },
@@ -35,8 +43,8 @@ let listener: ChildProcess | undefined;
 let image: string;
 
 /** Runs the runtime's verbs inside the engine's namespace, where its iptables are. */
-function scenario(action: "up" | "start" | "ensure" | "down") {
-  const args = JSON.stringify({ action, socketPath: engine!.socketPath, owner, network, image, tenants });
+function scenario(action: "up" | "start" | "ensure" | "down", order = tenants) {
+  const args = JSON.stringify({ action, socketPath: engine!.socketPath, owner, network, image, tenants: order });
   const out = execFileSync(engine!.inNetns[0]!, [...engine!.inNetns.slice(1), process.execPath, "--import", "tsx", join(projectRoot, "tests/helpers/network-scenario.ts"), args], {
     cwd: projectRoot,
     encoding: "utf8",
@@ -106,14 +114,20 @@ afterAll(async () => {
   }
 }, 120_000);
 
-test("isolation and egress rules stay in force across a dockerd restart, and re-applying them changes nothing", async () => {
+test("isolation, egress rules and tenants' addresses stay as they were across a dockerd restart, and re-applying the rules changes nothing", async () => {
   await expectIsolated();
   const before = ourRules();
 
   await engine!.restart();
   // Before anything re-applies them: Docker left DOCKER-USER, INPUT and our chains alone.
   expect(ourRules()).toEqual(before);
-  scenario("start"); // the health sweep restarts tenants the engine stopped
+  // The health sweep restarts tenants the engine stopped, in whatever order: each gets its own
+  // address back (the ingress dials it), not whichever was free first.
+  scenario("start", [...tenants].reverse());
+  for (const t of tenants) {
+    const [attached] = Object.values((await engine!.docker.getContainer(t.name).inspect()).NetworkSettings.Networks);
+    expect(attached!.IPAddress, t.name).toBe(tenantAddress(net, network.portRange!, t.hostPort));
+  }
   await expectIsolated();
 
   scenario("ensure"); // the reconciler re-applies: a no-op

@@ -1,5 +1,7 @@
 /**
- * A worker's own Prometheus endpoint (GET /metrics on WORKER_METRICS_PORT; 0 turns it off):
+ * A worker's own Prometheus endpoint (GET /metrics on WORKER_METRICS_HOST:WORKER_METRICS_PORT,
+ * 127.0.0.1 by default, without credentials, so keep it off any network tenants or customers
+ * reach; 0 turns it off):
  * what this process observed — job durations and failed attempts by queue and job name, the
  * spawn→ready latency of the provisions it completed, and its CPU and memory. Cluster-wide
  * numbers (tenants by status, queue depths, …) are the API's /metrics, read from Postgres/Redis.

@@ -10,13 +10,15 @@ import { jobs, type JobKey } from "../shared/jobs.js";
 import { destroyTenant } from "../shared/tenants/destroy.js";
 import { failTenant } from "../shared/tenants/fail.js";
 import { sweepHealth } from "../shared/tenants/health.js";
+import { followContainerLogs } from "../shared/logs/follower.js";
 import { readContainerLogs } from "../shared/tenants/logs.js";
 import { provisionTenant } from "../shared/tenants/provision.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
 
-export type Processor<K extends JobKey> = (ctx: WorkerContext, payload: z.infer<(typeof jobs)[K]["payload"]>, job: Job) => Promise<unknown>;
+/** `signal` aborts when the worker shuts down (for jobs that run until stopped). */
+export type Processor<K extends JobKey> = (ctx: WorkerContext, payload: z.infer<(typeof jobs)[K]["payload"]>, job: Job, signal: AbortSignal) => Promise<unknown>;
 
 export const processors: { [K in JobKey]: Processor<K> } = {
   provision: async (ctx, { envId }, job) => {
@@ -36,7 +38,12 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     }
   },
   destroy: (ctx, { envId }) => destroyTenant(ctx, envId),
-  logs: (ctx, { envId, tail }) => readContainerLogs(ctx, envId, tail),
+  logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
+  logsFollow: async (ctx, { envId }, _job, signal) => {
+    const outcome = await followContainerLogs(ctx, envId, signal);
+    ctx.logger.info({ outcome }, "log follower stopped");
+    return outcome;
+  },
   webhookDelivery: (ctx, { eventId }, job) =>
     deliverWebhookEvent(ctx, eventId, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
   webhookSweep: (ctx) => enqueuePendingWebhookEvents(ctx),

@@ -42,6 +42,8 @@ export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
     workers,
     async close() {
       clearInterval(timer);
+      // Jobs that run until stopped are told to stop; the others finish.
+      for (const [i, key] of keys.entries()) if ((jobs[key] as JobDefinition).runsUntilStopped) workers[i]!.cancelAllJobs("worker shutting down");
       await Promise.all(workers.map((w) => w.close()));
     },
   };
@@ -49,17 +51,18 @@ export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
 
 function workerFor<K extends JobKey>(ctx: WorkerContext, key: K): Worker {
   const job = jobs[key] as JobDefinition;
-  const process = processors[key] as (c: WorkerContext, payload: unknown, j: Job) => Promise<unknown>;
+  const process = processors[key] as (c: WorkerContext, payload: unknown, j: Job, signal: AbortSignal) => Promise<unknown>;
   const { concurrency, lockDurationMs } = job.worker(ctx.config);
   return new Worker(
     job.queue,
-    async (j: Job) => {
+    // Three parameters: BullMQ hands a signal only to processors that declare it (see close()).
+    async (j: Job, _token?: string, signal?: AbortSignal) => {
       if (j.name !== job.name) throw new UnrecoverableError(`unknown job ${j.name} on queue ${job.queue}`);
       const parsed = job.payload.safeParse(j.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
       const envId = (parsed.data as { envId?: number }).envId;
       const jobCtx = { ...ctx, logger: ctx.logger.child({ jobId: j.id, ...(envId !== undefined ? { envId } : {}) }) };
-      const run = () => process(jobCtx, parsed.data, j);
+      const run = () => process(jobCtx, parsed.data, j, signal ?? new AbortController().signal);
       return job.exclusive ? withLock(jobCtx, job.name, run) : run();
     },
     {

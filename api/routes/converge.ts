@@ -3,22 +3,13 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import type { Config } from "../../shared/config.js";
 import { runConvergence } from "../../shared/convergence/run.js";
 import type { HonoEnv } from "../env.js";
-import { errorResponses } from "../schemas.js";
+import { errorResponses, text } from "../schemas.js";
 
 export function convergeBody(config: Pick<Config, "CONVERGE_PROMPT_MAX_CHARS" | "CONVERGE_ROLE_MAX_CHARS">) {
-  const role = (field: string) =>
-    z
-      .string({ error: `${field} is required and must be a string` })
-      .trim()
-      .min(1, `${field} must not be empty`)
-      .max(config.CONVERGE_ROLE_MAX_CHARS, `${field} must be at most ${config.CONVERGE_ROLE_MAX_CHARS} characters`);
+  const role = (field: string) => text(field, { max: config.CONVERGE_ROLE_MAX_CHARS });
   return z
     .strictObject({
-      prompt: z
-        .string({ error: "prompt is required and must be a string" })
-        .min(1, "prompt must not be empty")
-        .max(config.CONVERGE_PROMPT_MAX_CHARS, `prompt must be at most ${config.CONVERGE_PROMPT_MAX_CHARS} characters`)
-        .openapi({ example: "Design a system" }),
+      prompt: text("prompt", { max: config.CONVERGE_PROMPT_MAX_CHARS, multiline: true }).openapi({ example: "Design a system" }),
       agentARole: role("agentARole").openapi({ example: "Architect" }),
       agentBRole: role("agentBRole").openapi({ example: "Reviewer" }),
       maxRounds: z

@@ -31,5 +31,5 @@ export const destroyHandler: RouteHandler<typeof destroyRoute, HonoEnv> = async 
   ctx.tenantKeys.evict(id); // its key stops working now; other API processes evict on the announcement
   c.get("log").info({ envId: id }, "destroy requested");
   c.header("Location", `/api/v1/tenant/${id}/status`);
-  return c.json({ success: true as const, tenant: tenantView(tenant) }, 202);
+  return c.json({ success: true as const, tenant: tenantView(tenant, ctx.config) }, 202);
 };

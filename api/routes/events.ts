@@ -7,6 +7,8 @@
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import { limitsOf } from "../../shared/limits/limits.js";
+import { holdSlot } from "../../shared/limits/slots.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { watchTenantEvents } from "../../shared/tenants/watch.js";
 import { access } from "../access.js";
@@ -23,7 +25,13 @@ export const eventsRoute = createRoute({
   request: {
     params: TenantIdParam,
     headers: z.object({
-      "last-event-id": z.coerce.number().int().nonnegative().optional().openapi({ description: "resume after this event id" }),
+      "last-event-id": z.coerce
+        .number({ error: "Last-Event-ID must be an event id" })
+        .int("Last-Event-ID must be an event id")
+        .nonnegative("Last-Event-ID must be an event id")
+        .max(Number.MAX_SAFE_INTEGER, "Last-Event-ID is out of range")
+        .optional()
+        .openapi({ description: "resume after this event id" }),
     }),
   },
   responses: {
@@ -45,6 +53,9 @@ export const eventsHandler: RouteHandler<typeof eventsRoute, HonoEnv> = async (c
   const log = c.get("log");
   // Checked before the stream opens, so a missing (or another organisation's) tenant is a JSON 404.
   await getTenantForOrg(ctx.db, org.id, id);
+  // An open stream takes one of the organisation's event-stream slots until it ends.
+  const { limits } = await limitsOf(ctx.db, ctx.config, org.id);
+  const slot = await holdSlot(ctx, org.id, "maxEventStreams", limits.maxEventStreams);
 
   const stop = new AbortController();
   c.req.raw.signal.addEventListener("abort", () => stop.abort(), { once: true });
@@ -71,6 +82,7 @@ export const eventsHandler: RouteHandler<typeof eventsRoute, HonoEnv> = async (c
       if (!stop.signal.aborted) log.warn({ err, envId: id }, "tenant event stream ended by an error");
     } finally {
       stop.abort();
+      slot.release();
     }
   });
 };

@@ -6,12 +6,13 @@ import { tenantView } from "../../shared/tenants/view.js";
 import { access, visibleTenants } from "../access.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { TenantSchema, errorResponses, orgIdQuery } from "../schemas.js";
+import { MAX_INT4, TenantSchema, errorResponses, orgIdQuery } from "../schemas.js";
 
 const ListQuery = z.object({
   org_id: orgIdQuery,
   status: z
     .string()
+    .max(200)
     .optional()
     .transform((s, ctx) => {
       if (!s) return undefined;
@@ -25,7 +26,7 @@ const ListQuery = z.object({
     })
     .openapi({ description: "comma-separated statuses", example: "ready,unhealthy" }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.coerce.number().int().positive().optional().openapi({ description: "nextCursor of the previous page" }),
+  cursor: z.coerce.number().int().positive().max(MAX_INT4, "cursor is out of range").optional().openapi({ description: "nextCursor of the previous page" }),
 });
 
 export const listRoute = createRoute({
@@ -55,5 +56,5 @@ export const listHandler: RouteHandler<typeof listRoute, HonoEnv> = async (c) =>
   assertOwnOrganisation(org, q.org_id);
   const envIds = visibleTenants(c.get("principal"));
   const page = await listTenants(c.get("ctx").db, { orgId: org.id, statuses: q.status, limit: q.limit, cursor: q.cursor, envIds });
-  return c.json({ success: true as const, tenants: page.items.map(tenantView), nextCursor: page.nextCursor }, 200);
+  return c.json({ success: true as const, tenants: page.items.map((t) => tenantView(t, c.get("ctx").config)), nextCursor: page.nextCursor }, 200);
 };

@@ -2,27 +2,15 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { createOrganisation } from "../../shared/orgs.js";
 import type { HonoEnv } from "../env.js";
-import { errorResponses, operatorSecurity } from "../schemas.js";
+import { OrganisationSchema, errorResponses, operatorSecurity, text } from "../schemas.js";
 
 const OrgCreateBody = z
   .strictObject({
-    name: z
-      .string({ error: "name is required and must be a string" })
-      .trim()
-      .min(1, "name must be 1-100 characters")
-      .max(100, "name must be 1-100 characters")
+    name: text("name", { max: 100 })
       .openapi({ example: "acme" }),
   })
   .openapi("CreateOrganisationRequest");
 
-const OrganisationSchema = z
-  .object({
-    id: z.number().int().openapi({ example: 2 }),
-    name: z.string().openapi({ example: "acme" }),
-    tokenPrefix: z.string().openapi({ description: "the token's first characters, to tell tokens apart", example: "cvg_org_Qm8x" }),
-    createdAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Organisation");
 
 export const orgCreateRoute = createRoute({
   method: "post",

@@ -35,5 +35,5 @@ export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = as
   const { tenant, apiKey } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id });
   ctx.tenantKeys.evict(id); // other API processes evict when the status change is announced
   c.get("log").info({ envId: id }, "tenant API key rotated");
-  return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant, ctx.config), apiKey } }, 202);
 };

@@ -4,16 +4,20 @@ import { spawnTenant } from "../../shared/tenants/spawn.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { TenantWithKeySchema, errorResponses, tenantName } from "../schemas.js";
+import { SpawnedTenantSchema, errorResponses, tenantName, text, wellFormed } from "../schemas.js";
 
 export const SpawnBody = z
   .strictObject({
     name: tenantName,
-    language: z.string({ error: "language is required and must be a string" }).min(1).max(40).openapi({ example: "node" }),
-    framework: z.string({ error: "framework is required and must be a string" }).min(1).max(40).openapi({ example: "express" }),
+    language: text("language", { max: 40 }).openapi({ example: "node" }),
+    framework: text("framework", { max: 40 }).openapi({ example: "express" }),
     webhookUrl: z
-      .url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" })
-      .max(2048)
+      .string({ error: "webhookUrl must be an http(s) URL" })
+      .max(2048, "webhookUrl must be at most 2048 characters")
+      .refine((v) => wellFormed(v) && !/[\u0000-\u0020\u007f-\u009f]/.test(v), "webhookUrl must not contain spaces or control characters")
+      .pipe(z.url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" }))
+      // Stored as the parser reads it (punycode host, percent-encoded path), so what is delivered to is what was checked.
+      .transform((v) => new URL(v).href)
       .optional()
       .openapi({ description: "receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks)" }),
     quota: z
@@ -39,10 +43,15 @@ export const spawnRoute = createRoute({
     headers: z.object({
       "idempotency-key": z
         .string()
-        .min(1)
-        .max(255)
+        .min(1, "Idempotency-Key must be 1-255 visible ASCII characters")
+        .max(255, "Idempotency-Key must be 1-255 visible ASCII characters")
+        .regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be 1-255 visible ASCII characters")
         .optional()
-        .openapi({ description: "a retry with the same key and body answers the same tenant (and key) instead of making another", example: "my-app-1" }),
+        .openapi({
+          description:
+            "a retry with the same key and body within IDEMPOTENCY_KEY_TTL_SECONDS (24 h by default) answers the same tenant (and its key, unless rotated since) instead of making another; after that the key is free again",
+          example: "my-app-1",
+        }),
     }),
     body: {
       content: {
@@ -63,7 +72,7 @@ export const spawnRoute = createRoute({
       },
       content: {
         "application/json": {
-          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
+          schema: z.object({ success: z.literal(true), tenant: SpawnedTenantSchema }),
         },
       },
     },
@@ -79,6 +88,6 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   if (!replayed) c.get("log").info({ envId: tenant.envId, port: tenant.port }, "tenant accepted");
   c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
   if (replayed) c.header("Idempotent-Replayed", "true");
-  return c.json({ success: true as const, tenant: { ...tenantView(tenant), apiKey } }, 202);
+  return c.json({ success: true as const, tenant: { ...tenantView(tenant, c.get("ctx").config), ...(apiKey !== undefined ? { apiKey } : {}) } }, 202);
 };
 

@@ -4,6 +4,9 @@
  * one, or the timeout passes): long polling woken by Postgres NOTIFY, not by re-querying.
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import { liftDeadline } from "../../shared/deadline.js";
+import { limitsOf } from "../../shared/limits/limits.js";
+import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantStatuses } from "../../shared/tenant-state.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { waitForTenantStatus } from "../../shared/tenants/watch.js";
@@ -49,8 +52,16 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   const { wait, timeout } = c.req.valid("query");
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  const tenant = wait
-    ? await waitForTenantStatus(ctx, { orgId, envId: id, wait, timeoutMs: timeout * 1000, signal: c.req.raw.signal })
-    : await getTenantForOrg(ctx.db, orgId, id);
-  return c.json({ success: true as const, tenant: tenantView(tenant) }, 200);
+  if (!wait) return c.json({ success: true as const, tenant: tenantView(await getTenantForOrg(ctx.db, orgId, id), ctx.config) }, 200);
+  // A held request takes one of the organisation's held-wait slots for as long as it is held.
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  const slot = await holdSlot(ctx, orgId, "maxHeldWaits", limits.maxHeldWaits);
+  liftDeadline();
+  let tenant;
+  try {
+    tenant = await waitForTenantStatus(ctx, { orgId, envId: id, wait, timeoutMs: timeout * 1000, signal: c.req.raw.signal });
+  } finally {
+    slot.release();
+  }
+  return c.json({ success: true as const, tenant: tenantView(tenant, ctx.config) }, 200);
 };

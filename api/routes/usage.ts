@@ -5,19 +5,15 @@ import { defaultPeriod, usageReport } from "../../shared/metering.js";
 import { access, visibleTenants } from "../access.js";
 import { assertOwnOrganisation } from "../auth.js";
 import type { HonoEnv } from "../env.js";
-import { errorResponses, orgIdQuery, tenantIdQuery } from "../schemas.js";
+import { errorResponses, isoDate, orgIdQuery, tenantIdQuery } from "../schemas.js";
 
-const dateParam = (what: string) =>
-  z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), `${what} must be an ISO date or date-time`)
-    .transform((s) => new Date(s))
-    .optional();
+/** The longest period one report covers: billing months and years, not all time in one query. */
+const MAX_PERIOD_DAYS = 400;
 
 const UsageQuery = z.object({
   org_id: orgIdQuery,
-  from: dateParam("from").openapi({ description: "inclusive; default: start of this month (UTC)", example: "2026-11-01" }),
-  to: dateParam("to").openapi({ description: "exclusive; default: start of next month (UTC)", example: "2026-12-01" }),
+  from: isoDate("from").optional().openapi({ description: "inclusive; default: start of this month (UTC)", example: "2026-11-01" }),
+  to: isoDate("to").optional().openapi({ description: "exclusive; default: start of next month (UTC)", example: "2026-12-01" }),
   tenant_id: tenantIdQuery,
   granularity: z.enum(["total", "day"]).default("total").openapi({ description: "`day` adds a per-day breakdown per tenant" }),
 });
@@ -77,6 +73,9 @@ export const usageHandler: RouteHandler<typeof usageRoute, HonoEnv> = async (c) 
   const from = q.from ?? period.from;
   const to = q.to ?? period.to;
   if (from >= to) throw new AppError("VALIDATION_FAILED", "from must be before to");
+  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
+    throw new AppError("VALIDATION_FAILED", `the period from ${from.toISOString()} to ${to.toISOString()} is longer than ${MAX_PERIOD_DAYS} days; ask for it in parts`);
+  }
   const envIds = visibleTenants(c.get("principal"));
   const report = await usageReport(c.get("ctx").db, { orgId: org.id, from, to, envId: q.tenant_id, envIds, perDay: q.granularity === "day" });
   return c.json({ success: true as const, orgId: org.id, ...report }, 200);

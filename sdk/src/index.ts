@@ -9,6 +9,7 @@ export { Convergence, type ConvergenceOptions } from "./client.js";
 export { ConvergenceError, TenantFailedError, WebhookVerificationError, type SdkErrorCode } from "./errors.js";
 export type { RetryInfo, RetryOptions } from "./http.js";
 export type { Organisations } from "./orgs.js";
+export type { ReconnectOptions } from "./sse.js";
 export { TenantClient, type TenantClientOptions } from "./tenant-client.js";
 export type { DestroyOptions, EventsOptions, ListOptions, LogsOptions, SpawnOptions, Tenants, WaitOptions } from "./tenants.js";
 export { envIdOf, type Usage, type UsageQuery } from "./usage.js";

@@ -1,11 +1,11 @@
 /**
  * Tenants: spawn (and wait until ready), read, list, wait for a state, follow the state changes
- * as they happen, read logs, rotate the key, destroy.
+ * as they happen, read or follow logs, rotate the key, destroy.
  */
 import { ConvergenceError, TenantFailedError } from "./errors.js";
-import { sleep, unwrap, type ApiClient } from "./http.js";
-import { readSse } from "./sse.js";
-import type { CallOptions, SpawnInput, Tenant, TenantEvent, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
+import { unwrap, type ApiClient } from "./http.js";
+import { followSse, type ReconnectOptions } from "./sse.js";
+import type { CallOptions, SpawnedTenant, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
 
 export interface SpawnOptions extends CallOptions {
   /** `"ready"`: resolve once the tenant answers on its port; reject with TenantFailedError if it fails instead. */
@@ -40,18 +40,16 @@ export interface ListOptions extends CallOptions {
   cursor?: number;
 }
 
-export interface EventsOptions extends CallOptions {
+export interface EventsOptions extends CallOptions, ReconnectOptions {
   /** Resume after this event id (the `id` of the last event seen); by default the whole history comes first. */
   lastEventId?: number;
-  /** Failed reconnections in a row before the iterator gives up and throws (default 10). */
-  maxReconnects?: number;
-  /** Wait before reconnecting (default 1 000 ms, or what the server's `retry:` says), doubled per failure in a row, at most 30 s. */
-  reconnectDelayMs?: number;
 }
 
-export interface LogsOptions extends CallOptions {
-  /** How many of the most recent lines (default 100, at most 5000). */
+export interface LogsOptions extends CallOptions, ReconnectOptions {
+  /** How many of the most recent lines (default 100, at most 5000; with `follow`, 0 = only new ones). */
   tail?: number;
+  /** Go on yielding each new line as the tenant prints it, until it is destroyed. */
+  follow?: boolean;
 }
 
 const DEFAULT_WAIT_MS = 120_000;
@@ -62,7 +60,7 @@ export class Tenants {
   constructor(private readonly api: ApiClient) {}
 
   /** Accepts a tenant; with `wait: "ready"`, resolves when it is ready. The API key is in this answer only. */
-  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<TenantWithKey> {
+  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<SpawnedTenant> {
     const { signal } = options;
     const idempotencyKey = options.idempotencyKey ?? crypto.randomUUID();
     const { tenant } = await unwrap(
@@ -147,57 +145,52 @@ export class Tenants {
    * `destroyed`; leave the loop (or abort the signal) to stop earlier.
    */
   async *events(envId: number, options: EventsOptions = {}): AsyncGenerator<TenantEvent> {
-    const maxReconnects = options.maxReconnects ?? 10;
-    let delayMs = options.reconnectDelayMs ?? 1000;
-    let lastEventId = options.lastEventId;
-    let failures = 0;
-    let lastError: unknown;
-    // Our own controller, so leaving the loop early also closes the connection.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(options.signal!.reason);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      for (;;) {
-        try {
-          const body = await unwrap(
-            this.api.GET("/api/v1/tenant/{id}/events", {
-              params: { path: { id: envId }, header: lastEventId === undefined ? undefined : { "last-event-id": lastEventId } },
-              headers: { Accept: "text/event-stream" },
-              parseAs: "stream",
-              signal: stop.signal,
-            }),
-          );
-          for await (const message of readSse(body, (ms) => (delayMs = ms))) {
-            if (message.event !== "status") continue;
-            const event = { ...(JSON.parse(message.data) as Omit<TenantEvent, "id">), id: Number(message.id) };
-            lastEventId = event.id;
-            failures = 0;
-            yield event;
-            if (event.to === "destroyed") return;
-          }
-        } catch (err) {
-          if (stop.signal.aborted) throw options.signal?.reason ?? err;
-          // An answer (404, 401, …) is final; only a lost connection or a 503 is worth reopening.
-          if (err instanceof ConvergenceError && err.status !== null && err.status !== 503) throw err;
-          lastError = err;
-        }
-        // The stream ended or dropped before `destroyed`: reopen it after the last event seen.
-        if (++failures > maxReconnects) {
-          throw lastError ?? new ConvergenceError("CONNECTION_FAILED", `the event stream of tenant ${envId} ended ${failures} times in a row without an event`);
-        }
-        await sleep(Math.min(30_000, delayMs * 2 ** (failures - 1)), stop.signal);
-      }
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      stop.abort();
+    const open = (lastEventId: string | undefined, signal: AbortSignal) =>
+      unwrap(
+        this.api.GET("/api/v1/tenant/{id}/events", {
+          params: { path: { id: envId }, header: lastEventId === undefined ? undefined : { "last-event-id": Number(lastEventId) } },
+          headers: { Accept: "text/event-stream" },
+          parseAs: "stream",
+          signal,
+        }),
+      );
+    const messages = followSse(`the event stream of tenant ${envId}`, open, { ...options, lastEventId: options.lastEventId?.toString() });
+    for await (const message of messages) {
+      if (message.event !== "status") continue;
+      const event = { ...(JSON.parse(message.data) as Omit<TenantEvent, "id">), id: Number(message.id) };
+      yield event;
+      if (event.to === "destroyed") return;
     }
   }
 
-  /** The container's most recent log lines, oldest first, each prefixed with its timestamp. */
+  /**
+   * The container's log lines, oldest first, each prefixed with its timestamp (as `docker logs -t`
+   * prints them): the most recent `tail`. With `follow`, then each new line as the tenant prints
+   * it, until the tenant is destroyed (the loop ends) or you leave the loop or abort the signal;
+   * a dropped connection is reopened after the last line received, so nothing is missed or repeated.
+   */
   async *logs(envId: number, options: LogsOptions = {}): AsyncGenerator<string> {
-    const { lines } = await unwrap(
-      this.api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: options.tail } }, signal: options.signal }),
-    );
-    yield* lines;
+    if (!options.follow) {
+      const answer = await unwrap(
+        this.api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: options.tail } }, signal: options.signal }),
+      );
+      yield* (answer as TenantLogs).lines;
+      return;
+    }
+    const open = (lastEventId: string | undefined, signal: AbortSignal) =>
+      unwrap(
+        this.api.GET("/api/v1/tenant/{id}/logs", {
+          params: { path: { id: envId }, query: { tail: options.tail, follow: "true" }, header: lastEventId === undefined ? undefined : { "last-event-id": lastEventId } },
+          headers: { Accept: "text/event-stream" },
+          parseAs: "stream",
+          signal,
+        }),
+      );
+    for await (const message of followSse(`the log stream of tenant ${envId}`, open, options)) {
+      if (message.event === "end") return;
+      if (message.event !== "line") continue;
+      const { at, line } = JSON.parse(message.data) as TenantLogLine;
+      yield `${at} ${line}`;
+    }
   }
 }

@@ -5,12 +5,20 @@ type Schemas = components["schemas"];
 type Json<Op extends keyof operations, Status extends number> = operations[Op]["responses"] extends Record<Status, { content: { "application/json": infer T } }> ? T : never;
 
 export type Tenant = Schemas["Tenant"];
-/** A tenant with its API key: returned by spawn and key rotation only, never again. */
+/** A tenant with its API key: returned by key rotation (and by spawn), never again. */
 export type TenantWithKey = Schemas["TenantWithKey"];
+/** What spawn returns: the tenant and its key; a replay of the same Idempotency-Key after the key was rotated has no key. */
+export type SpawnedTenant = Schemas["SpawnedTenant"];
+/** An organisation's limits, and what it uses of them (GET /api/v1/org). */
+export type OrganisationLimits = Schemas["OrganisationLimits"];
 export type TenantStatus = Schemas["TenantStatus"];
 export type SpawnInput = Schemas["SpawnRequest"];
 /** One state change from the event stream; `id` is what a reconnect resumes after. */
 export type TenantEvent = Schemas["TenantStatusEvent"] & { id: number };
+/** One line of a followed log (`data` of `event: line`). */
+export type TenantLogLine = Schemas["TenantLogLine"];
+/** The answer of a logs call without follow. */
+export type TenantLogs = Json<"getTenantLogs", 200>;
 export type ConvergeInput = Schemas["ConvergeRequest"];
 export type ConvergeResult = Schemas["ConvergeResult"];
 /** A webhook's body, as `verifyWebhook` returns it. */

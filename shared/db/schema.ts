@@ -59,6 +59,8 @@ export const tenants = pgTable(
     /** AES-256-GCM encrypted copy, only so a worker can inject the key into the container again. */
     apiKeyEnc: text("api_key_enc").notNull(),
     apiKeyRevokedAt: ts("api_key_revoked_at"),
+    /** When the key was last rotated: an idempotent replay of the spawn no longer shows a key after that. */
+    apiKeyRotatedAt: ts("api_key_rotated_at"),
     idempotencyKey: text("idempotency_key"),
     lastError: text("last_error"),
     lastCheckAt: ts("last_check_at"),
@@ -107,6 +109,25 @@ export const tenantEvents = pgTable(
   },
   (t) => [index("tenant_events_env_idx").on(t.envId, t.id)],
 );
+
+/**
+ * An organisation's own limits, where the operator set them (`npm run org -- set-limits`); a null
+ * column means the platform default from the configuration (ORG_MAX_TENANTS, …).
+ */
+export const orgLimits = pgTable("org_limits", {
+  orgId: integer("org_id")
+    .primaryKey()
+    .references(() => organisations.id),
+  maxTenants: integer("max_tenants"),
+  spawnsPerMinute: integer("spawns_per_minute"),
+  rotationsPerMinute: integer("rotations_per_minute"),
+  destroysPerMinute: integer("destroys_per_minute"),
+  logsPerMinute: integer("logs_per_minute"),
+  maxEventStreams: integer("max_event_streams"),
+  maxHeldWaits: integer("max_held_waits"),
+  maxLogFollows: integer("max_log_follows"),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
 
 export const portLeases = pgTable("port_leases", {
   port: integer("port").primaryKey(),

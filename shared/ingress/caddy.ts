@@ -21,11 +21,11 @@
  *   With a public domain, Caddy's automatic HTTPS obtains each hostname's certificate by ACME.
  */
 import http from "node:http";
-import { IngressError, type Ingress, type IngressRoute, type SyncResult } from "./types.js";
+import { IngressError, type DesiredRoutes, type Ingress, type IngressRoute, type SyncResult } from "./types.js";
 
 export interface CaddyIngressOptions {
   adminUrl: string;
-  /** The platform instance (CONVERGENCE_INSTANCE): namespaces server names and route ids. */
+  /** This instance's name in Caddy (INGRESS_NAME, CONVERGENCE_INSTANCE by default): namespaces server names and route ids. */
   owner: string;
   domain: string;
   httpsPort: number;
@@ -83,18 +83,23 @@ export class CaddyIngress implements Ingress {
     await this.changeRoutes((routes) => routes.filter((r) => r.envId !== envId));
   }
 
-  async sync(desired: IngressRoute[]): Promise<SyncResult> {
+  async sync(desired: () => Promise<DesiredRoutes>): Promise<SyncResult> {
     await this.ensure();
-    const byId = new Map(desired.map((r) => [r.envId, r]));
     let result: SyncResult = { added: [], updated: [], removed: [] };
-    await this.changeRoutes((current) => {
+    // `desired` is read after Caddy's current routes on every attempt, and the write is
+    // conditional on those (If-Match): a route removed meanwhile fails the write and is read
+    // again, so a removal is never undone from a stale read.
+    await this.changeRoutes(async (current) => {
+      const { routes, keep = [] } = await desired();
+      const byId = new Map(routes.map((r) => [r.envId, r]));
+      const kept = current.filter((r) => keep.includes(r.envId) && !byId.has(r.envId));
       const now = new Map(current.map((r) => [r.envId, r]));
       result = {
         added: [...byId.keys()].filter((id) => !now.has(id)),
         updated: [...byId.values()].filter((r) => now.has(r.envId) && !sameRoute(now.get(r.envId)!, r)).map((r) => r.envId),
-        removed: [...now.keys()].filter((id) => !byId.has(id)),
+        removed: [...now.keys()].filter((id) => !byId.has(id) && !keep.includes(id)),
       };
-      return [...byId.values()];
+      return [...byId.values(), ...kept];
     });
     return result;
   }
@@ -119,14 +124,14 @@ export class CaddyIngress implements Ingress {
   }
 
   /** Rewrites the HTTPS server with `fn(current routes)`; creates the listeners first if Caddy lost them. */
-  private async changeRoutes(fn: (routes: IngressRoute[]) => IngressRoute[], afterEnsure = false): Promise<void> {
+  private async changeRoutes(fn: (routes: IngressRoute[]) => IngressRoute[] | Promise<IngressRoute[]>, afterEnsure = false): Promise<void> {
     let missing = false;
-    await this.swap(this.serverPath(this.ids.https), (cur) => {
+    await this.swap(this.serverPath(this.ids.https), async (cur) => {
       if (cur == null) {
         missing = true;
         return undefined;
       }
-      return this.httpsServer(fn(this.routesOf(cur)));
+      return this.httpsServer(await fn(this.routesOf(cur)));
     });
     if (missing) {
       if (afterEnsure) throw new IngressError(`Caddy's server ${this.ids.https} vanished while routes were being written`);
@@ -195,10 +200,10 @@ export class CaddyIngress implements Ingress {
    * returns the new one, null to delete, or undefined to leave it. Retried when another writer
    * got there first (Caddy answers 412 to a stale If-Match).
    */
-  private async swap(path: string[], fn: (current: Json) => Json | null | undefined): Promise<void> {
+  private async swap(path: string[], fn: (current: Json) => Json | null | undefined | Promise<Json | null | undefined>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const cur = await this.get(path);
-      const next = fn(cur.body);
+      const next = await fn(cur.body);
       if (next === undefined || canonical(next) === canonical(cur.body)) return;
       let res: AdminResponse;
       try {

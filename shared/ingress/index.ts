@@ -6,7 +6,7 @@ import type { Ingress } from "./types.js";
 export function createIngress(config: Config): Ingress {
   return new CaddyIngress({
     adminUrl: config.CADDY_ADMIN_URL,
-    owner: config.CONVERGENCE_INSTANCE,
+    owner: config.INGRESS_NAME,
     domain: config.TENANT_DOMAIN,
     httpsPort: config.INGRESS_HTTPS_PORT,
     httpPort: config.INGRESS_HTTP_PORT,

@@ -9,8 +9,14 @@
 export interface IngressRoute {
   envId: number;
   hostname: string;
-  /** host:port the proxy dials, today the tenant's published port on the host. */
+  /** host:port the proxy dials: the container's own address when the runtime reports one, else where its app answers. */
   upstream: string;
+}
+
+/** What `sync` makes the routes: exactly `routes`, except that the routes of `keep` (envIds) are left as they are. */
+export interface DesiredRoutes {
+  routes: IngressRoute[];
+  keep?: number[];
 }
 
 export interface SyncResult {
@@ -27,11 +33,13 @@ export interface Ingress {
   /** Removes the tenant's route; a no-op when it is not there. Its hostname then answers 404. */
   removeRoute(envId: number): Promise<void>;
   /**
-   * Makes this instance's routes exactly `routes` (and ensures the listeners): what the
-   * reconciler calls with every tenant Postgres says is routable. Routes of other instances
+   * Makes this instance's routes what `desired()` says (and ensures the listeners): what the
+   * reconciler calls, reading Postgres in `desired`. It is called after the proxy's current
+   * routes are read, and again whenever they changed before the write, so a route removed
+   * concurrently (a destroy) is never written back from a stale read. Routes of other instances
    * sharing the proxy, and the rest of its configuration, are never touched.
    */
-  sync(routes: IngressRoute[]): Promise<SyncResult>;
+  sync(desired: () => Promise<DesiredRoutes>): Promise<SyncResult>;
   listRoutes(): Promise<IngressRoute[]>;
   /** PEM of the root certificate clients must trust when the proxy issues certificates itself; null when it uses a public CA. */
   caCertificate(): Promise<string | null>;

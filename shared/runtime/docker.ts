@@ -5,7 +5,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import tar from "tar-fs";
 import type { Template } from "../templates.js";
-import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
+import {
+  ensureTenantNetwork,
+  removeUnusedTenantNetworks,
+  tenantAddress,
+  tenantNetwork,
+  type TenantNetwork,
+  type TenantNetworkOptions,
+} from "./network.js";
 import {
   ContainerNameTakenError,
   PortInUseError,
@@ -14,6 +21,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type LogSince,
   type NodeRef,
 } from "./types.js";
 
@@ -33,6 +41,8 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
+  /** Labels of images by id: immutable, so remembered for the life of the process. */
+  private readonly imageLabelsById = new Map<string, Promise<Record<string, string>>>();
   private engine?: Promise<{ id: string; hostname: string }>;
   private readonly network: TenantNetwork | null;
   /** The first create in this process ensures the network; later ones reuse the result. */
@@ -57,15 +67,17 @@ export class DockerRuntime implements ContainerRuntime {
     return this.networkReady;
   }
 
-  async removeUnusedNetworks(opts: { includeCurrent?: boolean } = {}): Promise<string[]> {
+  async removeUnusedNetworks(opts: { includeCurrent?: boolean; graceMs?: number } = {}): Promise<string[]> {
     const keep = opts.includeCurrent ? null : (this.network?.name ?? null);
-    const removed = await removeUnusedTenantNetworks(this.docker, this.opts.owner, keep);
+    const removed = await removeUnusedTenantNetworks(this.docker, this.opts.owner, keep, opts.graceMs);
     if (this.network && removed.includes(this.network.name)) this.networkReady = null;
     return removed;
   }
 
   async ensureImage(template: Template, baseImage: string): Promise<string> {
-    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage)}`;
+    // The labels are part of what the tag names: images built when they carried the owner label
+    // (which every container started from them inherited) are never reused.
+    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage, imageLabels(template))}`;
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
@@ -86,7 +98,7 @@ export class DockerRuntime implements ContainerRuntime {
     const stream = await this.docker.buildImage(context, {
       t: tag,
       buildargs: { BASE_IMAGE: baseImage },
-      labels: { [labelKeys.owner]: this.opts.owner, [labelKeys.template]: template.id },
+      labels: imageLabels(template),
       rm: true,
       forcerm: true,
       pull: false, // offline hosts: the base image is local, never pulled during a build
@@ -119,6 +131,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   private async createContainer(spec: ContainerSpec, network: TenantNetwork | null): Promise<ContainerInfo> {
     const portKey = `${spec.containerPort}/tcp`;
+    const range = this.opts.network?.portRange;
+    const address = network && range ? tenantAddress(network, range, spec.hostPort) : null;
     try {
       await this.docker.createContainer({
         name: spec.name,
@@ -145,6 +159,8 @@ export class DockerRuntime implements ContainerRuntime {
           RestartPolicy: { Name: "on-failure", MaximumRetryCount: 5 },
           LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "3" } },
         },
+        // A fixed address (derived from the leased port): Docker gives it back on every start.
+        ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
       });
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
@@ -169,17 +185,18 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(name: string): Promise<ContainerInfo | null> {
     try {
       const c = await this.docker.getContainer(name).inspect();
-      const binding = Object.values(c.HostConfig.PortBindings ?? {})[0] as Array<{ HostIp?: string; HostPort?: string }> | undefined;
+      const [portKey, binding] = (Object.entries(c.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
       const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
         id: c.Id,
         name: c.Name.replace(/^\//, ""),
         image: c.Config.Image,
         state: c.State.Status as ContainerState,
-        labels: c.Config.Labels ?? {},
+        labels: await this.ownLabels(c.Config.Labels ?? {}, c.Image),
         hostPort,
         createdAt: new Date(c.Created),
         ...(await this.placement(binding?.[0]?.HostIp, hostPort)),
+        ingressAddress: this.ingressAddress(c.NetworkSettings?.Networks, portKey ? Number.parseInt(portKey, 10) : null),
       };
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -198,11 +215,16 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async logs(name: string, tail: number): Promise<string[]> {
+  async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
     const buf = (await this.docker
       .getContainer(name)
-      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true })) as unknown as Buffer;
+      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
     return demux(buf).split("\n").filter((l) => l.length > 0);
+  }
+
+  async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
+    const stream = await this.docker.getContainer(name).logs(followQuery(opts, opts.signal));
+    yield* demuxLines(stream, opts.signal);
   }
 
   async listOwned(): Promise<ContainerInfo[]> {
@@ -210,7 +232,7 @@ export class DockerRuntime implements ContainerRuntime {
       all: true,
       filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] },
     });
-    return Promise.all(
+    const all = await Promise.all(
       list.map(async (c) => {
         const published = c.Ports.find((p) => p.PublicPort);
         return {
@@ -218,13 +240,57 @@ export class DockerRuntime implements ContainerRuntime {
           name: (c.Names[0] ?? "").replace(/^\//, ""),
           image: c.Image,
           state: c.State as ContainerState,
-          labels: c.Labels ?? {},
+          labels: await this.ownLabels(c.Labels ?? {}, c.ImageID),
           hostPort: published?.PublicPort ?? null,
           createdAt: new Date(c.Created * 1000),
           ...(await this.placement(published?.IP, published?.PublicPort ?? null)),
+          ingressAddress: this.ingressAddress(c.NetworkSettings?.Networks, published?.PrivatePort ?? null),
         };
       }),
     );
+    // An owner label inherited from an image (one built before images stopped carrying it) does not make a container ours.
+    return all.filter((c) => c.labels[labelKeys.owner] === this.opts.owner);
+  }
+
+  /**
+   * The container's labels less those it inherited from its image (same key, same value). One
+   * exception, for containers created before template images stopped carrying the owner label: a
+   * container with an env-id label of its own was created by the platform (no image ever carried
+   * one), so its owner label is its own too.
+   */
+  private async ownLabels(labels: Record<string, string>, imageId: string): Promise<Record<string, string>> {
+    const inherited = await this.imageLabels(imageId);
+    const createdByPlatform = labels[labelKeys.envId] !== undefined && inherited[labelKeys.envId] === undefined;
+    return Object.fromEntries(
+      Object.entries(labels).filter(([k, v]) => inherited[k] !== v || (k === labelKeys.owner && createdByPlatform)),
+    );
+  }
+
+  private imageLabels(imageId: string): Promise<Record<string, string>> {
+    let labels = this.imageLabelsById.get(imageId);
+    if (!labels) {
+      labels = this.docker
+        .getImage(imageId)
+        .inspect()
+        .then(
+          (i) => (i.Config?.Labels ?? {}) as Record<string, string>,
+          // An image that is gone (removed with --force) can no longer pass anything on.
+          (err) => (statusOf(err) === 404 ? {} : Promise.reject(err)),
+        );
+      labels.catch(() => this.imageLabelsById.delete(imageId));
+      this.imageLabelsById.set(imageId, labels);
+    }
+    return labels;
+  }
+
+  /**
+   * The container's fixed address on the tenant network and its app's port; null for a container
+   * with a dynamic address (made before addresses were fixed, or without a port range), which
+   * could change on a restart.
+   */
+  private ingressAddress(networks: Record<string, { IPAMConfig?: { IPv4Address?: string } | null }> | undefined, appPort: number | null): string | null {
+    const fixed = this.network ? networks?.[this.network.name]?.IPAMConfig?.IPv4Address : undefined;
+    return fixed && appPort ? `${fixed}:${appPort}` : null;
   }
 
   /** One engine: every container runs on its host, and answers where its port is published. */
@@ -251,9 +317,53 @@ export function demux(buf: Buffer): string {
   return Buffer.concat(parts).toString("utf8");
 }
 
-/** Image tags are content-addressed: a changed template or base image gets a new image. */
-function contentHash(dir: string, baseImage: string): string {
-  const h = createHash("sha256").update(baseImage);
+/** The engine's query for a followed log, stamped: the same for a container and a service. */
+export function followQuery(opts: { since?: LogSince; tail?: number }, signal: AbortSignal) {
+  return {
+    stdout: true,
+    stderr: true,
+    follow: true as const,
+    timestamps: true,
+    ...(opts.since ? { since: opts.since } : {}),
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+    abortSignal: signal,
+  };
+}
+
+/**
+ * The lines of a followed log stream as they arrive. Each frame is one log message (a line, or
+ * part of an over-long one); a frame split across chunks is joined first. Ends quietly when
+ * `signal` aborts.
+ */
+export async function* demuxLines(stream: NodeJS.ReadableStream, signal: AbortSignal): AsyncGenerator<string> {
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let i = 0;
+      while (i + 8 <= pending.length) {
+        const size = pending.readUInt32BE(i + 4);
+        if (i + 8 + size > pending.length) break;
+        for (const line of pending.subarray(i + 8, i + 8 + size).toString("utf8").split("\n")) if (line) yield line;
+        i += 8 + size;
+      }
+      pending = pending.subarray(i);
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** What a template image is labelled with: which template, and nothing about ownership (see labelKeys). */
+function imageLabels(template: Template): Record<string, string> {
+  return { [labelKeys.imageTemplate]: template.id };
+}
+
+/** Image tags are content-addressed: a changed template, base image or label set gets a new image. */
+function contentHash(dir: string, baseImage: string, labels: Record<string, string>): string {
+  const h = createHash("sha256").update(baseImage).update(JSON.stringify(labels));
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);

@@ -14,6 +14,7 @@ export function createRuntime(config: Config): ContainerRuntime {
       masterPorts: [config.PORT],
       deny: config.TENANT_EGRESS_DENY,
       dnsServers: config.TENANT_DNS_SERVERS.length > 0 ? config.TENANT_DNS_SERVERS : hostResolvers(),
+      portRange: { min: config.TENANT_PORT_MIN, max: config.TENANT_PORT_MAX },
     },
   });
 }

@@ -19,6 +19,12 @@ export interface TenantNetworkOptions {
   deny: string[];
   /** Resolvers reachable on port 53 under `public` egress. */
   dnsServers: string[];
+  /**
+   * The tenants' host-port range. When given, each tenant gets a fixed address on the bridge
+   * derived from its host port (see `tenantAddress`), so the ingress can dial the container
+   * itself instead of going through docker-proxy on the published port.
+   */
+  portRange?: { min: number; max: number };
 }
 
 export interface TenantNetwork {
@@ -39,6 +45,23 @@ export const networkLabel = "io.convergence.network";
 export function tenantNetwork(owner: string, subnet: string): TenantNetwork {
   const hash = createHash("sha256").update(`${owner}\n${subnet}`).digest("hex").slice(0, 8);
   return { name: `${owner}-tenants-${hash}`, bridge: `cvg-${hash}`, subnet, gateway: firstHost(subnet) };
+}
+
+/**
+ * A tenant's fixed address on the bridge: the gateway's + 1 + (host port − range min), or null
+ * for a port outside the range or a subnet too small for it. Ports are leased to one live tenant
+ * at a time and kept across restarts, re-creations and key rotations (Postgres), so the address
+ * is too: an ingress route to it can never reach another tenant's app, and Docker gives it back
+ * on every start, a dockerd restart included (a dynamic address could come back as a
+ * neighbour's). A tenant moved to another port is re-created with the address of that port.
+ */
+export function tenantAddress(net: TenantNetwork, range: { min: number; max: number }, hostPort: number): string | null {
+  if (!Number.isInteger(hostPort) || hostPort < range.min || hostPort > range.max) return null;
+  const [addr, bits] = net.subnet.split("/") as [string, string];
+  const base = toInt(addr);
+  const offset = 2 + (hostPort - range.min); // .0 is the network, .1 the gateway
+  if (offset >= 2 ** (32 - Number(bits)) - 1) return null; // the broadcast address and beyond
+  return fromInt(base + offset);
 }
 
 /** Creates the network unless it is there (idempotent, safe under concurrent callers), then applies its rules. */
@@ -81,9 +104,11 @@ export async function ensureTenantNetwork(docker: Docker, owner: string, net: Te
 
 /**
  * Removes the owner's networks that no owned container (running or not) is attached to, with
- * their firewall rules; `keep` is spared. Returns the names removed.
+ * their firewall rules; `keep` is spared, and so is a network created less than `graceMs` ago
+ * (another process with another configuration may be about to attach its first container).
+ * Returns the names removed.
  */
-export async function removeUnusedTenantNetworks(docker: Docker, owner: string, keep: string | null): Promise<string[]> {
+export async function removeUnusedTenantNetworks(docker: Docker, owner: string, keep: string | null, graceMs = 0): Promise<string[]> {
   const [networks, containers] = await Promise.all([
     docker.listNetworks({ filters: { label: [`${labelKeys.owner}=${owner}`, `${networkLabel}=tenants`] } }),
     docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${owner}`] } }),
@@ -92,6 +117,7 @@ export async function removeUnusedTenantNetworks(docker: Docker, owner: string, 
   const removed: string[] = [];
   for (const n of networks) {
     if (n.Name === keep || inUse.has(n.Name)) continue;
+    if (Date.now() - Date.parse(n.Created) < graceMs) continue;
     try {
       await docker.getNetwork(n.Id).remove();
     } catch (err) {
@@ -128,12 +154,14 @@ function assertOurs(n: { Labels?: Record<string, string>; IPAM?: { Config?: Arra
 
 function firstHost(cidr: string): string {
   const [addr, bits] = cidr.split("/") as [string, string];
-  const n = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const n = toInt(addr);
   const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
   if ((n & mask) >>> 0 !== n) throw new Error(`${cidr} is not a network address (host bits are set)`);
-  const host = n + 1;
-  return [24, 16, 8, 0].map((s) => (host >>> s) & 255).join(".");
+  return fromInt(n + 1);
 }
+
+const toInt = (ip: string) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+const fromInt = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
 
 function messageOf(err: unknown): string {
   return (err as { json?: { message?: string } }).json?.message ?? String(err);

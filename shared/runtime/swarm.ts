@@ -16,7 +16,7 @@
  * interface of the node).
  */
 import Docker from "dockerode";
-import { DockerRuntime, demux } from "./docker.js";
+import { DockerRuntime, demux, demuxLines, followQuery } from "./docker.js";
 import type { Template } from "../templates.js";
 import {
   ContainerNameTakenError,
@@ -26,6 +26,7 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type LogSince,
   type NodeRef,
 } from "./types.js";
 
@@ -73,6 +74,9 @@ interface Service {
   CreatedAt: string;
   Spec: Docker.ServiceSpec;
 }
+
+/** While following a service's logs, how often to look whether it still exists. */
+const SERVICE_WATCH_MS = 2_000;
 
 /** Task states in which a container exists (or is about to) on a node and may hold its port. */
 const LIVE_TASK_STATES = new Set(["assigned", "accepted", "preparing", "ready", "starting", "running"]);
@@ -258,13 +262,14 @@ export class SwarmRuntime implements ContainerRuntime {
     }
   }
 
-  async logs(name: string, tail: number): Promise<string[]> {
+  async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
     const raw = (await this.docker.getService(name).logs({
       stdout: true,
       stderr: true,
       follow: false,
       tail,
       timestamps: true,
+      ...(since ? { since } : {}),
       abortSignal: AbortSignal.timeout(this.opts.logsTimeoutMs),
     } as Parameters<Docker.Service["logs"]>[0])) as unknown as Buffer;
     // Every task contributes up to `tail` lines: merge them in time order (RFC 3339 timestamps sort as
@@ -272,6 +277,30 @@ export class SwarmRuntime implements ContainerRuntime {
     const lines = demux(raw).split("\n").filter((l) => l.length > 0);
     const stamped = lines.filter((l) => /^\d{4}-\d\d-\d\dT/.test(l)).sort();
     return [...stamped.slice(-tail), ...lines.filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))];
+  }
+
+  /**
+   * Service logs, followed: every task's lines as they come (the broker merges them). The broker's
+   * stream outlives a removed service, so the service is watched and the iteration ended once it is gone.
+   */
+  async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
+    const following = new AbortController();
+    const stop = () => following.abort();
+    opts.signal.addEventListener("abort", stop, { once: true });
+    const watch = setInterval(() => {
+      this.docker
+        .getService(name)
+        .inspect()
+        .catch((err: unknown) => statusOf(err) === 404 && stop());
+    }, SERVICE_WATCH_MS);
+    try {
+      const query = followQuery(opts, following.signal) as Parameters<Docker.Service["logs"]>[0];
+      const stream = (await this.docker.getService(name).logs(query)) as NodeJS.ReadableStream;
+      yield* demuxLines(stream, following.signal);
+    } finally {
+      clearInterval(watch);
+      opts.signal.removeEventListener("abort", stop);
+    }
   }
 
   async listOwned(): Promise<ContainerInfo[]> {

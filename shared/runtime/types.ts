@@ -33,6 +33,10 @@ export interface ContainerInfo {
   name: string;
   image: string;
   state: ContainerState;
+  /**
+   * The labels given to it when it was created. Those it inherited from its image (same key and
+   * value as the image's) are left out: they say nothing about who created it.
+   */
   labels: Record<string, string>;
   /** The host port published for the app, if any. */
   hostPort: number | null;
@@ -41,6 +45,12 @@ export interface ContainerInfo {
   node?: NodeRef | null;
   /** `host:port` where its app answers; null while it runs nowhere. */
   address?: string | null;
+  /**
+   * `host:port` the ingress, on the platform's own host, dials for the app without going through
+   * the published port (Docker: the container's fixed address on the tenant network), stable for
+   * the container's life. Absent or null: the ingress dials `address`.
+   */
+  ingressAddress?: string | null;
 }
 
 export interface ContainerRuntime {
@@ -53,9 +63,18 @@ export interface ContainerRuntime {
   inspect(name: string): Promise<ContainerInfo | null>;
   /** Stops and removes; a no-op when it is already gone. */
   remove(name: string): Promise<void>;
-  /** The last `tail` log lines (stdout and stderr). */
-  logs(name: string, tail: number): Promise<string[]>;
-  /** Every container carrying this platform's owner label, in one call. */
+  /**
+   * The last `tail` log lines (stdout and stderr), oldest first, each prefixed with its RFC 3339
+   * timestamp (nanoseconds, fixed width); with `since` (a LogSince), only lines stamped then or later.
+   */
+  logs(name: string, tail: number, since?: LogSince): Promise<string[]>;
+  /**
+   * Log lines as they are written, stamped like `logs`: those from `since` on (or the last `tail`;
+   * 0 = only new ones, omitted = all), then each new one, until the container stops or goes away
+   * (the iteration ends) or `signal` aborts (it ends too, quietly). Throws if there is no such container.
+   */
+  followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncIterable<string>;
+  /** Every container this platform created (its own owner label, not one inherited from an image), in one call. */
   listOwned(): Promise<ContainerInfo[]>;
   /**
    * Makes sure the network tenants run on exists with its isolation and egress rules, and
@@ -65,11 +84,14 @@ export interface ContainerRuntime {
   ensureNetwork(): Promise<void>;
   /**
    * Removes this platform's networks that no owned container uses, and their rules. The network
-   * of the current configuration is kept unless `includeCurrent` (uninstall, tests).
-   * Returns what was removed.
+   * of the current configuration is kept unless `includeCurrent` (uninstall, tests), and so is
+   * one created less than `graceMs` ago. Returns what was removed.
    */
-  removeUnusedNetworks(opts?: { includeCurrent?: boolean }): Promise<string[]>;
+  removeUnusedNetworks(opts?: { includeCurrent?: boolean; graceMs?: number }): Promise<string[]>;
 }
+
+/** A point in a log, as the engines take it: `seconds.nanoseconds` since the epoch (inclusive). */
+export type LogSince = `${number}.${number}`;
 
 export class ContainerNameTakenError extends Error {}
 /** The host port was taken by something outside the platform; the caller picks another. */
@@ -79,9 +101,18 @@ export class PortInUseError extends Error {
   }
 }
 
+/**
+ * Labels the platform puts on what it creates. Ownership (`owner`, with `envId`, `orgId`) is
+ * marked when a container, service or network is created, and only there: images never carry
+ * these keys, because a container inherits its image's labels, and a container someone starts by
+ * hand from a template image must not look like one of the platform's. Runtimes also drop any
+ * label a container merely inherited from its image (see ContainerInfo.labels).
+ */
 export const labelKeys = {
   owner: "io.convergence.owner",
   envId: "io.convergence.env-id",
   orgId: "io.convergence.org-id",
   template: "io.convergence.template",
+  /** On template images only: which template an image was built from. Says nothing about ownership. */
+  imageTemplate: "io.convergence.image.template",
 } as const;

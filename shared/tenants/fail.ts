@@ -1,6 +1,6 @@
 /**
- * Failing a tenant: the container is removed and the port released first, so whoever sees
- * `failed` sees nothing left running, and `error` says what went wrong (with the container's
+ * Failing a tenant: its ingress route is withdrawn, the container removed and the port released
+ * first, so whoever sees `failed` sees nothing left running, and `error` says what went wrong (with the container's
  * last log lines, since the container itself is gone). Every path to `failed` comes through here.
  */
 import type { WorkerContext } from "../context.js";
@@ -37,9 +37,12 @@ export async function failTenantAndCleanUp(
     if (lines.length) error += `\nlast log lines:\n${lines.join("\n")}`;
   }
   error = scrubSecrets(error);
+  // The hostname answers 404 from here on. A proxy that cannot be reached throws before anything
+  // changed: the caller retries, and the port (the address the route dials) is not released.
+  await ctx.ingress.removeRoute(tenant.envId);
   await ctx.runtime.remove(tenant.containerName);
   await ctx.db.transaction((tx) => releasePort(tx, tenant.envId));
-  const failed = await transitionTenant(ctx.db, {
+  const failed = await transitionTenant(ctx, {
     envId: tenant.envId,
     from,
     to: "failed",
@@ -48,5 +51,10 @@ export async function failTenantAndCleanUp(
     patch: { lastError: error, nextRestartAt: null },
   });
   if (failed) ctx.logger.warn({ envId: tenant.envId }, message);
+  // Once more: a reconciler's sync that read the tenant as routable before this transition may
+  // have written the route back meanwhile.
+  await ctx.ingress.removeRoute(tenant.envId).catch((err: unknown) =>
+    ctx.logger.warn({ err, envId: tenant.envId }, "could not withdraw the route again; the reconciler will"),
+  );
   return failed !== null;
 }

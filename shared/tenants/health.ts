@@ -52,7 +52,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     if (outcome.ok) {
       result.healthy++;
       if (tenant.status === "unhealthy") {
-        await transitionTenant(ctx.db, {
+        await transitionTenant(ctx, {
           envId: tenant.envId,
           from: ["unhealthy"],
           to: "ready",
@@ -71,7 +71,7 @@ export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
     const failures = tenant.consecutiveFailures + 1;
     const exited = container.state === "exited" || container.state === "dead" || container.state === "created";
     if (tenant.status === "ready" && (exited || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
-      await transitionTenant(ctx.db, {
+      await transitionTenant(ctx, {
         envId: tenant.envId,
         from: ["ready"],
         to: "unhealthy",
@@ -114,7 +114,10 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
   const log = ctx.logger.child({ envId: tenant.envId });
   if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
     const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again`;
-    await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true });
+    // A proxy or engine that cannot be reached leaves it for the next sweep, not the rest of this one.
+    await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true }).catch((err: unknown) =>
+      log.warn({ err }, "could not fail the crash-looping tenant; retrying next sweep"),
+    );
     return false;
   }
   const restarts = tenant.crashRestarts + 1;

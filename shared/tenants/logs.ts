@@ -4,9 +4,14 @@
  * the runtime (readContainerLogs). The API never talks to Docker itself.
  */
 import type { AppContext, WorkerContext } from "../context.js";
+import { liftDeadline } from "../deadline.js";
 import { AppError } from "../errors.js";
 import { JobFailedError, JobTimeoutError, jobs } from "../jobs.js";
+import { limitsOf } from "../limits/limits.js";
+import { takeToken } from "../limits/rate.js";
 import { scrubSecrets } from "../logger.js";
+import { sinceOf } from "../logs/channel.js";
+import { withTimeout } from "../timeout.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
 
 export interface TenantLogs {
@@ -14,13 +19,21 @@ export interface TenantLogs {
   container: string | null;
 }
 
-/** API side: the organisation's tenant's last `tail` lines, or an error that says why not. */
-export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number }): Promise<TenantLogs> {
-  const { ctx, orgId, envId, tail } = args;
+/**
+ * API side: the organisation's tenant's last `tail` lines (with `since`, a line id as in
+ * shared/logs/channel.ts: the last `tail` of those stamped then or later), or an error that says why not.
+ */
+export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number; since?: string }): Promise<TenantLogs> {
+  const { ctx, orgId, envId, tail, since } = args;
   await getTenantForOrg(ctx.db, orgId, envId);
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  await takeToken(ctx, orgId, "logsPerMinute", limits.logsPerMinute);
   const timeoutMs = ctx.config.LOGS_TIMEOUT_MS;
+  // Waiting for a worker is this call's own business, bounded by LOGS_TIMEOUT_MS (and Redis by a
+  // second more), not by the request's overall deadline.
+  liftDeadline();
   try {
-    return await ctx.queues.request(jobs.logs, { envId, tail }, timeoutMs);
+    return await withTimeout(ctx.queues.request(jobs.logs, { envId, tail, ...(since ? { since } : {}) }, timeoutMs), timeoutMs + 1_000, "redis");
   } catch (err) {
     if (err instanceof JobFailedError) {
       throw new AppError("DEPENDENCY_UNAVAILABLE", `the worker could not read the logs: ${scrubSecrets(err.reason)}`, undefined, { "Retry-After": "5" });
@@ -33,12 +46,12 @@ export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; 
 }
 
 /** Worker side: read the lines from the runtime. */
-export async function readContainerLogs(ctx: WorkerContext, envId: number, tail: number): Promise<TenantLogs> {
+export async function readContainerLogs(ctx: WorkerContext, envId: number, tail: number, since?: string): Promise<TenantLogs> {
   const tenant = await getTenant(ctx.db, envId);
   if (!tenant) return { lines: [], container: null };
   const info = await ctx.runtime.inspect(tenant.containerName);
-  if (!info) return { lines: [], container: null };
+  if (!info || tail === 0) return { lines: [], container: info ? tenant.containerName : null };
   // The tenant's key is in its environment; an app that prints it must not leak it here.
-  const lines = (await ctx.runtime.logs(tenant.containerName, tail)).map(scrubSecrets);
+  const lines = (await ctx.runtime.logs(tenant.containerName, tail, since ? sinceOf(since) : undefined)).map(scrubSecrets);
   return { lines, container: tenant.containerName };
 }

@@ -2,13 +2,23 @@
  * Host port allocation. A port belongs to a live tenant through a row in port_leases whose
  * primary key is the port, so no two tenants can hold one at once, whatever the concurrency.
  * Allocation takes the lowest free port in the range; a racing insert loses on the key and tries
- * the next one.
+ * the next one. Ports that fetch() refuses to connect to (the Fetch standard's "bad ports") are
+ * never handed out: workers probe tenants with fetch, and so do most clients.
  */
 import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import type { Tx } from "../db/client.js";
 import { portLeases, tenants } from "../db/schema.js";
 import { AppError } from "../errors.js";
+
+/**
+ * The Fetch standard's bad ports (https://fetch.spec.whatwg.org/#bad-port) from 1024 up, the
+ * lowest a tenant port may be: fetch() fails on them with "bad port" before connecting.
+ */
+export const fetchBadPorts: readonly number[] = [
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+];
+const unusable = (avoid: readonly number[]) => sql.raw(`array[${[...fetchBadPorts, ...avoid].map(Number).join(",")}]::int[]`);
 
 /**
  * Leases a port for the tenant and records it on the tenant's row; whatever the tenant held
@@ -27,7 +37,7 @@ export async function leasePort(
   return port;
 }
 
-async function allocatePort(
+export async function allocatePort(
   tx: Tx,
   envId: number,
   range: { min: number; max: number },
@@ -38,7 +48,7 @@ async function allocatePort(
       insert into port_leases (port, env_id)
       select p, ${envId} from generate_series(${range.min}::int, ${range.max}::int) as p
       where not exists (select 1 from port_leases l where l.port = p)
-        and p <> all(${sql.raw(`array[${avoid.map(Number).join(",")}]::int[]`)})
+        and p <> all(${unusable(avoid)})
       order by p
       limit 1
       on conflict do nothing
@@ -47,7 +57,7 @@ async function allocatePort(
     if (port !== undefined) return port;
     const [{ free } = { free: 0 }] = await tx.execute<{ free: number }>(sql`
       select count(*)::int as free from generate_series(${range.min}::int, ${range.max}::int) p
-      where not exists (select 1 from port_leases l where l.port = p)`);
+      where not exists (select 1 from port_leases l where l.port = p) and p <> all(${unusable(avoid)})`);
     if (free === 0) {
       throw new AppError("NO_PORTS_AVAILABLE", `no free host port in ${range.min}-${range.max}; destroy a tenant or widen TENANT_PORT_MIN/MAX`);
     }

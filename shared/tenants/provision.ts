@@ -1,12 +1,14 @@
 /**
  * provisionTenant: where a tenant becomes ready. Ensures the template image, creates (or adopts)
- * the container `convergence-tenant-<envId>`, starts it and waits until its /health answers 200.
+ * the container `convergence-tenant-<envId>`, starts it, waits until its /health answers 200 and
+ * publishes its ingress route (so its `url` answers the moment it is `ready`).
  * Safe to run twice or after a crash halfway: every step looks at what is already there first,
  * and every status change is conditional on the state this job expects.
  */
 import { eq } from "drizzle-orm";
 import { UnrecoverableError } from "bullmq";
 import type { WorkerContext } from "../context.js";
+import type { Tx } from "../db/client.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
@@ -15,6 +17,7 @@ import type { Template } from "../templates.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
+import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant } from "./transition.js";
 
@@ -44,6 +47,10 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
 
   const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
   const port = await ensurePortLease(ctx, tenant);
+  if (port === null) {
+    await stopBecauseMoved(ctx, tenant);
+    return "skipped";
+  }
   tenant = { ...tenant, port };
   const container = await step("container", () => ensureContainer(ctx, tenant!, template, image, port));
 
@@ -53,11 +60,16 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
 
   const started = await step("start", () => startWithFreePort(ctx, tenant!, template, image));
+  if (!started) {
+    await stopBecauseMoved(ctx, tenant);
+    return "skipped";
+  }
   const health = await step("health", () => waitHealthy(ctx, started, template));
   if (health === "moved") {
     await stopBecauseMoved(ctx, started);
     return "skipped";
   }
+  await publishRoute(ctx, started, await ctx.runtime.inspect(started.containerName));
 
   const ready = await moveOrStop(ctx, started, ["starting"], "ready", "health check passed", {
     readyAt: new Date(),
@@ -91,22 +103,40 @@ async function moveOrStop(
   reason: string,
   patch?: Partial<Tenant>,
 ): Promise<Tenant | null> {
-  const moved = await transitionTenant(ctx.db, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
+  const moved = await transitionTenant(ctx, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
   if (moved) return moved;
   await stopBecauseMoved(ctx, tenant);
   return null;
 }
 
-/** Someone else moved the tenant; remove what this job created if the tenant is no longer live. */
+/** Someone else moved the tenant; remove what this job created (its route too) if the tenant is no longer live. */
 async function stopBecauseMoved(ctx: WorkerContext, tenant: Tenant): Promise<void> {
   const now = await getTenant(ctx.db, tenant.envId);
-  if (now && !liveStatuses.includes(now.status)) await ctx.runtime.remove(tenant.containerName);
+  if (now && !liveStatuses.includes(now.status)) {
+    // This job may have published the route after the destroy withdrew it (if the proxy cannot be
+    // reached now, the reconciler removes the route of a tenant that is not live).
+    await ctx.ingress.removeRoute(tenant.envId).catch((err: unknown) => ctx.logger.warn({ err, envId: tenant.envId }, "could not withdraw the route"));
+    await ctx.runtime.remove(tenant.containerName);
+  }
   ctx.logger.info({ envId: tenant.envId, status: now?.status }, "tenant moved by someone else; provision job stops");
 }
 
 /** The tenant's leased port; a new lease when it has none (it was released by an earlier failure). */
-async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number> {
-  return (await leasedPort(ctx.db, tenant.envId)) ?? ctx.db.transaction((tx) => leasePort(tx, ctx.config, tenant.envId));
+async function ensurePortLease(ctx: WorkerContext, tenant: Tenant): Promise<number | null> {
+  return leaseWhileProvisioning(ctx, tenant.envId, async (tx) => (await leasedPort(tx, tenant.envId)) ?? leasePort(tx, ctx.config, tenant.envId));
+}
+
+/**
+ * Runs `lease` only while the tenant is still being provisioned, its row locked (as every
+ * transition locks it); null once it is not. A destroy that finished while this job was busy
+ * (building the image, say) has released the tenant's port already: a lease taken now would
+ * belong to a destroyed tenant and never be freed.
+ */
+async function leaseWhileProvisioning(ctx: WorkerContext, envId: number, lease: (tx: Tx) => Promise<number>): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.envId, envId)).for("update");
+    return row && provisionStatuses.includes(row.status) ? lease(tx) : null;
+  });
 }
 
 function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): ContainerSpec {
@@ -161,9 +191,10 @@ async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Tem
 
 /**
  * Starts the container. A host port taken by something outside the platform is skipped: lease
- * the next one, re-create the container on it and try again. Returns the tenant as it now is.
+ * the next one, re-create the container on it and try again. Returns the tenant as it now is, or
+ * null when it left provisioning meanwhile.
  */
-async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant> {
+async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant | null> {
   const avoid: number[] = [];
   let current = tenant;
   for (let tries = 0; tries < 5; tries++) {
@@ -174,7 +205,8 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
       if (!(err instanceof PortInUseError)) throw err;
       avoid.push(current.port!);
       ctx.logger.warn({ envId: current.envId, port: current.port }, "host port in use outside the platform; moving to another");
-      const port = await ctx.db.transaction((tx) => leasePort(tx, ctx.config, current.envId, avoid));
+      const port = await leaseWhileProvisioning(ctx, current.envId, (tx) => leasePort(tx, ctx.config, current.envId, avoid));
+      if (port === null) return null;
       await ctx.runtime.remove(current.containerName);
       const container = await ctx.runtime.create(containerSpec(ctx, current, template, image, port));
       await ctx.db.update(tenants).set({ containerId: container.id }).where(eq(tenants.envId, current.envId));

@@ -10,7 +10,12 @@
  *   tenant's `error` says so and why, and the worker logs it as an error, for an operator to see;
  * - a live tenant whose container is gone gets it back (same port, same key);
  * - a container with the owner labels and no live tenant is removed after a grace period, so a
- *   container being created right now is not taken. Nothing without the labels is touched.
+ *   container being created right now is not taken. Nothing without the labels is touched;
+ * - the tenants' network and its firewall rules are applied again (after a dockerd restart or a
+ *   firewall flush), and networks of the instance that nothing uses any more are removed;
+ * - the ingress's routes are made what Postgres says (a proxy restarted empty gets them all back).
+ * The network and ingress steps are each logged and retried next round when they fail (the proxy
+ * or the engine unreachable): they never stop the round.
  */
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
@@ -21,6 +26,7 @@ import { labelKeys } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses, runningStatuses, transientStatuses, type TenantStatus } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
+import { syncRoutes } from "./routes.js";
 import { transitionTenant } from "./transition.js";
 
 export interface ReconcileResult {
@@ -30,6 +36,9 @@ export interface ReconcileResult {
   overdueDestroys: number;
   recreated: number;
   orphansRemoved: number;
+  /** Routes the ingress sync added, changed or removed. */
+  routesSynced: number;
+  networksRemoved: number;
 }
 
 export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: number } = {}): Promise<ReconcileResult> {
@@ -37,7 +46,9 @@ export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: num
   const overdueDestroys = await reportOverdueDestroys(ctx);
   const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
-  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved };
+  const networksRemoved = await reconcileNetwork(ctx);
+  const routesSynced = await reconcileRoutes(ctx);
+  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved, routesSynced, networksRemoved };
   if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }
@@ -69,7 +80,12 @@ async function enforceDeadlines(ctx: WorkerContext): Promise<number> {
       .where(and(eq(tenants.status, status), lt(tenants.statusChangedAt, new Date(Date.now() - deadline))));
     for (const t of stuck) {
       const message = `timed out in step "${status}": no progress for ${Math.round(deadline / 1000)}s (${stepHint(status)})`;
-      if (await failTenantAndCleanUp(ctx, t, [status], message, { withLogs: status === "starting" })) failed++;
+      try {
+        if (await failTenantAndCleanUp(ctx, t, [status], message, { withLogs: status === "starting" })) failed++;
+      } catch (err) {
+        // The proxy or the engine could not be reached: the tenant is failed on a later round.
+        ctx.logger.warn({ err, envId: t.envId }, "could not fail a tenant past its deadline; retrying next round");
+      }
     }
   }
   return failed;
@@ -161,4 +177,33 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
     }
   }
   return { recreated, orphansRemoved };
+}
+
+/** Re-applies the tenants' network and firewall, and removes the instance's networks nothing uses. */
+async function reconcileNetwork(ctx: WorkerContext): Promise<number> {
+  try {
+    await ctx.runtime.ensureNetwork();
+  } catch (err) {
+    ctx.logger.warn({ err }, "could not apply the tenant network and its firewall rules; retrying next round");
+  }
+  try {
+    // The grace spares a network another process (with another configuration) just created.
+    const removed = await ctx.runtime.removeUnusedNetworks({ graceMs: ctx.config.ORPHAN_GRACE_MS });
+    if (removed.length) ctx.logger.info({ networks: removed }, "removed tenant networks nothing uses");
+    return removed.length;
+  } catch (err) {
+    ctx.logger.warn({ err }, "could not remove unused tenant networks; retrying next round");
+    return 0;
+  }
+}
+
+async function reconcileRoutes(ctx: WorkerContext): Promise<number> {
+  try {
+    const { added, updated, removed } = await syncRoutes(ctx);
+    if (added.length || updated.length || removed.length) ctx.logger.info({ added, updated, removed }, "ingress routes re-synced");
+    return added.length + updated.length + removed.length;
+  } catch (err) {
+    ctx.logger.warn({ err }, "could not sync the ingress routes; retrying next round");
+    return 0;
+  }
 }

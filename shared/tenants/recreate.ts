@@ -10,7 +10,7 @@ import { runningStatuses } from "../tenant-state.js";
 import { transitionTenant } from "./transition.js";
 
 export async function recreateMissingContainer(ctx: WorkerContext, tenant: Tenant, reason: string): Promise<boolean> {
-  const moved = await transitionTenant(ctx.db, {
+  const moved = await transitionTenant(ctx, {
     envId: tenant.envId,
     from: runningStatuses,
     to: "provisioning",

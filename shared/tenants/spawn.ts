@@ -2,13 +2,21 @@
  * spawnTenant: records the desired tenant (row, port lease, key, event) in one transaction, then
  * enqueues its provision job. The row is written first: if the enqueue is lost, the reconciler
  * finds the pending tenant and enqueues it again.
+ *
+ * Before anything is written: the template and webhook are checked, an Idempotency-Key seen
+ * within IDEMPOTENCY_KEY_TTL_SECONDS answers with its tenant, the organisation's spawn rate is
+ * taken, and inside the transaction its live-tenant limit and the host's capacity are checked.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
 import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import { assertBeforeDeadline } from "../deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
+import { admitTenant } from "../limits/admission.js";
+import { limitsOf } from "../limits/limits.js";
+import { takeToken } from "../limits/rate.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
 import { leasePort } from "./ports.js";
 
@@ -22,7 +30,8 @@ export interface SpawnInput {
 
 export interface SpawnResult {
   tenant: Tenant;
-  apiKey: string;
+  /** Absent on a replay once the key has been rotated or revoked since: a key is shown only while it is the one in use. */
+  apiKey?: string;
   /** True when an earlier request with the same Idempotency-Key created this tenant. */
   replayed: boolean;
 }
@@ -51,10 +60,21 @@ export async function spawnTenant(args: {
     if (existing) return replay(ctx, existing, input);
   }
 
+  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  await takeToken(ctx, orgId, "spawnsPerMinute", limits.spawnsPerMinute);
+
   const apiKey = newSecret(TENANT_KEY_PREFIX);
   let tenant: Tenant;
   try {
     tenant = await ctx.db.transaction(async (tx) => {
+      await admitTenant(tx, ctx.config, orgId, limits.maxTenants);
+      // A key past its window is free again: the tenant it made lets go of it.
+      if (idempotencyKey) {
+        await tx
+          .update(tenants)
+          .set({ idempotencyKey: null })
+          .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, idempotencyKey), lte(tenants.createdAt, idempotencyWindowStart(ctx))));
+      }
       const [{ envId } = { envId: 0 }] = await tx.execute<{ envId: number }>(
         sql`select nextval(pg_get_serial_sequence('tenants', 'env_id'))::int as "envId"`,
       );
@@ -88,6 +108,8 @@ export async function spawnTenant(args: {
         reason: `spawn requested (${template.id})`,
         actor: ctx.actor,
       });
+      // Answered 503 already (a dependency hung past REQUEST_TIMEOUT_MS)? Then create nothing.
+      assertBeforeDeadline("the spawn");
       return { ...inserted, port };
     });
   } catch (err) {
@@ -103,11 +125,14 @@ export async function spawnTenant(args: {
   return { tenant, apiKey, replayed: false };
 }
 
+/** Keys used before this instant are expired. Postgres's clock, like created_at's. */
+const idempotencyWindowStart = (ctx: AppContext) => sql<Date>`now() - make_interval(secs => ${ctx.config.IDEMPOTENCY_KEY_TTL_SECONDS})`;
+
 async function findByIdempotencyKey(ctx: AppContext, orgId: number, key: string) {
   const [row] = await ctx.db
     .select()
     .from(tenants)
-    .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, key)));
+    .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, key), gt(tenants.createdAt, idempotencyWindowStart(ctx))));
   return row;
 }
 
@@ -118,8 +143,10 @@ function replay(ctx: AppContext, existing: Tenant, input: SpawnInput): SpawnResu
       `Idempotency-Key was already used for a different request (tenant ${existing.envId})`,
     );
   }
-  // Same caller, same request: the same answer, key included (as a retried response would be).
-  return { tenant: existing, apiKey: decryptSecret(existing.apiKeyEnc, ctx.config.ENCRYPTION_KEY), replayed: true };
+  // Same caller, same request: the same tenant, and its key while it is still the one the first
+  // answer showed. A rotated or revoked key was replaced or withdrawn on purpose: it is not shown again.
+  const keyUnchanged = existing.apiKeyRotatedAt === null && existing.apiKeyRevokedAt === null;
+  return { tenant: existing, ...(keyUnchanged ? { apiKey: decryptSecret(existing.apiKeyEnc, ctx.config.ENCRYPTION_KEY) } : {}), replayed: true };
 }
 
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {

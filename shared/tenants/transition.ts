@@ -4,6 +4,7 @@
  * workers racing for the same tenant cannot both win.
  */
 import { and, eq, sql } from "drizzle-orm";
+import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
 import { canTransition, type TenantStatus } from "../tenant-state.js";
@@ -19,9 +20,15 @@ export interface Transition {
   patch?: Partial<Omit<Tenant, "envId" | "status">>;
 }
 
+/** What a transition needs: the database, and what the webhook payload's `url` is made of. */
+export interface TransitionContext {
+  db: Db;
+  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">;
+}
+
 /** Returns the updated tenant, or null when it was not in one of the expected states. */
-export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | null> {
-  return db.transaction(async (tx) => {
+export async function transitionTenant(ctx: TransitionContext, t: Transition): Promise<Tenant | null> {
+  return ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(tenants).where(eq(tenants.envId, t.envId)).for("update");
     if (!current || !t.from.includes(current.status) || !canTransition(current.status, t.to)) return null;
     const now = new Date();
@@ -40,7 +47,7 @@ export async function transitionTenant(db: Db, t: Transition): Promise<Tenant | 
       createdAt: now,
     });
     // Same transaction: the webhook event exists if and only if the change committed.
-    if (updated) await recordWebhookEvent(tx, current, updated, t.reason);
+    if (updated) await recordWebhookEvent(tx, ctx.config, current, updated, t.reason);
     // Wakes API processes waiting on this tenant (status?wait=…, the events stream).
     await tx.execute(sql`select pg_notify('tenant_status', ${JSON.stringify({ envId: t.envId, status: t.to })})`);
     return updated ?? null;

@@ -1,8 +1,10 @@
 /** The public shape of a tenant, as the API returns it. Never includes key material. */
+import type { Config } from "../config.js";
 import type { Tenant } from "../db/schema.js";
+import { publicTenantUrl } from "../ingress/hostname.js";
 import { tenantIdOf } from "./tenant-id.js";
 
-export function tenantView(t: Tenant) {
+export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">) {
   return {
     envId: t.envId,
     tenantId: tenantIdOf(t.envId),
@@ -12,7 +14,8 @@ export function tenantView(t: Tenant) {
     framework: t.framework,
     status: t.status,
     port: t.port,
-    url: t.port && t.status !== "destroyed" ? `http://localhost:${t.port}` : null,
+    /** https://<name>-<envId>.<TENANT_DOMAIN> through the ingress; `port` keeps working on the host. */
+    url: publicTenantUrl(config, t),
     containerName: t.containerName,
     containerId: t.containerId,
     image: t.image,

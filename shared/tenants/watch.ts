@@ -5,16 +5,23 @@
  * they read Postgres again only when the feed says this tenant changed.
  */
 import { and, eq, gt } from "drizzle-orm";
+import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { tenantEvents, type Tenant, type TenantEvent } from "../db/schema.js";
 import { finalStatuses, type TenantStatus } from "../tenant-state.js";
+import { withTimeout } from "../timeout.js";
 import { getTenantForOrg } from "./queries.js";
 import type { TenantStatusFeed } from "./status-feed.js";
 
 export interface WatchDeps {
   db: Db;
   statusFeed: TenantStatusFeed;
+  /** Held requests have no overall deadline; each read is bounded by REQUEST_TIMEOUT_MS instead. */
+  config: Pick<Config, "REQUEST_TIMEOUT_MS">;
 }
+
+/** One read of a held request, bounded: a Postgres that hangs ends the wait with 503 rather than holding it for ever. */
+const bounded = <T>(deps: WatchDeps, read: Promise<T>) => withTimeout(read, deps.config.REQUEST_TIMEOUT_MS, "postgres");
 
 /**
  * Resolves with the tenant once it is in `wait`, in a final state (failed, destroyed), or when
@@ -29,7 +36,7 @@ export async function waitForTenantStatus(
   const sub = deps.statusFeed.watch(q.envId);
   try {
     for (;;) {
-      const tenant = await getTenantForOrg(deps.db, q.orgId, q.envId);
+      const tenant = await bounded(deps, getTenantForOrg(deps.db, q.orgId, q.envId));
       if (tenant.status === q.wait || finalStatuses.includes(tenant.status)) return tenant;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || q.signal?.aborted || deps.statusFeed.isClosed) return tenant;
@@ -54,14 +61,18 @@ export async function* watchTenantEvents(
 ): AsyncGenerator<TenantWatchItem> {
   const sub = deps.statusFeed.watch(q.envId);
   try {
-    await getTenantForOrg(deps.db, q.orgId, q.envId);
+    await bounded(deps, getTenantForOrg(deps.db, q.orgId, q.envId));
     let lastId = q.afterEventId ?? 0;
     for (;;) {
-      const events = await deps.db
-        .select()
-        .from(tenantEvents)
-        .where(and(eq(tenantEvents.envId, q.envId), gt(tenantEvents.id, lastId)))
-        .orderBy(tenantEvents.id);
+      const events = await bounded(
+        deps,
+        deps.db
+          .select()
+          .from(tenantEvents)
+          .where(and(eq(tenantEvents.envId, q.envId), gt(tenantEvents.id, lastId)))
+          .orderBy(tenantEvents.id)
+          .execute(),
+      );
       for (const event of events) {
         lastId = event.id;
         yield { kind: "transition", event };

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Config } from "../config.js";
 import type { Tx } from "../db/client.js";
+import { publicTenantUrl } from "../ingress/hostname.js";
 import { tenantEvents, webhookEvents, type Tenant } from "../db/schema.js";
 import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
@@ -49,7 +51,13 @@ export function newWebhookEventId(): string {
 }
 
 /** What the receiver gets: the tenant's public state, never key material. */
-export function webhookPayload(type: WebhookEventType, previous: Tenant, updated: Tenant, reason?: string) {
+export function webhookPayload(
+  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">,
+  type: WebhookEventType,
+  previous: Tenant,
+  updated: Tenant,
+  reason?: string,
+) {
   return {
     type,
     timestamp: updated.statusChangedAt.toISOString(),
@@ -61,7 +69,7 @@ export function webhookPayload(type: WebhookEventType, previous: Tenant, updated
       status: updated.status,
       previousStatus: previous.status,
       port: updated.port,
-      url: updated.port && updated.status !== "destroyed" ? `http://localhost:${updated.port}` : null,
+      url: publicTenantUrl(config, updated),
       error: updated.lastError,
       reason: reason ?? null,
       health: {
@@ -80,7 +88,13 @@ export type WebhookPayload = ReturnType<typeof webhookPayload>;
  * Records the webhook event for a state change, if the tenant has a webhook URL and the change
  * is one subscribers hear about. Call inside the transaction that made the change.
  */
-export async function recordWebhookEvent(tx: Tx, previous: Tenant, updated: Tenant, reason?: string): Promise<string | null> {
+export async function recordWebhookEvent(
+  tx: Tx,
+  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">,
+  previous: Tenant,
+  updated: Tenant,
+  reason?: string,
+): Promise<string | null> {
   const url = updated.webhookUrl ?? previous.webhookUrl;
   if (!url) return null;
   const type = webhookEventTypeFor(previous.status, updated.status, await unhealthySinceLastReady(tx, previous, updated));
@@ -92,7 +106,7 @@ export async function recordWebhookEvent(tx: Tx, previous: Tenant, updated: Tena
     envId: updated.envId,
     type,
     url,
-    payload: webhookPayload(type, previous, updated, reason),
+    payload: webhookPayload(config, type, previous, updated, reason),
     createdAt: updated.statusChangedAt,
   });
   await tx.execute(sql`select pg_notify(${WEBHOOK_EVENTS_CHANNEL}, ${id})`);

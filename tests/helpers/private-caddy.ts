@@ -14,6 +14,10 @@ export interface PrivateCaddy {
   adminUrl: string;
   /** Stops the process and starts a new one with nothing configured but its admin endpoint (same storage, so the same CA). */
   restartEmpty(): Promise<void>;
+  /** Stops the process: its admin API and every listener are gone until `start`. */
+  stop(): Promise<void>;
+  /** Starts it again, empty (like restartEmpty after a stop); a no-op while it runs. */
+  start(): Promise<void>;
   config(): Promise<unknown>;
   destroy(): Promise<void>;
 }
@@ -29,7 +33,9 @@ export async function startPrivateCaddy(): Promise<PrivateCaddy> {
   const log = openSync(join(dir, "caddy.log"), "a");
   let child: ChildProcess | null = null;
 
+  const running = () => child !== null && child.exitCode === null && child.signalCode === null;
   const start = async () => {
+    if (running()) return; // a second process would find the admin port taken and leave this one unmanaged
     child = spawn("caddy", ["run", "--config", bootstrap], {
       cwd: dir,
       env: { ...process.env, XDG_DATA_HOME: join(dir, "data"), XDG_CONFIG_HOME: join(dir, "config") },
@@ -54,6 +60,8 @@ export async function startPrivateCaddy(): Promise<PrivateCaddy> {
       await stop();
       await start();
     },
+    stop,
+    start,
     async config() {
       return (await fetch(`${adminUrl}/config/`)).json();
     },

@@ -3,9 +3,14 @@
  * Postgres (test database), Redis (a queue prefix of its own) and Docker engine (containers
  * named and labelled for tests). Each file gets its own stack, organisations and tenants.
  *
+ * Every stack of a test run shares one tenant network (global-setup claims its subnet once per
+ * run), and has its own ports: the API's, the operations listener's and the ingress's, with its
+ * own servers in the machine's shared Caddy (named `<TEST_OWNER>.<stack>-<pid>`).
+ *
  * Clean-up runs whether a test passes or fails: a tenant spawned inside a test is destroyed when
  * the test finishes (spawnViaApi registers it with onTestFinished), and stop() removes any
- * container left to the stack's organisations. Only the stack's own Redis keys are ever deleted.
+ * container left to the stack's organisations and the stack's Caddy servers. Only the stack's own
+ * Redis keys are ever deleted.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -13,18 +18,25 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { Redis } from "ioredis";
-import { onTestFinished } from "vitest";
+import { inject, onTestFinished } from "vitest";
 import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/config.js";
 import { createDb } from "../../shared/db/client.js";
+import { createIngress } from "../../shared/ingress/index.js";
 import { createQueues, type Queues } from "../../shared/jobs.js";
 import { nodeFlags } from "../../shared/node-flags.js";
 import { createOrganisation } from "../../shared/orgs.js";
+import { DockerRuntime } from "../../shared/runtime/docker.js";
 import { labelKeys } from "../../shared/runtime/types.js";
+import { freeSubnet } from "./tenants.js";
 
 // TEST_INSTANCE lets several suites share one machine (own owner label, container names, ports).
 const instance = process.env.TEST_INSTANCE ? `-${process.env.TEST_INSTANCE}` : "";
 export const TEST_OWNER = `convergence-test${instance}`;
 export const TEST_CONTAINER_PREFIX = `cvgtest${instance}-tenant-`;
+/** Stacks name their servers in the shared Caddy with this prefix (global setup removes an aborted run's). */
+export const STACK_INGRESS_PREFIX = `${TEST_OWNER}.`;
+/** Where tenant subnets of test runs (and of stacks outside vitest) come from: a /22 each. */
+export const TEST_SUBNETS = { prefix: 22, within: "10.212.0.0/16" };
 /** Every child process's output, one directory per test instance (global setup empties it each run). */
 export const logDir = join(projectRoot, ".test-logs", process.env.TEST_INSTANCE || "default");
 
@@ -54,6 +66,8 @@ export interface ApiResponse<T = any> {
 export interface Stack {
   name: string;
   url: string;
+  /** The API's operations listener: /metrics and /admin/queues. */
+  opsUrl: string;
   config: Config;
   env: NodeJS.ProcessEnv;
   db: ReturnType<typeof createDb>["db"];
@@ -83,6 +97,8 @@ export interface Stack {
   apiProcess: ChildProcess;
   /** Another API process on the same database and Redis (several API processes share the work). */
   startExtraApi(): Promise<{ url: string; proc: ChildProcess }>;
+  /** Another API process on the same database and Redis (several API processes share the work), with its own ports. */
+  startExtraApi(extraEnv?: NodeJS.ProcessEnv): Promise<{ url: string; opsUrl: string; proc: ChildProcess }>;
   stop(): Promise<void>;
 }
 
@@ -102,8 +118,22 @@ function startProcess(name: "api" | "worker", script: string, env: NodeJS.Proces
   return child;
 }
 
-/** The environment of a test stack's processes: the test database, a queue prefix and test names of its own. */
-export function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** The tenant subnet this vitest run's stacks share (tests/global-setup.ts); null outside vitest (benchmarks). */
+function runSubnet(): string | null {
+  try {
+    return inject("tenantSubnet") ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The environment of a test stack's processes: the test database, a queue prefix, test names,
+ * the run's tenant network, and ports of its own (operations listener, ingress).
+ */
+export async function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  const [opsPort, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const subnet = runSubnet() ?? (await freeSubnet(new Docker(), TEST_SUBNETS));
   return {
     ...testEnv(),
     NODE_ENV: "test",
@@ -114,6 +144,11 @@ export function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEn
     CONVERGENCE_INSTANCE: TEST_OWNER,
     TENANT_PORT_MIN: process.env.TEST_PORT_MIN ?? "4001",
     TENANT_PORT_MAX: process.env.TEST_PORT_MAX ?? "4999",
+    TENANT_NETWORK_SUBNET: subnet,
+    OPS_PORT: String(opsPort),
+    INGRESS_NAME: `${STACK_INGRESS_PREFIX}${name}-${process.pid}`,
+    INGRESS_HTTPS_PORT: String(httpsPort),
+    INGRESS_HTTP_PORT: String(httpPort),
     TENANT_READY_TIMEOUT_MS: "30000",
     TEMPLATES_DIR: `${join(projectRoot, "tenant-templates")}:${join(projectRoot, "tests/fixtures/templates")}`,
     WORKER_LOCK_MS: "4000",
@@ -137,14 +172,17 @@ export async function startStack(
 ): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const port = await freePort();
-  const env = stackEnv(name, port, { ...(opts.compiled ? { NODE_ENV: "production" } : {}), ...overrides });
+  const env = await stackEnv(name, port, { ...(opts.compiled ? { NODE_ENV: "production" } : {}), ...overrides });
   const config = parseConfig(env);
+  // Outside vitest (benchmarks) the stack made up its own tenant network, and removes it when it stops.
+  const ownNetwork = runSubnet() === null;
   const { db, sql } = createDb(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const queues = createQueues(redis, config);
   const orgIds: number[] = [];
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const url = `http://127.0.0.1:${port}`;
+  const opsUrl = `http://127.0.0.1:${config.OPS_PORT}`;
   const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`), opts.compiled, opts.apiNodeArgs);
   const workers: ChildProcess[] = [];
   const extraApis: ChildProcess[] = [];
@@ -161,6 +199,7 @@ export async function startStack(
   const stack: Stack = {
     name,
     url,
+    opsUrl,
     config,
     env,
     db,
@@ -208,13 +247,14 @@ export async function startStack(
       orgIds.push(org.id);
       return { id: org.id, token };
     },
-    async startExtraApi() {
-      const extraPort = await freePort();
-      const proc = startProcess("api", "api/main.ts", { ...env, PORT: String(extraPort) }, join(logDir, `${name}-api-${extraPort}.log`), opts.compiled);
+    async startExtraApi(extraEnv: NodeJS.ProcessEnv = {}) {
+      const [extraPort, extraOpsPort] = [await freePort(), await freePort()];
+      const procEnv = { ...env, PORT: String(extraPort), OPS_PORT: String(extraOpsPort), ...extraEnv };
+      const proc = startProcess("api", "api/main.ts", procEnv, join(logDir, `${name}-api-${extraPort}.log`), opts.compiled);
       extraApis.push(proc);
       const extraUrl = `http://127.0.0.1:${extraPort}`;
       await waitFor(async () => (await fetch(`${extraUrl}/healthz`).catch(() => null))?.ok === true, { timeoutMs: 30_000, what: "extra API /healthz" });
-      return { url: extraUrl, proc };
+      return { url: extraUrl, opsUrl: `http://127.0.0.1:${procEnv.OPS_PORT}`, proc };
     },
     async stop() {
       const all = [apiProc, ...extraApis, ...workers].filter(isRunning);
@@ -226,6 +266,10 @@ export async function startStack(
         : [];
       const ours = left.filter((c) => orgIds.includes(Number(c.Labels[labelKeys.orgId])));
       await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+      await createIngress(config).removeAll().catch(() => {});
+      if (ownNetwork) {
+        await new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }).removeUnusedNetworks({ includeCurrent: true }).catch(() => {});
+      }
       await queues.close();
       await deleteKeys(redis, env.QUEUE_PREFIX!);
       redis.disconnect();

@@ -12,16 +12,33 @@ import type { ContainerRuntime } from "../../shared/runtime/types.js";
 import { labelKeys } from "../../shared/runtime/types.js";
 import { waitFor } from "./stack.js";
 
-/** A /24 in 10.211.0.0/16 that no Docker network on the engine uses (each suite its own). */
-export async function freeSubnet(docker: Docker): Promise<string> {
-  const networks = await docker.listNetworks();
-  const used = new Set(
-    networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter((s) => s.startsWith("10.211.")).map((s) => s.split(".")[2]),
-  );
-  const candidates = Array.from({ length: 250 }, (_, i) => String(i + 1)).filter((x) => !used.has(x));
-  if (candidates.length === 0) throw new Error("no free /24 left in 10.211.0.0/16");
-  return `10.211.${candidates[Math.floor(Math.random() * candidates.length)]}.0/24`;
+/**
+ * A random /`prefix` inside `within` that overlaps no subnet of any Docker network on the engine:
+ * by default a /24 in 10.211.0.0/16 (each runtime-level suite its own).
+ */
+export async function freeSubnet(docker: Docker, opts: { prefix?: number; within?: string } = {}): Promise<string> {
+  const prefix = opts.prefix ?? 24;
+  const [base, bits] = (opts.within ?? "10.211.0.0/16").split("/") as [string, string];
+  const used = (await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter((s) => /^\d+(\.\d+){3}\/\d+$/.test(s)).map(range);
+  const size = 2 ** (32 - prefix);
+  const start = toInt(base);
+  const free: number[] = [];
+  for (let n = start; n < start + 2 ** (32 - Number(bits)); n += size) {
+    if (!used.some(([a, b]) => n < b && a < n + size)) free.push(n);
+  }
+  if (free.length === 0) throw new Error(`no free /${prefix} left in ${opts.within ?? "10.211.0.0/16"}`);
+  return `${fromInt(free[Math.floor(Math.random() * free.length)]!)}/${prefix}`;
 }
+
+const toInt = (ip: string) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+const fromInt = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+/** [first, end) of a CIDR. */
+const range = (cidr: string): [number, number] => {
+  const [a, b] = cidr.split("/") as [string, string];
+  const size = 2 ** (32 - Number(b));
+  const first = Math.floor(toInt(a) / size) * size;
+  return [first, first + size];
+};
 
 const taken = new Set<number>();
 /** A free port on 127.0.0.1 in this worktree's tenant range (TEST_PORT_MIN..MAX). */

@@ -3,7 +3,7 @@
  * --wait, each state is shown as it happens (from the tenant's event stream), then the port, the
  * URL and the API key, which is shown this once.
  */
-import { TenantFailedError, type Convergence, type Tenant, type TenantEvent, type TenantWithKey } from "@convergence/sdk";
+import { TenantFailedError, type Convergence, type Tenant, type TenantEvent, type SpawnedTenant } from "@convergence/sdk";
 import type { Command } from "commander";
 import { positiveInt, template, url } from "../args.js";
 import { action, type Cli } from "../cli.js";
@@ -50,7 +50,7 @@ export function registerTenantSpawn(tenant: Command) {
 }
 
 /** Shows each state change until the tenant is ready, failed or destroyed; returns it as it then is. */
-async function followUntilSettled(cli: Cli, cvg: Convergence, spawned: TenantWithKey, started: number, timeoutMs: number): Promise<Tenant> {
+async function followUntilSettled(cli: Cli, cvg: Convergence, spawned: SpawnedTenant, started: number, timeoutMs: number): Promise<Tenant> {
   const progress = new Progress(cli, `${spawned.name} (${spawned.tenantId})`, started);
   const signal = AbortSignal.any([cli.signal, AbortSignal.timeout(timeoutMs)]);
   try {
@@ -96,12 +96,13 @@ class Progress {
   }
 }
 
-function describe(t: TenantWithKey, headline: string): string {
+function describe(t: SpawnedTenant, headline: string): string {
   return [
     headline,
     `  port  ${t.port ?? "-"}`,
     `  url   ${t.url ?? "-"}`,
-    `  key   ${t.apiKey}`,
-    "        shown only now: store it (convergence tenant rotate-key makes a new one)",
+    ...(t.apiKey
+      ? [`  key   ${t.apiKey}`, "        shown only now: store it (convergence tenant rotate-key makes a new one)"]
+      : ["  key   not shown: it was rotated since this spawn (convergence tenant rotate-key makes a new one)"]),
   ].join("\n");
 }

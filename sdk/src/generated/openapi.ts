@@ -83,6 +83,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your organisation, its limits and usage
+         * @description The organisation the credential belongs to, its limits (the platform defaults unless the operator set its own, see `overridden`) and how much of each it uses now. Over a limit, calls answer 429 (`TENANT_LIMIT_REACHED`, `RATE_LIMITED`, `CONCURRENCY_LIMIT_REACHED`) naming it in `details.limit`.
+         */
+        get: operations["getOrganisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs": {
         parameters: {
             query?: never;
@@ -164,7 +184,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's container logs */
+        /** A tenant's container logs, or a live stream of them (follow=true) */
         get: operations["getTenantLogs"];
         put?: never;
         post?: never;
@@ -482,18 +502,21 @@ export interface components {
                  *     - `INVALID_STATE` (409): not possible in the tenant's current state
                  *     - `PAYLOAD_TOO_LARGE` (413): the body is larger than the API accepts
                  *     - `UNSUPPORTED_MEDIA_TYPE` (415): the body's content type is not accepted
-                 *     - `RATE_LIMITED` (429): too many calls this minute; see Retry-After
-                 *     - `QUOTA_EXCEEDED` (429): the monthly quota is used up; see Retry-After
+                 *     - `RATE_LIMITED` (429): over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After
+                 *     - `QUOTA_EXCEEDED` (429): the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After
+                 *     - `TENANT_LIMIT_REACHED` (429): the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created
+                 *     - `CONCURRENCY_LIMIT_REACHED` (429): too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`
+                 *     - `CAPACITY_EXHAUSTED` (503): the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After
                  *     - `TOO_MANY_AUTH_FAILURES` (429): too many failed authentications from this client; see Retry-After
                  *     - `NO_PORTS_AVAILABLE` (503): every tenant port is taken
-                 *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer; try again after Retry-After
+                 *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer (in time); try again after Retry-After
                  *     - `UPSTREAM_ERROR` (502): the model provider failed
                  *     - `UPSTREAM_TIMEOUT` (504): the model provider did not answer in time
                  *     - `INTERNAL` (500): a bug; the request id in X-Request-Id helps find it
                  * @example VALIDATION_FAILED
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
                 /** @description structured context, e.g. the failed fields or the limit reached */
                 details?: unknown;
                 /** @description what went wrong, for people; never contains a secret */
@@ -524,6 +547,110 @@ export interface components {
              */
             tokenPrefix: string;
         };
+        OrganisationLimits: {
+            /** @description destroys a minute (bursts up to the same number) */
+            destroysPerMinute: number;
+            /** @description log reads a minute (bursts up to the same number) */
+            logsPerMinute: number;
+            /** @description open event streams (GET /tenant/{id}/events) at once */
+            maxEventStreams: number;
+            /** @description held status requests (?wait=) at once */
+            maxHeldWaits: number;
+            /** @description followed log streams (logs?follow=true) at once */
+            maxLogFollows: number;
+            /** @description live tenants (pending, provisioning, starting, ready, unhealthy) at once */
+            maxTenants: number;
+            /** @description tenant key rotations a minute (bursts up to the same number) */
+            rotationsPerMinute: number;
+            /** @description spawns a minute (bursts up to the same number) */
+            spawnsPerMinute: number;
+        };
+        OrganisationUsage: {
+            /** @description counts against maxEventStreams */
+            eventStreams: number;
+            /** @description counts against maxHeldWaits */
+            heldWaits: number;
+            /** @description counts against maxTenants */
+            liveTenants: number;
+            /** @description counts against maxLogFollows */
+            logFollows: number;
+        };
+        SpawnedTenant: {
+            /**
+             * @description the tenant's API key, shown only in this answer; absent on a replay once the key has been rotated (or the tenant destroyed) since
+             * @example sk_tenant_8fJ2kq0VbW3xYz7LmN4pQr5sT6uV9wXa
+             */
+            apiKey?: string;
+            /** @example sk_tenant_AbC123 */
+            apiKeyPrefix: string;
+            containerId: string | null;
+            /** @example convergence-tenant-1 */
+            containerName: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            destroyedAt: string | null;
+            /** @example 1 */
+            envId: number;
+            error: string | null;
+            /** @example express */
+            framework: string;
+            health: {
+                consecutiveFailures: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-29T10:15:30.000Z
+                 */
+                lastCheckAt: string | null;
+                restartCount: number;
+            };
+            image: string | null;
+            /** @example node */
+            language: string;
+            /** @example my-app */
+            name: string;
+            orgId: number;
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
+            port: number | null;
+            quota: {
+                callsPerMinute: number | null;
+                callsPerMonth: number | null;
+            };
+            /**
+             * Format: date-time
+             * @description when it last became ready
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            readyAt: string | null;
+            status: components["schemas"]["TenantStatus"];
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            statusChangedAt: string;
+            /** @example tenant_1 */
+            tenantId: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            updatedAt: string;
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
+            url: string | null;
+            webhookUrl: string | null;
+        };
         SpawnRequest: {
             /** @example express */
             framework: string;
@@ -535,10 +662,7 @@ export interface components {
                 callsPerMinute?: number;
                 callsPerMonth?: number;
             };
-            /**
-             * Format: uri
-             * @description receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks)
-             */
+            /** @description receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks) */
             webhookUrl?: string;
         };
         Tenant: {
@@ -577,7 +701,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -602,9 +729,24 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
+        };
+        TenantLogLine: {
+            /**
+             * @description when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it
+             * @example 2026-11-29T10:15:30.022179839Z
+             */
+            at: string;
+            /**
+             * @description the text, without its newline; secrets (tenant keys, tokens) are masked
+             * @example tenant_1 (my-app) listening on 3000
+             */
+            line: string;
         };
         /**
          * @description pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed
@@ -664,7 +806,10 @@ export interface components {
             /** @example my-app */
             name: string;
             orgId: number;
-            /** @example 3001 */
+            /**
+             * @description the host port the app is published on (127.0.0.1 by default)
+             * @example 3001
+             */
             port: number | null;
             quota: {
                 callsPerMinute: number | null;
@@ -689,7 +834,10 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             updatedAt: string;
-            /** @example http://localhost:3001 */
+            /**
+             * @description the tenant's HTTPS address through the ingress (it answers while ready or unhealthy); null once failed or torn down
+             * @example https://my-app-1.localhost
+             */
             url: string | null;
             webhookUrl: string | null;
         };
@@ -759,7 +907,10 @@ export interface components {
                 status: components["schemas"]["TenantStatus"];
                 /** @example tenant_1 */
                 tenantId: string;
-                /** @example http://localhost:3001 */
+                /**
+                 * @description the tenant's HTTPS address; null once failed or torn down
+                 * @example https://my-app-1.localhost
+                 */
                 url: string | null;
             };
             /**
@@ -1314,6 +1465,128 @@ export interface operations {
                      *       "error": {
                      *         "code": "UPSTREAM_TIMEOUT",
                      *         "message": "the model provider did not answer within 60000 ms"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrganisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the organisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        limits: components["schemas"]["OrganisationLimits"];
+                        organisation: components["schemas"]["Organisation"];
+                        /** @description the limits set for this organisation; the others are the platform's defaults */
+                        overridden: ("maxTenants" | "spawnsPerMinute" | "rotationsPerMinute" | "destroysPerMinute" | "logsPerMinute" | "maxEventStreams" | "maxHeldWaits" | "maxLogFollows")[];
+                        /** @enum {boolean} */
+                        success: true;
+                        usage: components["schemas"]["OrganisationUsage"];
+                    };
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
                      *       }
                      *     }
                      */
@@ -1921,9 +2194,15 @@ export interface operations {
     getTenantLogs: {
         parameters: {
             query?: {
+                /** @description `true`: a text/event-stream of the lines as they are printed, until the tenant is destroyed */
+                follow?: "true" | "false";
+                /** @description how many of the most recent lines (with follow: 0 = only new ones) */
                 tail?: number;
             };
-            header?: never;
+            header?: {
+                /** @description with follow: resume after this line (the `id:` of the last line received) instead of sending the tail */
+                "last-event-id"?: string;
+            };
             path: {
                 id: number;
             };
@@ -1931,7 +2210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description log lines, oldest first, each prefixed with its timestamp */
+            /** @description Without follow: the lines, oldest first, each prefixed with its timestamp. With follow (text/event-stream): `event: line` with `id:` (the line's timestamp in nanoseconds since the epoch) and a TenantLogLine as `data:`, oldest first, history then live; `: heartbeat` comments while idle; `event: end` once the tenant is destroyed, then the stream ends. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1943,6 +2222,7 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                     };
+                    "text/event-stream": string;
                 };
             };
             /** @description invalid input */
@@ -2574,7 +2854,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description a retry with the same key and body answers the same tenant (and key) instead of making another */
+                /** @description a retry with the same key and body within IDEMPOTENCY_KEY_TTL_SECONDS (24 h by default) answers the same tenant (and its key, unless rotated since) instead of making another; after that the key is free again */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2610,7 +2890,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         success: true;
-                        tenant: components["schemas"]["TenantWithKey"];
+                        tenant: components["schemas"]["SpawnedTenant"];
                     };
                 };
             };
