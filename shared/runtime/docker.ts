@@ -27,6 +27,7 @@ import {
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
 const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -149,7 +150,7 @@ export class DockerRuntime implements ContainerRuntime {
           ...(network ? { NetworkMode: network.name } : {}),
           Memory: spec.memoryMb * 1024 * 1024,
           MemorySwap: spec.memoryMb * 1024 * 1024,
-          NanoCpus: Math.round(spec.cpus * 1e9),
+          NanoCpus: spec.deferCpuLimit ? 0 : nanoCpus(spec.cpus),
           PidsLimit: spec.pidsLimit,
           SecurityOpt: ["no-new-privileges:true"],
           CapDrop: ["ALL"],
@@ -179,6 +180,14 @@ export class DockerRuntime implements ContainerRuntime {
       const message = (err as DockerError).json?.message ?? String(err);
       if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
       throw err;
+    }
+  }
+
+  async enforceCpuLimit(name: string, cpus: number): Promise<void> {
+    try {
+      await this.docker.getContainer(name).update({ NanoCpus: nanoCpus(cpus) });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
     }
   }
 
