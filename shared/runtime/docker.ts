@@ -42,6 +42,8 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
+  /** Image tags seen to exist: ensureImage asks the engine once per tag and process, not once per tenant. */
+  private readonly knownImages = new Set<string>();
   /** Labels of images by id: immutable, so remembered for the life of the process. */
   private readonly imageLabelsById = new Map<string, Promise<Record<string, string>>>();
   private engine?: Promise<{ id: string; hostname: string }>;
@@ -79,10 +81,13 @@ export class DockerRuntime implements ContainerRuntime {
     // The labels are part of what the tag names: images built when they carried the owner label
     // (which every container started from them inherited) are never reused.
     const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage, imageLabels(template))}`;
+    if (this.knownImages.has(tag)) return tag;
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
-      pending = this.buildIfMissing(template, baseImage, tag).finally(() => this.building.delete(tag));
+      pending = this.buildIfMissing(template, baseImage, tag)
+        .then((built) => (this.knownImages.add(built), built))
+        .finally(() => this.building.delete(tag));
       this.building.set(tag, pending);
     }
     return pending;
@@ -165,6 +170,8 @@ export class DockerRuntime implements ContainerRuntime {
       });
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
+      // Removed behind our back: the next ensureImage (the job's retry) builds it again.
+      if (statusOf(err) === 404 && /no such image/i.test(String(err))) this.knownImages.delete(spec.image);
       throw err;
     }
     const info = await this.inspect(spec.name);

@@ -11,7 +11,7 @@ import type { WorkerContext } from "../context.js";
 import type { Tx } from "../db/client.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
+import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
 import { leasePort, leasedPort } from "./ports.js";
@@ -169,9 +169,17 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
   };
 }
 
-/** Adopts a container a previous attempt left behind when it matches; replaces it otherwise. */
+/**
+ * Creates the container; when a previous attempt left one behind, adopts it if it matches and
+ * replaces it otherwise. Creating first spares the common case (no container yet) an inspect.
+ */
 async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): Promise<ContainerInfo> {
   const spec = containerSpec(ctx, tenant, template, image, port);
+  try {
+    return await ctx.runtime.create(spec);
+  } catch (err) {
+    if (!(err instanceof ContainerNameTakenError)) throw err;
+  }
   const existing = await ctx.runtime.inspect(spec.name);
   if (existing) {
     if (existing.labels[labelKeys.owner] !== spec.labels[labelKeys.owner] || existing.labels[labelKeys.envId] !== String(tenant.envId)) {
