@@ -3,7 +3,7 @@
  * compiled build as production does (dist/, NODE_ENV=production), with N (default 100) ready
  * tenants: at start, once the tenants are ready, and after a minute of ordinary work on them
  * (health sweeps and reconciles every few seconds, every tenant's status read, the list, usage,
- * /metrics scraped, the API reference and the queue dashboard opened). Target: each < 150 MB.
+ * /metrics scraped and the queue dashboard opened on the operations listener, the API reference opened). Target: each < 150 MB.
  *
  * Also prints each process's V8 heap, used and committed, and external memory (Buffers) as Node
  * reports them on /metrics, to tell the JavaScript heap from the rest.
@@ -63,7 +63,7 @@ async function heap(url: string): Promise<{ used: number; total: number; externa
 
 const rows: Array<Record<string, string | number>> = [];
 async function sample(when: string) {
-  const [a, w] = [await heap(`${stack.url}/metrics`), await heap(`http://127.0.0.1:${workerMetricsPort}/metrics`)];
+  const [a, w] = [await heap(`${stack.opsUrl}/metrics`), await heap(`http://127.0.0.1:${workerMetricsPort}/metrics`)];
   const mb = (x: { used: number; total: number; external: number }) => `${x.used.toFixed(0)}/${x.total.toFixed(0)}/${x.external.toFixed(0)}`;
   rows.push({ when, "API RSS MB": rssMb(api), "API heap used/total/external": mb(a), "worker RSS MB": rssMb(worker), "worker heap used/total/external": mb(w) });
 }
@@ -95,13 +95,15 @@ try {
     for (const id of envIds) await stack.api(`/api/v1/tenant/${id}/status`, { token: org.token });
     await stack.api("/api/v1/tenant?limit=100", { token: org.token });
     await stack.api("/api/v1/usage", { token: org.token });
-    await stack.api("/metrics");
+    // Metrics and the queue dashboard are on the operations listener.
+    const ops = (path: string) => fetch(`${stack.opsUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.arrayBuffer());
+    await ops("/metrics");
     // The API reference and its script, as a browser loads them.
     const page = await stack.api("/docs");
     const script = /\/docs\/assets\/[\w.-]+\.js/.exec(String(page.body))?.[0];
     if (script) await stack.api(script, { headers: { "accept-encoding": "gzip" } });
-    await stack.api("/admin/queues", { token: ADMIN_TOKEN });
-    await stack.api("/admin/queues/api/queues", { token: ADMIN_TOKEN });
+    await ops("/admin/queues");
+    await ops("/admin/queues/api/queues");
     await new Promise((r) => setTimeout(r, 2000));
   }
   await sample(`after ${WORK_SECONDS} s of work`);
