@@ -8,12 +8,9 @@
  * Also prints each process's V8 heap, used and committed, and external memory (Buffers) as Node
  * reports them on /metrics, to tell the JavaScript heap from the rest.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { projectRoot } from "../shared/config.js";
 import { freePort, waitFor, waitForStatus } from "../tests/helpers/stack.js";
-import { benchStack } from "./stack.js";
+import { benchStack, buildCompiled } from "./stack.js";
 import { table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? 100);
@@ -21,7 +18,7 @@ const WORK_SECONDS = Number(process.argv[3] ?? 60);
 const TARGET_MB = 150;
 const ADMIN_TOKEN = "cvg_org_bench-memory-operator-0123456789abcdef";
 
-execFileSync(join(projectRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+buildCompiled();
 
 /** Resident set size of a process, MB, from /proc. */
 function rssMb(pid: number): number {

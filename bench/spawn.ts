@@ -6,7 +6,7 @@
  * the port published ("bare").
  */
 import { loadavg } from "node:os";
-import { benchStack } from "./stack.js";
+import { benchStack, buildCompiled } from "./stack.js";
 import { DockerRuntime } from "../shared/runtime/docker.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
@@ -16,11 +16,17 @@ import { summarise, table } from "./stats.js";
 const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 10);
 const POLL_MS = 25;
 
-const stack = await benchStack("bench-spawn", {
-  TENANT_PORT_MIN: "5001",
-  TENANT_PORT_MAX: "5999",
-  LOG_LEVEL: "warn",
-});
+// The API and the worker run compiled, as in production (dist/, rebuilt first).
+buildCompiled();
+const stack = await benchStack(
+  "bench-spawn",
+  {
+    TENANT_PORT_MIN: "5001",
+    TENANT_PORT_MAX: "5999",
+    LOG_LEVEL: "warn",
+  },
+  { compiled: true },
+);
 const OWNER = stack.config.CONVERGENCE_INSTANCE;
 const runtime = new DockerRuntime({ socketPath: stack.config.DOCKER_SOCKET, owner: OWNER });
 const template = new TemplateRegistry(stack.config.TEMPLATES_DIR).get("node", "express")!;

@@ -17,10 +17,9 @@
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { projectRoot } from "../shared/config.js";
 import { freePort, waitFor } from "../tests/helpers/stack.js";
-import { benchStack } from "./stack.js";
+import { benchStack, buildCompiled } from "./stack.js";
 import { table } from "./stats.js";
 import { cpuMs, requireWrk, wrk, type WrkResult } from "./wrk.js";
 
@@ -30,7 +29,7 @@ const ROUNDS = Number(process.argv[4] ?? 3);
 const THREADS = 1;
 
 requireWrk();
-execFileSync(join(projectRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot, stdio: "inherit" });
+buildCompiled();
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 const loadBefore = load();
 
