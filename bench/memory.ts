@@ -9,8 +9,8 @@
  * reports them on /metrics, to tell the JavaScript heap from the rest.
  */
 import { readFileSync } from "node:fs";
-import { freePort, waitFor, waitForStatus } from "../tests/helpers/stack.js";
-import { benchStack, buildCompiled } from "./stack.js";
+import { freePort, waitFor } from "../tests/helpers/stack.js";
+import { benchStack, buildCompiled, destroyTenants, spawnReady } from "./stack.js";
 import { table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? 100);
@@ -71,19 +71,7 @@ try {
   await sample("started, no tenants");
   console.error(`spawning ${N} tenants…`);
   const t0 = Date.now();
-  for (let i = 0; i < N; i += 10) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(10, N - i) }, (_, j) =>
-        stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `m-${i + j}`, language: "node", framework: "express" } }),
-      ),
-    );
-    const ids = batch.map((r) => {
-      if (r.status !== 202) throw new Error(`spawn: ${JSON.stringify(r.body)}`);
-      return r.body.tenant.envId as number;
-    });
-    envIds.push(...ids);
-    await Promise.all(ids.map((id) => waitForStatus(stack, org.token, id, ["ready"], 180_000)));
-  }
+  await spawnReady(stack, org.token, N, "m", envIds);
   console.error(`${N} tenants ready in ${Math.round((Date.now() - t0) / 1000)} s`);
   await sample(`${N} tenants ready`);
 
@@ -112,7 +100,6 @@ try {
   console.log(`\ntarget < ${TARGET_MB} MB each: API ${(last["API RSS MB"] as number).toFixed(0)} MB ${ok(last["API RSS MB"] as number)}, worker ${(last["worker RSS MB"] as number).toFixed(0)} MB ${ok(last["worker RSS MB"] as number)}`);
 } finally {
   console.error("cleaning up…");
-  await Promise.all(envIds.map((id) => stack.api(`/api/v1/tenant/${id}`, { method: "DELETE", token: org.token })));
-  await Promise.all(envIds.map((id) => waitForStatus(stack, org.token, id, ["destroyed"], 180_000).catch(() => {})));
+  await destroyTenants(stack, org.token, envIds);
   await stack.stop();
 }

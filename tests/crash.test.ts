@@ -41,7 +41,7 @@ describe("worker crash", () => {
     // The first worker may have died after starting the container without its CPU quota: the one that
     // finished the job applied it.
     const inspect = await stack.docker.getContainer(containers[0]!.Id).inspect();
-    expect(inspect.HostConfig.NanoCpus).toBe(stack.config.TENANT_CPUS * 1e9);
+    expect(inspect.HostConfig.NanoCpus).toBe(Math.round(stack.config.TENANT_CPUS * 1e9));
 
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, envId, ["destroyed"]);

@@ -67,7 +67,7 @@ describe("tenant lifecycle", () => {
     expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
     // Exactly the configured limits once ready (the CPU quota is applied after the app starts:
     // shared/tenants/provision.ts), and the quota in force in the container's own cgroup.
-    expect(inspect.HostConfig.NanoCpus).toBe(stack.config.TENANT_CPUS * 1e9);
+    expect(inspect.HostConfig.NanoCpus).toBe(Math.round(stack.config.TENANT_CPUS * 1e9));
     expect(inspect.HostConfig.Memory).toBe(stack.config.TENANT_MEMORY_MB * 1024 * 1024);
     expect(inspect.HostConfig.MemorySwap).toBe(stack.config.TENANT_MEMORY_MB * 1024 * 1024);
     expect(inspect.HostConfig.PidsLimit).toBe(stack.config.TENANT_PIDS_LIMIT);
