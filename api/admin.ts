@@ -8,11 +8,8 @@
  * dashboard: the 401 carries `WWW-Authenticate: Basic`, the browser prompts once and then sends
  * the credentials with every page, asset and API call of the dashboard.
  */
-import { createBullBoard } from "@bull-board/api";
-import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
-import { HonoAdapter } from "@bull-board/hono";
-import { serveStatic } from "@hono/node-server/serve-static";
 import type { Queue } from "bullmq";
+import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
@@ -30,7 +27,7 @@ export const requireAdmin = createMiddleware<HonoEnv>(async (c, next) => {
   const token = bearerToken(header) ?? basicPassword(header);
   if (!token) throw new AppError("UNAUTHORIZED", "the operations endpoints need the admin token (Bearer, or as the Basic auth password)", undefined, challenge);
   await assertOperator(c, token, "the operations endpoints are for the platform operator (organisation 1) only", challenge);
-  c.set("log", c.get("log").child({ admin: true }));
+  c.get("log").bind({ admin: true });
   await next();
 });
 
@@ -39,7 +36,7 @@ export const requireOperator = createMiddleware<HonoEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw new AppError("UNAUTHORIZED", "missing operator token: send Authorization: Bearer <CONVERGENCE_ADMIN_TOKEN or organisation 1's token>");
   await assertOperator(c, token, "only the platform operator (CONVERGENCE_ADMIN_TOKEN or organisation 1) may do this");
-  c.set("log", c.get("log").child({ admin: true }));
+  c.get("log").bind({ admin: true });
   await next();
 });
 
@@ -55,16 +52,36 @@ async function assertOperator(c: Context<HonoEnv>, token: string, forbidden: str
   if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", forbidden);
 }
 
-/** The dashboard as a Hono sub-app, to be mounted at ADMIN_BASE_PATH behind requireAdmin. */
+/**
+ * The dashboard: a handler for ADMIN_BASE_PATH and everything under it, behind requireAdmin.
+ * bull-board and its UI are loaded on the first request (they cost ~15 MB of memory that an API
+ * process whose dashboard nobody opens would carry for nothing).
+ */
 export function queueDashboard(queues: Queue[]) {
-  const serverAdapter = new HonoAdapter(serveStatic);
-  serverAdapter.setBasePath(ADMIN_BASE_PATH);
-  createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q)),
-    serverAdapter,
-    options: { uiConfig: { boardTitle: "Convergence queues" } },
+  let dashboard: Promise<Hono> | undefined;
+  const load = async () => {
+    const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }] = await Promise.all([
+      import("@bull-board/api"),
+      import("@bull-board/api/bullMQAdapter"),
+      import("@bull-board/hono"),
+      import("@hono/node-server/serve-static"),
+    ]);
+    const serverAdapter = new HonoAdapter(serveStatic);
+    serverAdapter.setBasePath(ADMIN_BASE_PATH);
+    createBullBoard({
+      queues: queues.map((q) => new BullMQAdapter(q)),
+      serverAdapter,
+      options: { uiConfig: { boardTitle: "Convergence queues" } },
+    });
+    return new Hono().route(ADMIN_BASE_PATH, serverAdapter.registerPlugin());
+  };
+  return createMiddleware<HonoEnv>(async (c) => {
+    dashboard ??= load().catch((err: unknown) => {
+      dashboard = undefined; // try again on the next request
+      throw err;
+    });
+    return (await dashboard).fetch(c.req.raw, c.env);
   });
-  return serverAdapter.registerPlugin();
 }
 
 function basicPassword(header: string | undefined): string | null {

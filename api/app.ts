@@ -6,7 +6,6 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { AppError } from "../shared/errors.js";
 import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
@@ -17,6 +16,8 @@ import { mountDashboard } from "./dashboard.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
 import { documentApi } from "./openapi.js";
+import { requestHeader } from "./node-http.js";
+import { observeRequests } from "./request-log.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
@@ -48,40 +49,37 @@ export function createApp(ctx: ApiContext) {
     },
   });
 
-  app.use(requestId());
-  app.use(async (c, next) => {
-    const started = performance.now();
-    c.set("ctx", ctx);
-    c.set("log", ctx.logger.child({ requestId: c.get("requestId") }));
-    await next();
-    const ms = performance.now() - started;
-    ctx.metrics.observeRequest(c, ms / 1000);
-    c.get("log").info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms) },
-      "request",
-    );
-  });
+  app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
 
   // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
   app.use("/api/v1/*", async (c, next) => {
-    if (c.req.method === "POST" && !/json/i.test(c.req.header("content-type") ?? "")) {
+    if (c.req.method === "POST" && !/json/i.test(requestHeader(c, "content-type") ?? "")) {
       const headers = new Headers(c.req.raw.headers);
       headers.set("content-type", "application/json");
       c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
     }
     await next();
   });
-  app.use(
-    "/api/v1/*",
-    bodyLimit({
-      maxSize: ctx.config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
+  const limitBody = bodyLimit({
+    maxSize: ctx.config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  // Asking for the body (as bodyLimit does) builds a whole Fetch Request and makes every later read
+  // of it slower. A GET or HEAD has none; a declared Content-Length is checked as bodyLimit would,
+  // without touching the body (Node refuses a body longer than it declares); only a chunked body
+  // is counted as it streams in.
+  app.use("/api/v1/*", (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = requestHeader(c, "content-length");
+    if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return limitBody(c, next);
+    if (Number.parseInt(length, 10) > ctx.config.BODY_LIMIT_BYTES) throw tooLarge();
+    return next();
+  });
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
   for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*", "/api/v1/templates", "/api/v1/events"]) {

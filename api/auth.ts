@@ -1,7 +1,7 @@
 /**
  * Authentication. The management API takes either credential through one middleware:
  *
- *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash in Postgres; may do everything
+ *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash (cached in memory until rotated); may do everything
  *   Authorization: Bearer eyJ…       access token (JWT): verified in memory; its scopes and tenants apply
  *   Cookie: cvg_session=eyJ…         the dashboard's session: an access token in a cookie (api/session-cookies.ts)
  *
@@ -16,9 +16,9 @@ import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
 import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
 import { isSessionEnded } from "../shared/auth/sessions.js";
 import { AppError } from "../shared/errors.js";
-import { authenticateOrganisation } from "../shared/orgs.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
+import { requestHeader } from "./node-http.js";
 import { assertCookieRequest, sessionCookie } from "./session-cookies.js";
 
 export function bearerToken(header: string | undefined): string | null {
@@ -37,7 +37,7 @@ export type CredentialSource = "authorization-header" | "session-cookie";
  * Everything else (verification, scopes, tenant limits, failure counting) is the same whatever the source.
  */
 function readCredential(c: Context<HonoEnv>): { value: string; source: CredentialSource } | null {
-  const token = bearerToken(c.req.header("authorization"));
+  const token = bearerToken(requestHeader(c, "authorization"));
   if (token) return { value: token, source: "authorization-header" };
   const cookie = sessionCookie(c);
   return cookie && looksLikeAccessToken(cookie) ? { value: cookie, source: "session-cookie" } : null;
@@ -51,7 +51,7 @@ type Attempt = { ok: true; principal: Principal } | { ok: false; message: string
 
 async function authenticateCredential(ctx: ApiContext, credential: string): Promise<Attempt> {
   if (looksLikeAccessToken(credential)) return ctx.auth.accessTokens.verify(credential);
-  const org = await authenticateOrganisation(ctx.db, credential);
+  const org = await ctx.auth.orgTokens.authenticate(credential);
   return org ? { ok: true, principal: organisationPrincipal(org) } : { ok: false, message: "invalid organisation token", suspicious: true };
 }
 
@@ -76,7 +76,7 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   if (credential.source === "session-cookie") assertCookieRequest(c, principal);
   c.set("principal", principal);
   c.set("org", { id: principal.orgId });
-  c.set("log", c.get("log").child({ orgId: principal.orgId, credential: principal.credential }));
+  c.get("log").bind({ orgId: principal.orgId, credential: principal.credential });
   await next();
 });
 
@@ -85,14 +85,14 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
   const client = clientAddress(c);
   ctx.auth.failures.assertAllowed(client);
-  const key = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key")?.trim();
+  const key = bearerToken(requestHeader(c, "authorization")) ?? requestHeader(c, "x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
   const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys).catch(async (err: unknown) => {
     if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client)) ?? err;
     throw err;
   });
   c.set("tenant", tenant);
-  c.set("log", c.get("log").child({ envId: tenant.envId, orgId: tenant.orgId }));
+  c.get("log").bind({ envId: tenant.envId, orgId: tenant.orgId });
   await next();
 });
 

@@ -7,29 +7,27 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
-import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
 import type { HonoEnv } from "./env.js";
 
 const scriptPath = createRequire(import.meta.url).resolve("@scalar/api-reference/browser/standalone.js");
 
-interface Asset {
-  /** Content-addressed, so it can be cached for good. */
-  path: string;
-  body: Buffer;
-  gzipped: Buffer;
-}
-
-let asset: Promise<Asset> | undefined;
-/** Read and compressed on first use (3.5 MB, about 1 MB gzipped), then kept for the process's life. */
-function scalarScript(): Promise<Asset> {
-  asset ??= readFile(scriptPath).then((body) => ({
-    path: `/docs/assets/scalar-${createHash("sha256").update(body).digest("hex").slice(0, 16)}.js`,
-    body,
-    gzipped: gzipSync(body),
-  }));
-  return asset;
+let assetPath: Promise<string> | undefined;
+/**
+ * The script's content-addressed path (so it can be cached for good), hashed on first use by
+ * streaming the file. The script itself (3.5 MB, about 1 MB gzipped) is never kept in memory: it
+ * is streamed from node_modules, compressed on the fly, each time a browser without it in cache asks.
+ */
+function scalarScriptPath(): Promise<string> {
+  assetPath ??= (async () => {
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(scriptPath)) hash.update(chunk as Buffer);
+    return `/docs/assets/scalar-${hash.digest("hex").slice(0, 16)}.js`;
+  })();
+  return assetPath;
 }
 
 export function mountDocs(app: OpenAPIHono<HonoEnv>, title: string) {
@@ -37,7 +35,7 @@ export function mountDocs(app: OpenAPIHono<HonoEnv>, title: string) {
     "/docs",
     Scalar(async () => ({
       url: "/openapi.json",
-      cdn: (await scalarScript()).path,
+      cdn: await scalarScriptPath(),
       pageTitle: title,
       withDefaultFonts: false,
       telemetry: false,
@@ -49,11 +47,11 @@ export function mountDocs(app: OpenAPIHono<HonoEnv>, title: string) {
     })),
   );
   app.get("/docs/assets/:file", async (c) => {
-    const script = await scalarScript();
-    if (c.req.path !== script.path) return c.notFound();
+    if (c.req.path !== (await scalarScriptPath())) return c.notFound();
     const gzip = /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
-    const body = gzip ? script.gzipped : script.body;
-    return c.body(new Uint8Array(body), 200, {
+    const file = createReadStream(scriptPath);
+    const body = gzip ? file.pipe(createGzip()) : file;
+    return c.body(Readable.toWeb(body) as ReadableStream, 200, {
       "Content-Type": "text/javascript; charset=utf-8",
       "Cache-Control": "public, max-age=31536000, immutable",
       Vary: "Accept-Encoding",

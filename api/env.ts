@@ -1,5 +1,4 @@
 /** The Hono environment: what every handler can read from the context. */
-import type { Logger } from "pino";
 import type { Principal } from "../shared/auth/principal.js";
 import type { AuthServices } from "../shared/auth/services.js";
 import type { AppContext } from "../shared/context.js";
@@ -7,6 +6,7 @@ import type { Tenant } from "../shared/db/schema.js";
 import type { TenantKeyCache } from "../shared/tenant-keys.js";
 import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
+import type { RequestLogger } from "./request-log.js";
 
 export interface ApiContext extends AppContext {
   /** One LISTEN connection on `tenant_status`: wakes `status?wait=` and the events stream (no polling). */
@@ -29,6 +29,7 @@ export type HonoEnv = {
     /** Set by tenant-key auth on convergence calls. */
     tenant: Tenant;
     requestId: string;
-    log: Logger;
+    /** This request's logger: its lines carry the request id (and, once authenticated, who asked). */
+    log: RequestLogger;
   };
 };

@@ -12,13 +12,16 @@ import { AppError } from "../shared/errors.js";
 import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError } from "./errors.js";
+import { RequestLogger } from "./request-log.js";
 
 export function createOpsApp(ctx: ApiContext) {
   const app = new Hono<HonoEnv>();
   app.use(requestId());
   app.use(async (c, next) => {
+    const log = new RequestLogger(ctx.logger, c.get("requestId"));
+    log.bind({ listener: "ops" });
     c.set("ctx", ctx);
-    c.set("log", ctx.logger.child({ requestId: c.get("requestId"), listener: "ops" }));
+    c.set("log", log);
     await next();
   });
 
@@ -30,7 +33,9 @@ export function createOpsApp(ctx: ApiContext) {
   });
   app.use(ADMIN_BASE_PATH, requireAdmin);
   app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);
-  app.route(ADMIN_BASE_PATH, queueDashboard(ctx.queues.all));
+  const dashboard = queueDashboard(ctx.queues.all); // bull-board, loaded on first use
+  app.all(ADMIN_BASE_PATH, dashboard);
+  app.all(`${ADMIN_BASE_PATH}/*`, dashboard);
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);

@@ -4,11 +4,10 @@
  * call plus N plain HTTP probes with the same concurrency, from this script. Both run in this
  * process, alternately, so they see the same machine.
  */
-import { benchStack } from "./stack.js";
+import { benchStack, destroyTenants, spawnReady } from "./stack.js";
 import { createWorkerContext } from "../worker/context.js";
 import { parseConfig } from "../shared/config.js";
 import { sweepHealth } from "../shared/tenants/health.js";
-import { waitForStatus } from "../tests/helpers/stack.js";
 import { summarise, table } from "./stats.js";
 
 const N = Number(process.argv[2] ?? 100);
@@ -30,16 +29,7 @@ const envIds: number[] = [];
 try {
   console.log(`spawning ${N} tenants…`);
   const t0 = Date.now();
-  for (let i = 0; i < N; i += 10) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(10, N - i) }, (_, j) =>
-        stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `h-${i + j}`, language: "node", framework: "express" } }),
-      ),
-    );
-    const ids = batch.map((r) => r.body.tenant.envId as number);
-    envIds.push(...ids);
-    await Promise.all(ids.map((id) => waitForStatus(stack, org.token, id, ["ready"], 180_000)));
-  }
+  await spawnReady(stack, org.token, N, "h", envIds);
   console.log(`${N} tenants ready in ${Math.round((Date.now() - t0) / 1000)} s\n`);
   const ports = (await stack.sql<{ port: number }[]>`select port from tenants where env_id = any(${envIds})`).map((r) => r.port);
 
@@ -94,8 +84,7 @@ try {
   console.log(`target: sweep < 1000 ms and ≤ 1.5× bare → ${sw["wall p50 ms"] < 1000 && ratio <= 1.5 ? "met" : "NOT met"}`);
 } finally {
   console.log("\ncleaning up…");
-  await Promise.all(envIds.map((id) => stack.api(`/api/v1/tenant/${id}`, { method: "DELETE", token: org.token })));
-  await Promise.all(envIds.map((id) => waitForStatus(stack, org.token, id, ["destroyed"], 180_000).catch(() => {})));
+  await destroyTenants(stack, org.token, envIds);
   for (const c of await ctx.runtime.listOwned()) await ctx.runtime.remove(c.name);
   await ctx.close();
   await stack.stop();

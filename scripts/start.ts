@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadConfig, projectRoot } from "../shared/config.js";
+import { nodeFlags } from "../shared/node-flags.js";
 
 const config = loadConfig();
 
@@ -42,7 +43,7 @@ function readable(line: string): string {
 const say = (msg: string) => console.error(`[start] ${msg}`);
 
 interface Supervised {
-  name: string;
+  name: "api" | "worker";
   script: string;
   child: ChildProcess | null;
   startedAt: number;
@@ -58,7 +59,7 @@ let stopping = false;
 function launch(s: Supervised) {
   s.timer = null;
   s.startedAt = Date.now();
-  const child = spawn(process.execPath, [...process.execArgv, s.script], {
+  const child = spawn(process.execPath, [...nodeFlags[s.name], ...process.execArgv, s.script], {
     cwd: projectRoot,
     stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
     env: process.env,
@@ -82,7 +83,7 @@ function onExit(s: Supervised, code: number | null, signal: NodeJS.Signals | nul
   s.timer = setTimeout(() => launch(s), delay);
 }
 
-function supervise(name: string, script: string) {
+function supervise(name: "api" | "worker", script: string) {
   const s: Supervised = { name, script, child: null, startedAt: 0, restarts: 0, failures: 0, timer: null };
   supervised.push(s);
   launch(s);

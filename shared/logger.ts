@@ -1,45 +1,103 @@
-/** Structured JSON logs (pino). Secrets are redacted by path and by pattern, whatever logs them. */
-import { pino, type Logger } from "pino";
+/**
+ * Structured JSON logs (pino). Secrets are masked by field name and by pattern, whatever logs
+ * them: a field named apiKey, token, secret or authorization at any depth is censored, and every
+ * string (messages, paths, error texts, nested URLs) has key- and token-shaped text masked.
+ *
+ * The API logs every request, so this is on the hottest path there is; it is built to cost a few
+ * microseconds a line: the masking walks the logged object once and copies it only when it finds
+ * something to mask, and lines are written in batches off the main thread (see `destination`).
+ */
+import { pino, type DestinationStream, type Logger } from "pino";
 
 // whsec_ secrets are standard base64 (+, /, =), so those characters are part of a secret too.
 const secretPattern = /(sk_tenant_|cvg_org_|whsec_)[A-Za-z0-9_+/=-]+/g;
 /** Access tokens (JWTs): a header, a payload and a signature, base64url. */
 const jwtPattern = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+/** One scan that every string needing a replacement matches: most strings pass it untouched. */
+const mayHoldSecret = /sk_tenant_|cvg_org_|whsec_|eyJ/;
+/** Fields whose value is censored whole, at any depth. */
+const secretFields = new Set(["apiKey", "token", "secret", "authorization", "Authorization"]);
+const CENSOR = "[REDACTED]";
+const MAX_DEPTH = 8;
 
 export function scrubSecrets(text: string): string {
+  if (!mayHoldSecret.test(text)) return text;
   return text.replace(secretPattern, "$1[REDACTED]").replace(jwtPattern, "eyJ[REDACTED]");
 }
 
+/** How often buffered lines are written out when fewer than `minLength` bytes are waiting. */
+const FLUSH_INTERVAL_MS = 200;
+
+/**
+ * stdout, written asynchronously in batches of at least 4 KiB (or every 200 ms): one write
+ * system call per batch instead of one per line, off the event loop. pino flushes it
+ * synchronously when the process exits (normally, by process.exit or by an uncaught exception),
+ * so only a SIGKILL or a crash of Node itself can lose the last ~200 ms of lines.
+ */
+function batchedStdout(): { dest: DestinationStream; written: () => void } {
+  const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  let pending = false;
+  setInterval(() => {
+    if (!pending) return;
+    pending = false;
+    try {
+      dest.flush();
+    } catch {
+      // destroyed (the process is ending): pino's exit handler has written what was left
+    }
+  }, FLUSH_INTERVAL_MS).unref();
+  return { dest, written: () => (pending = true) };
+}
+
 export function createLogger(opts: { level: string; name: string }): Logger {
-  return pino({
-    name: opts.name,
-    level: opts.level,
-    redact: {
-      paths: ["apiKey", "token", "secret", "*.apiKey", "*.token", "*.secret", "req.headers.authorization", "headers.authorization"],
-      censor: "[REDACTED]",
-    },
-    hooks: {
-      // Last line of defence: a secret embedded in a message or error text is masked too.
-      logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((a) => (typeof a === "string" ? scrubSecrets(a) : a)) as Parameters<typeof method>,
-        );
+  const out = batchedStdout();
+  return pino(
+    {
+      name: opts.name,
+      level: opts.level,
+      hooks: {
+        // A secret embedded in a message string is masked too.
+        logMethod(args, method) {
+          for (let i = 0; i < args.length; i++) {
+            const a = args[i];
+            if (typeof a === "string" && mayHoldSecret.test(a)) args[i] = scrubSecrets(a) as never;
+          }
+          method.apply(this, args);
+          out.written();
+        },
+      },
+      formatters: {
+        // Every string in the logged object, at any depth (a request path, an error's message, a
+        // nested URL), not only the message: a key pasted into a URL must not reach the log either.
+        log(obj) {
+          return needsScrub(obj, 0) ? (scrubDeep(obj, 0) as Record<string, unknown>) : obj;
+        },
       },
     },
-    formatters: {
-      // Every string in the logged object, at any depth (a request path, an error's message, a
-      // nested URL), not only the message: a key pasted into a URL must not reach the log either.
-      log(obj) {
-        return scrubDeep(obj, 0) as Record<string, unknown>;
-      },
-    },
-  });
+    out.dest,
+  );
+}
+
+/** Whether scrubDeep would change anything: a read-only walk, so the common line allocates nothing. */
+function needsScrub(value: unknown, depth: number): boolean {
+  if (typeof value === "string") return mayHoldSecret.test(value);
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return false;
+  if (value instanceof Error) return true; // always rendered as a plain object, below
+  if (Array.isArray(value)) {
+    for (const v of value) if (needsScrub(v, depth + 1)) return true;
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in value) {
+    if (secretFields.has(k) || needsScrub((value as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
 }
 
 function scrubDeep(value: unknown, depth: number): unknown {
   if (typeof value === "string") return scrubSecrets(value);
-  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   if (value instanceof Error) {
     const e = value as Error & { code?: unknown };
@@ -49,7 +107,7 @@ function scrubDeep(value: unknown, depth: number): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value; // Dates, Buffers, class instances: as pino renders them
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = secretFields.has(k) && v !== undefined ? CENSOR : scrubDeep(v, depth + 1);
   return out;
 }
 

@@ -32,7 +32,12 @@ const orgByTokenHash = prepared((db) =>
 
 /** Lookup by SHA-256 of the presented token: no plaintext comparison, no timing oracle on the token. */
 export async function authenticateOrganisation(db: Db, token: string): Promise<Organisation | null> {
-  const [org] = await orgByTokenHash(db).execute({ hash: hashSecret(token) });
+  return authenticateOrganisationByHash(db, hashSecret(token));
+}
+
+/** The same, with the hash already computed (shared/auth/org-tokens.ts caches by it). */
+export async function authenticateOrganisationByHash(db: Db, hash: string): Promise<Organisation | null> {
+  const [org] = await orgByTokenHash(db).execute({ hash });
   return org ?? null;
 }
 

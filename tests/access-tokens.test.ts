@@ -5,6 +5,7 @@
  * revoked on every API process the moment the organisation token is rotated.
  */
 import { execFile } from "node:child_process";
+import http from "node:http";
 import { promisify } from "node:util";
 import { count, eq, inArray } from "drizzle-orm";
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, calculateJwkThumbprint, importJWK, jwtVerify, type JWK } from "jose";
@@ -53,6 +54,25 @@ async function accessToken(token: string, body: Record<string, unknown> = {}): P
   const res = await mint(token, body);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.token;
+}
+
+let clients = 0;
+/**
+ * GET /api/v1/tenant from a loopback address of its own (127.0.1.x): failed authentications are
+ * counted per client address, and the failures this suite provokes on purpose must not turn the
+ * answers these tests look at into 429s.
+ */
+function otherClient() {
+  const localAddress = `127.0.1.${++clients}`;
+  return (url: string, token: string) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = http.get(`${url}/api/v1/tenant`, { localAddress, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let text = "";
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on("error", reject);
+    });
 }
 
 async function get(path: string, token: string, url = stack.url) {
@@ -382,6 +402,37 @@ describe("revocation: rotating the organisation token", () => {
     expect((cli as { stderr: string }).stderr).toMatch(/CONVERGENCE_ADMIN_TOKEN/);
     expect((await get("/api/v1/tenant", ADMIN_TOKEN)).status).toBe(200);
     expect((await get("/api/v1/tenant", jwt, other.url)).status).toBe(200);
+  });
+
+  it("an organisation token every API process has verified (and remembers) is refused by each once rotated elsewhere", async () => {
+    const victim = await stack.newOrg("org-token-cached");
+    const client = otherClient();
+    for (const url of [stack.url, other.url]) expect((await client(url, victim.token)).status, url).toBe(200);
+    // Rotated by the CLI, outside both API processes: only the NOTIFY can tell them.
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/org.ts", "rotate-token", String(victim.id)], {
+      cwd: projectRoot,
+      env: withoutAdminToken(stack.env),
+    });
+    const [newToken] = stdout.match(/cvg_org_[A-Za-z0-9_-]+/g) ?? [];
+    for (const url of [stack.url, other.url]) {
+      const old = await client(url, victim.token);
+      expect(old.status, url).toBe(401);
+      expect(old.body.error.message).toBe("invalid organisation token");
+      expect((await client(url, newToken!)).status, url).toBe(200);
+    }
+  });
+
+  it("while an API process cannot hear rotations (LISTEN lost), it does not trust organisation tokens it remembers", async () => {
+    const victim = await stack.newOrg("org-token-unheard");
+    for (const url of [stack.url, other.url]) expect((await otherClient()(url, victim.token)).status, url).toBe(200);
+    await stack.sql`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'convergence-auth-listener' and datname = current_database()`;
+    // A token change nobody announces (no NOTIFY): every process must still see it.
+    await stack.sql`update organisations set token_hash = ${"unannounced-" + victim.id} where id = ${victim.id}`;
+    for (const url of [stack.url, other.url]) {
+      await waitFor(async () => (await otherClient()(url, victim.token)).status === 401, { timeoutMs: 10_000, what: `${url} to refuse the token` });
+    }
   });
 
   it("while an API process cannot hear rotations (LISTEN lost), it does not trust its cached epochs", async () => {

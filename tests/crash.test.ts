@@ -35,8 +35,13 @@ describe("worker crash", () => {
     stack.startWorker();
     const ready = await waitForStatus(stack, org.token, envId, ["ready", "failed"], 120_000);
     expect(ready.status).toBe("ready");
-    expect(await ownedContainers(stack, envId)).toHaveLength(1);
+    const containers = await ownedContainers(stack, envId);
+    expect(containers).toHaveLength(1);
     expect((await fetch(`http://127.0.0.1:${ready.port}/health`)).status).toBe(200);
+    // The first worker may have died after starting the container without its CPU quota: the one that
+    // finished the job applied it.
+    const inspect = await stack.docker.getContainer(containers[0]!.Id).inspect();
+    expect(inspect.HostConfig.NanoCpus).toBe(Math.round(stack.config.TENANT_CPUS * 1e9));
 
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, envId, ["destroyed"]);

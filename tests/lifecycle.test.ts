@@ -6,6 +6,12 @@ import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { tenantNetwork } from "../shared/runtime/network.js";
 import { TEST_CONTAINER_PREFIX, execIn, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
+/** Prints the CPU share the container's cgroup allows (quota ÷ period), cgroup v1 or v2; "max" when unlimited. */
+const cgroupCpuShare = `const fs = require("node:fs");
+const v2 = fs.existsSync("/sys/fs/cgroup/cpu.max") && fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ");
+const [quota, period] = v2 || ["cpu.cfs_quota_us", "cpu.cfs_period_us"].map((f) => fs.readFileSync("/sys/fs/cgroup/cpu/" + f, "utf8").trim());
+console.log(quota === "max" || quota === "-1" ? "max" : Number(quota) / Number(period));`;
+
 let stack: Stack;
 let org: { id: number; token: string };
 
@@ -59,8 +65,14 @@ describe("tenant lifecycle", () => {
     expect(inspect.HostConfig.CapDrop).toEqual(["ALL"]);
     expect(inspect.HostConfig.SecurityOpt).toContain("no-new-privileges:true");
     expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
-    expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
-    expect(inspect.HostConfig.PidsLimit).toBeGreaterThan(0);
+    // Exactly the configured limits once ready (the CPU quota is applied after the app starts:
+    // shared/tenants/provision.ts), and the quota in force in the container's own cgroup.
+    expect(inspect.HostConfig.NanoCpus).toBe(Math.round(stack.config.TENANT_CPUS * 1e9));
+    expect(inspect.HostConfig.Memory).toBe(stack.config.TENANT_MEMORY_MB * 1024 * 1024);
+    expect(inspect.HostConfig.MemorySwap).toBe(stack.config.TENANT_MEMORY_MB * 1024 * 1024);
+    expect(inspect.HostConfig.PidsLimit).toBe(stack.config.TENANT_PIDS_LIMIT);
+    const cpuShare = await execIn(stack.docker, name, ["node", "-e", cgroupCpuShare]);
+    expect(Number(cpuShare)).toBeCloseTo(stack.config.TENANT_CPUS, 5);
     // On the instance's isolated bridge, where the master is that bridge's gateway.
     const network = tenantNetwork(stack.config.CONVERGENCE_INSTANCE, stack.config.TENANT_NETWORK_SUBNET);
     expect(inspect.HostConfig.NetworkMode).toBe(network.name);

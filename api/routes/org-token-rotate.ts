@@ -37,7 +37,9 @@ export const orgTokenRotateHandler: RouteHandler<typeof orgTokenRotateRoute, Hon
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
   const { org, token } = await rotateOrganisationToken(ctx.db, orgId, { adminToken: ctx.config.CONVERGENCE_ADMIN_TOKEN });
-  ctx.auth.epochs.evict(orgId); // at once in this process; the others evict on the NOTIFY
+  // At once in this process; the others evict on the NOTIFY.
+  ctx.auth.epochs.evict(orgId);
+  ctx.auth.orgTokens.evict(orgId);
   c.get("log").info({ tokenPrefix: org.tokenPrefix }, "organisation token rotated");
   c.header("Cache-Control", "no-store");
   return c.json({ success: true as const, token, prefix: org.tokenPrefix }, 200);

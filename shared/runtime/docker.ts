@@ -28,6 +28,7 @@ import {
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
 const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -47,6 +48,8 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
   private readonly building = new Map<string, Promise<string>>();
+  /** Image tags seen to exist: ensureImage asks the engine once per tag and process, not once per tenant. */
+  private readonly knownImages = new Set<string>();
   /** Labels of images by id: immutable, so remembered for the life of the process. */
   private readonly imageLabelsById = new Map<string, Promise<Record<string, string>>>();
   private engine?: Promise<{ id: string; hostname: string }>;
@@ -84,12 +87,13 @@ export class DockerRuntime implements ContainerRuntime {
     // The labels are part of what the tag names: images built when they carried the owner label
     // (which every container started from them inherited) are never reused.
     const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage, imageLabels(template))}`;
+    if (this.knownImages.has(tag)) return tag;
     // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
     let pending = this.building.get(tag);
     if (!pending) {
-      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels: imageLabels(template), what: `template ${template.id}` }).finally(() =>
-        this.building.delete(tag),
-      );
+      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels: imageLabels(template), what: `template ${template.id}` })
+        .then((built) => (this.knownImages.add(built), built))
+        .finally(() => this.building.delete(tag));
       this.building.set(tag, pending);
     }
     return pending;
@@ -130,7 +134,7 @@ export class DockerRuntime implements ContainerRuntime {
           ...(network ? { NetworkMode: network.name } : {}),
           Memory: spec.memoryMb * 1024 * 1024,
           MemorySwap: spec.memoryMb * 1024 * 1024,
-          NanoCpus: Math.round(spec.cpus * 1e9),
+          NanoCpus: spec.deferCpuLimit ? 0 : nanoCpus(spec.cpus),
           PidsLimit: spec.pidsLimit,
           SecurityOpt: ["no-new-privileges:true"],
           CapDrop: ["ALL"],
@@ -145,6 +149,8 @@ export class DockerRuntime implements ContainerRuntime {
       });
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
+      // Removed behind our back: the next ensureImage (the job's retry) builds it again.
+      if (statusOf(err) === 404 && /no such image/i.test(String(err))) this.knownImages.delete(spec.image);
       throw err;
     }
     const info = await this.inspect(spec.name);
@@ -160,6 +166,14 @@ export class DockerRuntime implements ContainerRuntime {
       const message = (err as DockerError).json?.message ?? String(err);
       if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
       throw err;
+    }
+  }
+
+  async enforceCpuLimit(name: string, cpus: number): Promise<void> {
+    try {
+      await this.docker.getContainer(name).update({ NanoCpus: nanoCpus(cpus) });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
     }
   }
 

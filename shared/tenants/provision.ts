@@ -11,7 +11,7 @@ import type { WorkerContext } from "../context.js";
 import type { Tx } from "../db/client.js";
 import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
+import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
 import { describePlacement, placementOf, type Placement } from "./placement.js";
@@ -65,7 +65,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     await stopBecauseMoved(ctx, tenant);
     return "skipped";
   }
-  const health = await step("health", () => waitHealthy(ctx, started, template));
+  const health = await step("health", () => withCpuLimitOnceStarted(ctx, started, () => waitHealthy(ctx, started, template)));
   if (health === "moved") {
     await stopBecauseMoved(ctx, started);
     return "skipped";
@@ -167,12 +167,21 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
     memoryMb: ctx.config.TENANT_MEMORY_MB,
     cpus: ctx.config.TENANT_CPUS,
     pidsLimit: ctx.config.TENANT_PIDS_LIMIT,
+    deferCpuLimit: ctx.runtime.enforceCpuLimit !== undefined, // see withCpuLimitOnceStarted
   };
 }
 
-/** Adopts a container a previous attempt left behind when it matches; replaces it otherwise. */
+/**
+ * Creates the container; when a previous attempt left one behind, adopts it if it matches and
+ * replaces it otherwise. Creating first spares the common case (no container yet) an inspect.
+ */
 async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): Promise<ContainerInfo> {
   const spec = containerSpec(ctx, tenant, template, image, port);
+  try {
+    return await ctx.runtime.create(spec);
+  } catch (err) {
+    if (!(err instanceof ContainerNameTakenError)) throw err;
+  }
   const existing = await ctx.runtime.inspect(spec.name);
   if (existing) {
     if (existing.labels[labelKeys.owner] !== spec.labels[labelKeys.owner] || existing.labels[labelKeys.envId] !== String(tenant.envId)) {
@@ -218,17 +227,49 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
 }
 
+/** The longest a container runs without its CPU quota, when its app is slow to answer. */
+const UNTHROTTLED_START_MAX_MS = 3_000;
+
+/**
+ * Node.js starts about twice as fast without the CPU quota (bench:spawn), so a runtime that can
+ * apply the quota later creates the container without it (containerSpec) and the quota is applied
+ * while `waitForHealth` runs: as soon as it ends (healthy, moved, failed or timed out) or after
+ * UNTHROTTLED_START_MAX_MS, whichever is first. The container is never reported ready before it has
+ * exactly the configured limits. If the worker dies meanwhile, the job's retry adopts the
+ * container and applies the quota the same way.
+ */
+async function withCpuLimitOnceStarted<T>(ctx: WorkerContext, tenant: Tenant, waitForHealth: () => Promise<T>): Promise<T> {
+  const runtime = ctx.runtime;
+  if (!runtime.enforceCpuLimit) return waitForHealth();
+  let applied: Promise<void> | undefined;
+  const apply = () => (applied ??= runtime.enforceCpuLimit!(tenant.containerName, ctx.config.TENANT_CPUS));
+  const early = setTimeout(() => apply().catch(() => {}), UNTHROTTLED_START_MAX_MS); // a failure is seen below
+  try {
+    return await waitForHealth();
+  } finally {
+    clearTimeout(early);
+    await apply();
+  }
+}
+
+/** How often the app's health is polled while it starts: a refused local connection costs ~nothing. */
+const READY_POLL_MS = 10;
+/** How often that wait also looks at the tenant's row and the container. */
+const READY_CHECK_MS = 1_000;
+
 /**
  * Polls the app where the runtime says it answers until it answers 200; resolves that placement,
- * or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. The container is
- * inspected again every second (at once while it is placed nowhere): a Swarm task may be placed
- * only now, or rescheduled to another node while it starts.
+ * or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. Every
+ * READY_CHECK_MS the tenant's row and the container are looked at again (at once while the
+ * container is placed nowhere): a Swarm task may be placed only now, or rescheduled to another
+ * node while it starts.
  */
 async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<Placement | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
   let info = await ctx.runtime.inspect(tenant.containerName);
-  for (let i = 0; Date.now() < deadline; i++) {
+  let nextCheck = Date.now() + READY_CHECK_MS;
+  while (Date.now() < deadline) {
     if (!info) throw new Error("container disappeared while waiting for it to become healthy");
     if (info.address) {
       const probe = await probeTenant(ctx.config, info.address, template.healthPath);
@@ -237,10 +278,14 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
     } else {
       last = `container is ${info.state} and placed nowhere yet`;
     }
-    if (i % 20 === 19 && (await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
     if (info.state === "exited" || info.state === "dead") last = `container ${info.state}`;
-    await new Promise((r) => setTimeout(r, info?.address ? 50 : 250)); // a refused connection costs ~nothing; poll tightly
-    if (i % 20 === 19 || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
+    const check = Date.now() >= nextCheck;
+    if (check) {
+      nextCheck = Date.now() + READY_CHECK_MS;
+      if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
+    }
+    await new Promise((r) => setTimeout(r, info?.address ? READY_POLL_MS : 250));
+    if (check || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
   }
   throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

@@ -23,6 +23,7 @@ import { loadDotEnv, parseConfig, projectRoot, type Config } from "../../shared/
 import { createDb } from "../../shared/db/client.js";
 import { createIngress } from "../../shared/ingress/index.js";
 import { createQueues, type Queues } from "../../shared/jobs.js";
+import { nodeFlags } from "../../shared/node-flags.js";
 import { createOrganisation } from "../../shared/orgs.js";
 import { DockerRuntime } from "../../shared/runtime/docker.js";
 import { labelKeys } from "../../shared/runtime/types.js";
@@ -92,14 +93,25 @@ export interface Stack {
   /** Resolves once exactly `count` workers take jobs from every queue (a started worker is up, a stopped one gone). */
   waitForWorkers(count: number): Promise<void>;
   workers: ChildProcess[];
+  /** The API process (benchmarks read its CPU time and memory). */
+  apiProcess: ChildProcess;
+  /** Another API process on the same database and Redis (several API processes share the work). */
+  startExtraApi(): Promise<{ url: string; proc: ChildProcess }>;
   /** Another API process on the same database and Redis (several API processes share the work), with its own ports. */
   startExtraApi(extraEnv?: NodeJS.ProcessEnv): Promise<{ url: string; opsUrl: string; proc: ChildProcess }>;
   stop(): Promise<void>;
 }
 
-function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+/**
+ * Runs `script` (a .ts path) from source through tsx, or, with `compiled`, its build in dist/ as
+ * production runs it, with production's node flags (benchmarks: `npm run build` first).
+ */
+function startProcess(name: "api" | "worker", script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = compiled
+    ? [...nodeFlags[name], ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
+    : [...nodeArgs, "--import", "tsx", script];
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   child.on("exit", (code, signal) => out.write(`\n[${name} exited code=${code} signal=${signal}]\n`));
@@ -147,10 +159,20 @@ export async function stackEnv(name: string, port: number, overrides: NodeJS.Pro
   };
 }
 
-export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}, opts: { workers?: number } = {}): Promise<Stack> {
+export async function startStack(
+  name: string,
+  overrides: NodeJS.ProcessEnv = {},
+  opts: {
+    workers?: number;
+    /** Run dist/ (NODE_ENV=production) instead of the sources. */
+    compiled?: boolean;
+    /** Extra node options for the API process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    apiNodeArgs?: string[];
+  } = {},
+): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const port = await freePort();
-  const env = await stackEnv(name, port, overrides);
+  const env = await stackEnv(name, port, { ...(opts.compiled ? { NODE_ENV: "production" } : {}), ...overrides });
   const config = parseConfig(env);
   // Outside vitest (benchmarks) the stack made up its own tenant network, and removes it when it stops.
   const ownNetwork = runSubnet() === null;
@@ -161,12 +183,12 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const url = `http://127.0.0.1:${port}`;
   const opsUrl = `http://127.0.0.1:${config.OPS_PORT}`;
-  const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`));
+  const apiProc = startProcess("api", "api/main.ts", env, join(logDir, `${name}-api.log`), opts.compiled, opts.apiNodeArgs);
   const workers: ChildProcess[] = [];
   const extraApis: ChildProcess[] = [];
   let workerCount = 0;
   const startWorker = (extraEnv: NodeJS.ProcessEnv = {}) => {
-    const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`));
+    const w = startProcess("worker", "worker/main.ts", { ...env, ...extraEnv }, join(logDir, `${name}-worker-${++workerCount}.log`), opts.compiled);
     workers.push(w);
     return w;
   };
@@ -186,6 +208,7 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
     queues,
     docker,
     workers,
+    apiProcess: apiProc,
     startWorker,
     runningWorkers: () => workers.filter(isRunning).length,
     async waitForWorkers(count) {
@@ -224,10 +247,10 @@ export async function startStack(name: string, overrides: NodeJS.ProcessEnv = {}
       orgIds.push(org.id);
       return { id: org.id, token };
     },
-    async startExtraApi(extraEnv = {}) {
+    async startExtraApi(extraEnv: NodeJS.ProcessEnv = {}) {
       const [extraPort, extraOpsPort] = [await freePort(), await freePort()];
       const procEnv = { ...env, PORT: String(extraPort), OPS_PORT: String(extraOpsPort), ...extraEnv };
-      const proc = startProcess("api", "api/main.ts", procEnv, join(logDir, `${name}-api-${extraPort}.log`));
+      const proc = startProcess("api", "api/main.ts", procEnv, join(logDir, `${name}-api-${extraPort}.log`), opts.compiled);
       extraApis.push(proc);
       const extraUrl = `http://127.0.0.1:${extraPort}`;
       await waitFor(async () => (await fetch(`${extraUrl}/healthz`).catch(() => null))?.ok === true, { timeoutMs: 30_000, what: "extra API /healthz" });
