@@ -7,12 +7,17 @@ ARG NODE_IMAGE=node:20-alpine
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY sdk/package.json sdk/package.json
+COPY cli/package.json cli/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY api api
 COPY worker worker
 COPY shared shared
 COPY scripts scripts
+# The dashboard (built into dist/dashboard) is typed by the SDK's generated API types.
+COPY dashboard dashboard
+COPY sdk/src sdk/src
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps

@@ -11,8 +11,10 @@
  * - a tenant-limited access token sees only its tenants: another tenant's `{id}` is a 404, as
  *   another organisation's is, and operations on the whole organisation (`wholeOrganisation`,
  *   e.g. spawn) are refused with 403;
- * - `organisationTokenOnly` operations (issuing access tokens, rotating the organisation token)
- *   refuse access tokens: a short-lived scoped token must not be a way to the master credential.
+ * - `organisationTokenOnly` operations (issuing access tokens, rotating the organisation token,
+ *   signing in to the dashboard) refuse access tokens: a short-lived scoped token must not be a
+ *   way to the master credential;
+ * - `sessionOnly` operations (renewing and ending a dashboard session) take a session's token only.
  *
  * createApp refuses to start if a management route declares no policy (assertAccessDeclared),
  * so a new route cannot be reachable with any access token by omission.
@@ -23,14 +25,18 @@ import type { Scope } from "../shared/auth/principal.js";
 import { AppError, notFound } from "../shared/errors.js";
 import type { HonoEnv } from "./env.js";
 
-export type AccessPolicy = { scope: Scope; wholeOrganisation?: boolean } | { organisationTokenOnly: true };
+export type AccessPolicy = { scope: Scope; wholeOrganisation?: boolean } | { organisationTokenOnly: true } | { sessionOnly: true };
 
 /** Security requirement arrays made by access(), to recognise declared routes in the registry. */
 const declared = new WeakSet<object>();
 
 export function access(policy: AccessPolicy) {
   const security: Array<Record<string, string[]>> =
-    "scope" in policy ? [{ organisationToken: [] }, { accessToken: [] }] : [{ organisationToken: [] }];
+    "scope" in policy
+      ? [{ organisationToken: [] }, { accessToken: [] }, { sessionCookie: [] }]
+      : "sessionOnly" in policy
+        ? [{ sessionCookie: [] }]
+        : [{ organisationToken: [] }];
   declared.add(security);
   return {
     security,
@@ -42,8 +48,12 @@ export function access(policy: AccessPolicy) {
 function enforce(policy: AccessPolicy) {
   return createMiddleware<HonoEnv>(async (c, next) => {
     const principal = c.get("principal");
-    if (principal.credential === "organisation-token") return next();
     const operation = `${c.req.method} ${c.req.routePath}`;
+    if ("sessionOnly" in policy) {
+      if (!principal.session) throw new AppError("FORBIDDEN", `${operation} is for a signed-in dashboard session (its cookie), not for ${principal.credential === "organisation-token" ? "the organisation token" : "an access token"}`);
+      return next();
+    }
+    if (principal.credential === "organisation-token") return next();
     if ("organisationTokenOnly" in policy) {
       throw new AppError("FORBIDDEN", `${operation} needs the organisation token itself; an access token cannot be used for it`);
     }

@@ -1,8 +1,8 @@
 /**
  * The Hono app on the public port: middleware (request id, logging, body limit, auth), the
- * management routes, the OpenAPI document and docs, and probes. Metrics and the queue dashboard
- * are not here: they are on the operations listener (api/ops.ts). Built from a context so tests
- * can build their own.
+ * management routes, the OpenAPI document and docs, the dashboard (/app), and probes. Metrics
+ * and the queue dashboard are not here: they are on the operations listener (api/ops.ts). Built
+ * from a context so tests can build their own.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
@@ -12,6 +12,7 @@ import { assertAccessDeclared } from "./access.js";
 import { requireOperator } from "./admin.js";
 import { requestDeadline } from "./deadline.js";
 import { authenticate, requireTenantKey } from "./auth.js";
+import { mountDashboard } from "./dashboard.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
 import { documentApi } from "./openapi.js";
@@ -22,13 +23,19 @@ import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
 import { jwksHandler, jwksRoute } from "./routes/jwks.js";
 import { listHandler, listRoute } from "./routes/list.js";
+import { orgEventsHandler, orgEventsRoute } from "./routes/org-events.js";
 import { logsHandler, logsRoute } from "./routes/logs.js";
 import { orgTokenRotateHandler, orgTokenRotateRoute } from "./routes/org-token-rotate.js";
 import { orgCreateHandler, orgCreateRoute } from "./routes/org-create.js";
 import { orgHandler, orgRoute } from "./routes/org.js";
 import { spawnHandler, spawnRoute } from "./routes/spawn.js";
 import { rotateKeyHandler, rotateKeyRoute } from "./routes/rotate-key.js";
+import { sessionCreateHandler, sessionCreateRoute } from "./routes/session-create.js";
+import { sessionDeleteHandler, sessionDeleteRoute } from "./routes/session-delete.js";
+import { sessionGetHandler, sessionGetRoute } from "./routes/session-get.js";
+import { sessionRefreshHandler, sessionRefreshRoute } from "./routes/session-refresh.js";
 import { statusHandler, statusRoute } from "./routes/status.js";
+import { templatesHandler, templatesRoute } from "./routes/templates.js";
 import { tokenHandler, tokenRoute } from "./routes/token.js";
 import { usageHandler, usageRoute } from "./routes/usage.js";
 import { webhookSecretHandler, webhookSecretRoute } from "./routes/webhook-secret.js";
@@ -75,7 +82,9 @@ export function createApp(ctx: ApiContext) {
   });
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
-  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*"]) app.use(path, authenticate);
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*", "/api/v1/templates", "/api/v1/events"]) {
+    app.use(path, authenticate);
+  }
   app.use("/api/v1/converge", requireTenantKey);
   app.use("/api/v1/orgs", requireOperator);
 
@@ -96,9 +105,16 @@ export function createApp(ctx: ApiContext) {
   app.openapi(jwksRoute, jwksHandler);
   app.openapi(orgCreateRoute, orgCreateHandler);
   app.openapi(orgRoute, orgHandler);
+  app.openapi(templatesRoute, templatesHandler);
+  app.openapi(orgEventsRoute, orgEventsHandler);
+  app.openapi(sessionCreateRoute, sessionCreateHandler);
+  app.openapi(sessionGetRoute, sessionGetHandler);
+  app.openapi(sessionRefreshRoute, sessionRefreshHandler);
+  app.openapi(sessionDeleteRoute, sessionDeleteHandler);
   // Tenant-key and operator operations authenticate their own way; every other one declares access().
   assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs"]);
   documentApi(app); // /openapi.json and /docs
+  mountDashboard(app); // /app
 
   app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -3,6 +3,7 @@
  *
  *   Authorization: Bearer cvg_org_…  organisation token: looked up by hash (cached in memory until rotated); may do everything
  *   Authorization: Bearer eyJ…       access token (JWT): verified in memory; its scopes and tenants apply
+ *   Cookie: cvg_session=eyJ…         the dashboard's session: an access token in a cookie (api/session-cookies.ts)
  *
  * Both become a Principal (shared/auth/principal.ts); what each operation asks of it is declared
  * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
@@ -13,10 +14,12 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
 import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
+import { isSessionEnded } from "../shared/auth/sessions.js";
 import { AppError } from "../shared/errors.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { requestHeader } from "./node-http.js";
+import { assertCookieRequest, sessionCookie } from "./session-cookies.js";
 
 export function bearerToken(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
@@ -24,18 +27,20 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /** Where a credential came from. */
-export type CredentialSource = "authorization-header";
+export type CredentialSource = "authorization-header" | "session-cookie";
 
 /**
- * The one place a management request's credential is read. The dashboard's session cookie plugs
- * in here as a second source: when there is no Authorization header, read the httpOnly
- * SameSite=Strict cookie, accept only an access token from it, and for unsafe methods (POST,
- * DELETE, …) require the CSRF check to pass before returning it. Everything after this function
- * (verification, scopes, tenant limits, failure counting) is the same whatever the source.
+ * The one place a management request's credential is read: the Authorization header, or else the
+ * dashboard's session cookie, which may hold only an access token (an organisation token never
+ * goes in a cookie). A cookie-authenticated request is checked further once its token is
+ * verified (assertCookieRequest: a session's token, and the CSRF token on unsafe methods).
+ * Everything else (verification, scopes, tenant limits, failure counting) is the same whatever the source.
  */
 function readCredential(c: Context<HonoEnv>): { value: string; source: CredentialSource } | null {
   const token = bearerToken(requestHeader(c, "authorization"));
-  return token ? { value: token, source: "authorization-header" } : null;
+  if (token) return { value: token, source: "authorization-header" };
+  const cookie = sessionCookie(c);
+  return cookie && looksLikeAccessToken(cookie) ? { value: cookie, source: "session-cookie" } : null;
 }
 
 const challenge = (error?: "invalid_token") => ({
@@ -57,7 +62,7 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   ctx.auth.failures.assertAllowed(client);
   const credential = readCredential(c);
   if (!credential) {
-    throw new AppError("UNAUTHORIZED", "missing credential: send Authorization: Bearer <organisation token or access token>", undefined, challenge());
+    throw new AppError("UNAUTHORIZED", "missing credential: send Authorization: Bearer <organisation token or access token>, or sign in to the dashboard", undefined, challenge());
   }
   const attempt = await authenticateCredential(ctx, credential.value);
   if (!attempt.ok) {
@@ -65,6 +70,10 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
     throw tooMany ?? new AppError("UNAUTHORIZED", attempt.message, undefined, challenge("invalid_token"));
   }
   const { principal } = attempt;
+  if (principal.session && (await isSessionEnded(ctx, principal.session))) {
+    throw new AppError("UNAUTHORIZED", "this dashboard session was signed out; sign in again", undefined, challenge("invalid_token"));
+  }
+  if (credential.source === "session-cookie") assertCookieRequest(c, principal);
   c.set("principal", principal);
   c.set("org", { id: principal.orgId });
   c.get("log").bind({ orgId: principal.orgId, credential: principal.credential });

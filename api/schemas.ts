@@ -14,6 +14,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   UNAUTHORIZED: "missing or invalid credential",
   FORBIDDEN: "the credential is valid but not allowed to do this",
   INSUFFICIENT_SCOPE: "the access token lacks the scope this operation needs; `details.requiredScope` names it",
+  CSRF_FAILED: "a request authenticated by the dashboard's session cookie that changes something lacks the right `X-CSRF-Token` header",
   NOT_FOUND: "no such resource (or it belongs to another organisation)",
   CONFLICT: "the resource changed meanwhile; try again",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used before with a different body",
@@ -294,3 +295,21 @@ export const tenantIdQuery = z
     return envId;
   })
   .openapi({ description: "only this tenant: its tenantId (`tenant_1`); a bare integer is read as its envId", example: "tenant_1" });
+
+/** A dashboard session, as sign-in, renewal and GET /api/v1/auth/session answer it (the token itself is only in the cookie). */
+export const SessionSchema = z
+  .object({
+    orgId: z.number().int().openapi({ example: 1 }),
+    expiresAt: dateTime("when the session's current token expires, unless renewed before"),
+    maxExpiresAt: dateTime("the session cannot be renewed past this; sign in again then"),
+    scopes: z.array(z.string()).openapi({ example: ["tenants:read", "tenants:write", "usage:read"] }),
+    csrfToken: z.string().openapi({ description: "send it as `X-CSRF-Token` on every cookie-authenticated request that changes something (also in the `cvg_csrf` cookie)" }),
+  })
+  .openapi("Session");
+
+/** The 200 answer of sign-in and renewal: the session, and its cookies set. */
+export const sessionCookiesResponse = (description: string) => ({
+  description,
+  headers: { "Set-Cookie": { description: "cvg_session and cvg_csrf", schema: { type: "string" as const } } },
+  content: { "application/json": { schema: z.object({ success: z.literal(true), session: SessionSchema }) } },
+});

@@ -209,9 +209,9 @@ for dir in tenant-templates/*/; do
   fi
 done
 
-# --- Browser for the API reference test: Debian's chromium, driven by playwright-core ------------
+# --- Browser for the API reference and dashboard tests: Debian's chromium, driven by playwright-core
 if [ "$MODE" = --test ] && [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium || log "WARNING: /usr/bin/chromium is missing and cannot be installed without root; tests/docs.test.ts will fail"
+  apt_install chromium || log "WARNING: /usr/bin/chromium is missing and cannot be installed without root; tests/docs.test.ts and tests/dashboard.test.ts will fail"
 fi
 
 # --- Build, migrations and images ----------------------------------------------------------

@@ -153,6 +153,15 @@ const schema = z
     /** A new signing key every this many seconds; the retired one keeps verifying for the overlap (default: max TTL + 5 min). */
     JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
     JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
+    /**
+     * Dashboard sessions (README "The dashboard"): the lifetime of a session's access token, renewed
+     * while the dashboard is in use (so also how long an idle one lasts; default 15 min, at most
+     * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
+     */
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(10).optional(),
+    SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
+    /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
+    SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
     /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
@@ -244,12 +253,21 @@ const schema = z
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",
     path: ["JWT_DEFAULT_TTL_SECONDS"],
   })
+  .refine((c) => c.SESSION_TTL_SECONDS === undefined || (c.SESSION_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS && c.SESSION_TTL_SECONDS <= c.SESSION_MAX_AGE_SECONDS), {
+    message: "SESSION_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS (signing keys overlap by that) nor SESSION_MAX_AGE_SECONDS",
+    path: ["SESSION_TTL_SECONDS"],
+  })
   .refine((c) => c.JWT_KEY_OVERLAP_SECONDS === undefined || c.JWT_KEY_OVERLAP_SECONDS >= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_KEY_OVERLAP_SECONDS must be at least JWT_MAX_TTL_SECONDS: a retired key must verify until every token it signed has expired",
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
-export type Config = z.infer<typeof schema> & { PUBLIC_API_URL: string; JWT_KEY_OVERLAP_SECONDS: number; INGRESS_NAME: string };
+export type Config = z.infer<typeof schema> & {
+  PUBLIC_API_URL: string;
+  JWT_KEY_OVERLAP_SECONDS: number;
+  SESSION_TTL_SECONDS: number;
+  INGRESS_NAME: string;
+};
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
 export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(projectRoot, ".env")): void {
@@ -270,6 +288,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...c,
     PUBLIC_API_URL: c.PUBLIC_API_URL ?? `http://host.docker.internal:${c.PORT}/api/v1`,
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
+    SESSION_TTL_SECONDS: c.SESSION_TTL_SECONDS ?? Math.min(900, c.JWT_MAX_TTL_SECONDS, c.SESSION_MAX_AGE_SECONDS),
     INGRESS_NAME: c.INGRESS_NAME ?? c.CONVERGENCE_INSTANCE,
   };
 }

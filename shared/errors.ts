@@ -10,6 +10,7 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "INSUFFICIENT_SCOPE"
+  | "CSRF_FAILED"
   | "NOT_FOUND"
   | "CONFLICT"
   | "IDEMPOTENCY_KEY_REUSED"
@@ -39,6 +40,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
       return 401;
     case "FORBIDDEN":
     case "INSUFFICIENT_SCOPE":
+    case "CSRF_FAILED":
       return 403;
     case "NOT_FOUND":
       return 404;

@@ -50,11 +50,18 @@ async function readyTenant(name: string) {
   for (const [from, to] of [["pending", "provisioning"], ["provisioning", "starting"], ["starting", "ready"]] as const) {
     await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" });
   }
-  return { envId, apiKey };
+  // A dashboard session too, for the session operations.
+  const signedIn = await fetch(`${stack.url}/api/v1/auth/session`, { method: "POST", headers: { authorization: `Bearer ${org.token}` } });
+  expect(signedIn.status).toBe(200);
+  const cookies = signedIn.headers.getSetCookie().map((c) => c.split(";")[0]!);
+  const csrf = cookies.find((c) => c.startsWith("cvg_csrf="))!.slice("cvg_csrf=".length);
+  return { envId, apiKey, session: { cookie: cookies.join("; "), "x-csrf-token": csrf } };
 }
 
+type ReadyTenant = Awaited<ReturnType<typeof readyTenant>>;
+
 /** One valid request per operation, by operationId: a new operation must be added here to be covered. */
-function requestFor(op: { operationId: string; path: string }, t: { envId: number; apiKey: string }) {
+function requestFor(op: { operationId: string; path: string }, t: ReadyTenant) {
   const path = op.path.replace("{id}", String(t.envId));
   const orgToken = { authorization: `Bearer ${org.token}` };
   const table: Record<string, { path?: string; headers?: Record<string, string>; body?: unknown }> = {
@@ -75,6 +82,12 @@ function requestFor(op: { operationId: string; path: string }, t: { envId: numbe
     getJwks: {},
     createOrganisation: { headers: { authorization: `Bearer ${adminToken}` }, body: { name: "during-freeze" } },
     getOrganisation: { headers: orgToken },
+    listTemplates: { headers: orgToken },
+    streamOrganisationEvents: { headers: orgToken },
+    createSession: { headers: orgToken },
+    getSession: { headers: { cookie: t.session.cookie } },
+    refreshSession: { headers: t.session },
+    deleteSession: { headers: t.session },
     heldStatus: { path: `/api/v1/tenant/${t.envId}/status?wait=destroyed&timeout=1`, headers: orgToken },
   };
   const r = table[op.operationId];
@@ -83,7 +96,7 @@ function requestFor(op: { operationId: string; path: string }, t: { envId: numbe
 }
 
 /** Every operation at once (and a held status request): status, code, and whether it answered within the deadline. */
-async function callEverything(t: { envId: number; apiKey: string }) {
+async function callEverything(t: ReadyTenant) {
   const all = [...operations, { method: "GET", path: "/api/v1/tenant/{id}/status", operationId: "heldStatus" }];
   // Rotating the organisation token last, alone: if it works, the others' token is no longer valid.
   const rotation = all.filter((op) => op.operationId === "rotateOrganisationToken");
@@ -126,8 +139,9 @@ describe("frozen dependencies", () => {
     for (const a of answers) {
       // Answered from memory: the public JWKS, and an access token made from an organisation token this
       // API process verified moments ago (it remembers it until a rotation, which needs Postgres) with
-      // the signing key it holds.
-      if (a.op === "getJwks" || a.op === "createAccessToken") expect([a.op, a.status]).toEqual([a.op, 200]);
+      // the signing key it holds; the templates (files, read at start); and a dashboard session made the same way.
+      const fromMemory = ["getJwks", "createAccessToken", "listTemplates", "createSession"];
+      if (fromMemory.includes(a.op)) expect([a.op, a.status]).toEqual([a.op, 200]);
       else expect([a.op, a.status, a.code, a.retryAfter !== null]).toEqual([a.op, 503, "DEPENDENCY_UNAVAILABLE", true]);
     }
 
@@ -153,7 +167,8 @@ describe("frozen dependencies", () => {
     } finally {
       redis.thaw();
     }
-    const needRedis = ["spawnTenant", "destroyTenant", "rotateTenantKey", "getTenantLogs", "streamTenantEvents", "heldStatus", "getOrganisation"];
+    // A session's cookie is checked against the sessions signed out (kept in Redis): refused when that cannot be read.
+    const needRedis = ["spawnTenant", "destroyTenant", "rotateTenantKey", "getTenantLogs", "streamTenantEvents", "streamOrganisationEvents", "heldStatus", "getOrganisation", "getSession", "refreshSession", "deleteSession"];
     for (const a of answers) {
       expect(a.status, `${a.op} answered`).toBeGreaterThan(0);
       if (needRedis.includes(a.op)) expect([a.op, a.status, a.code]).toEqual([a.op, 503, "DEPENDENCY_UNAVAILABLE"]);

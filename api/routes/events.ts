@@ -2,8 +2,8 @@
  * GET /api/v1/tenant/:id/events — the tenant's state changes as server-sent events: first its
  * recorded history, then each transition as it is committed (`event: status`, `id:` the event's
  * id, `data: {"from","to","reason","at"}`), with a `: heartbeat` comment while nothing happens.
- * The stream ends after `destroyed` or when the client goes away; a reconnecting client sends
- * Last-Event-ID and gets only what it missed.
+ * The stream ends after `destroyed`, when the client goes away, or when the access token that
+ * opened it expires; a reconnecting client sends Last-Event-ID and gets only what it missed.
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
@@ -12,6 +12,7 @@ import { holdSlot } from "../../shared/limits/slots.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { watchTenantEvents } from "../../shared/tenants/watch.js";
 import { access } from "../access.js";
+import { streamDeadline } from "../sse.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, errorResponses } from "../schemas.js";
 
@@ -57,8 +58,7 @@ export const eventsHandler: RouteHandler<typeof eventsRoute, HonoEnv> = async (c
   const { limits } = await limitsOf(ctx.db, ctx.config, org.id);
   const slot = await holdSlot(ctx, org.id, "maxEventStreams", limits.maxEventStreams);
 
-  const stop = new AbortController();
-  c.req.raw.signal.addEventListener("abort", () => stop.abort(), { once: true });
+  const stop = streamDeadline(c, c.get("principal"));
   c.header("X-Accel-Buffering", "no"); // proxies must not buffer an event stream
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => stop.abort());

@@ -12,6 +12,7 @@ import { isValidLineId } from "../../shared/logs/channel.js";
 import { openLogFollow } from "../../shared/logs/follow.js";
 import { requestTenantLogs } from "../../shared/tenants/logs.js";
 import { access } from "../access.js";
+import { streamDeadline } from "../sse.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, errorResponses } from "../schemas.js";
 
@@ -81,7 +82,9 @@ export const logsHandler: RouteHandler<typeof logsRoute, HonoEnv> = async (c) =>
   const afterId = c.req.valid("header")["last-event-id"];
   // Refusals (404, 429, 503) come before the stream opens, as JSON.
   const follower = await openLogFollow(ctx, { orgId, envId: id, tail, afterId, idleMs: ctx.config.SSE_HEARTBEAT_MS });
-  c.req.raw.signal.addEventListener("abort", () => void follower.close(), { once: true });
+  // Ends when the client goes away or its access token expires (a client reconnects with Last-Event-ID).
+  const stop = streamDeadline(c, c.get("principal"));
+  stop.signal.addEventListener("abort", () => void follower.close(), { once: true });
   c.header("X-Accel-Buffering", "no"); // proxies must not buffer an event stream
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => void follower.close());
@@ -102,6 +105,7 @@ export const logsHandler: RouteHandler<typeof logsRoute, HonoEnv> = async (c) =>
       // The status line went out already; all that is left is to end the stream (the client may reconnect).
       if (!stream.aborted) log.warn({ err, envId: id }, "tenant log stream ended by an error");
     } finally {
+      stop.abort();
       await follower.close();
     }
   });

@@ -9,6 +9,7 @@
  *   tenants    optional: the only envIds the token may see
  *   epoch      the organisation's token epoch when it was issued; rotating the organisation
  *              token bumps the epoch, and a token from an older one is refused
+ *   sid, auth_time  only on a dashboard session's token (./sessions.ts): the session, and when it signed in
  *   iat, exp, jti
  *
  * Verifying needs no database round trip: keys and epochs are cached in memory (and kept fresh
@@ -24,7 +25,7 @@ import type { Db } from "../db/client.js";
 import { tenants as tenantsTable } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
 import type { OrgEpochCache } from "./org-epochs.js";
-import { scopes as allScopes, type Principal, type Scope } from "./principal.js";
+import { scopes as allScopes, type Principal, type Scope, type SessionClaims } from "./principal.js";
 import { SIGNING_ALG, type SigningKeys } from "./signing-keys.js";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -65,19 +66,35 @@ export async function issueAccessToken(
   const tenants = req.tenants ? [...new Set(req.tenants)].sort((a, b) => a - b) : null;
   if (tenants) await assertOwnTenants(deps.db, principal.orgId, tenants);
   const ttl = Math.min(req.ttlSeconds ?? deps.config.JWT_DEFAULT_TTL_SECONDS, deps.config.JWT_MAX_TTL_SECONDS);
-  const now = Math.floor(Date.now() / 1000);
-  const exp = now + ttl;
-  const { kid, privateKey } = await deps.keys.signingKey(exp * 1000);
-  const token = await new SignJWT({ scope: scopes.join(" "), epoch: principal.epoch, ...(tenants ? { tenants } : {}) })
+  const expiresAt = Math.floor(Date.now() / 1000) + ttl;
+  return signAccessToken(deps, { orgId: principal.orgId, epoch: principal.epoch, scopes, tenants, expiresAt });
+}
+
+/**
+ * Signs an access token with exactly these claims, checking nothing: callers decide who may have
+ * it (issueAccessToken above, dashboard sessions in ./sessions.ts). `expiresAt` in seconds.
+ */
+export async function signAccessToken(
+  deps: { config: Pick<Config, "JWT_ISSUER" | "JWT_AUDIENCE">; keys: SigningKeys },
+  t: { orgId: number; epoch: number; scopes: Scope[]; tenants: number[] | null; expiresAt: number; session?: SessionClaims },
+): Promise<IssuedAccessToken> {
+  const { kid, privateKey } = await deps.keys.signingKey(t.expiresAt * 1000);
+  const claims = {
+    scope: t.scopes.join(" "),
+    epoch: t.epoch,
+    ...(t.tenants ? { tenants: t.tenants } : {}),
+    ...(t.session ? { sid: t.session.id, auth_time: t.session.authTime } : {}),
+  };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(deps.config.JWT_ISSUER)
     .setAudience(deps.config.JWT_AUDIENCE)
-    .setSubject(`org_${principal.orgId}`)
-    .setIssuedAt(now)
-    .setExpirationTime(exp)
+    .setSubject(`org_${t.orgId}`)
+    .setIssuedAt()
+    .setExpirationTime(t.expiresAt)
     .setJti(randomUUID())
     .sign(privateKey);
-  return { token, expiresAt: new Date(exp * 1000), scopes, tenants };
+  return { token, expiresAt: new Date(t.expiresAt * 1000), scopes: t.scopes, tenants: t.tenants };
 }
 
 async function assertOwnTenants(db: Db, orgId: number, envIds: number[]): Promise<void> {
@@ -100,7 +117,10 @@ const Claims = z.object({
   tenants: z.array(z.number().int().positive()).min(1).max(MAX_TOKEN_TENANTS).optional(),
   epoch: z.number().int().nonnegative(),
   exp: z.number(),
-});
+  /** A dashboard session's id and sign-in time (OpenID Connect's auth_time): both or neither. */
+  sid: z.string().min(16).max(64).optional(),
+  auth_time: z.number().int().positive().optional(),
+}).refine((c) => (c.sid === undefined) === (c.auth_time === undefined));
 
 export type VerifyResult =
   | { ok: true; principal: Principal }
@@ -180,13 +200,15 @@ export class AccessTokenVerifier {
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) return { ok: false, message: "access token claims are malformed", suspicious: true };
-    const { sub, scope, tenants, epoch, exp } = claims.data;
+    const { sub, scope, tenants, epoch, exp, sid, auth_time } = claims.data;
     const principal: Principal = {
       orgId: Number(sub.slice("org_".length)),
       credential: "access-token",
       scopes: new Set(scope),
       tenants: tenants ? new Set(tenants) : null,
       epoch,
+      expiresAt: exp * 1000,
+      session: sid !== undefined && auth_time !== undefined ? { id: sid, authTime: auth_time } : null,
     };
     return { ok: true, entry: { principal, exp } };
   }

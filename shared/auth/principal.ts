@@ -14,8 +14,18 @@ export interface Principal {
   tenants: ReadonlySet<number> | null;
   /** The organisation's token epoch the credential belongs to. */
   epoch: number;
+  /** When an access token expires (ms since the epoch); null for the organisation token. */
+  expiresAt: number | null;
+  /** A dashboard session's access token (shared/auth/sessions.ts): which session, since when (s); otherwise null. */
+  session: SessionClaims | null;
+}
+
+export interface SessionClaims {
+  id: string;
+  /** When the session signed in with the organisation token (seconds since the epoch); it cannot be renewed past a maximum age from here. */
+  authTime: number;
 }
 
 export function organisationPrincipal(org: { id: number; tokenEpoch: number }): Principal {
-  return { orgId: org.id, credential: "organisation-token", scopes: new Set(scopes), tenants: null, epoch: org.tokenEpoch };
+  return { orgId: org.id, credential: "organisation-token", scopes: new Set(scopes), tenants: null, epoch: org.tokenEpoch, expiresAt: null, session: null };
 }

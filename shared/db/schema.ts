@@ -116,7 +116,8 @@ export const tenantEvents = pgTable(
     actor: text("actor").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("tenant_events_env_idx").on(t.envId, t.id)],
+  // By organisation too: its event stream reads "this organisation's events after id N".
+  (t) => [index("tenant_events_env_idx").on(t.envId, t.id), index("tenant_events_org_idx").on(t.orgId, t.id)],
 );
 
 /**

@@ -211,9 +211,16 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
-    const buf = (await this.docker
-      .getContainer(name)
-      .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
+    let buf: Buffer;
+    try {
+      buf = (await this.docker
+        .getContainer(name)
+        .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
+    } catch (err) {
+      // 404: gone; 409: being removed (a key rotation re-creating it, a destroy): it has nothing more to say.
+      if (statusOf(err) === 404 || statusOf(err) === 409) return [];
+      throw err;
+    }
     return demux(buf).split("\n").filter((l) => l.length > 0);
   }
 

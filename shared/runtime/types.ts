@@ -73,6 +73,7 @@ export interface ContainerRuntime {
   /**
    * The last `tail` log lines (stdout and stderr), oldest first, each prefixed with its RFC 3339
    * timestamp (nanoseconds, fixed width); with `since` (a LogSince), only lines stamped then or later.
+   * None when the container is gone or being removed.
    */
   logs(name: string, tail: number, since?: LogSince): Promise<string[]>;
   /**

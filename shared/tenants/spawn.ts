@@ -10,7 +10,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
-import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { assertBeforeDeadline } from "../deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
@@ -18,6 +18,7 @@ import { admitTenant } from "../limits/admission.js";
 import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
+import { recordTenantEvent } from "./events.js";
 import { leasePort } from "./ports.js";
 
 export interface SpawnInput {
@@ -100,7 +101,7 @@ export async function spawnTenant(args: {
       if (!inserted) throw new Error("insert returned no row");
       // The lease references the tenant row, so the port is taken after the insert, in the same transaction.
       const port = await leasePort(tx, ctx.config, envId);
-      await tx.insert(tenantEvents).values({
+      await recordTenantEvent(tx, {
         envId,
         orgId,
         fromStatus: null,

@@ -1,8 +1,8 @@
 /**
  * Tenant status changes pushed to this process instead of polled: ONE dedicated Postgres
- * connection LISTENs on `tenant_status` (transitionTenant NOTIFYs in the transition's own
+ * connection LISTENs on `tenant_status` (recordTenantEvent NOTIFYs in the transition's own
  * transaction, so a notification arrives only after its row is committed) and fans each
- * notification out in memory to whoever watches that tenant.
+ * notification out in memory to whoever watches that tenant, or its organisation.
  *
  * A notification is a wake-up, not data: a watcher re-reads Postgres when woken, so a lost,
  * duplicated or reordered notification can delay nothing beyond the next wake-up and can never
@@ -20,6 +20,9 @@ import type { Logger } from "../logger.js";
 export const TENANT_STATUS_CHANNEL = "tenant_status";
 const RESYNC = "resync";
 const ANY = "any";
+/** Organisation watchers also listen here, for notifications that do not say whose tenant changed. */
+const ANY_ORG = "org:?";
+const orgKey = (orgId: number) => `org:${orgId}`;
 
 /** A wake-up latch for one tenant: wake-ups that arrive while nobody waits are not lost. */
 export interface StatusSubscription {
@@ -81,16 +84,27 @@ export class TenantStatusFeed {
     return this.stopped;
   }
 
+  /** Wakes on every change of this tenant. */
   watch(envId: number): StatusSubscription {
-    const key = String(envId);
+    return this.subscription([String(envId)]);
+  }
+
+  /**
+   * Wakes on every change of any of this organisation's tenants (and on a notification that does
+   * not name its organisation, which an older writer may send).
+   */
+  watchOrganisation(orgId: number): StatusSubscription {
+    return this.subscription([orgKey(orgId), ANY_ORG]);
+  }
+
+  private subscription(keys: string[]): StatusSubscription {
     let pending = false;
     let wake: (() => void) | null = null;
     const onChange = () => {
       pending = true;
       wake?.();
     };
-    this.emitter.on(key, onChange);
-    this.emitter.on(RESYNC, onChange);
+    for (const key of [...keys, RESYNC]) this.emitter.on(key, onChange);
     this.watchers++;
     let closed = false;
     return {
@@ -118,8 +132,7 @@ export class TenantStatusFeed {
         if (closed) return;
         closed = true;
         this.watchers--;
-        this.emitter.off(key, onChange);
-        this.emitter.off(RESYNC, onChange);
+        for (const key of [...keys, RESYNC]) this.emitter.off(key, onChange);
         wake = null;
       },
     };
@@ -143,10 +156,11 @@ export class TenantStatusFeed {
   private onNotify(channel: string, payload: string) {
     if (channel !== TENANT_STATUS_CHANNEL) return;
     try {
-      const { envId } = JSON.parse(payload) as { envId?: unknown };
+      const { envId, orgId } = JSON.parse(payload) as { envId?: unknown; orgId?: unknown };
       if (typeof envId === "number") {
         this.emitter.emit(ANY, envId);
         this.emitter.emit(String(envId));
+        this.emitter.emit(typeof orgId === "number" ? orgKey(orgId) : ANY_ORG);
       }
     } catch {
       this.logger.warn({ channel }, "ignoring a malformed tenant_status notification");

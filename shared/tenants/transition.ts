@@ -3,12 +3,13 @@
  * machine and the expected source states, and the event recorded, in one transaction: two
  * workers racing for the same tenant cannot both win.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
-import { tenantEvents, tenants, type Tenant } from "../db/schema.js";
+import { tenants, type Tenant } from "../db/schema.js";
 import { canTransition, type TenantStatus } from "../tenant-state.js";
 import { recordWebhookEvent } from "../webhooks/events.js";
+import { recordTenantEvent } from "./events.js";
 
 export interface Transition {
   envId: number;
@@ -37,7 +38,9 @@ export async function transitionTenant(ctx: TransitionContext, t: Transition): P
       .set({ ...t.patch, status: t.to, statusChangedAt: now, updatedAt: now })
       .where(and(eq(tenants.envId, t.envId), eq(tenants.status, current.status)))
       .returning();
-    await tx.insert(tenantEvents).values({
+    // Same transaction: the event, its NOTIFY (status?wait=, event streams) and the webhook event
+    // exist if and only if the change committed.
+    await recordTenantEvent(tx, {
       envId: t.envId,
       orgId: current.orgId,
       fromStatus: current.status,
@@ -46,10 +49,7 @@ export async function transitionTenant(ctx: TransitionContext, t: Transition): P
       actor: t.actor,
       createdAt: now,
     });
-    // Same transaction: the webhook event exists if and only if the change committed.
     if (updated) await recordWebhookEvent(tx, ctx.config, current, updated, t.reason);
-    // Wakes API processes waiting on this tenant (status?wait=…, the events stream).
-    await tx.execute(sql`select pg_notify('tenant_status', ${JSON.stringify({ envId: t.envId, status: t.to })})`);
     return updated ?? null;
   });
 }

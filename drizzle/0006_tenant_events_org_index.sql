@@ -1,0 +1,1 @@
+CREATE INDEX "tenant_events_org_idx" ON "tenant_events" USING btree ("org_id","id");
