@@ -16,6 +16,7 @@ import {
 } from "./network.js";
 import {
   ContainerNameTakenError,
+  ContainerUnstartableError,
   PortInUseError,
   labelKeys,
   type ContainerInfo,
@@ -165,6 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (statusOf(err) === 304) return; // already running
       const message = (err as DockerError).json?.message ?? String(err);
       if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
+      if (/\btask [0-9a-f]+: already exists/i.test(message)) throw new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
       throw err;
     }
   }

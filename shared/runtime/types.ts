@@ -109,6 +109,15 @@ export interface ContainerRuntime {
 export type LogSince = `${number}.${number}`;
 
 export class ContainerNameTakenError extends Error {}
+/**
+ * The engine refuses to start this container again and never will (after a dockerd restart,
+ * containerd may still hold the old task: "task …: already exists"); the caller replaces it.
+ */
+export class ContainerUnstartableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
 /** The host port was taken by something outside the platform; the caller picks another. */
 export class PortInUseError extends Error {
   constructor(message: string, cause?: unknown) {

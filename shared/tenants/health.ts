@@ -14,7 +14,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { labelKeys, type ContainerInfo } from "../runtime/types.js";
+import { ContainerUnstartableError, labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
 import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
@@ -184,6 +184,13 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
     log.info({ restarts, nextBackoffMs: backoff }, "restarted exited container");
     return true;
   } catch (err) {
+    if (err instanceof ContainerUnstartableError) {
+      // Restarting will never work: replace the container (same port lease and key, from Postgres).
+      log.warn({ err }, "exited container cannot be started again; re-creating it");
+      await ctx.runtime.remove(container.name);
+      await recreateMissingContainer(ctx, tenant, `health sweep: the container could not be started again (${err.message}); re-creating it`);
+      return false;
+    }
     log.warn({ err }, "restart of exited container failed");
     return false;
   }
