@@ -212,8 +212,12 @@ export function createQueues(connection: Redis, config: Config) {
     async request<J extends JobDefinition>(job: J, payload: PayloadOf<J>, timeoutMs: number): Promise<ResultOf<J>> {
       const { added } = await add(job, payload);
       if (!added) throw new Error(`a ${job.name} job with the same id is already pending`);
+      const looking = { stop: false };
       try {
-        const answer = await added.waitUntilFinished(eventsOf(job), timeoutMs);
+        // A QueueEvents reads its stream from "now" once it is running: an answer that lands while
+        // it is still starting (the first request of a process) is never heard, so the job is also
+        // looked at directly (answers are kept for a minute: the catalog's removeOnComplete).
+        const answer = await Promise.race([added.waitUntilFinished(eventsOf(job), timeoutMs), answerOf(of(job), added.id!, looking)]);
         return (job.result ? job.result.parse(answer) : answer) as ResultOf<J>;
       } catch (err) {
         // waitUntilFinished rejects with the worker's failedReason, or with its own timeout message.
@@ -221,6 +225,8 @@ export function createQueues(connection: Redis, config: Config) {
         // Nobody took it in time: take it back, so a worker that starts later does not run stale work.
         await added.remove().catch(() => {});
         throw new JobTimeoutError(`no worker answered the ${job.name} request within ${timeoutMs} ms`);
+      } finally {
+        looking.stop = true;
       }
     },
     async close() {
@@ -248,4 +254,23 @@ export async function enqueueOrLeaveToReconciler<J extends JobDefinition>(
   } catch (err) {
     ctx.logger.warn({ err, job: job.name, ...(payload as object) }, `enqueue of ${job.name} job failed; the reconciler will enqueue it again`);
   }
+}
+
+const ANSWER_POLL_MS = 250;
+
+/** Resolves with the job's answer once it completed (rejects once it failed); never settles after `looking.stop`. */
+function answerOf(queue: Queue, jobId: string, looking: { stop: boolean }): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const look = async () => {
+      if (looking.stop) return;
+      const job = await queue.getJob(jobId).catch(() => undefined);
+      if (job?.finishedOn !== undefined && job.finishedOn !== null) {
+        if (job.failedReason) reject(new Error(job.failedReason));
+        else resolve(job.returnvalue);
+        return;
+      }
+      setTimeout(() => void look(), ANSWER_POLL_MS).unref();
+    };
+    setTimeout(() => void look(), ANSWER_POLL_MS).unref();
+  });
 }
