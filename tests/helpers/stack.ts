@@ -260,7 +260,13 @@ export async function startStack(
       const all = [apiProc, ...extraApis, ...workers].filter(isRunning);
       for (const p of all) p.kill("SIGTERM");
       await Promise.all(all.map(exited));
-      // Whatever a failed test left to this stack's organisations goes too.
+      // Whatever a failed test left to this stack's organisations goes too. Their tenants are
+      // marked destroyed (and their ports freed) first: every stack of a run shares the database,
+      // and another stack's health sweep would otherwise re-create a container removed here.
+      if (orgIds.length) {
+        await sql`delete from port_leases where env_id in (select env_id from tenants where org_id in ${sql(orgIds)} and status not in ('destroyed', 'failed'))`;
+        await sql`update tenants set status = 'destroyed', destroyed_at = now() where org_id in ${sql(orgIds)} and status not in ('destroyed', 'failed')`;
+      }
       const left = orgIds.length
         ? await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${config.CONVERGENCE_INSTANCE}`] } })
         : [];
