@@ -7,7 +7,7 @@
  * - spawnsPerMinute, rotationsPerMinute, destroysPerMinute, logsPerMinute: token buckets in Redis
  *   shared by every API process (./rate.ts): up to N at once, then N a minute;
  * - maxEventStreams, maxHeldWaits, maxLogFollows: requests held open at once, counted in Redis
- *   across API processes (./slots.ts; log follows in shared/logs/follow-slots.ts).
+ *   across API processes (./slots.ts; log follows with leases of LOGS_FOLLOW_LEASE_MS).
  */
 import { eq } from "drizzle-orm";
 import type { Config } from "../config.js";
@@ -27,8 +27,8 @@ export const limitNames = [
 export type LimitName = (typeof limitNames)[number];
 export type OrgLimits = Record<LimitName, number>;
 export type RateLimitName = Extract<LimitName, `${string}PerMinute`>;
-/** Held-open requests counted by ./slots.ts; log follows are counted by shared/logs/follow-slots.ts with leases of their own. */
-export type SlotLimitName = Extract<LimitName, "maxEventStreams" | "maxHeldWaits">;
+/** Held-open requests, counted by ./slots.ts. */
+export type SlotLimitName = Extract<LimitName, "maxEventStreams" | "maxHeldWaits" | "maxLogFollows">;
 
 /** What each limit means, for the API's answer, the CLI and the docs. */
 export const limitDescriptions: Record<LimitName, string> = {

@@ -4,7 +4,6 @@ import type { AppContext } from "../context.js";
 import { tenants } from "../db/schema.js";
 import { liveStatuses } from "../tenant-state.js";
 import { limitsOf, type LimitName, type OrgLimits } from "./limits.js";
-import { logFollowsHeld } from "../logs/follow-slots.js";
 import { slotsHeld } from "./slots.js";
 
 export interface LimitsReport {
@@ -23,7 +22,7 @@ export async function limitsReport(ctx: Pick<AppContext, "db" | "redis" | "confi
       .where(and(eq(tenants.orgId, orgId), inArray(tenants.status, [...liveStatuses]))),
     slotsHeld(ctx, orgId, "maxEventStreams"),
     slotsHeld(ctx, orgId, "maxHeldWaits"),
-    logFollowsHeld(ctx, orgId),
+    slotsHeld(ctx, orgId, "maxLogFollows"),
   ]);
   return { limits, overridden, usage: { liveTenants: live?.n ?? 0, eventStreams, heldWaits, logFollows } };
 }

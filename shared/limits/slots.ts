@@ -15,7 +15,6 @@ import type { Logger } from "../logger.js";
 import type { SlotLimitName } from "./limits.js";
 
 const LEASE_MS = 60_000;
-const RENEW_MS = 20_000;
 
 const ACQUIRE = `
 local t = redis.call('TIME')
@@ -53,23 +52,19 @@ export interface Slot {
 
 const keyOf = (deps: SlotDeps, limit: SlotLimitName, orgId: number) => `${deps.config.QUEUE_PREFIX}:slots:${limit}:${orgId}`;
 
-/** Takes one of the organisation's `max` slots for `limit`, or throws 429 CONCURRENCY_LIMIT_REACHED. */
-export async function holdSlot(deps: SlotDeps, orgId: number, limit: SlotLimitName, max: number): Promise<Slot> {
+/**
+ * Takes one of the organisation's `max` slots for `limit`, or throws 429 CONCURRENCY_LIMIT_REACHED.
+ * `leaseMs`: how soon a slot whose process died without releasing it is free again.
+ */
+export async function holdSlot(deps: SlotDeps, orgId: number, limit: SlotLimitName, max: number, opts: { leaseMs?: number } = {}): Promise<Slot> {
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
   const key = keyOf(deps, limit, orgId);
   const id = randomUUID();
-  const ok = (await deps.redis.eval(ACQUIRE, 1, key, max, LEASE_MS, id)) as number;
-  if (ok !== 1) {
-    throw new AppError(
-      "CONCURRENCY_LIMIT_REACHED",
-      `this organisation already has ${max} ${what[limit]} open, its limit; close one first`,
-      { limit, max },
-      // Held waits end by themselves within a minute; streams and follows only when a client closes one.
-      limit === "maxHeldWaits" ? { "Retry-After": "5" } : undefined,
-    );
-  }
+  const ok = (await deps.redis.eval(ACQUIRE, 1, key, max, leaseMs, id)) as number;
+  if (ok !== 1) throw refusal(limit, max, leaseMs);
   const renewal = setInterval(() => {
-    deps.redis.eval(RENEW, 1, key, LEASE_MS, id).catch((err: unknown) => deps.logger.warn({ err, limit }, "could not renew a slot lease"));
-  }, RENEW_MS);
+    deps.redis.eval(RENEW, 1, key, leaseMs, id).catch((err: unknown) => deps.logger.warn({ err, limit }, "could not renew a slot lease"));
+  }, Math.floor(leaseMs / 3));
   renewal.unref();
   let released = false;
   return {
@@ -88,7 +83,20 @@ export async function slotsHeld(deps: SlotDeps, orgId: number, limit: SlotLimitN
   return Number(await deps.redis.eval(COUNT, 1, keyOf(deps, limit, orgId)));
 }
 
-const what: Record<SlotLimitName, string> = {
-  maxEventStreams: "event streams",
-  maxHeldWaits: "held status requests (?wait=)",
-};
+function refusal(limit: SlotLimitName, max: number, leaseMs: number): AppError {
+  const details = { limit, max };
+  const code = "CONCURRENCY_LIMIT_REACHED";
+  switch (limit) {
+    // Held waits end by themselves within a minute.
+    case "maxHeldWaits":
+      return new AppError(code, `this organisation already has ${max} held status requests (?wait=) open, its limit; close one first`, details, { "Retry-After": "5" });
+    // Streams end only when a client closes one.
+    case "maxEventStreams":
+      return new AppError(code, `this organisation already has ${max} event streams open, its limit; close one first`, details);
+    // A follow held by a client that went away without a word is free within one lease.
+    case "maxLogFollows":
+      return new AppError(code, `this organisation already follows the logs of ${max} tenant(s) at once, its limit; close one of those streams first`, details, {
+        "Retry-After": String(Math.ceil(leaseMs / 1000)),
+      });
+  }
+}

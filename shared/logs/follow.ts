@@ -2,7 +2,7 @@
  * API side of live logs: opening a follow of an organisation's tenant's logs (GET …/logs?follow=true).
  * Everything that can refuse happens before the stream opens, so a refusal is a plain JSON error:
  * the tenant must be the organisation's (404), the organisation must have a free slot (429,
- * ./follow-slots.ts), and a worker must be following the container (503).
+ * shared/limits/slots.ts), and a worker must be following the container (503).
  *
  * Then, without a gap and without a repeat: the backlog (the last `tail` lines, or on a reconnect
  * the lines after the client's Last-Event-ID) read by a worker once the follower runs, and after
@@ -13,10 +13,11 @@ import type { Redis } from "ioredis";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors.js";
 import { jobs } from "../jobs.js";
+import { limitsOf } from "../limits/limits.js";
+import { holdSlot } from "../limits/slots.js";
 import { requestTenantLogs } from "../tenants/logs.js";
 import { getTenantForOrg } from "../tenants/queries.js";
 import { entryOf, lastEntryId, logKeys, parseLogLine, type LogKeys, type LogLine } from "./channel.js";
-import { acquireLogFollowSlot } from "./follow-slots.js";
 
 /** How often the API looks whether the worker's follower runs yet, while it waits for it. */
 const FOLLOWER_POLL_MS = 50;
@@ -41,7 +42,8 @@ export async function openLogFollow(
   const tenant = await getTenantForOrg(ctx.db, q.orgId, q.envId);
   if (tenant.status === "destroyed") return { backlog: [], items: ended(), close: async () => {} };
 
-  const slot = await acquireLogFollowSlot(ctx, q.orgId);
+  const { limits } = await limitsOf(ctx.db, ctx.config, q.orgId);
+  const slot = await holdSlot(ctx, q.orgId, "maxLogFollows", limits.maxLogFollows, { leaseMs: ctx.config.LOGS_FOLLOW_LEASE_MS });
   const keys = logKeys(ctx.config.QUEUE_PREFIX, q.envId);
   const log = ctx.logger.child({ envId: q.envId, component: "log-follow" });
   const want = async () => {
@@ -56,12 +58,12 @@ export async function openLogFollow(
     closed = true;
     if (keeper) clearInterval(keeper);
     reader?.disconnect();
-    await slot.release().catch((err: unknown) => log.warn({ err }, "could not release a log follow slot; it expires by itself"));
+    slot.release();
   };
 
   try {
     keeper = setInterval(() => {
-      Promise.all([want(), slot.renew()]).catch((err: unknown) => log.warn({ err }, "could not renew a log follow's leases"));
+      want().catch((err: unknown) => log.warn({ err }, "could not renew the request to follow the logs"));
     }, Math.floor(ctx.config.LOGS_FOLLOW_LEASE_MS / 3));
     await want();
     await waitForFollower(ctx, keys, want);
