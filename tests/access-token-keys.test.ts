@@ -5,8 +5,11 @@
  * independent verifier; and a retired key leaves the JWKS only once its tokens have expired.
  */
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startStack, waitFor, type Stack } from "./helpers/stack.js";
+import { logDir, startStack, waitFor, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let other: { url: string };
@@ -77,4 +80,22 @@ it("keys rotate with an overlap: published before signing, old tokens verify unt
   expect(await publishedKids(other.url)).not.toContain(first.kid);
   const refused = await fetch(`${other.url}/api/v1/tenant`, { headers: { authorization: `Bearer ${first.token}` } });
   expect(refused.status).toBe(401);
+});
+
+it("an API process whose ENCRYPTION_KEY cannot decrypt the signing key says so and signs with a new key; its tokens verify everywhere", async () => {
+  const before = await mint();
+  // Another key than the stack's: the current key's private half is unreadable there.
+  const changed = await stack.startExtraApi({ ENCRYPTION_KEY: randomBytes(32).toString("base64") });
+  const res = await fetch(`${changed.url}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.token}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  expect(res.status).toBe(200);
+  const token = ((await res.json()) as { token: string }).token;
+  expect(decodeProtectedHeader(token).kid).not.toBe(before.kid);
+  expect(await accepted(token, stack.url)).toBe(200);
+  expect(await accepted(before.token, changed.url)).toBe(200); // its old key still verifies there
+  const log = readFileSync(join(logDir, `jwt-keys-api-${new URL(changed.url).port}.log`), "utf8");
+  expect(log).toContain("cannot be decrypted with this ENCRYPTION_KEY");
 });

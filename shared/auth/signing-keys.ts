@@ -53,6 +53,8 @@ interface LoadedKey {
   publicKey: CryptoKey;
   privateJwkEnc: string;
   privateKey?: Promise<CryptoKey>;
+  /** Its private key does not decrypt with this ENCRYPTION_KEY: it still verifies, but never signs here. */
+  undecryptable?: true;
   signsFrom: number;
   signsUntil: number;
   verifiesUntil: number;
@@ -110,16 +112,40 @@ export class SigningKeys {
 
   /** The key to sign a token with that must verify until `expiresAt` (ms). Creates one if none fits. */
   async signingKey(expiresAt: number): Promise<{ kid: string; privateKey: CryptoKey }> {
-    let key = this.pickSigningKey(Date.now(), expiresAt);
-    if (!key) {
-      // None signing now, or none that verifies long enough (the key lifetimes were configured
-      // shorter when it was made): make one that fits, now.
-      await this.rotate({ mustVerifyUntil: expiresAt });
-      key = this.pickSigningKey(Date.now(), expiresAt);
-      if (!key) throw new Error("no signing key available after rotation");
+    // Twice at most: a key whose private half this process cannot decrypt is set aside, and one made now is.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let key = this.pickSigningKey(Date.now(), expiresAt);
+      if (!key) {
+        // None signing now, or none that verifies long enough (the key lifetimes were configured
+        // shorter when it was made), or none this process can decrypt: make one that fits, now.
+        await this.rotate({ mustVerifyUntil: expiresAt });
+        key = this.pickSigningKey(Date.now(), expiresAt);
+        if (!key) throw new Error("no signing key available after rotation");
+      }
+      const privateKey = (key.privateKey ??= this.decryptPrivateKey(key));
+      try {
+        return { kid: key.kid, privateKey: await privateKey };
+      } catch (err) {
+        if (!(err instanceof UndecryptableKeyError)) throw err;
+        key.undecryptable = true;
+        this.logger.error(
+          { kid: key.kid },
+          "access-token signing key cannot be decrypted with this ENCRYPTION_KEY (was it changed since the key was made?); " +
+            "it keeps verifying the tokens it signed, and a new key signs from now",
+        );
+      }
     }
-    key.privateKey ??= importJWK(JSON.parse(decryptSecret(key.privateJwkEnc, this.config.ENCRYPTION_KEY)) as JWK, SIGNING_ALG) as Promise<CryptoKey>;
-    return { kid: key.kid, privateKey: await key.privateKey };
+    throw new Error("no signing key this process can decrypt, even one just made: check ENCRYPTION_KEY");
+  }
+
+  private async decryptPrivateKey(key: LoadedKey): Promise<CryptoKey> {
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(decryptSecret(key.privateJwkEnc, this.config.ENCRYPTION_KEY)) as JWK;
+    } catch {
+      throw new UndecryptableKeyError();
+    }
+    return (await importJWK(jwk, SIGNING_ALG)) as CryptoKey;
   }
 
   /** Re-reads the keys from Postgres. */
@@ -137,7 +163,7 @@ export class SigningKeys {
   private pickSigningKey(now: number, expiresAt: number): LoadedKey | undefined {
     let best: LoadedKey | undefined;
     for (const k of this.keys.values()) {
-      if (k.signsFrom <= now && now < k.signsUntil && k.verifiesUntil >= expiresAt && (!best || k.signsFrom > best.signsFrom)) best = k;
+      if (!k.undecryptable && k.signsFrom <= now && now < k.signsUntil && k.verifiesUntil >= expiresAt && (!best || k.signsFrom > best.signsFrom)) best = k;
     }
     return best;
   }
@@ -165,7 +191,8 @@ export class SigningKeys {
       const rows = await tx.select().from(signingKeys).where(gt(signingKeys.verifiesUntil, new Date(now)));
       const live = rows.map((row) => toTimes(row, this.schedule.rotationMs));
       const forced = opts.mustVerifyUntil !== undefined;
-      if (forced && live.some((k) => k.signsFrom <= now && now < k.signsUntil && k.verifiesUntil >= opts.mustVerifyUntil!)) return null;
+      const usable = (kid: string) => !this.keys.get(kid)?.undecryptable;
+      if (forced && live.some((k) => usable(k.kid) && k.signsFrom <= now && now < k.signsUntil && k.verifiesUntil >= opts.mustVerifyUntil!)) return null;
       if (!forced && live.some((k) => k.signsFrom <= now + this.schedule.publishAheadMs && now + this.schedule.publishAheadMs < k.signsUntil)) return null;
       // Next in the chain: when the last key stops signing (or now, if the chain has a gap).
       const signsFrom = forced ? now : Math.max(now, ...live.map((k) => k.signsUntil));
@@ -192,13 +219,14 @@ export class SigningKeys {
  */
 function toTimes(row: SigningKeyRow, rotationMs: number) {
   const signsFrom = row.signsFrom.getTime();
-  return { signsFrom, signsUntil: Math.min(row.signsUntil.getTime(), signsFrom + rotationMs), verifiesUntil: row.verifiesUntil.getTime() };
+  return { kid: row.kid, signsFrom, signsUntil: Math.min(row.signsUntil.getTime(), signsFrom + rotationMs), verifiesUntil: row.verifiesUntil.getTime() };
 }
+
+class UndecryptableKeyError extends Error {}
 
 async function loadKey(row: SigningKeyRow, rotationMs: number): Promise<LoadedKey> {
   const publicJwk = row.publicJwk as JWK;
   return {
-    kid: row.kid,
     publicJwk,
     publicKey: (await importJWK(publicJwk, row.alg)) as CryptoKey,
     privateJwkEnc: row.privateJwkEnc,
