@@ -1,4 +1,5 @@
 /** The Hono environment: what every handler can read from the context. */
+import type { Deadline } from "../shared/deadline.js";
 import type { Principal } from "../shared/auth/principal.js";
 import type { AuthServices } from "../shared/auth/services.js";
 import type { AppContext } from "../shared/context.js";
@@ -29,6 +30,8 @@ export type HonoEnv = {
     /** Set by tenant-key auth on convergence calls. */
     tenant: Tenant;
     requestId: string;
+    /** This request's deadline (api/deadline.ts): verbs with side effects check it, held requests lift it. */
+    deadline: Deadline;
     /** This request's logger: its lines carry the request id (and, once authenticated, who asked). */
     log: RequestLogger;
   };

@@ -1,11 +1,13 @@
 /**
- * The deadline of the request being served, carried with the async context (AsyncLocalStorage)
- * so that code deep down can check it without every verb taking a parameter. The API sets it per
- * request (REQUEST_TIMEOUT_MS); held requests (?wait=, event streams) lift it and bound each
+ * A request's deadline (REQUEST_TIMEOUT_MS, set by the API per request, api/deadline.ts), passed
+ * to the verbs that need it as a plain object. Held requests (?wait=, logs) lift it and bound each
  * read instead. Verbs with side effects check it before they commit: a request that has already
  * been answered 503 must not create anything afterwards (say, once a frozen Postgres thaws).
+ *
+ * Passed by hand rather than carried by AsyncLocalStorage: on Node 20 one AsyncLocalStorage in
+ * use turns on promise hooks for the whole process, which cost every request (/healthz included)
+ * tens of microseconds, and only four verbs read the deadline.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { AppError } from "./errors.js";
 
 export interface Deadline {
@@ -13,17 +15,9 @@ export interface Deadline {
   at: number;
 }
 
-const current = new AsyncLocalStorage<Deadline>();
-
-/** Runs `fn` (and everything it calls) under `deadline`. */
-export function runWithDeadline<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
-  return current.run(deadline, fn);
-}
-
 /** For requests held open on purpose: the overall deadline no longer applies (each read is bounded instead). */
-export function liftDeadline(): void {
-  const state = current.getStore();
-  if (state) state.at = Infinity;
+export function liftDeadline(deadline: Deadline | undefined): void {
+  if (deadline) deadline.at = Infinity;
 }
 
 export function deadlineUnavailable(what: string): AppError {
@@ -32,8 +26,7 @@ export function deadlineUnavailable(what: string): AppError {
   });
 }
 
-/** Throws 503 when the current request's deadline has passed (a no-op outside a request). */
-export function assertBeforeDeadline(what: string): void {
-  const state = current.getStore();
-  if (state && Date.now() > state.at) throw deadlineUnavailable(what);
+/** Throws 503 when the request's deadline has passed (a no-op without one: scripts, workers). */
+export function assertBeforeDeadline(deadline: Deadline | undefined, what: string): void {
+  if (deadline && Date.now() > deadline.at) throw deadlineUnavailable(what);
 }

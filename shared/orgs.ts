@@ -6,7 +6,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { prepared, type Db, type Tx } from "./db/client.js";
-import { assertBeforeDeadline } from "./deadline.js";
+import { assertBeforeDeadline, type Deadline } from "./deadline.js";
 import { ORG_TOKEN_PREFIX, displayPrefix, hashSecret, newSecret } from "./crypto.js";
 import { organisations, type Organisation } from "./db/schema.js";
 import { AppError, notFound } from "./errors.js";
@@ -15,12 +15,12 @@ export const ORG_TOKEN_CHANNEL = "org_token";
 /** The organisation created at first start; CONVERGENCE_ADMIN_TOKEN, when set, is its token. */
 export const ADMIN_ORG_ID = 1;
 
-export async function createOrganisation(db: Db, name: string): Promise<{ org: Organisation; token: string }> {
+export async function createOrganisation(db: Db, name: string, deadline?: Deadline): Promise<{ org: Organisation; token: string }> {
   const token = newSecret(ORG_TOKEN_PREFIX);
   const org = await db.transaction(async (tx) => {
     const [created] = await tx.insert(organisations).values({ name, tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token) }).returning();
     // Answered 503 already? Then make nothing: its token would never be seen.
-    assertBeforeDeadline("creating the organisation");
+    assertBeforeDeadline(deadline, "creating the organisation");
     return created!;
   });
   return { org, token };
@@ -57,7 +57,7 @@ async function replaceToken(tx: Tx, orgId: number, token: string): Promise<Organ
  * from it are refused from the moment this commits. Organisation 1's token cannot be rotated
  * while CONVERGENCE_ADMIN_TOKEN sets it: the API would restore that token at its next start.
  */
-export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adminToken?: string } = {}): Promise<{ org: Organisation; token: string }> {
+export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adminToken?: string; deadline?: Deadline } = {}): Promise<{ org: Organisation; token: string }> {
   if (orgId === ADMIN_ORG_ID && opts.adminToken) {
     throw new AppError(
       "CONFLICT",
@@ -68,7 +68,7 @@ export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adm
   const org = await db.transaction(async (tx) => {
     const replaced = await replaceToken(tx, orgId, token);
     // Answered 503 already? Then keep the old token: a new one nobody saw would lock the organisation out.
-    assertBeforeDeadline("the token rotation");
+    assertBeforeDeadline(opts.deadline, "the token rotation");
     return replaced;
   });
   if (!org) throw notFound(`organisation ${orgId}`);

@@ -9,7 +9,7 @@ import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret 
 import { prepared, type Db } from "./db/client.js";
 import { tenants, type Tenant } from "./db/schema.js";
 import { AppError } from "./errors.js";
-import { assertBeforeDeadline } from "./deadline.js";
+import { assertBeforeDeadline, type Deadline } from "./deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
 import { limitsOf } from "./limits/limits.js";
 import { takeToken } from "./limits/rate.js";
@@ -90,8 +90,8 @@ export async function authenticateTenantKey(db: Db, key: string, cache?: TenantK
  * Issues a new key (returned once); the old one stops working at once. A running tenant is moved
  * back to provisioning so a worker re-creates its container with the new key, on the same port.
  */
-export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number }): Promise<{ tenant: Tenant; apiKey: string }> {
-  const { ctx, orgId, envId } = args;
+export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number; deadline?: Deadline }): Promise<{ tenant: Tenant; apiKey: string }> {
+  const { ctx, orgId, envId, deadline } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
   if (!runningStatuses.includes(current.status)) {
     throw new AppError(
@@ -102,7 +102,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   await takeToken(ctx, orgId, "rotationsPerMinute", limits.rotationsPerMinute);
   // Answered 503 already? Then the key stays as it is: a new one nobody saw would lock the tenant out.
-  assertBeforeDeadline("the key rotation");
+  assertBeforeDeadline(deadline, "the key rotation");
   const apiKey = newSecret(TENANT_KEY_PREFIX);
   const tenant = await transitionTenant(ctx, {
     envId,

@@ -74,7 +74,7 @@ export const logsHandler: RouteHandler<typeof logsRoute, HonoEnv> = async (c) =>
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
   if (!follow) {
-    const { lines, container } = await requestTenantLogs({ ctx, orgId, envId: id, tail });
+    const { lines, container } = await requestTenantLogs({ ctx, orgId, envId: id, tail, deadline: c.get("deadline") });
     return c.json({ success: true as const, container, lines }, 200);
   }
 

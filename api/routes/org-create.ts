@@ -41,7 +41,7 @@ export const orgCreateRoute = createRoute({
 
 export const orgCreateHandler: RouteHandler<typeof orgCreateRoute, HonoEnv> = async (c) => {
   const { name } = c.req.valid("json");
-  const { org, token } = await createOrganisation(c.get("ctx").db, name);
+  const { org, token } = await createOrganisation(c.get("ctx").db, name, c.get("deadline"));
   c.get("log").info({ orgId: org.id }, "organisation created");
   c.header("Cache-Control", "no-store");
   const organisation = { id: org.id, name: org.name, tokenPrefix: org.tokenPrefix, createdAt: org.createdAt.toISOString() };

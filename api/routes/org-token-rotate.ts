@@ -36,7 +36,7 @@ export const orgTokenRotateRoute = createRoute({
 export const orgTokenRotateHandler: RouteHandler<typeof orgTokenRotateRoute, HonoEnv> = async (c) => {
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  const { org, token } = await rotateOrganisationToken(ctx.db, orgId, { adminToken: ctx.config.CONVERGENCE_ADMIN_TOKEN });
+  const { org, token } = await rotateOrganisationToken(ctx.db, orgId, { adminToken: ctx.config.CONVERGENCE_ADMIN_TOKEN, deadline: c.get("deadline") });
   // At once in this process; the others evict on the NOTIFY.
   ctx.auth.epochs.evict(orgId);
   ctx.auth.orgTokens.evict(orgId);

@@ -84,7 +84,7 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   const input = c.req.valid("json");
   const idempotencyKey = c.req.valid("header")["idempotency-key"];
   const org = c.get("org");
-  const { tenant, apiKey, replayed } = await spawnTenant({ ctx: c.get("ctx"), orgId: org.id, input, idempotencyKey });
+  const { tenant, apiKey, replayed } = await spawnTenant({ ctx: c.get("ctx"), orgId: org.id, input, idempotencyKey, deadline: c.get("deadline") });
   if (!replayed) c.get("log").info({ envId: tenant.envId, port: tenant.port }, "tenant accepted");
   c.header("Location", `/api/v1/tenant/${tenant.envId}/status`);
   if (replayed) c.header("Idempotent-Replayed", "true");

@@ -56,7 +56,7 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   // A held request takes one of the organisation's held-wait slots for as long as it is held.
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   const slot = await holdSlot(ctx, orgId, "maxHeldWaits", limits.maxHeldWaits);
-  liftDeadline();
+  liftDeadline(c.get("deadline"));
   let tenant;
   try {
     tenant = await waitForTenantStatus(ctx, { orgId, envId: id, wait, timeoutMs: timeout * 1000, signal: c.req.raw.signal });

@@ -4,7 +4,7 @@
  * the runtime (readContainerLogs). The API never talks to Docker itself.
  */
 import type { AppContext, WorkerContext } from "../context.js";
-import { liftDeadline } from "../deadline.js";
+import { liftDeadline, type Deadline } from "../deadline.js";
 import { AppError } from "../errors.js";
 import { JobFailedError, JobTimeoutError, jobs } from "../jobs.js";
 import { limitsOf } from "../limits/limits.js";
@@ -23,15 +23,23 @@ export interface TenantLogs {
  * API side: the organisation's tenant's last `tail` lines (with `since`, a line id as in
  * shared/logs/channel.ts: the last `tail` of those stamped then or later), or an error that says why not.
  */
-export async function requestTenantLogs(args: { ctx: AppContext; orgId: number; envId: number; tail: number; since?: string }): Promise<TenantLogs> {
-  const { ctx, orgId, envId, tail, since } = args;
+export async function requestTenantLogs(args: {
+  ctx: AppContext;
+  orgId: number;
+  envId: number;
+  tail: number;
+  since?: string;
+  /** The request's, lifted once the call is admitted. */
+  deadline?: Deadline;
+}): Promise<TenantLogs> {
+  const { ctx, orgId, envId, tail, since, deadline } = args;
   await getTenantForOrg(ctx.db, orgId, envId);
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   await takeToken(ctx, orgId, "logsPerMinute", limits.logsPerMinute);
   const timeoutMs = ctx.config.LOGS_TIMEOUT_MS;
   // Waiting for a worker is this call's own business, bounded by LOGS_TIMEOUT_MS (and Redis by a
   // second more), not by the request's overall deadline.
-  liftDeadline();
+  liftDeadline(deadline);
   try {
     return await withTimeout(ctx.queues.request(jobs.logs, { envId, tail, ...(since ? { since } : {}) }, timeoutMs), timeoutMs + 1_000, "redis");
   } catch (err) {

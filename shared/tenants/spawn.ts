@@ -12,7 +12,7 @@ import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { assertBeforeDeadline } from "../deadline.js";
+import { assertBeforeDeadline, type Deadline } from "../deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { admitTenant } from "../limits/admission.js";
 import { limitsOf } from "../limits/limits.js";
@@ -42,8 +42,10 @@ export async function spawnTenant(args: {
   orgId: number;
   input: SpawnInput;
   idempotencyKey?: string;
+  /** The request's: a spawn answered 503 already creates nothing. */
+  deadline?: Deadline;
 }): Promise<SpawnResult> {
-  const { ctx, orgId, input, idempotencyKey } = args;
+  const { ctx, orgId, input, idempotencyKey, deadline } = args;
   const template = ctx.templates.get(input.language, input.framework);
   if (!template) {
     const available = ctx.templates.list().map((t) => ({ language: t.language, framework: t.framework }));
@@ -110,7 +112,7 @@ export async function spawnTenant(args: {
         actor: ctx.actor,
       });
       // Answered 503 already (a dependency hung past REQUEST_TIMEOUT_MS)? Then create nothing.
-      assertBeforeDeadline("the spawn");
+      assertBeforeDeadline(deadline, "the spawn");
       return { ...inserted, port };
     });
   } catch (err) {
