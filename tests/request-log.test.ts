@@ -82,4 +82,15 @@ describe("the request log", () => {
     });
     expect(issued).toMatchObject({ orgId: org.id, credential: "organisation-token" });
   });
+
+  it("a secret pasted into a path is masked in the request line, like in every other line", async () => {
+    const key = "sk_tenant_" + "a".repeat(40);
+    const jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    await stack.api(`/api/v1/tenant/${key}/status?t=${jwt}`, { token: org.token, headers: { "X-Request-Id": "secret-path-1" } });
+    const line = await requestLine("secret-path-1");
+    expect(line.path).toMatch(/^\/api\/v1\/tenant\/sk_tenant_\[REDACTED\]/);
+    const raw = readFileSync(join(logDir, "request-log-api.log"), "utf8");
+    expect(raw).not.toContain(key);
+    expect(raw).not.toContain(jwt);
+  });
 });
