@@ -5,6 +5,7 @@ import type { AuthServices } from "../shared/auth/services.js";
 import type { AppContext } from "../shared/context.js";
 import type { Tenant } from "../shared/db/schema.js";
 import type { TenantKeyCache } from "../shared/tenant-keys.js";
+import type { TenantRowCache } from "../shared/tenants/row-cache.js";
 import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { RequestLogger } from "./request-log.js";
@@ -16,6 +17,8 @@ export interface ApiContext extends AppContext {
   metrics: ApiMetrics;
   /** Tenant keys already verified, evicted on every tenant status change (see TenantKeyCache). */
   tenantKeys: TenantKeyCache;
+  /** Tenant rows for status reads, evicted on every tenant status change (see TenantRowCache). */
+  tenantRows: TenantRowCache;
   /** Access tokens (signing keys, verification), token epochs, and the failed-authentication limiter. */
   auth: AuthServices;
 }

@@ -8,6 +8,7 @@ import { loadConfig } from "../shared/config.js";
 import { createAppContext } from "../shared/context.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
 import { TenantKeyCache } from "../shared/tenant-keys.js";
+import { TenantRowCache } from "../shared/tenants/row-cache.js";
 import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import { createApp } from "./app.js";
 import type { ApiContext } from "./env.js";
@@ -27,6 +28,7 @@ const ctx: ApiContext = {
   statusFeed,
   metrics: createApiMetrics(base, statusFeed),
   tenantKeys: new TenantKeyCache(statusFeed),
+  tenantRows: new TenantRowCache(base.db, statusFeed, config.STATUS_CACHE_MS),
   auth,
 };
 

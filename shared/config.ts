@@ -145,6 +145,11 @@ const schema = z
      * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).
      */
     METERING_DURABLE_COMMIT: bool(false),
+    /**
+     * How long the API serves a tenant's status read from memory (shared/tenants/row-cache.ts): a
+     * status change evicts it at once; the health counters may lag by up to this. 0 turns it off.
+     */
+    STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** Access tokens (JWTs, see README "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
     JWT_ISSUER: z.string().min(1).default("convergence"),
     JWT_AUDIENCE: z.string().min(1).default("convergence-api"),

@@ -29,6 +29,7 @@ export const destroyHandler: RouteHandler<typeof destroyRoute, HonoEnv> = async 
   const ctx = c.get("ctx");
   const tenant = await requestDestroy({ ctx, orgId: c.get("org").id, envId: id });
   ctx.tenantKeys.evict(id); // its key stops working now; other API processes evict on the announcement
+  ctx.tenantRows.evict(id);
   c.get("log").info({ envId: id }, "destroy requested");
   c.header("Location", `/api/v1/tenant/${id}/status`);
   return c.json({ success: true as const, tenant: tenantView(tenant, ctx.config) }, 202);

@@ -33,7 +33,8 @@ export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = as
   const { id } = c.req.valid("param");
   const ctx = c.get("ctx");
   const { tenant, apiKey } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id, deadline: c.get("deadline") });
-  ctx.tenantKeys.evict(id); // other API processes evict when the status change is announced
+  ctx.tenantKeys.evict(id);
+  ctx.tenantRows.evict(id); // other API processes evict when the status change is announced
   c.get("log").info({ envId: id }, "tenant API key rotated");
   return c.json({ success: true as const, tenant: { ...tenantView(tenant, ctx.config), apiKey } }, 202);
 };

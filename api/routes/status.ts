@@ -8,7 +8,6 @@ import { liftDeadline } from "../../shared/deadline.js";
 import { limitsOf } from "../../shared/limits/limits.js";
 import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantStatuses } from "../../shared/tenant-state.js";
-import { getTenantForOrg } from "../../shared/tenants/queries.js";
 import { waitForTenantStatus } from "../../shared/tenants/watch.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
@@ -52,7 +51,7 @@ export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c
   const { wait, timeout } = c.req.valid("query");
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  if (!wait) return c.json({ success: true as const, tenant: tenantView(await getTenantForOrg(ctx.db, orgId, id), ctx.config) }, 200);
+  if (!wait) return c.json({ success: true as const, tenant: tenantView(await ctx.tenantRows.get(orgId, id), ctx.config) }, 200);
   // A held request takes one of the organisation's held-wait slots for as long as it is held.
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   const slot = await holdSlot(ctx, orgId, "maxHeldWaits", limits.maxHeldWaits);

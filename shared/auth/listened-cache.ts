@@ -1,6 +1,6 @@
 /**
  * A read-through cache for values that change only with a Postgres NOTIFY this process listens
- * to (the org_token channel): trusted only while the LISTEN is up (`feed.isListening`); while it
+ * to (the org_token channel, tenant_status): trusted only while the LISTEN is up (`feed.isListening`); while it
  * is down every lookup reads Postgres. Entries also expire after ttlMs regardless. A value read
  * while an eviction happened is not cached, so a read racing a change can never put the old value
  * back. A null (nothing found) is never cached.
@@ -35,6 +35,12 @@ export class ListenedCache<K, V> {
   evict(drop: (key: K, value: V) => boolean): void {
     this.generation++;
     for (const [key, entry] of this.entries) if (drop(key, entry.value)) this.entries.delete(key);
+  }
+
+  /** Forgets one key (and whatever reads in flight bring back). */
+  delete(key: K): void {
+    this.generation++;
+    this.entries.delete(key);
   }
 
   clear(): void {
