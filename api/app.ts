@@ -53,15 +53,6 @@ export function createApp(ctx: ApiContext) {
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
 
-  // Bodies are JSON whatever the Content-Type says (curl -d sends form encoding by default).
-  app.use("/api/v1/*", async (c, next) => {
-    if (c.req.method === "POST" && !/json/i.test(requestHeader(c, "content-type") ?? "")) {
-      const headers = new Headers(c.req.raw.headers);
-      headers.set("content-type", "application/json");
-      c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
-    }
-    await next();
-  });
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
   const limitBody = bodyLimit({
     maxSize: ctx.config.BODY_LIMIT_BYTES,
@@ -69,12 +60,19 @@ export function createApp(ctx: ApiContext) {
       throw tooLarge();
     },
   });
-  // Asking for the body (as bodyLimit does) builds a whole Fetch Request and makes every later read
-  // of it slower. A GET or HEAD has none; a declared Content-Length is checked as bodyLimit would,
-  // without touching the body (Node refuses a body longer than it declares); only a chunked body
-  // is counted as it streams in.
+  // Bodies: one middleware, which a GET or HEAD (no body) passes straight through.
+  // - They are JSON whatever the Content-Type says (curl -d sends form encoding by default).
+  // - Their size: asking for the body (as bodyLimit does) builds a whole Fetch Request and makes
+  //   every later read of it slower, so a declared Content-Length is checked as bodyLimit would,
+  //   without touching the body (Node refuses a body longer than it declares); only a chunked
+  //   body is counted as it streams in.
   app.use("/api/v1/*", (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    if (c.req.method === "POST" && !/json/i.test(requestHeader(c, "content-type") ?? "")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("content-type", "application/json");
+      c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
+    }
     const length = requestHeader(c, "content-length");
     if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return limitBody(c, next);
     if (Number.parseInt(length, 10) > ctx.config.BODY_LIMIT_BYTES) throw tooLarge();

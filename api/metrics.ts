@@ -39,13 +39,21 @@ export function createApiMetrics(ctx: Pick<AppContext, "config" | "queues">, sta
       this.set(statusFeed.watcherCount);
     },
   });
+  // One child per label set, made once: observe() with a labels object hashes the labels on every request.
+  const children = new Map<string, { observe(seconds: number): void }>();
   let rendered: { at: number; body: Promise<{ body: string; contentType: string }> } | null = null;
   const reuseMs = Math.min(RENDER_REUSE_MS, ctx.config.METRICS_MIN_REFRESH_MS);
   return {
     registry,
     /** Called by the request middleware once the response is known. */
     observeRequest(c: Context, seconds: number) {
-      httpDuration.observe({ method: c.req.method, route: routeLabel(c), status: String(c.res.status) }, seconds);
+      const { method } = c.req;
+      const route = routeLabel(c);
+      const status = c.res.status;
+      const key = `${method} ${status} ${route}`;
+      let child = children.get(key);
+      if (!child) children.set(key, (child = httpDuration.labels(method, route, String(status))));
+      child.observe(seconds);
     },
     /**
      * The Prometheus text. Rendering costs the event loop ~10 ms, so a storm of scrapes must not
