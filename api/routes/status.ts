@@ -4,12 +4,14 @@
  * one, or the timeout passes): long polling woken by Postgres NOTIFY, not by re-querying.
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
+import type { Config } from "../../shared/config.js";
+import type { Tenant } from "../../shared/db/schema.js";
 import { liftDeadline } from "../../shared/deadline.js";
 import { limitsOf } from "../../shared/limits/limits.js";
 import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantStatuses } from "../../shared/tenant-state.js";
 import { waitForTenantStatus } from "../../shared/tenants/watch.js";
-import { tenantView } from "../../shared/tenants/view.js";
+import { tenantView, type TenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, TenantSchema, errorResponses } from "../schemas.js";
@@ -46,12 +48,24 @@ export const statusRoute = createRoute({
   },
 });
 
+/**
+ * Views of rows from the row cache, made once per row: a cached row is the same object on every
+ * poll until it is evicted (and its view with it), and the view (dates as ISO strings, the URL)
+ * costs more than the rest of a cached read.
+ */
+const views = new WeakMap<Tenant, TenantView>();
+const viewOf = (row: Tenant, config: Config): TenantView => {
+  let view = views.get(row);
+  if (!view) views.set(row, (view = tenantView(row, config)));
+  return view;
+};
+
 export const statusHandler: RouteHandler<typeof statusRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const { wait, timeout } = c.req.valid("query");
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  if (!wait) return c.json({ success: true as const, tenant: tenantView(await ctx.tenantRows.get(orgId, id), ctx.config) }, 200);
+  if (!wait) return c.json({ success: true as const, tenant: viewOf(await ctx.tenantRows.get(orgId, id), ctx.config) }, 200);
   // A held request takes one of the organisation's held-wait slots for as long as it is held.
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   const slot = await holdSlot(ctx, orgId, "maxHeldWaits", limits.maxHeldWaits);
