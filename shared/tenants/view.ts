@@ -20,6 +20,8 @@ export function placementView(t: Tenant) {
 }
 
 export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">) {
+  // Named, not spread: a spread inside an object literal takes V8's slow path (µs on every status read).
+  const placement = placementView(t);
   return {
     envId: t.envId,
     tenantId: tenantIdOf(t.envId),
@@ -31,7 +33,8 @@ export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "IN
     port: t.port,
     /** https://<name>-<envId>.<TENANT_DOMAIN> through the ingress; `port` keeps working on the host. */
     url: publicTenantUrl(config, t),
-    ...placementView(t),
+    node: placement.node,
+    address: placement.address,
     containerName: t.containerName,
     containerId: t.containerId,
     image: t.image,
