@@ -27,7 +27,9 @@ apt_install() {
 }
 
 # --- Node packages -----------------------------------------------------------------
-if [ "$MODE" != --env ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+# Again when the lock file or a patch of a dependency (patches/, applied by patch-package) is newer than the install.
+if [ "$MODE" != --env ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  [ -n "$(find patches -type f -newer node_modules/.package-lock.json 2>/dev/null)" ]; }; then
   log "installing Node packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
