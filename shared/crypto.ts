@@ -40,5 +40,17 @@ export function decryptSecret(sealed: string, keyB64: string): string {
   if (version !== "v1" || !iv || !tag || !body) throw new Error("unrecognised encrypted secret format");
   const decipher = createDecipheriv("aes-256-gcm", Buffer.from(keyB64, "base64"), Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
-  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    // OpenSSL's own words ("Unsupported state or unable to authenticate data") say nothing useful here.
+    throw new SecretDecryptionError();
+  }
+}
+
+/** A stored secret does not decrypt with ENCRYPTION_KEY: almost always a key changed since it was stored. */
+export class SecretDecryptionError extends Error {
+  constructor() {
+    super("a stored secret cannot be decrypted with this ENCRYPTION_KEY (was ENCRYPTION_KEY changed since it was stored?)");
+  }
 }

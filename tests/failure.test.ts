@@ -1,4 +1,5 @@
 /** A tenant that never becomes healthy ends `failed`, says why, and leaves nothing behind. */
+import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases } from "../shared/db/schema.js";
@@ -55,5 +56,23 @@ describe("provisioning failure", () => {
     expect(body.error.message).toMatch(/could not be reached/);
     await stack.api(`/api/v1/tenant/${ready.envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, ready.envId, ["destroyed"]);
+  });
+
+  it("a worker whose ENCRYPTION_KEY cannot decrypt the tenant's key fails it saying so, not with OpenSSL's words", async () => {
+    await stack.stopWorkers();
+    stack.startWorker({ ENCRYPTION_KEY: randomBytes(32).toString("base64") });
+    await stack.waitForWorkers(1);
+    try {
+      const res = await spawnViaApi(stack, org.token, { name: "wrong-key" });
+      const failed = await waitForStatus(stack, org.token, res.body.tenant.envId, ["failed", "ready"], 60_000);
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toMatch(/cannot be decrypted with this ENCRYPTION_KEY/);
+      expect(failed.error).not.toMatch(/Unsupported state/);
+      expect(await ownedContainers(stack, failed.envId)).toHaveLength(0);
+    } finally {
+      await stack.stopWorkers();
+      stack.startWorker();
+      await stack.waitForWorkers(1);
+    }
   });
 });

@@ -20,7 +20,7 @@
 import { gt, lt, sql } from "drizzle-orm";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 import type { Config } from "../config.js";
-import { decryptSecret, encryptSecret } from "../crypto.js";
+import { SecretDecryptionError, decryptSecret, encryptSecret } from "../crypto.js";
 import type { Db } from "../db/client.js";
 import { signingKeys, type SigningKeyRow } from "../db/schema.js";
 import type { Logger } from "../logger.js";
@@ -142,8 +142,9 @@ export class SigningKeys {
     let jwk: JWK;
     try {
       jwk = JSON.parse(decryptSecret(key.privateJwkEnc, this.config.ENCRYPTION_KEY)) as JWK;
-    } catch {
-      throw new UndecryptableKeyError();
+    } catch (err) {
+      if (err instanceof SecretDecryptionError) throw new UndecryptableKeyError();
+      throw err;
     }
     return (await importJWK(jwk, SIGNING_ALG)) as CryptoKey;
   }
