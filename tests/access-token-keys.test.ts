@@ -96,6 +96,10 @@ it("an API process whose ENCRYPTION_KEY cannot decrypt the signing key says so a
   expect(decodeProtectedHeader(token).kid).not.toBe(before.kid);
   expect(await accepted(token, stack.url)).toBe(200);
   expect(await accepted(before.token, changed.url)).toBe(200); // its old key still verifies there
-  const log = readFileSync(join(logDir, `jwt-keys-api-${new URL(changed.url).port}.log`), "utf8");
-  expect(log).toContain("cannot be decrypted with this ENCRYPTION_KEY");
+  // Log lines are written in batches (within 200 ms).
+  const logFile = join(logDir, `jwt-keys-api-${new URL(changed.url).port}.log`);
+  await waitFor(async () => readFileSync(logFile, "utf8").includes("cannot be decrypted with this ENCRYPTION_KEY"), {
+    timeoutMs: 5_000,
+    what: "the error line about the undecryptable signing key",
+  });
 });
