@@ -48,20 +48,21 @@ export function access(policy: AccessPolicy) {
 function enforce(policy: AccessPolicy) {
   return createMiddleware<HonoEnv>(async (c, next) => {
     const principal = c.get("principal");
-    const operation = `${c.req.method} ${c.req.routePath}`;
+    // Only refusals name the operation; routePath is worked out from the match, so not on every request.
+    const operation = () => `${c.req.method} ${c.req.routePath}`;
     if ("sessionOnly" in policy) {
-      if (!principal.session) throw new AppError("FORBIDDEN", `${operation} is for a signed-in dashboard session (its cookie), not for ${principal.credential === "organisation-token" ? "the organisation token" : "an access token"}`);
+      if (!principal.session) throw new AppError("FORBIDDEN", `${operation()} is for a signed-in dashboard session (its cookie), not for ${principal.credential === "organisation-token" ? "the organisation token" : "an access token"}`);
       return next();
     }
     if (principal.credential === "organisation-token") return next();
     if ("organisationTokenOnly" in policy) {
-      throw new AppError("FORBIDDEN", `${operation} needs the organisation token itself; an access token cannot be used for it`);
+      throw new AppError("FORBIDDEN", `${operation()} needs the organisation token itself; an access token cannot be used for it`);
     }
     if (!principal.scopes.has(policy.scope)) {
       const granted = [...principal.scopes].join(" ") || "none";
       throw new AppError(
         "INSUFFICIENT_SCOPE",
-        `this access token lacks the scope "${policy.scope}" needed for ${operation} (it has: ${granted})`,
+        `this access token lacks the scope "${policy.scope}" needed for ${operation()} (it has: ${granted})`,
         { requiredScope: policy.scope, grantedScopes: [...principal.scopes] },
         { "WWW-Authenticate": `Bearer realm="convergence", error="insufficient_scope", scope="${policy.scope}"` },
       );
@@ -70,7 +71,7 @@ function enforce(policy: AccessPolicy) {
       if (policy.wholeOrganisation) {
         throw new AppError(
           "FORBIDDEN",
-          `this access token is limited to tenant ${[...principal.tenants].join(", ")}; ${operation} needs a token for the whole organisation`,
+          `this access token is limited to tenant ${[...principal.tenants].join(", ")}; ${operation()} needs a token for the whole organisation`,
         );
       }
       const id = c.req.param("id");
