@@ -8,10 +8,10 @@
  */
 import type { Context } from "hono";
 import { routePath } from "hono/route";
-import { Gauge, Histogram } from "prom-client";
+import { Gauge, type Metric } from "prom-client";
 import type { AppContext } from "../shared/context.js";
 import { createDb, sessionLimits } from "../shared/db/client.js";
-import { createRegistry, httpDurationBuckets, registerClusterMetrics } from "../shared/metrics.js";
+import { createRegistry, httpDurationBuckets, registerClusterMetrics, RequestHistogram } from "../shared/metrics.js";
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
@@ -24,13 +24,13 @@ export function createApiMetrics(ctx: Pick<AppContext, "config" | "queues">, sta
   const pool = createDb(ctx.config.DATABASE_URL, 2, { ...sessionLimits(ctx.config), application_name: METRICS_POOL_NAME });
   // The context's own queues: every queue of the job catalog, no second set.
   const cluster = registerClusterMetrics(registry, { db: pool.db, queues: ctx.queues.all, minRefreshMs: ctx.config.METRICS_MIN_REFRESH_MS });
-  const httpDuration = new Histogram({
-    name: "convergence_http_request_duration_seconds",
-    help: "API request duration by method, route pattern and status",
-    labelNames: ["method", "route", "status"],
-    buckets: httpDurationBuckets,
-    registers: [registry],
-  });
+  const httpDuration = new RequestHistogram(
+    "convergence_http_request_duration_seconds",
+    "API request duration by method, route pattern and status",
+    ["method", "route", "status"],
+    httpDurationBuckets,
+  );
+  registry.registerMetric(httpDuration as unknown as Metric);
   new Gauge({
     name: "convergence_api_tenant_watchers",
     help: "Held status?wait= requests and open event streams in this API process",
@@ -39,21 +39,13 @@ export function createApiMetrics(ctx: Pick<AppContext, "config" | "queues">, sta
       this.set(statusFeed.watcherCount);
     },
   });
-  // One child per label set, made once: observe() with a labels object hashes the labels on every request.
-  const children = new Map<string, { observe(seconds: number): void }>();
   let rendered: { at: number; body: Promise<{ body: string; contentType: string }> } | null = null;
   const reuseMs = Math.min(RENDER_REUSE_MS, ctx.config.METRICS_MIN_REFRESH_MS);
   return {
     registry,
     /** Called by the request middleware once the response is known. */
     observeRequest(c: Context, seconds: number) {
-      const { method } = c.req;
-      const route = routeLabel(c);
-      const status = c.res.status;
-      const key = `${method} ${status} ${route}`;
-      let child = children.get(key);
-      if (!child) children.set(key, (child = httpDuration.labels(method, route, String(status))));
-      child.observe(seconds);
+      httpDuration.observe([c.req.method, routeLabel(c), String(c.res.status)], seconds);
     },
     /**
      * The Prometheus text. Rendering costs the event loop ~10 ms, so a storm of scrapes must not

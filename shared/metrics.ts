@@ -79,6 +79,61 @@ class ComputedHistogram {
   }
 }
 
+/**
+ * A histogram with labels whose observe() is a map lookup and a bucket search. prom-client's
+ * observe() validates and hashes the labels on every call, child or not (~3 µs): too much for
+ * one that runs on every request. Rendered exactly like a prom-client histogram.
+ */
+export class RequestHistogram<L extends string> {
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  private readonly series = new Map<string, { labels: Record<string, string>; counts: number[]; sum: number; count: number }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly L[],
+    private readonly upperBounds: readonly number[],
+  ) {}
+
+  /** One value, for the label values given in `labelNames` order. */
+  observe(labelValues: readonly string[], value: number): void {
+    const key = labelValues.join("\u0000");
+    let s = this.series.get(key);
+    if (!s) {
+      const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, labelValues[i] ?? ""]));
+      this.series.set(key, (s = { labels, counts: this.upperBounds.map(() => 0), sum: 0, count: 0 }));
+    }
+    for (let i = 0; i < this.upperBounds.length; i++) {
+      if (value <= this.upperBounds[i]!) {
+        s.counts[i]!++;
+        break;
+      }
+    }
+    s.sum += value;
+    s.count++;
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+
+  async get() {
+    const values = [];
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      for (let i = 0; i < this.upperBounds.length; i++) {
+        cumulative += s.counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: this.upperBounds[i]! }, value: cumulative });
+      }
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: "+Inf" }, value: s.count });
+      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
+      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
 export interface ClusterMetricsDeps {
   /** A small pool of its own (the API's: 2 connections), so scrapes never take the API's connections. */
   db: Db;
