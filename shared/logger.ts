@@ -7,7 +7,7 @@
  * microseconds a line: the masking walks the logged object once and copies it only when it finds
  * something to mask, and lines are written in batches off the main thread (see `destination`).
  */
-import { pino, type DestinationStream, type Logger } from "pino";
+import { pino, type Logger } from "pino";
 
 // whsec_ secrets are standard base64 (+, /, =), so those characters are part of a secret too.
 const secretPattern = /(sk_tenant_|cvg_org_|whsec_)[A-Za-z0-9_+/=-]+/g;
@@ -34,7 +34,7 @@ const FLUSH_INTERVAL_MS = 200;
  * synchronously when the process exits (normally, by process.exit or by an uncaught exception),
  * so only a SIGKILL or a crash of Node itself can lose the last ~200 ms of lines.
  */
-function batchedStdout(): { dest: DestinationStream; written: () => void } {
+function batchedStdout(): { dest: ReturnType<typeof pino.destination>; written: () => void } {
   const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   let pending = false;
   setInterval(() => {
@@ -51,6 +51,9 @@ function batchedStdout(): { dest: DestinationStream; written: () => void } {
 
 /** Per root logger made here: writes a line without pino's per-line machinery (see infoLine). */
 const lineWriters = new WeakMap<Logger, (fields: Record<string, unknown>, msg: string) => void>();
+/** Writes out what infoLine batched for each logger, synchronously: run when the process exits. */
+const exitFlushes = new Set<() => void>();
+let exitHook = false;
 
 /**
  * One info line, as `logger.info(fields, msg)` writes it and to the same destination, but built
@@ -103,6 +106,19 @@ export function createLogger(opts: { level: string; name: string }): Logger {
     batch = "";
     out.written();
   };
+  exitFlushes.add(() => {
+    if (batch === "") return;
+    try {
+      out.dest.write(batch);
+      out.dest.flushSync();
+    } catch {
+      // the destination is already closed
+    }
+  });
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", () => exitFlushes.forEach((flush) => flush()));
+  }
   lineWriters.set(logger, (fields, msg) => {
     if (logger.levelVal > info) return;
     const body = JSON.stringify(fields);

@@ -3,9 +3,11 @@
  * and one log line per request carrying it, with who asked once authenticated. These are read
  * from the API process's own log, as an operator would.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../shared/config.js";
 import { logDir, startStack, waitFor, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
@@ -92,5 +94,10 @@ describe("the request log", () => {
     const raw = readFileSync(join(logDir, "request-log-api.log"), "utf8");
     expect(raw).not.toContain(key);
     expect(raw).not.toContain(jwt);
+  });
+
+  it("a request line batched in the turn that calls process.exit is still written", () => {
+    const out = execFileSync(process.execPath, ["--import", "tsx", "tests/fixtures/log-then-exit.ts"], { cwd: projectRoot, encoding: "utf8" });
+    expect(out).toContain('"requestId":"exit-1"');
   });
 });
