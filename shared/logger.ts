@@ -53,7 +53,7 @@ function batchedStdout(): { dest: ReturnType<typeof pino.destination>; written: 
 const lineWriters = new WeakMap<Logger, (fields: Record<string, unknown>, msg: string) => void>();
 /** Writes out what infoLine batched for each logger, synchronously: run when the process exits. */
 const exitFlushes = new Set<() => void>();
-let exitHook = false;
+process.once("exit", () => exitFlushes.forEach((flush) => flush()));
 
 /**
  * One info line, as `logger.info(fields, msg)` writes it and to the same destination, but built
@@ -115,10 +115,6 @@ export function createLogger(opts: { level: string; name: string }): Logger {
       // the destination is already closed
     }
   });
-  if (!exitHook) {
-    exitHook = true;
-    process.once("exit", () => exitFlushes.forEach((flush) => flush()));
-  }
   lineWriters.set(logger, (fields, msg) => {
     if (logger.levelVal > info) return;
     const body = JSON.stringify(fields);

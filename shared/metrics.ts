@@ -67,16 +67,19 @@ class ComputedHistogram {
 
   async get() {
     const s = this.snapshot;
-    const values = s
-      ? [
-          ...this.upperBounds.map((le, i) => ({ metricName: `${this.name}_bucket`, labels: { le }, value: s.buckets[i] ?? 0 })),
-          { metricName: `${this.name}_bucket`, labels: { le: "+Inf" }, value: s.count },
-          { metricName: `${this.name}_sum`, labels: {}, value: s.sum },
-          { metricName: `${this.name}_count`, labels: {}, value: s.count },
-        ]
-      : [];
+    const values = s ? histogramValues(this.name, this.upperBounds, {}, s) : [];
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
+}
+
+/** One label set's series as prom-client renders a histogram: `buckets[i]` cumulative, for upperBounds[i]. */
+function histogramValues(name: string, upperBounds: readonly number[], labels: Record<string, string>, s: { buckets: number[]; count: number; sum: number }) {
+  return [
+    ...upperBounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: s.buckets[i] ?? 0 })),
+    { metricName: `${name}_bucket`, labels: { ...labels, le: "+Inf" }, value: s.count },
+    { metricName: `${name}_sum`, labels, value: s.sum },
+    { metricName: `${name}_count`, labels, value: s.count },
+  ];
 }
 
 /**
@@ -122,13 +125,8 @@ export class RequestHistogram<L extends string> {
     const values = [];
     for (const s of this.series.values()) {
       let cumulative = 0;
-      for (let i = 0; i < this.upperBounds.length; i++) {
-        cumulative += s.counts[i]!;
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: this.upperBounds[i]! }, value: cumulative });
-      }
-      values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: "+Inf" }, value: s.count });
-      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
-      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
+      const buckets = s.counts.map((n) => (cumulative += n));
+      values.push(...histogramValues(this.name, this.upperBounds, s.labels, { buckets, count: s.count, sum: s.sum }));
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
