@@ -16,6 +16,7 @@ import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { httpGet, httpsGet } from "./helpers/https.js";
 import { startPrivateCaddy, type PrivateCaddy } from "./helpers/private-caddy.js";
+import { startTcpProxy } from "./helpers/tcp-proxy.js";
 import { TEST_OWNER, freePort, testEnv, waitFor } from "./helpers/stack.js";
 import { freeSubnet, startTenant, type TestTenant } from "./helpers/tenants.js";
 
@@ -190,6 +191,24 @@ describe("sync", () => {
     await expectThroughIngress(`${urlOf(shopB)}/`, 404);
     await ingress.removeRoute(103);
     await ingress.upsertRoute(routeOf(shopB));
+  });
+
+  test("an admin call whose connection is reset is sent again on a new one; one that keeps being reset fails saying so", async () => {
+    const proxy = await startTcpProxy(config.CADDY_ADMIN_URL, { asTarget: true });
+    try {
+      const through = ingressFor(proxy.url, owner, config);
+      proxy.resetNext(2);
+      expect(await through.caCertificate()).toBe(ca);
+      expect(proxy.connections).toBe(3);
+      expect((await through.listRoutes()).map((r) => r.envId).sort()).toEqual((await ingress.listRoutes()).map((r) => r.envId).sort());
+
+      proxy.resetNext(100);
+      const before = proxy.connections;
+      await expect(through.caCertificate()).rejects.toThrow(new RegExp(`Caddy's admin API at ${proxy.url} is unreachable: \\w+ ECONNRESET`));
+      expect(proxy.connections - before).toBe(4);
+    } finally {
+      await proxy.close();
+    }
   });
 
   describe("with a private Caddy", () => {

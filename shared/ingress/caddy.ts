@@ -251,7 +251,25 @@ export class CaddyIngress implements Ingress {
     throw new IngressError(`reading Caddy's ${configPath(path)} failed (${res.status}): ${res.error ?? "no detail"}`);
   }
 
-  private request(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
+  /**
+   * One admin API call. A connection reset before any answer (Caddy swapping its admin server for
+   * a config change) is sent again on a new connection, a few times. Sending twice is harmless:
+   * reads are reads, PATCH and DELETE carry an If-Match that a repeat fails with 412, a repeated
+   * PUT is refused as "already exists", and `swap` retries both from a fresh read.
+   */
+  private async request(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(method, path, body, ifMatch);
+      } catch (err) {
+        const cause = (err as IngressError).cause as NodeJS.ErrnoException | undefined;
+        if (attempt >= 4 || cause?.code !== "ECONNRESET") throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
+  private send(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
     const url = new URL(path, this.opts.adminUrl);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {

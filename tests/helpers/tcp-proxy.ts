@@ -1,17 +1,28 @@
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, for tests that need a connection to drop for
  * real: `cut()` destroys both sockets of every connection it carries. It also records the head
- * of every request that passes (to see, say, which Last-Event-ID a reconnect sent).
+ * of every request that passes (to see, say, which Last-Event-ID a reconnect sent), and can
+ * answer the next few connections with a reset, as a server swapping its listener does.
  */
 import { connect, createServer, type Socket } from "node:net";
 
-export async function startTcpProxy(target: string) {
+/**
+ * `asTarget`: requests reach the target with its own Host header (for servers that check it,
+ * like Caddy's admin API); each request head must arrive in one chunk, as it does on loopback.
+ */
+export async function startTcpProxy(target: string, opts: { asTarget?: boolean } = {}) {
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
   const heads: string[] = [];
   let connections = 0;
+  let resets = 0;
   const server = createServer((client) => {
     connections++;
+    if (resets > 0) {
+      resets--;
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(Number(port), hostname);
     for (const s of [client, upstream]) {
       open.add(s);
@@ -27,7 +38,12 @@ export async function startTcpProxy(target: string) {
         pending = pending.slice(end + 4);
       }
     });
-    client.pipe(upstream);
+    if (opts.asTarget) {
+      client.on("data", (chunk: Buffer) => {
+        upstream.write(chunk.toString("latin1").replace(/\r\nhost:[^\r]*/i, `\r\nHost: ${hostname}:${port}`), "latin1");
+      });
+      client.on("end", () => upstream.end());
+    } else client.pipe(upstream);
     upstream.pipe(client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
@@ -40,6 +56,10 @@ export async function startTcpProxy(target: string) {
     heads,
     get connections() {
       return connections;
+    },
+    /** Resets the next `n` connections (an RST instead of an answer) without passing them on. */
+    resetNext(n: number) {
+      resets = n;
     },
     /** Drops every connection now, as a network failure would. */
     cut() {
