@@ -18,6 +18,7 @@ import { errorBody, onError, validationError } from "./errors.js";
 import { documentApi } from "./openapi.js";
 import { requestHeader } from "./node-http.js";
 import { observeRequests } from "./request-log.js";
+import { CachedTrieRouter } from "./route-cache.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
@@ -44,6 +45,7 @@ import { webhooksHandler, webhooksRoute } from "./routes/webhooks.js";
 
 export function createApp(ctx: ApiContext) {
   const app = new OpenAPIHono<HonoEnv>({
+    router: new CachedTrieRouter(),
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error);
     },
