@@ -51,6 +51,10 @@ export function createApp(ctx: ApiContext) {
     },
   });
 
+  // The liveness probe answers before everything else: an orchestrator asks every few seconds, so
+  // its requests are not logged nor counted in the request metrics (like Rails's
+  // silence_healthcheck_path); it cannot hang, so it needs no deadline either.
+  app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
@@ -116,7 +120,6 @@ export function createApp(ctx: ApiContext) {
   documentApi(app); // /openapi.json and /docs
   mountDashboard(app); // /app
 
-  app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
   app.get("/readyz", async (c) => {
     const checks = await Promise.all([
       withTimeout(ctx.sql`select 1`, 2000, "postgres").then(() => "ok", (e: Error) => `down: ${e.message}`),

@@ -4,10 +4,10 @@
  * (`request`: method, path, status, ms, and who asked once authenticated), and the request
  * duration histogram.
  *
- * This runs on every request, /healthz and the status endpoint included, so it is kept cheap:
- * a request's fields are collected in a plain object, and the pino child logger that a handler
- * gets from `c.get("log")` is made only if the handler logs something (most log nothing but the
- * request line, which is written straight from the fields).
+ * This runs on every request but the liveness probe (/healthz), the status endpoint included,
+ * so it is kept cheap: a request's fields are collected in a plain object, and the pino child
+ * logger that a handler gets from `c.get("log")` is made only if the handler logs something (most
+ * log nothing but the request line, which is written straight from the fields).
  */
 import { createMiddleware } from "hono/factory";
 import type { Logger } from "pino";

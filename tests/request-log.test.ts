@@ -35,7 +35,7 @@ const requestLine = (requestId: string) =>
 
 describe("request ids", () => {
   it("every answer carries a new request id, unique per request", async () => {
-    const [a, b] = [await stack.api("/healthz"), await stack.api("/healthz")];
+    const [a, b] = [await stack.api("/readyz"), await stack.api("/readyz")];
     const ids = [a.headers.get("x-request-id"), b.headers.get("x-request-id")];
     for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(ids[0]).not.toBe(ids[1]);
@@ -46,7 +46,7 @@ describe("request ids", () => {
     expect(kept.status).toBe(404);
     expect(kept.headers.get("x-request-id")).toBe("trace-abc_123=");
     for (const bad of ["has space", "semi;colon", "x".repeat(256)]) {
-      const res = await stack.api("/healthz", { headers: { "X-Request-Id": bad } });
+      const res = await stack.api("/readyz", { headers: { "X-Request-Id": bad } });
       expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -54,12 +54,23 @@ describe("request ids", () => {
 
 describe("the request log", () => {
   it("logs each request once with its id, method, path, status and duration", async () => {
+    const res = await stack.api("/readyz", { headers: { "X-Request-Id": "readyz-line-1" } });
+    expect(res.status).toBe(200);
+    const line = await requestLine("readyz-line-1");
+    expect(line).toMatchObject({ level: 30, name: "api", method: "GET", path: "/readyz", status: 200 });
+    expect(typeof line.ms).toBe("number");
+    expect(apiLog().filter((l) => l.requestId === "readyz-line-1")).toHaveLength(1);
+  });
+
+  it("leaves out the liveness probe: /healthz is answered before all of it, with no id and no line", async () => {
     const res = await stack.api("/healthz", { headers: { "X-Request-Id": "healthz-line-1" } });
     expect(res.status).toBe(200);
-    const line = await requestLine("healthz-line-1");
-    expect(line).toMatchObject({ level: 30, name: "api", method: "GET", path: "/healthz", status: 200 });
-    expect(typeof line.ms).toBe("number");
-    expect(apiLog().filter((l) => l.requestId === "healthz-line-1")).toHaveLength(1);
+    expect(res.body).toEqual({ success: true, status: "ok" });
+    expect(res.headers.get("x-request-id")).toBeNull();
+    // A request made after it is logged; by then the probe's line would have been too.
+    await stack.api("/readyz", { headers: { "X-Request-Id": "after-healthz-1" } });
+    await requestLine("after-healthz-1");
+    expect(apiLog().filter((l) => l.path === "/healthz")).toEqual([]);
   });
 
   it("names who asked once authenticated: the organisation and the credential", async () => {
