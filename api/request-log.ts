@@ -11,7 +11,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import type { Logger } from "pino";
-import { infoLine } from "../shared/logger.js";
+import { requestLine, type RequestOutcome } from "../shared/logger.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { requestHeader, setResponseHeader } from "./node-http.js";
 
@@ -47,9 +47,8 @@ export class RequestLogger {
   }
 
   /** The one line per request, written from the fields without a child logger. */
-  request(line: { method: string; path: string; status: number; ms: number }): void {
-    // Object.assign, not a spread: on Node 20, `{ ...a, ...b }` takes V8's slow path and costs ~3 µs here.
-    infoLine(this.base, Object.assign({}, this.fields, line), "request");
+  request(outcome: RequestOutcome): void {
+    requestLine(this.base, this.fields, outcome);
   }
 }
 

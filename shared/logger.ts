@@ -49,24 +49,33 @@ function batchedStdout(): { dest: ReturnType<typeof pino.destination>; written: 
   return { dest, written: () => (pending = true) };
 }
 
-/** Per root logger made here: writes a line without pino's per-line machinery (see infoLine). */
-const lineWriters = new WeakMap<Logger, (fields: Record<string, unknown>, msg: string) => void>();
-/** Writes out what infoLine batched for each logger, synchronously: run when the process exits. */
+/** What a request line says of the request, after the request's own fields. */
+export interface RequestOutcome {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/** Per root logger made here: writes a request line without pino's per-line machinery (see requestLine). */
+const lineWriters = new WeakMap<Logger, (fields: Record<string, unknown>, outcome: RequestOutcome) => void>();
+/** Writes out what requestLine batched for each logger, synchronously: run when the process exits. */
 const exitFlushes = new Set<() => void>();
 process.once("exit", () => exitFlushes.forEach((flush) => flush()));
 
 /**
- * One info line, as `logger.info(fields, msg)` writes it and to the same destination, but built
- * with one JSON.stringify: for the line every request writes (api/request-log.ts), where pino's
- * hooks, formatters and string building cost more than the rest of a /healthz request. `fields`
- * must be plain JSON data. A line that may hold a secret (by field name or by pattern) goes
+ * The line every request writes (api/request-log.ts): `logger.info({ ...fields, ...outcome },
+ * "request")` as pino writes it and to the same destination, but built by hand around one
+ * JSON.stringify of `fields` (the request id and who asked), where pino's hooks, formatters and
+ * string building cost more than the rest of a status read. `fields` must be plain JSON data. A
+ * line that may hold a secret (by field name or by pattern, in the fields or the path) goes
  * through the logger instead, which masks it. Loggers not made by createLogger (and children) use
  * `logger.info`.
  */
-export function infoLine(logger: Logger, fields: Record<string, unknown>, msg: string): void {
+export function requestLine(logger: Logger, fields: Record<string, unknown>, outcome: RequestOutcome): void {
   const write = lineWriters.get(logger);
-  if (write && !needsScrub(fields, 0) && !mayHoldSecret.test(msg)) write(fields, msg);
-  else logger.info(fields, msg);
+  if (write && !needsScrub(fields, 0) && !mayHoldSecret.test(outcome.path)) write(fields, outcome);
+  else logger.info(Object.assign({}, fields, outcome), "request");
 }
 
 export function createLogger(opts: { level: string; name: string }): Logger {
@@ -115,11 +124,13 @@ export function createLogger(opts: { level: string; name: string }): Logger {
       // the destination is already closed
     }
   });
-  lineWriters.set(logger, (fields, msg) => {
+  lineWriters.set(logger, (fields, { method, path, status, ms }) => {
     if (logger.levelVal > info) return;
     const body = JSON.stringify(fields);
     if (batch === "") setImmediate(flushBatch);
-    batch += `{"level":${info},"time":${Date.now()}${bindings}${body.length > 2 ? `,${body.slice(1, -1)}` : ""},"msg":${JSON.stringify(msg)}}\n`;
+    batch +=
+      `{"level":${info},"time":${Date.now()}${bindings}${body.length > 2 ? `,${body.slice(1, -1)}` : ""},` +
+      `"method":${JSON.stringify(method)},"path":${JSON.stringify(path)},"status":${status},"ms":${ms},"msg":"request"}\n`;
   });
   return logger;
 }
