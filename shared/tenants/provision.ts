@@ -14,7 +14,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
-import { describePlacement, placementOf, type Placement } from "./placement.js";
+import { describePlacement, placementOf } from "./placement.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
@@ -65,12 +65,20 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     await stopBecauseMoved(ctx, tenant);
     return "skipped";
   }
-  const health = await step("health", () => withCpuLimitOnceStarted(ctx, started, () => waitHealthy(ctx, started, template)));
-  if (health === "moved") {
+  // The route goes to the address that just answered, while the CPU quota is applied.
+  const answered = await step("health", () =>
+    withCpuLimitOnceStarted(
+      ctx,
+      started,
+      () => waitHealthy(ctx, started, template),
+      (healthy) => (healthy === "moved" ? Promise.resolve() : publishRoute(ctx, started, healthy)),
+    ),
+  );
+  if (answered === "moved") {
     await stopBecauseMoved(ctx, started);
     return "skipped";
   }
-  await publishRoute(ctx, started, await ctx.runtime.inspect(started.containerName));
+  const health = placementOf(answered);
 
   const ready = await moveOrStop(ctx, started, ["starting"], "ready", `health check passed at ${describePlacement(health)}`, {
     ...health,
@@ -238,18 +246,33 @@ const UNTHROTTLED_START_MAX_MS = 3_000;
  * exactly the configured limits. If the worker dies meanwhile, the job's retry adopts the
  * container and applies the quota the same way.
  */
-async function withCpuLimitOnceStarted<T>(ctx: WorkerContext, tenant: Tenant, waitForHealth: () => Promise<T>): Promise<T> {
+async function withCpuLimitOnceStarted<T>(
+  ctx: WorkerContext,
+  tenant: Tenant,
+  waitForHealth: () => Promise<T>,
+  /** What follows the wait and needs no quota first (publishing the route): done while it is applied. */
+  meanwhile: (result: T) => Promise<unknown>,
+): Promise<T> {
   const runtime = ctx.runtime;
-  if (!runtime.enforceCpuLimit) return waitForHealth();
+  if (!runtime.enforceCpuLimit) {
+    const result = await waitForHealth();
+    await meanwhile(result);
+    return result;
+  }
   let applied: Promise<void> | undefined;
   const apply = () => (applied ??= runtime.enforceCpuLimit!(tenant.containerName, ctx.config.TENANT_CPUS));
   const early = setTimeout(() => apply().catch(() => {}), UNTHROTTLED_START_MAX_MS); // a failure is seen below
+  let result: T;
   try {
-    return await waitForHealth();
-  } finally {
+    result = await waitForHealth();
+  } catch (err) {
     clearTimeout(early);
     await apply();
+    throw err;
   }
+  clearTimeout(early);
+  await Promise.all([apply(), meanwhile(result)]);
+  return result;
 }
 
 /** How often the app's health is polled while it starts: a refused local connection costs ~nothing. */
@@ -258,13 +281,14 @@ const READY_POLL_MS = 10;
 const READY_CHECK_MS = 1_000;
 
 /**
- * Polls the app where the runtime says it answers until it answers 200; resolves that placement,
- * or "moved" when someone else (a destroy, a deadline) moved the tenant meanwhile. Every
+ * Polls the app where the runtime says it answers until it answers 200; resolves the container as
+ * it was when it answered (its placement, the address the route goes to), or "moved" when someone
+ * else (a destroy, a deadline) moved the tenant meanwhile. Every
  * READY_CHECK_MS the tenant's row and the container are looked at again (at once while the
  * container is placed nowhere): a Swarm task may be placed only now, or rescheduled to another
  * node while it starts.
  */
-async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<Placement | "moved"> {
+async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<ContainerInfo | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
   let info = await ctx.runtime.inspect(tenant.containerName);
@@ -273,7 +297,7 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
     if (!info) throw new Error("container disappeared while waiting for it to become healthy");
     if (info.address) {
       const probe = await probeTenant(ctx.config, info.address, template.healthPath);
-      if (probe.ok) return placementOf(info);
+      if (probe.ok) return info;
       last = probe.error;
     } else {
       last = `container is ${info.state} and placed nowhere yet`;
