@@ -4,6 +4,7 @@
  * and the queue dashboard are not here: they are on the operations listener (api/ops.ts). Built
  * from a context so tests can build their own.
  */
+import type { Http2Bindings, HttpBindings } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../shared/errors.js";
@@ -51,10 +52,9 @@ export function createApp(ctx: ApiContext) {
     },
   });
 
-  // The liveness probe answers before everything else: an orchestrator asks every few seconds, so
-  // its requests are not logged nor counted in the request metrics (like Rails's
-  // silence_healthcheck_path); it cannot hang, so it needs no deadline either.
-  app.get("/healthz", (c) => c.json({ success: true, status: "ok" }));
+  // The liveness probe answers before everything else (see livenessFirst, which serves it on the
+  // public port; this route answers it elsewhere, e.g. app.request() in tests).
+  app.get("/healthz", () => liveness());
   app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
@@ -135,4 +135,21 @@ export function createApp(ctx: ApiContext) {
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));
   app.onError(onError);
   return app;
+}
+
+/** The liveness probe's answer: the process is up and serves HTTP. */
+const liveness = () => new Response('{"success":true,"status":"ok"}', { headers: { "content-type": "application/json" } });
+
+/**
+ * The public port's fetch: the app, with `GET /healthz` answered in front of it, before Hono's
+ * routing and every middleware. An orchestrator asks every few seconds, so the probe is not
+ * logged nor counted in the request metrics (like Rails's silence_healthcheck_path), and it
+ * cannot hang, so it needs no deadline: what the middleware adds would be noise, and it cost the
+ * probe more than half of its time. Any other request (a query string included) goes to the app.
+ */
+export function livenessFirst(fetch: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>) {
+  return (req: Request, env: HttpBindings | Http2Bindings) => {
+    const { url, method } = env.incoming;
+    return url === "/healthz" && (method === "GET" || method === "HEAD") ? liveness() : fetch(req, env);
+  };
 }

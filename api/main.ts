@@ -10,7 +10,7 @@ import { bootstrapFirstOrganisation } from "../shared/orgs.js";
 import { TenantKeyCache } from "../shared/tenant-keys.js";
 import { TenantRowCache } from "../shared/tenants/row-cache.js";
 import { TenantStatusFeed } from "../shared/tenants/status-feed.js";
-import { createApp } from "./app.js";
+import { createApp, livenessFirst } from "./app.js";
 import type { ApiContext } from "./env.js";
 import { createApiMetrics } from "./metrics.js";
 import { createOpsApp } from "./ops.js";
@@ -34,7 +34,7 @@ const ctx: ApiContext = {
 
 const { token } = await bootstrapFirstOrganisation(base.db, config.CONVERGENCE_ADMIN_TOKEN);
 const app = createApp(ctx);
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.API_HOST }, (addr) => {
+const server = serve({ fetch: livenessFirst(app.fetch), port: config.PORT, hostname: config.API_HOST }, (addr) => {
   log.info({ port: addr.port, host: config.API_HOST }, "api listening");
   if (token && config.PRINT_BOOTSTRAP_TOKEN) {
     // Printed once, to the terminal only (not the structured log): it is not stored anywhere.
