@@ -36,11 +36,28 @@ fi
 
 # --- .env: local configuration with generated secrets, never committed ---------------
 # Created with mode 600 from its first byte (umask), since it holds every local secret.
+# Postgres, Redis and the databases they hold belong to the machine, not to one clone: every clone
+# here uses the same ones. So, as root, the secrets of the first .env are kept in $machine_secrets
+# (mode 600) and a later clone's new .env gets the same ones, rather than new passwords that would
+# lock the first clone out (a Redis it cannot authenticate to, a Postgres role whose password
+# changed) and a key that cannot decrypt what the first clone stored.
+machine_secrets=${CONVERGENCE_MACHINE_SECRETS:-/var/lib/convergence/secrets.env}
 rand() { node -e 'console.log(require("crypto").randomBytes(+process.argv[1]).toString(process.argv[2]))' "$1" "$2"; }
+env_value() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
 if [ ! -f .env ]; then
-  log "writing .env with generated secrets (Postgres and Redis passwords, encryption key)"
-  pg_pass=$(rand 24 hex)
-  redis_pass=$(rand 24 hex)
+  if is_root && [ -f "$machine_secrets" ]; then
+    log "writing .env with this machine's secrets (from $machine_secrets, shared by every clone here)"
+    pg_pass=$(env_value POSTGRES_PASSWORD "$machine_secrets")
+    redis_pass=$(env_value REDIS_PASSWORD "$machine_secrets")
+    encryption_key=$(env_value ENCRYPTION_KEY "$machine_secrets")
+    [ -n "$pg_pass" ] && [ -n "$redis_pass" ] && [ -n "$encryption_key" ] ||
+      die "$machine_secrets lacks POSTGRES_PASSWORD, REDIS_PASSWORD or ENCRYPTION_KEY: fix it, or remove it to have new secrets generated"
+  else
+    log "writing .env with generated secrets (Postgres and Redis passwords, encryption key)"
+    pg_pass=$(rand 24 hex)
+    redis_pass=$(rand 24 hex)
+    encryption_key=$(rand 32 base64)
+  fi
   (
     umask 077
     cat >.env <<EOF
@@ -51,8 +68,18 @@ REDIS_PASSWORD=$redis_pass
 DATABASE_URL=postgres://convergence:$pg_pass@127.0.0.1:5432/convergence
 TEST_DATABASE_URL=postgres://convergence:$pg_pass@127.0.0.1:5432/convergence_test
 REDIS_URL=redis://:$redis_pass@127.0.0.1:6379
-ENCRYPTION_KEY=$(rand 32 base64)
+ENCRYPTION_KEY=$encryption_key
 EOF
+  )
+fi
+# The first clone set up here (or one set up before this file existed) gives the machine its
+# secrets, if its .env has all three (an older or hand-written one may not).
+if is_root && [ ! -f "$machine_secrets" ] && [ -n "$(env_value POSTGRES_PASSWORD .env)" ] &&
+  [ -n "$(env_value REDIS_PASSWORD .env)" ] && [ -n "$(env_value ENCRYPTION_KEY .env)" ]; then
+  mkdir -p "$(dirname "$machine_secrets")"
+  (
+    umask 077
+    for key in POSTGRES_PASSWORD REDIS_PASSWORD ENCRYPTION_KEY; do echo "$key=$(env_value "$key" .env)"; done >"$machine_secrets"
   )
 fi
 chmod 600 .env
