@@ -25,10 +25,14 @@ export async function admitTenant(
   orgId: number,
   maxTenants: number,
 ): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${SPAWN_ADMISSION_LOCK})`);
-  const [counts] = await tx.execute<{ org: number; all: number }>(sql`
-    select count(*) filter (where org_id = ${orgId})::int as "org", count(*)::int as "all"
-    from tenants where status in ${[...liveStatuses]}`);
+  // Sent together (pipelined), in this order: the count is a statement of its own, so it sees
+  // every spawn committed before the lock was granted.
+  const [, [counts]] = await Promise.all([
+    tx.execute(sql`select pg_advisory_xact_lock(${SPAWN_ADMISSION_LOCK})`),
+    tx.execute<{ org: number; all: number }>(sql`
+      select count(*) filter (where org_id = ${orgId})::int as "org", count(*)::int as "all"
+      from tenants where status in ${[...liveStatuses]}`),
+  ]);
   const { org = 0, all = 0 } = counts ?? {};
   if (org >= maxTenants) {
     throw new AppError(

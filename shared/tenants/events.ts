@@ -33,9 +33,13 @@ export interface TenantEventInput {
 }
 
 export async function recordTenantEvent(tx: Transaction, event: TenantEventInput): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${ORG_EVENTS_LOCK}, ${event.orgId})`);
-  await tx.insert(tenantEvents).values(event);
-  await tx.execute(
-    sql`select pg_notify(${TENANT_STATUS_CHANNEL}, ${JSON.stringify({ envId: event.envId, orgId: event.orgId, status: event.toStatus })})`,
-  );
+  // Sent together, in this order, on the transaction's connection (postgres.js pipelines them):
+  // one round trip instead of three, and the lock is still taken before the id is drawn.
+  await Promise.all([
+    tx.execute(sql`select pg_advisory_xact_lock(${ORG_EVENTS_LOCK}, ${event.orgId})`),
+    tx.insert(tenantEvents).values(event),
+    tx.execute(
+      sql`select pg_notify(${TENANT_STATUS_CHANNEL}, ${JSON.stringify({ envId: event.envId, orgId: event.orgId, status: event.toStatus })})`,
+    ),
+  ]);
 }

@@ -8,7 +8,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config.js";
 import type { Tx } from "../db/client.js";
-import { portLeases, tenants } from "../db/schema.js";
+import { portLeases } from "../db/schema.js";
 import { AppError } from "../errors.js";
 
 /**
@@ -32,11 +32,15 @@ export async function leasePort(
   avoid: readonly number[] = [],
 ): Promise<number> {
   await releasePort(tx, envId);
-  const port = await allocatePort(tx, envId, { min: config.TENANT_PORT_MIN, max: config.TENANT_PORT_MAX }, avoid);
-  await tx.update(tenants).set({ port }).where(eq(tenants.envId, envId));
-  return port;
+  return allocatePort(tx, envId, portRange(config), avoid);
 }
 
+export const portRange = (config: Pick<Config, "TENANT_PORT_MIN" | "TENANT_PORT_MAX">) => ({ min: config.TENANT_PORT_MIN, max: config.TENANT_PORT_MAX });
+
+/**
+ * Leases the lowest free port in `range` to a tenant that holds none (a new one, or one whose
+ * lease was released) and records it on the tenant's row, in one statement.
+ */
 export async function allocatePort(
   tx: Tx,
   envId: number,
@@ -45,14 +49,17 @@ export async function allocatePort(
 ): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     const rows = await tx.execute<{ port: number }>(sql`
-      insert into port_leases (port, env_id)
-      select p, ${envId} from generate_series(${range.min}::int, ${range.max}::int) as p
-      where not exists (select 1 from port_leases l where l.port = p)
-        and p <> all(${unusable(avoid)})
-      order by p
-      limit 1
-      on conflict do nothing
-      returning port`);
+      with leased as (
+        insert into port_leases (port, env_id)
+        select p, ${envId} from generate_series(${range.min}::int, ${range.max}::int) as p
+        where not exists (select 1 from port_leases l where l.port = p)
+          and p <> all(${unusable(avoid)})
+        order by p
+        limit 1
+        on conflict do nothing
+        returning port)
+      update tenants set port = leased.port from leased where tenants.env_id = ${envId}
+      returning leased.port as port`);
     const port = rows[0]?.port;
     if (port !== undefined) return port;
     const [{ free } = { free: 0 }] = await tx.execute<{ free: number }>(sql`

@@ -19,7 +19,7 @@ import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
 import { recordTenantEvent } from "./events.js";
-import { leasePort } from "./ports.js";
+import { allocatePort, portRange } from "./ports.js";
 
 export interface SpawnInput {
   name: string;
@@ -63,54 +63,48 @@ export async function spawnTenant(args: {
     if (existing) return replay(ctx, existing, input);
   }
 
-  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+  // The env id is drawn before the transaction, outside the admission lock (a refused spawn leaves a gap, as a rolled-back one always did).
+  const [{ limits }, envId] = await Promise.all([limitsOf(ctx.db, ctx.config, orgId), nextEnvId(ctx)]);
   await takeToken(ctx, orgId, "spawnsPerMinute", limits.spawnsPerMinute);
 
   const apiKey = newSecret(TENANT_KEY_PREFIX);
+  const row = {
+    envId,
+    orgId,
+    name: input.name,
+    language: input.language,
+    framework: input.framework,
+    status: "pending" as const,
+    containerName: `${ctx.config.TENANT_CONTAINER_PREFIX}${envId}`,
+    apiKeyPrefix: displayPrefix(apiKey),
+    apiKeyHash: hashSecret(apiKey),
+    apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
+    idempotencyKey: idempotencyKey ?? null,
+    webhookUrl: input.webhookUrl ?? null,
+    quotaPerMinute: input.quota?.callsPerMinute ?? null,
+    quotaPerMonth: input.quota?.callsPerMonth ?? null,
+  };
   let tenant: Tenant;
   try {
     tenant = await ctx.db.transaction(async (tx) => {
       await admitTenant(tx, ctx.config, orgId, limits.maxTenants);
-      // A key past its window is free again: the tenant it made lets go of it.
-      if (idempotencyKey) {
-        await tx
-          .update(tenants)
-          .set({ idempotencyKey: null })
-          .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, idempotencyKey), lte(tenants.createdAt, idempotencyWindowStart(ctx))));
-      }
-      const [{ envId } = { envId: 0 }] = await tx.execute<{ envId: number }>(
-        sql`select nextval(pg_get_serial_sequence('tenants', 'env_id'))::int as "envId"`,
-      );
-      const [inserted] = await tx
-        .insert(tenants)
-        .values({
-          envId,
-          orgId,
-          name: input.name,
-          language: input.language,
-          framework: input.framework,
-          status: "pending",
-          containerName: `${ctx.config.TENANT_CONTAINER_PREFIX}${envId}`,
-          apiKeyPrefix: displayPrefix(apiKey),
-          apiKeyHash: hashSecret(apiKey),
-          apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
-          idempotencyKey: idempotencyKey ?? null,
-          webhookUrl: input.webhookUrl ?? null,
-          quotaPerMinute: input.quota?.callsPerMinute ?? null,
-          quotaPerMonth: input.quota?.callsPerMonth ?? null,
-        })
-        .returning();
+      // Admitted: the rest goes out at once, in this order, and postgres.js pipelines it, so the
+      // admission lock is held for as few round trips as can be. Each statement is started
+      // (`execute()`) before the next one is made: that fixes the order on the wire. A key past
+      // its window is freed (the tenant it made lets go of it), the row inserted, its port leased
+      // (the lease references the row) and the event recorded; the first error aborts the transaction.
+      const freeing = idempotencyKey
+        ? tx
+            .update(tenants)
+            .set({ idempotencyKey: null })
+            .where(and(eq(tenants.orgId, orgId), eq(tenants.idempotencyKey, idempotencyKey), lte(tenants.createdAt, idempotencyWindowStart(ctx))))
+            .execute()
+        : undefined;
+      const inserting = tx.insert(tenants).values(row).returning().execute();
+      const leasing = allocatePort(tx, envId, portRange(ctx.config));
+      const recording = recordTenantEvent(tx, { envId, orgId, fromStatus: null, toStatus: "pending", reason: `spawn requested (${template.id})`, actor: ctx.actor });
+      const [, [inserted], port] = await Promise.all([freeing, inserting, leasing, recording]);
       if (!inserted) throw new Error("insert returned no row");
-      // The lease references the tenant row, so the port is taken after the insert, in the same transaction.
-      const port = await leasePort(tx, ctx.config, envId);
-      await recordTenantEvent(tx, {
-        envId,
-        orgId,
-        fromStatus: null,
-        toStatus: "pending",
-        reason: `spawn requested (${template.id})`,
-        actor: ctx.actor,
-      });
       // Answered 503 already (a dependency hung past REQUEST_TIMEOUT_MS)? Then create nothing.
       assertBeforeDeadline(deadline, "the spawn");
       return { ...inserted, port };
@@ -126,6 +120,12 @@ export async function spawnTenant(args: {
 
   await enqueueOrLeaveToReconciler(ctx, jobs.provision, { envId: tenant.envId });
   return { tenant, apiKey, replayed: false };
+}
+
+async function nextEnvId(ctx: AppContext): Promise<number> {
+  const [row] = await ctx.db.execute<{ envId: number }>(sql`select nextval(pg_get_serial_sequence('tenants', 'env_id'))::int as "envId"`);
+  if (!row) throw new Error("nextval returned no row");
+  return row.envId;
 }
 
 /** Keys used before this instant are expired. Postgres's clock, like created_at's. */
