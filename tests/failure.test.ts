@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases } from "../shared/db/schema.js";
-import { ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+import { createIngress } from "../shared/ingress/index.js";
+import { ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let org: { id: number; token: string };
@@ -27,7 +28,19 @@ describe("provisioning failure", () => {
     const res = await spawnViaApi(stack, org.token, { name: "broken", framework: "unhealthy" });
     expect(res.status).toBe(202);
     const { envId } = res.body.tenant;
+    // Its route is published while its app starts (to the container's own address), so that it is
+    // in place the moment the app answers; failing withdraws it.
+    const ingress = createIngress(stack.config);
+    const routed = await waitFor(async () => {
+      const [route, status] = await Promise.all([
+        ingress.listRoutes().then((routes) => routes.find((r) => r.envId === envId)),
+        stack.api(`/api/v1/tenant/${envId}/status`, { token: org.token }).then((r) => r.body.tenant.status as string),
+      ]);
+      return route && status === "starting" ? route : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 50, what: "the route of a starting tenant" });
+    expect(routed.upstream).toMatch(/^\d+\.\d+\.\d+\.\d+:3000$/);
     const failed = await waitForStatus(stack, org.token, envId, ["failed", "ready"], 60_000);
+    expect((await ingress.listRoutes()).filter((r) => r.envId === envId)).toHaveLength(0);
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/step "health"/);
     expect(failed.error).toMatch(/HTTP 500/);

@@ -4,6 +4,7 @@
  * published port on this host, or on the Swarm node its task runs on), answered 200 or not.
  * Provisioning polls it until the tenant is ready; health sweeps call it on every running tenant.
  */
+import { connect } from "node:net";
 import type { Config } from "../config.js";
 
 export type Probe = { ok: true } | { ok: false; error: string };
@@ -19,4 +20,28 @@ export async function probeTenant(config: Pick<Config, "HEALTH_TIMEOUT_MS">, add
     if (e.name === "TimeoutError") return { ok: false, error: `GET ${healthPath} at ${address} timed out after ${timeoutMs} ms` };
     return { ok: false, error: `GET ${healthPath} at ${address} failed: ${e.cause?.code ?? e.message}` };
   }
+}
+
+/**
+ * Whether something accepts TCP connections at `host:port`: "yes", "refused" (nothing listens
+ * yet), or "unknown" (no answer within `timeoutMs`, unreachable, anything else). A refused
+ * connection to a container's own address costs next to nothing, where an HTTP probe through
+ * its published port costs Docker's proxy a connection of its own: provisioning waits on this
+ * while the app starts (bench:spawn, ten at once).
+ */
+export function acceptsConnections(address: string, timeoutMs: number): Promise<"yes" | "refused" | "unknown"> {
+  const colon = address.lastIndexOf(":");
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, "");
+  const port = Number(address.slice(colon + 1));
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) return Promise.resolve("unknown");
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (result: "yes" | "refused" | "unknown") => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once("connect", () => done("yes"));
+    socket.once("timeout", () => done("unknown"));
+    socket.once("error", (err: Error & { code?: string }) => done(err.code === "ECONNREFUSED" ? "refused" : "unknown"));
+  });
 }

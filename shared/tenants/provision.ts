@@ -16,8 +16,9 @@ import { liveStatuses, provisionStatuses } from "../tenant-state.js";
 import type { Template } from "../templates.js";
 import { describePlacement, placementOf } from "./placement.js";
 import { leasePort, leasedPort } from "./ports.js";
-import { probeTenant } from "./probe.js";
+import { acceptsConnections, probeTenant } from "./probe.js";
 import { getTenant } from "./queries.js";
+import { tenantRoute } from "../ingress/hostname.js";
 import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant } from "./transition.js";
@@ -32,7 +33,9 @@ export class ProvisionError extends Error {
 }
 
 export async function provisionTenant(ctx: WorkerContext, envId: number): Promise<"ready" | "skipped"> {
-  let tenant: Tenant | null = (await getTenant(ctx.db, envId)) ?? null;
+  const began = performance.now();
+  const [found, leased] = await Promise.all([getTenant(ctx.db, envId), leasedPort(ctx.db, envId)]);
+  let tenant: Tenant | null = found ?? null;
   if (!tenant) throw new UnrecoverableError(`tenant ${envId} does not exist`);
   if (!provisionStatuses.includes(tenant.status)) {
     return "skipped"; // already ready, being destroyed, or final: a re-delivered job has nothing to do
@@ -41,54 +44,90 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   if (!template) {
     throw new UnrecoverableError(`template ${tenant.language}/${tenant.framework} is not installed on this worker`);
   }
-  if (tenant.status === "pending") {
-    tenant = await moveOrStop(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job");
-    if (!tenant) return "skipped";
-  }
-
   const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
-  const port = await ensurePortLease(ctx, tenant);
+
+  // The container is created while the tenant moves to `provisioning`: a destroy that wins the
+  // race makes the move fail, and whatever was created is removed (stopBecauseMoved). A tenant
+  // without a port (released by an earlier failure) leases one first, under its row lock.
+  let port = leased;
   if (port === null) {
-    await stopBecauseMoved(ctx, tenant);
-    return "skipped";
+    if (tenant.status === "pending") {
+      tenant = await moveOrStop(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job");
+      if (!tenant) return "skipped";
+    }
+    port = await ensurePortLease(ctx, tenant);
+    if (port === null) {
+      await stopBecauseMoved(ctx, tenant);
+      return "skipped";
+    }
   }
   tenant = { ...tenant, port };
-  const container = await step("container", () => ensureContainer(ctx, tenant!, template, image, port));
+  const [picked, created] = await Promise.allSettled([
+    tenant.status === "pending" ? transitionTenant(ctx, to(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job")) : tenant,
+    step("container", () => ensureContainer(ctx, tenant!, template, image, port)),
+  ]);
+  tenant = await settledMove(ctx, tenant, picked);
+  if (!tenant) return "skipped";
+  if (created.status === "rejected") throw created.reason;
+  const container = created.value;
+  const createdAt = performance.now();
 
-  if (tenant.status === "provisioning") {
-    tenant = await moveOrStop(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port });
-    if (!tenant) return "skipped";
-  }
-
-  const started = await step("start", () => startWithFreePort(ctx, tenant!, template, image));
+  // Started while the tenant moves to `starting`, the same way.
+  const firstStart = ctx.runtime.start(tenant.containerName);
+  const [moved] = await Promise.allSettled([
+    tenant.status === "provisioning"
+      ? transitionTenant(ctx, to(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port }))
+      : tenant,
+    firstStart,
+  ]);
+  tenant = await settledMove(ctx, tenant, moved);
+  if (!tenant) return "skipped";
+  const started = await step("start", () => startWithFreePort(ctx, tenant!, template, image, firstStart));
   if (!started) {
     await stopBecauseMoved(ctx, tenant);
     return "skipped";
   }
-  // The route goes to the address that just answered, while the CPU quota is applied.
-  const answered = await step("health", () =>
-    withCpuLimitOnceStarted(
-      ctx,
-      started,
-      () => waitHealthy(ctx, started, template),
-      (healthy) => (healthy === "moved" ? Promise.resolve() : publishRoute(ctx, started, healthy)),
-    ),
-  );
+  const startedAt = performance.now();
+
+  // The CPU quota is applied once the app answers; the ingress route is published while it starts
+  // (to where the container is placed), and again if the address that answers is another one.
+  const quota = cpuLimitOnceStarted(ctx, started);
+  const route = routeWhileStarting(ctx, started);
+  let answered: ContainerInfo | "moved";
+  try {
+    answered = await step("health", () => waitHealthy(ctx, started, template, route.placed));
+  } catch (err) {
+    await quota.apply();
+    throw err;
+  }
   if (answered === "moved") {
+    await quota.apply().catch(() => {}); // the container is removed next, if the tenant is gone
     await stopBecauseMoved(ctx, started);
     return "skipped";
   }
+  const healthyAt = performance.now();
   const health = placementOf(answered);
 
-  const ready = await moveOrStop(ctx, started, ["starting"], "ready", `health check passed at ${describePlacement(health)}`, {
-    ...health,
-    readyAt: new Date(),
-    lastError: null,
-    lastCheckAt: new Date(),
-    consecutiveFailures: 0,
-  });
+  // Seen `ready` only with its route in place (published while the app started, as a rule) and its
+  // CPU quota applied: the transaction runs while the quota is applied and commits after it.
+  await route.answeredAt(answered);
+  const limited = step("health", () => quota.apply());
+  limited.catch(() => {}); // thrown below, by the transition that waits for it
+  const ready = await moveOrStop(
+    ctx,
+    started,
+    ["starting"],
+    "ready",
+    `health check passed at ${describePlacement(health)}`,
+    { ...health, readyAt: new Date(), lastError: null, lastCheckAt: new Date(), consecutiveFailures: 0 },
+    limited,
+  );
   if (!ready) return "skipped";
-  ctx.logger.info({ envId, port: ready.port }, "tenant ready");
+  const ms = (from: number, until: number) => Math.round(until - from);
+  ctx.logger.info(
+    { envId, port: ready.port, ms: { create: ms(began, createdAt), start: ms(createdAt, startedAt), health: ms(startedAt, healthyAt), ready: ms(healthyAt, performance.now()) } },
+    "tenant ready",
+  );
   return "ready";
 }
 
@@ -101,6 +140,16 @@ async function step<T>(name: ProvisionStep, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const to = (ctx: WorkerContext, tenant: Tenant, from: Tenant["status"][], status: Tenant["status"], reason: string, patch?: Partial<Tenant>, commitAfter?: Promise<unknown>) => ({
+  envId: tenant.envId,
+  from,
+  to: status,
+  reason,
+  actor: ctx.actor,
+  patch,
+  commitAfter,
+});
+
 /**
  * Moves the tenant, or, when someone else moved it first (a destroy request), stops this job and
  * removes whatever it may have created, so a destroyed tenant never keeps a container.
@@ -109,12 +158,21 @@ async function moveOrStop(
   ctx: WorkerContext,
   tenant: Tenant,
   from: Tenant["status"][],
-  to: Tenant["status"],
+  status: Tenant["status"],
   reason: string,
   patch?: Partial<Tenant>,
+  commitAfter?: Promise<unknown>,
 ): Promise<Tenant | null> {
-  const moved = await transitionTenant(ctx, { envId: tenant.envId, from, to, reason, actor: ctx.actor, patch });
+  const moved = await transitionTenant(ctx, to(ctx, tenant, from, status, reason, patch, commitAfter));
   if (moved) return moved;
+  await stopBecauseMoved(ctx, tenant);
+  return null;
+}
+
+/** A move that ran alongside Docker work, once both settled: its error is thrown; a lost race stops the job (as moveOrStop). */
+async function settledMove(ctx: WorkerContext, tenant: Tenant, move: PromiseSettledResult<Tenant | null>): Promise<Tenant | null> {
+  if (move.status === "rejected") throw move.reason;
+  if (move.value) return move.value;
   await stopBecauseMoved(ctx, tenant);
   return null;
 }
@@ -175,7 +233,7 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
     memoryMb: ctx.config.TENANT_MEMORY_MB,
     cpus: ctx.config.TENANT_CPUS,
     pidsLimit: ctx.config.TENANT_PIDS_LIMIT,
-    deferCpuLimit: ctx.runtime.enforceCpuLimit !== undefined, // see withCpuLimitOnceStarted
+    deferCpuLimit: ctx.runtime.enforceCpuLimit !== undefined, // see cpuLimitOnceStarted
   };
 }
 
@@ -209,16 +267,17 @@ async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Tem
 }
 
 /**
- * Starts the container. A host port taken by something outside the platform is skipped: lease
- * the next one, re-create the container on it and try again. Returns the tenant as it now is, or
- * null when it left provisioning meanwhile.
+ * Waits for the container's first start (already under way). A host port taken by something
+ * outside the platform is skipped: lease the next one, re-create the container on it and start
+ * again. Returns the tenant as it now is, or null when it left provisioning meanwhile.
  */
-async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string): Promise<Tenant | null> {
+async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, firstStart: Promise<void>): Promise<Tenant | null> {
   const avoid: number[] = [];
   let current = tenant;
+  let starting = firstStart;
   for (let tries = 0; tries < 5; tries++) {
     try {
-      await ctx.runtime.start(current.containerName);
+      await starting;
       return current;
     } catch (err) {
       if (!(err instanceof PortInUseError)) throw err;
@@ -230,6 +289,7 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
       const container = await ctx.runtime.create(containerSpec(ctx, current, template, image, port));
       await ctx.db.update(tenants).set({ containerId: container.id }).where(eq(tenants.envId, current.envId));
       current = { ...current, port, containerId: container.id };
+      starting = ctx.runtime.start(current.containerName);
     }
   }
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
@@ -240,43 +300,51 @@ const UNTHROTTLED_START_MAX_MS = 3_000;
 
 /**
  * Node.js starts about twice as fast without the CPU quota (bench:spawn), so a runtime that can
- * apply the quota later creates the container without it (containerSpec) and the quota is applied
- * while `waitForHealth` runs: as soon as it ends (healthy, moved, failed or timed out) or after
- * UNTHROTTLED_START_MAX_MS, whichever is first. The container is never reported ready before it has
- * exactly the configured limits. If the worker dies meanwhile, the job's retry adopts the
+ * apply the quota later creates the container without it (containerSpec), and `apply` applies it:
+ * once the app answers (or the wait ends otherwise), or after UNTHROTTLED_START_MAX_MS, whichever
+ * is first. The tenant is never seen ready before it has exactly the configured limits (its ready
+ * transition commits after `apply`). If the worker dies meanwhile, the job's retry adopts the
  * container and applies the quota the same way.
  */
-async function withCpuLimitOnceStarted<T>(
-  ctx: WorkerContext,
-  tenant: Tenant,
-  waitForHealth: () => Promise<T>,
-  /** What follows the wait and needs no quota first (publishing the route): done while it is applied. */
-  meanwhile: (result: T) => Promise<unknown>,
-): Promise<T> {
+function cpuLimitOnceStarted(ctx: WorkerContext, tenant: Tenant): { apply(): Promise<void> } {
   const runtime = ctx.runtime;
-  if (!runtime.enforceCpuLimit) {
-    const result = await waitForHealth();
-    await meanwhile(result);
-    return result;
-  }
+  if (!runtime.enforceCpuLimit) return { apply: () => Promise.resolve() };
   let applied: Promise<void> | undefined;
-  const apply = () => (applied ??= runtime.enforceCpuLimit!(tenant.containerName, ctx.config.TENANT_CPUS));
-  const early = setTimeout(() => apply().catch(() => {}), UNTHROTTLED_START_MAX_MS); // a failure is seen below
-  let result: T;
-  try {
-    result = await waitForHealth();
-  } catch (err) {
+  const apply = () => {
     clearTimeout(early);
-    await apply();
-    throw err;
-  }
-  clearTimeout(early);
-  await Promise.all([apply(), meanwhile(result)]);
-  return result;
+    return (applied ??= runtime.enforceCpuLimit!(tenant.containerName, ctx.config.TENANT_CPUS));
+  };
+  const early = setTimeout(() => apply().catch(() => {}), UNTHROTTLED_START_MAX_MS); // a failure is seen by the next apply()
+  return { apply };
+}
+
+/**
+ * The tenant's ingress route, published while its app starts, so that it is in place when the app
+ * answers: as soon as the container is placed (its address known), and again when the address
+ * that answers is another one (a Swarm task placed anew). Until the app answers, its hostname
+ * answers 502, as it would for a ready tenant that stopped answering. Publications run one after
+ * another; `answeredAt` resolves once the route to the answering address is in place, or could not
+ * be (publishRoute logs it; the reconciler adds it). A tenant that fails or is destroyed has its
+ * route withdrawn (failTenantAndCleanUp, stopBecauseMoved).
+ */
+function routeWhileStarting(ctx: WorkerContext, tenant: Tenant) {
+  let upstream: string | null = null;
+  let last: Promise<unknown> = Promise.resolve();
+  const publish = (info: ContainerInfo) => {
+    const target = tenantRoute(ctx.config, { ...tenant, port: tenant.port! }, info).upstream;
+    if (target !== upstream) {
+      upstream = target;
+      last = last.then(() => publishRoute(ctx, tenant, info));
+    }
+    return last;
+  };
+  return { placed: (info: ContainerInfo) => void publish(info), answeredAt: publish };
 }
 
 /** How often the app's health is polled while it starts: a refused local connection costs ~nothing. */
-const READY_POLL_MS = 10;
+const READY_POLL_MS = 5;
+/** How long a look at whether the app listens on its container's address may take before that address counts as unreachable. */
+const LISTEN_CHECK_TIMEOUT_MS = 250;
 /** How often that wait also looks at the tenant's row and the container. */
 const READY_CHECK_MS = 1_000;
 
@@ -288,17 +356,34 @@ const READY_CHECK_MS = 1_000;
  * container is placed nowhere): a Swarm task may be placed only now, or rescheduled to another
  * node while it starts.
  */
-async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Template): Promise<ContainerInfo | "moved"> {
+async function waitHealthy(
+  ctx: WorkerContext,
+  tenant: Tenant,
+  template: Template,
+  /** Told of the container each time it is looked at and placed (has an address). */
+  placed: (info: ContainerInfo) => void,
+): Promise<ContainerInfo | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
   let info = await ctx.runtime.inspect(tenant.containerName);
+  let inspected = true;
+  let direct = true;
   let nextCheck = Date.now() + READY_CHECK_MS;
   while (Date.now() < deadline) {
     if (!info) throw new Error("container disappeared while waiting for it to become healthy");
     if (info.address) {
-      const probe = await probeTenant(ctx.config, info.address, template.healthPath);
-      if (probe.ok) return info;
-      last = probe.error;
+      if (inspected) placed(info);
+      inspected = false;
+      // Until the app listens on its own address, its port is watched there; then it is probed.
+      const listening = direct && info.ingressAddress ? await acceptsConnections(info.ingressAddress, LISTEN_CHECK_TIMEOUT_MS) : "yes";
+      if (listening !== "refused") direct = false; // listening (or not reachable from here): probe from now on
+      if (listening === "refused") {
+        last = `nothing listens at ${info.ingressAddress} yet`;
+      } else {
+        const probe = await probeTenant(ctx.config, info.address, template.healthPath);
+        if (probe.ok) return info;
+        last = probe.error;
+      }
     } else {
       last = `container is ${info.state} and placed nowhere yet`;
     }
@@ -309,7 +394,10 @@ async function waitHealthy(ctx: WorkerContext, tenant: Tenant, template: Templat
       if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
     }
     await new Promise((r) => setTimeout(r, info?.address ? READY_POLL_MS : 250));
-    if (check || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
+    if (check || !info.address) {
+      info = await ctx.runtime.inspect(tenant.containerName);
+      inspected = true;
+    }
   }
   throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

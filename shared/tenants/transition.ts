@@ -19,6 +19,13 @@ export interface Transition {
   reason: string;
   actor: string;
   patch?: Partial<Omit<Tenant, "envId" | "status">>;
+  /**
+   * Work the change must not be seen before (the CPU quota, the ingress route of a tenant becoming
+   * ready), already running: the transaction does its own work meanwhile and commits only once
+   * this resolves; a rejection rolls the change back and is thrown. The row lock is held while
+   * it runs, the organisation's event lock is not.
+   */
+  commitAfter?: Promise<unknown>;
 }
 
 /** What a transition needs: the database, and what the webhook payload's `url` is made of. */
@@ -33,11 +40,14 @@ export async function transitionTenant(ctx: TransitionContext, t: Transition): P
     const [current] = await tx.select().from(tenants).where(eq(tenants.envId, t.envId)).for("update");
     if (!current || !t.from.includes(current.status) || !canTransition(current.status, t.to)) return null;
     const now = new Date();
-    const [updated] = await tx
-      .update(tenants)
-      .set({ ...t.patch, status: t.to, statusChangedAt: now, updatedAt: now })
-      .where(and(eq(tenants.envId, t.envId), eq(tenants.status, current.status)))
-      .returning();
+    const [[updated]] = await Promise.all([
+      tx
+        .update(tenants)
+        .set({ ...t.patch, status: t.to, statusChangedAt: now, updatedAt: now })
+        .where(and(eq(tenants.envId, t.envId), eq(tenants.status, current.status)))
+        .returning(),
+      t.commitAfter,
+    ]);
     // Same transaction: the event, its NOTIFY (status?wait=, event streams) and the webhook event
     // exist if and only if the change committed.
     await recordTenantEvent(tx, {
