@@ -1,6 +1,6 @@
 /**
  * `npm run bench:spawn [N] [-- --runtime docker|swarm]`: spawn→ready latency as a polling client sees
- * it, for N tenants one at a time and N at once (BURST_ROUNDS times, 3 by default), side by side
+ * it (and, one at a time, a client holding `status?wait=ready`), for N tenants one at a time and N at once (BURST_ROUNDS times, 3 by default), side by side
  * with floors measured in the same run on the same engine, interleaved with the platform:
  * - docker: the same image created and started straight through the Engine API (dockerode) and
  *   polled on /health, once with the platform's limits and hardening ("limits") and once with
@@ -46,13 +46,18 @@ const OWNER = stack.config.CONVERGENCE_INSTANCE;
 const template = new TemplateRegistry(stack.config.TEMPLATES_DIR).get("node", "express")!;
 const org = await stack.newOrg("bench");
 
-async function platformOnce(i: number): Promise<{ ms: number; envId: number }> {
+/**
+ * One spawn until the client sees `ready`: polling the status every POLL_MS, or ("wait") holding one
+ * `status?wait=ready` request, which the API answers as soon as the tenant is ready.
+ */
+async function platformOnce(i: number, client: "poll" | "wait" = "poll"): Promise<{ ms: number; envId: number }> {
   const t0 = performance.now();
   const res = await stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `bench-${i}`, language: "node", framework: "express" } });
   if (res.status !== 202) throw new Error(`spawn failed: ${JSON.stringify(res.body)}`);
   const envId = res.body.tenant.envId as number;
+  const query = client === "wait" ? "?wait=ready&timeout=60" : "";
   for (;;) {
-    const r = await stack.api(`/api/v1/tenant/${envId}/status`, { token: org.token });
+    const r = await stack.api(`/api/v1/tenant/${envId}/status${query}`, { token: org.token });
     if (r.body.tenant.status === "ready") return { ms: performance.now() - t0, envId };
     if (r.body.tenant.status === "failed") throw new Error(`tenant failed: ${r.body.tenant.error}`);
     await sleep(POLL_MS);
@@ -192,15 +197,19 @@ try {
   const empty = () => Object.fromEntries(Object.keys(floors).map((k) => [k, [] as number[]]));
 
   const seqPlatform: number[] = [];
+  const seqWaiting: number[] = [];
   const seqFloors = empty();
   // Interleaved, so drift in machine load hits every side alike.
   for (let i = 0; i < N; i++) {
-    const { ms, envId } = await platformOnce(i);
-    seqPlatform.push(ms);
-    await destroyAll(stack, [envId]);
+    for (const [client, times] of [["poll", seqPlatform], ["wait", seqWaiting]] as const) {
+      const { ms, envId } = await platformOnce(i, client);
+      times.push(ms);
+      await destroyAll(stack, [envId]);
+    }
     for (const kind of Object.keys(floors)) seqFloors[kind]!.push(...(await floorRun(kind, 1)));
   }
   record("one at a time", seqPlatform, seqFloors);
+  record("one at a time, client waits", seqWaiting, seqFloors);
 
   // N at once, BURST_ROUNDS times, each round the platform then the floors: one burst is too few
   // samples on a shared machine.
@@ -214,7 +223,7 @@ try {
   }
   record(`${N} at once ×${BURST_ROUNDS}`, burstPlatform, burstFloors);
 
-  console.log(`\nspawn → ready latency in ms, runtime ${RUNTIME} (client polls every ${POLL_MS} ms; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+  console.log(`\nspawn → ready latency in ms, runtime ${RUNTIME} (client polls every ${POLL_MS} ms, or waits with status?wait=ready; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})`);
   for (const [kind, floor] of Object.entries(floors)) console.log(`${kind} = ${floor.label}`);
   console.log("");
   console.log(table(results));
