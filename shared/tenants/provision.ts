@@ -1,9 +1,10 @@
 /**
  * provisionTenant: where a tenant becomes ready. Ensures the template image, creates (or adopts)
- * the container `convergence-tenant-<envId>`, starts it, waits until its /health answers 200 and
- * publishes its ingress route (so its `url` answers the moment it is `ready`).
+ * the container `convergence-tenant-<envId>`, starts it, publishes its ingress route and waits
+ * until its /health answers 200 (so its `url` answers the moment it is `ready`).
  * Safe to run twice or after a crash halfway: every step looks at what is already there first,
- * and every status change is conditional on the state this job expects.
+ * and every status change is conditional on the state this job expects. Docker work runs while
+ * the status change before it is written: spawn → ready is the product's latency (bench:spawn).
  */
 import { eq } from "drizzle-orm";
 import { UnrecoverableError } from "bullmq";

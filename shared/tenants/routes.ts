@@ -1,8 +1,8 @@
 /**
  * A tenant's ingress route, kept in step with its state (Postgres is the truth, the proxy a cache):
- * - published just before the tenant becomes ready, so its `url` answers the moment a client sees
- *   `ready`; a proxy that cannot be reached then does not hold the tenant back (the reconciler
- *   adds the route on its next round);
+ * - published while the tenant's app starts (provision.ts) and in place before the tenant becomes
+ *   ready, so its `url` answers the moment a client sees `ready`; a proxy that cannot be reached
+ *   then does not hold the tenant back (the reconciler adds the route on its next round);
  * - withdrawn (`ctx.ingress.removeRoute`) before a destroy or a failure removes anything, so the
  *   hostname answers 404 at once and never reaches whatever gets the tenant's port (and address)
  *   next; that withdrawal must succeed, or the destroy or failure is retried;
@@ -32,7 +32,7 @@ export async function publishRoute(ctx: WorkerContext, tenant: Tenant, container
 /**
  * Makes the proxy's routes what Postgres says: a route for every ready or unhealthy tenant whose
  * container exists (to the address the runtime reports now), the current one left alone for a
- * tenant being provisioned (provisioning publishes it before `ready`), none for anyone else.
+ * tenant being provisioned (provisioning publishes it while the app starts), none for anyone else.
  * Read inside the proxy's compare-and-swap, so a route withdrawn meanwhile is not written back.
  */
 export async function syncRoutes(ctx: WorkerContext): Promise<SyncResult> {
