@@ -22,7 +22,7 @@ import { getTenant } from "./queries.js";
 import { tenantRoute } from "../ingress/hostname.js";
 import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
-import { transitionTenant } from "./transition.js";
+import { transitionTenant, type Transition } from "./transition.js";
 
 export type ProvisionStep = "image" | "container" | "start" | "health";
 
@@ -64,7 +64,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
   tenant = { ...tenant, port };
   const [picked, created] = await Promise.allSettled([
-    tenant.status === "pending" ? transitionTenant(ctx, to(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job")) : tenant,
+    tenant.status === "pending" ? transitionTenant(ctx, transitionOf(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job")) : tenant,
     step("container", () => ensureContainer(ctx, tenant!, template, image, port)),
   ]);
   tenant = await settledMove(ctx, tenant, picked);
@@ -77,7 +77,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   const firstStart = ctx.runtime.start(tenant.containerName);
   const [moved] = await Promise.allSettled([
     tenant.status === "provisioning"
-      ? transitionTenant(ctx, to(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port }))
+      ? transitionTenant(ctx, transitionOf(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port }))
       : tenant,
     firstStart,
   ]);
@@ -141,15 +141,18 @@ async function step<T>(name: ProvisionStep, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const to = (ctx: WorkerContext, tenant: Tenant, from: Tenant["status"][], status: Tenant["status"], reason: string, patch?: Partial<Tenant>, commitAfter?: Promise<unknown>) => ({
-  envId: tenant.envId,
-  from,
-  to: status,
-  reason,
-  actor: ctx.actor,
-  patch,
-  commitAfter,
-});
+/** This job's move of the tenant from one of `from` to `status`. */
+function transitionOf(
+  ctx: WorkerContext,
+  tenant: Tenant,
+  from: Tenant["status"][],
+  status: Tenant["status"],
+  reason: string,
+  patch?: Partial<Tenant>,
+  commitAfter?: Promise<unknown>,
+): Transition {
+  return { envId: tenant.envId, from, to: status, reason, actor: ctx.actor, patch, commitAfter };
+}
 
 /**
  * Moves the tenant, or, when someone else moved it first (a destroy request), stops this job and
@@ -164,7 +167,7 @@ async function moveOrStop(
   patch?: Partial<Tenant>,
   commitAfter?: Promise<unknown>,
 ): Promise<Tenant | null> {
-  const moved = await transitionTenant(ctx, to(ctx, tenant, from, status, reason, patch, commitAfter));
+  const moved = await transitionTenant(ctx, transitionOf(ctx, tenant, from, status, reason, patch, commitAfter));
   if (moved) return moved;
   await stopBecauseMoved(ctx, tenant);
   return null;
