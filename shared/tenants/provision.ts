@@ -53,7 +53,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   let port = leased;
   if (port === null) {
     if (tenant.status === "pending") {
-      tenant = await moveOrStop(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job");
+      tenant = await moveOrStop(ctx, tenant, picking);
       if (!tenant) return "skipped";
     }
     port = await ensurePortLease(ctx, tenant);
@@ -64,7 +64,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
   tenant = { ...tenant, port };
   const [picked, created] = await Promise.allSettled([
-    tenant.status === "pending" ? transitionTenant(ctx, transitionOf(ctx, tenant, ["pending"], "provisioning", "worker picked up the provision job")) : tenant,
+    tenant.status === "pending" ? transitionTenant(ctx, transitionOf(ctx, tenant, picking)) : tenant,
     step("container", () => ensureContainer(ctx, tenant!, template, image, port)),
   ]);
   tenant = await settledMove(ctx, tenant, picked);
@@ -77,7 +77,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   const firstStart = ctx.runtime.start(tenant.containerName);
   const [moved] = await Promise.allSettled([
     tenant.status === "provisioning"
-      ? transitionTenant(ctx, transitionOf(ctx, tenant, ["provisioning"], "starting", "container created", { containerId: container.id, image, port }))
+      ? transitionTenant(ctx, transitionOf(ctx, tenant, { from: ["provisioning"], to: "starting", reason: "container created", patch: { containerId: container.id, image, port } }))
       : tenant,
     firstStart,
   ]);
@@ -114,15 +114,13 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   await route.answeredAt(answered);
   const limited = step("health", () => quota.apply());
   limited.catch(() => {}); // thrown below, by the transition that waits for it
-  const ready = await moveOrStop(
-    ctx,
-    started,
-    ["starting"],
-    "ready",
-    `health check passed at ${describePlacement(health)}`,
-    { ...health, readyAt: new Date(), lastError: null, lastCheckAt: new Date(), consecutiveFailures: 0 },
-    limited,
-  );
+  const ready = await moveOrStop(ctx, started, {
+    from: ["starting"],
+    to: "ready",
+    reason: `health check passed at ${describePlacement(health)}`,
+    patch: { ...health, readyAt: new Date(), lastError: null, lastCheckAt: new Date(), consecutiveFailures: 0 },
+    commitAfter: limited,
+  });
   if (!ready) return "skipped";
   const ms = (from: number, until: number) => Math.round(until - from);
   ctx.logger.info(
@@ -141,33 +139,19 @@ async function step<T>(name: ProvisionStep, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** This job's move of the tenant from one of `from` to `status`. */
-function transitionOf(
-  ctx: WorkerContext,
-  tenant: Tenant,
-  from: Tenant["status"][],
-  status: Tenant["status"],
-  reason: string,
-  patch?: Partial<Tenant>,
-  commitAfter?: Promise<unknown>,
-): Transition {
-  return { envId: tenant.envId, from, to: status, reason, actor: ctx.actor, patch, commitAfter };
-}
+/** A move of the tenant this job makes (transitionTenant's, less what the job itself fills in). */
+type Move = Omit<Transition, "envId" | "actor">;
+
+const picking: Move = { from: ["pending"], to: "provisioning", reason: "worker picked up the provision job" };
+
+const transitionOf = (ctx: WorkerContext, tenant: Tenant, move: Move): Transition => ({ envId: tenant.envId, actor: ctx.actor, ...move });
 
 /**
  * Moves the tenant, or, when someone else moved it first (a destroy request), stops this job and
  * removes whatever it may have created, so a destroyed tenant never keeps a container.
  */
-async function moveOrStop(
-  ctx: WorkerContext,
-  tenant: Tenant,
-  from: Tenant["status"][],
-  status: Tenant["status"],
-  reason: string,
-  patch?: Partial<Tenant>,
-  commitAfter?: Promise<unknown>,
-): Promise<Tenant | null> {
-  const moved = await transitionTenant(ctx, transitionOf(ctx, tenant, from, status, reason, patch, commitAfter));
+async function moveOrStop(ctx: WorkerContext, tenant: Tenant, move: Move): Promise<Tenant | null> {
+  const moved = await transitionTenant(ctx, transitionOf(ctx, tenant, move));
   if (moved) return moved;
   await stopBecauseMoved(ctx, tenant);
   return null;
