@@ -112,9 +112,11 @@ function startProcess(name: "api" | "worker", script: string, env: NodeJS.Proces
     ? [...nodeFlags[name], ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
     : [...nodeArgs, "--import", "tsx", script];
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  child.on("exit", (code, signal) => out.write(`\n[${name} exited code=${code} signal=${signal}]\n`));
+  // Both streams feed one file, which neither may end: the first to end would close it under the
+  // other (and under the exit line below: "write after end"). It ends once the process and both are done.
+  child.stdout!.pipe(out, { end: false });
+  child.stderr!.pipe(out, { end: false });
+  child.on("close", (code, signal) => out.end(`\n[${name} exited code=${code} signal=${signal}]\n`));
   return child;
 }
 
