@@ -348,20 +348,18 @@ async function waitHealthy(
   ctx: WorkerContext,
   tenant: Tenant,
   template: Template,
-  /** Told of the container each time it is looked at and placed (has an address). */
+  /** Told of the container on every round it is placed (has an address); routeWhileStarting acts on a new address only. */
   placed: (info: ContainerInfo) => void,
 ): Promise<ContainerInfo | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
   let info = await ctx.runtime.inspect(tenant.containerName);
-  let inspected = true;
   let direct = true;
   let nextCheck = Date.now() + READY_CHECK_MS;
   while (Date.now() < deadline) {
     if (!info) throw new Error("container disappeared while waiting for it to become healthy");
     if (info.address) {
-      if (inspected) placed(info);
-      inspected = false;
+      placed(info);
       // Until the app listens on its own address, its port is watched there; then it is probed.
       const listening = direct && info.ingressAddress ? await acceptsConnections(info.ingressAddress, LISTEN_CHECK_TIMEOUT_MS) : "yes";
       if (listening !== "refused") direct = false; // listening (or not reachable from here): probe from now on
@@ -382,10 +380,7 @@ async function waitHealthy(
       if ((await getTenant(ctx.db, tenant.envId))?.status !== "starting") return "moved";
     }
     await new Promise((r) => setTimeout(r, info?.address ? READY_POLL_MS : 250));
-    if (check || !info.address) {
-      info = await ctx.runtime.inspect(tenant.containerName);
-      inspected = true;
-    }
+    if (check || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
   }
   throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }
