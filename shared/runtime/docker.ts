@@ -119,8 +119,9 @@ export class DockerRuntime implements ContainerRuntime {
     const portKey = `${spec.containerPort}/tcp`;
     const range = this.opts.network?.portRange;
     const address = network && range ? tenantAddress(network, range, spec.hostPort) : null;
+    let created: { id: string };
     try {
-      await this.docker.createContainer({
+      created = await this.docker.createContainer({
         name: spec.name,
         Image: spec.image,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -154,9 +155,19 @@ export class DockerRuntime implements ContainerRuntime {
       if (statusOf(err) === 404 && /no such image/i.test(String(err))) this.knownImages.delete(spec.image);
       throw err;
     }
-    const info = await this.inspect(spec.name);
-    if (!info) throw new Error(`container ${spec.name} vanished right after it was created`);
-    return info;
+    // Described from what was asked for and the engine's id, not inspected again (a round trip
+    // before the start, on the spawn's path): every field is one this call just set.
+    return {
+      id: created.id,
+      name: spec.name,
+      image: spec.image,
+      state: "created",
+      labels: spec.labels,
+      hostPort: spec.hostPort,
+      createdAt: new Date(),
+      ...(await this.placement(spec.bindHost, spec.hostPort)),
+      ingressAddress: address ? `${address}:${spec.containerPort}` : null,
+    };
   }
 
   async start(name: string): Promise<void> {
