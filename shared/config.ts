@@ -65,6 +65,8 @@ const schema = z
     /** Host address published ports bind to. */
     TENANT_BIND_HOST: z.string().default("127.0.0.1"),
     TENANT_READY_TIMEOUT_MS: int(60_000),
+    /** The longest a new container runs without its CPU quota when its app is slow to listen (see provision.ts). */
+    TENANT_UNTHROTTLED_START_MAX_MS: int(3_000),
     TENANT_MEMORY_MB: int(256),
     TENANT_CPUS: z.coerce.number().positive().default(0.5),
     TENANT_PIDS_LIMIT: int(128),

@@ -90,13 +90,13 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   }
   const startedAt = performance.now();
 
-  // The CPU quota is applied once the app answers; the ingress route is published while it starts
+  // The CPU quota is applied once the app listens; the ingress route is published while it starts
   // (to where the container is placed), and again if the address that answers is another one.
   const quota = cpuLimitOnceStarted(ctx, started);
   const route = routeWhileStarting(ctx, started);
   let answered: ContainerInfo | "moved";
   try {
-    answered = await step("health", () => waitHealthy(ctx, started, template, route.placed));
+    answered = await step("health", () => waitHealthy(ctx, started, template, { placed: route.placed, listening: () => void quota.apply().catch(() => {}) }));
   } catch (err) {
     await quota.apply();
     throw err;
@@ -283,15 +283,13 @@ async function startWithFreePort(ctx: WorkerContext, tenant: Tenant, template: T
   throw new Error(`no usable host port after ${avoid.length} tries (in use: ${avoid.join(", ")})`);
 }
 
-/** The longest a container runs without its CPU quota, when its app is slow to answer. */
-const UNTHROTTLED_START_MAX_MS = 3_000;
-
 /**
  * Node.js starts about twice as fast without the CPU quota (bench:spawn), so a runtime that can
  * apply the quota later creates the container without it (containerSpec), and `apply` applies it:
- * once the app answers (or the wait ends otherwise), or after UNTHROTTLED_START_MAX_MS, whichever
- * is first. The tenant is never seen ready before it has exactly the configured limits (its ready
- * transition commits after `apply`). If the worker dies meanwhile, the job's retry adopts the
+ * once the app listens on its port (its start-up is over; the quota's `docker update` then runs
+ * while the app is probed), once it answers or the wait ends otherwise, or after
+ * TENANT_UNTHROTTLED_START_MAX_MS, whichever is first. The tenant is never seen ready before it
+ * has exactly the configured limits (its ready transition commits after `apply`). If the worker dies meanwhile, the job's retry adopts the
  * container and applies the quota the same way.
  */
 function cpuLimitOnceStarted(ctx: WorkerContext, tenant: Tenant): { apply(): Promise<void> } {
@@ -302,7 +300,7 @@ function cpuLimitOnceStarted(ctx: WorkerContext, tenant: Tenant): { apply(): Pro
     clearTimeout(early);
     return (applied ??= runtime.enforceCpuLimit!(tenant.containerName, ctx.config.TENANT_CPUS));
   };
-  const early = setTimeout(() => apply().catch(() => {}), UNTHROTTLED_START_MAX_MS); // a failure is seen by the next apply()
+  const early = setTimeout(() => apply().catch(() => {}), ctx.config.TENANT_UNTHROTTLED_START_MAX_MS); // a failure is seen by the next apply()
   return { apply };
 }
 
@@ -348,8 +346,12 @@ async function waitHealthy(
   ctx: WorkerContext,
   tenant: Tenant,
   template: Template,
-  /** Told of the container on every round it is placed (has an address); routeWhileStarting acts on a new address only. */
-  placed: (info: ContainerInfo) => void,
+  on: {
+    /** Told of the container on every round it is placed (has an address); routeWhileStarting acts on a new address only. */
+    placed: (info: ContainerInfo) => void;
+    /** Told once something listens on the app's port, seen on the container's own address (not told when that address cannot be watched). */
+    listening: () => void;
+  },
 ): Promise<ContainerInfo | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
   let last = "no answer yet";
@@ -359,9 +361,10 @@ async function waitHealthy(
   while (Date.now() < deadline) {
     if (!info) throw new Error("container disappeared while waiting for it to become healthy");
     if (info.address) {
-      placed(info);
+      on.placed(info);
       // Until the app listens on its own address, its port is watched there; then it is probed.
       const listening = direct && info.ingressAddress ? await acceptsConnections(info.ingressAddress, LISTEN_CHECK_TIMEOUT_MS) : "yes";
+      if (direct && listening === "yes" && info.ingressAddress) on.listening();
       if (listening !== "refused") direct = false; // listening (or not reachable from here): probe from now on
       if (listening === "refused") {
         last = `nothing listens at ${info.ingressAddress} yet`;
