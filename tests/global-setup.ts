@@ -16,7 +16,7 @@ import { parseConfig, projectRoot } from "../shared/config.js";
 import { DockerRuntime } from "../shared/runtime/docker.js";
 import { hostResolvers } from "../shared/runtime/firewall.js";
 import { removeIngressServers } from "./helpers/caddy-admin.js";
-import { STACK_INGRESS_PREFIX, TEST_OWNER, TEST_SUBNETS, logDir, testEnv } from "./helpers/stack.js";
+import { STACK_INGRESS_PREFIX, TEST_OWNER, TEST_SUBNETS, logDir, removeWarmNetworks, testEnv } from "./helpers/stack.js";
 import { removeRunSwarm } from "./helpers/swarm-run.js";
 import { freeSubnet } from "./helpers/tenants.js";
 
@@ -46,6 +46,7 @@ export default async function setup(project: TestProject) {
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
   await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await removeWarmNetworks(docker, TEST_OWNER);
   const bare = new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: TEST_OWNER });
   await bare.removeUnusedNetworks({ includeCurrent: true });
   await removeIngressServers(config.CADDY_ADMIN_URL, STACK_INGRESS_PREFIX);
@@ -54,6 +55,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await removeIngressServers(config.CADDY_ADMIN_URL, STACK_INGRESS_PREFIX).catch(() => {});
+    await removeWarmNetworks(docker, TEST_OWNER).catch(() => {});
     await bare.removeUnusedNetworks({ includeCurrent: true }).catch(() => {});
     await removeRunSwarm(process.pid);
   };

@@ -4,7 +4,8 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { tenantNetwork } from "../shared/runtime/network.js";
-import { TEST_CONTAINER_PREFIX, execIn, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+import { labelKeys } from "../shared/runtime/types.js";
+import { TEST_CONTAINER_PREFIX, execIn, networkOwner, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 /** Prints the CPU share the container's cgroup allows (quota ÷ period), cgroup v1 or v2; "max" when unlimited. */
 const cgroupCpuShare = `const fs = require("node:fs");
@@ -22,6 +23,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** Removes the warm network (its holder) of `port`, if the worker keeps one. */
+async function removeWarmNetworkOf(port: number) {
+  const holders = await stack.docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${stack.config.CONVERGENCE_INSTANCE}`, `${labelKeys.netnsHostPort}=${port}`] } });
+  await Promise.all(holders.map((h) => stack.docker.getContainer(h.Id).remove({ force: true })));
+}
 
 describe("tenant lifecycle", () => {
   it("a spawned tenant becomes ready, answers on its port with the contract's environment, shows logs, and is destroyed", async () => {
@@ -75,8 +82,10 @@ describe("tenant lifecycle", () => {
     expect(Number(cpuShare)).toBeCloseTo(stack.config.TENANT_CPUS, 5);
     // On the instance's isolated bridge, where the master is that bridge's gateway.
     const network = tenantNetwork(stack.config.CONVERGENCE_INSTANCE, stack.config.TENANT_NETWORK_SUBNET);
-    expect(inspect.HostConfig.NetworkMode).toBe(network.name);
-    expect(inspect.HostConfig.ExtraHosts).toContain(`host.docker.internal:${network.gateway}`);
+    // (Its own network, or the warm one it joined: the same either way.)
+    const networked = await networkOwner(stack.docker, name);
+    expect(networked.HostConfig.NetworkMode).toBe(network.name);
+    expect(networked.HostConfig.ExtraHosts).toContain(`host.docker.internal:${network.gateway}`);
     expect(inspect.Config.Labels["io.convergence.env-id"]).toBe(String(t.envId));
 
     const logs = await stack.api(`/api/v1/tenant/${t.envId}/logs?tail=50`, { token: org.token });
@@ -108,6 +117,9 @@ describe("tenant lifecycle", () => {
     const taken: number = probe.body.tenant.port;
     await stack.api(`/api/v1/tenant/${probe.body.tenant.envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, probe.body.tenant.envId, ["destroyed"]);
+    // The port's warm network (if it has one) holds it for the platform: without it, the port is
+    // free for anyone, and this squatter takes it before the worker can keep it warm again.
+    await removeWarmNetworkOf(taken);
     const squatter = createServer(() => {});
     await new Promise<void>((r) => squatter.listen(taken, "127.0.0.1", r));
     try {

@@ -11,7 +11,7 @@ import { tenantUrl } from "../shared/ingress/hostname.js";
 import { httpsGet } from "./helpers/https.js";
 import { startPrivateCaddy, type PrivateCaddy } from "./helpers/private-caddy.js";
 import { startReceiver } from "./helpers/receiver.js";
-import { freePort, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { freePort, networkOwner, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 import { execIn, outcomes, probeFrom, type ProbeTarget } from "./helpers/tenants.js";
 
 const RECONCILE_INTERVAL_MS = 2_000;
@@ -57,7 +57,7 @@ const get = (url: string) => httpsGet(url, ca);
 
 /** The tenant's address on its network, and that network's gateway (host.docker.internal inside it). */
 async function addressOf(containerName: string): Promise<{ ip: string; gateway: string }> {
-  const info = await stack.docker.getContainer(containerName).inspect();
+  const info = await networkOwner(stack.docker, containerName);
   const [net] = Object.values(info.NetworkSettings.Networks ?? {});
   return { ip: net!.IPAddress, gateway: net!.Gateway };
 }
@@ -171,6 +171,8 @@ describe("HTTPS hostnames through the ingress", () => {
 
 describe("isolation from inside a tenant", () => {
   test("another tenant cannot be reached, by IP or by name, on any of its addresses and ports", async () => {
+    // The name Docker's DNS knows B by: its container's, or that of the warm network it joined.
+    const bName = (await networkOwner(stack.docker, b.containerName)).Name.replace(/^\//, "");
     const [{ ip: bIp, gateway }, docker0] = [
       await addressOf(b.containerName),
       (await stack.docker.getNetwork("bridge").inspect()).IPAM?.Config?.[0]?.Gateway ?? "172.17.0.1",
@@ -186,7 +188,7 @@ describe("isolation from inside a tenant", () => {
       { host: bIp, port: 22 },
       { host: bIp, port: 80 },
       { host: bIp, port: 443 },
-      { host: b.containerName, port: 3000, path: "/health" },
+      { host: bName, port: 3000, path: "/health" },
       { host: gateway, port: b.port },
       { host: docker0, port: b.port },
       { host: hostIp!, port: b.port },
@@ -199,11 +201,12 @@ describe("isolation from inside a tenant", () => {
     const results = await probeFrom(stack.docker, a.containerName, targets);
     const self = results.pop()!;
     expect(self.outcome, "A reaches its own app").toBe("connected");
-    expect(results.find((r) => r.host === b.containerName)?.address, "Docker's DNS resolves B's name").toBe(bIp);
+    expect(results.find((r) => r.host === bName)?.address, "Docker's DNS resolves B's name").toBe(bIp);
     for (const r of results) expect(r.outcome, JSON.stringify(outcomes(results))).not.toBe("connected");
 
     const { ip: aIp } = await addressOf(a.containerName);
-    const back = await probeFrom(stack.docker, b.containerName, [{ host: aIp, port: 3000 }, { host: a.containerName, port: 3000 }, { host: "host.docker.internal", port: a.port }]);
+    const aName = (await networkOwner(stack.docker, a.containerName)).Name.replace(/^\//, "");
+    const back = await probeFrom(stack.docker, b.containerName, [{ host: aIp, port: 3000 }, { host: aName, port: 3000 }, { host: "host.docker.internal", port: a.port }]);
     for (const r of back) expect(r.outcome, JSON.stringify(outcomes(back))).not.toBe("connected");
   });
 

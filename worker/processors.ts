@@ -14,6 +14,7 @@ import { followContainerLogs } from "../shared/logs/follower.js";
 import { readContainerLogs } from "../shared/tenants/logs.js";
 import { provisionTenant } from "../shared/tenants/provision.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
+import { keepNetworksWarm } from "../shared/tenants/warm-networks.js";
 import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
 
@@ -37,7 +38,12 @@ export const processors: { [K in JobKey]: Processor<K> } = {
       throw err; // BullMQ retries with back-off unless this was the last attempt
     }
   },
-  destroy: (ctx, { envId }) => destroyTenant(ctx, envId),
+  destroy: async (ctx, { envId }) => {
+    const result = await destroyTenant(ctx, envId);
+    // Its port is free again, and the lowest free port is the next spawn's: keep it warm.
+    void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
+    return result;
+  },
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {
     const outcome = await followContainerLogs(ctx, envId, signal);

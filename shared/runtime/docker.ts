@@ -25,6 +25,8 @@ import {
   type ContainerState,
   type LogSince,
   type NodeRef,
+  type WarmNetwork,
+  type WarmNetworks,
 } from "./types.js";
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
@@ -59,9 +61,15 @@ export class DockerRuntime implements ContainerRuntime {
   private networkReady: Promise<void> | null = null;
   private networkQueue: Promise<void> = Promise.resolve();
 
+  readonly warmNetworks?: WarmNetworks;
+
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath });
     this.network = opts.network ? tenantNetwork(opts.owner, opts.network.subnet) : null;
+    // Only where every port has a fixed address: a holder's address is its port's.
+    if (this.network && opts.network?.portRange) {
+      this.warmNetworks = { list: () => this.listHolders(), add: (o) => this.addHolder(o), remove: (name) => this.remove(name) };
+    }
   }
 
   async ensureNetwork(): Promise<void> {
@@ -103,37 +111,54 @@ export class DockerRuntime implements ContainerRuntime {
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     if (this.network) {
       await (this.networkReady ?? this.ensureNetwork());
+      const holder = this.warmNetworks ? await this.runningHolder(spec) : null;
       try {
-        return await this.createContainer(spec, this.network);
+        return await this.createContainer(spec, this.network, holder);
       } catch (err) {
+        if (holder && statusOf(err) === 404 && !/no such image/i.test(String(err))) {
+          return this.createContainer(spec, this.network, null); // the holder went meanwhile: a network of its own
+        }
         // The network was removed behind our back (an operator, an orphan sweep): make it again, once.
         if (!(statusOf(err) === 404 && /network/i.test(String(err)))) throw err;
         await this.ensureNetwork();
-        return this.createContainer(spec, this.network);
+        return this.createContainer(spec, this.network, null);
       }
     }
-    return this.createContainer(spec, null);
+    return this.createContainer(spec, null, null);
   }
 
-  private async createContainer(spec: ContainerSpec, network: TenantNetwork | null): Promise<ContainerInfo> {
+  /**
+   * Creates the container: in the network namespace of `holder` (a warm network's holder, which
+   * has the port published, the fixed address and the host entry), or with a network of its own.
+   */
+  private async createContainer(spec: ContainerSpec, network: TenantNetwork | null, holder: string | null): Promise<ContainerInfo> {
     const portKey = `${spec.containerPort}/tcp`;
     const range = this.opts.network?.portRange;
     const address = network && range ? tenantAddress(network, range, spec.hostPort) : null;
+    const ownNetwork = {
+      ExposedPorts: { [portKey]: {} },
+      HostConfig: {
+        PortBindings: { [portKey]: [{ HostIp: spec.bindHost, HostPort: String(spec.hostPort) }] },
+        // On the tenant network the master is the bridge's own gateway: the one host address
+        // (and, by the firewall, the one port) a tenant may reach on the host.
+        ExtraHosts: [`host.docker.internal:${network ? network.gateway : "host-gateway"}`],
+        ...(network ? { NetworkMode: network.name } : {}),
+      },
+      // A fixed address (derived from the leased port): Docker gives it back on every start.
+      ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
+    };
+    const networking = holder ? { HostConfig: { NetworkMode: `container:${holder}` } } : ownNetwork;
     let created: { id: string };
     try {
       created = await this.docker.createContainer({
+        ...networking,
         name: spec.name,
         Image: spec.image,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
         User: "1000:1000",
-        ExposedPorts: { [portKey]: {} },
         HostConfig: {
-          PortBindings: { [portKey]: [{ HostIp: spec.bindHost, HostPort: String(spec.hostPort) }] },
-          // On the tenant network the master is the bridge's own gateway: the one host address
-          // (and, by the firewall, the one port) a tenant may reach on the host.
-          ExtraHosts: [`host.docker.internal:${network ? network.gateway : "host-gateway"}`],
-          ...(network ? { NetworkMode: network.name } : {}),
+          ...networking.HostConfig,
           Memory: spec.memoryMb * 1024 * 1024,
           MemorySwap: spec.memoryMb * 1024 * 1024,
           NanoCpus: spec.deferCpuLimit ? 0 : nanoCpus(spec.cpus),
@@ -146,8 +171,6 @@ export class DockerRuntime implements ContainerRuntime {
           RestartPolicy: { Name: "on-failure", MaximumRetryCount: 5 },
           LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "3" } },
         },
-        // A fixed address (derived from the leased port): Docker gives it back on every start.
-        ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
       });
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
@@ -176,9 +199,28 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       if (statusOf(err) === 304) return; // already running
       const message = (err as DockerError).json?.message ?? String(err);
+      // In a warm network whose holder is stopped (after an engine restart, say): start it first.
+      if (/cannot join network of a non running container/i.test(message)) return this.startInHolder(name, err);
       if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
       if (/\btask [0-9a-f]+: already exists/i.test(message)) throw new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
       throw err;
+    }
+  }
+
+  private async startInHolder(name: string, err: unknown): Promise<void> {
+    const mode = (await this.docker.getContainer(name).inspect()).HostConfig.NetworkMode ?? "";
+    const holder = mode.startsWith("container:") ? mode.slice("container:".length) : null;
+    if (!holder) throw err;
+    try {
+      await this.docker.getContainer(holder).start();
+    } catch (holderErr) {
+      if (statusOf(holderErr) === 404) throw new ContainerUnstartableError(`the network holder of ${name} is gone`, holderErr);
+      if (statusOf(holderErr) !== 304) throw holderErr;
+    }
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (again) {
+      if (statusOf(again) !== 304) throw again;
     }
   }
 
@@ -193,7 +235,10 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(name: string): Promise<ContainerInfo | null> {
     try {
       const c = await this.docker.getContainer(name).inspect();
-      const [portKey, binding] = (Object.entries(c.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
+      // In a warm network, the port and the address are its holder's.
+      const mode = c.HostConfig.NetworkMode ?? "";
+      const net = mode.startsWith("container:") ? await this.inspectHolder(mode.slice("container:".length)) : c;
+      const [portKey, binding] = (Object.entries(net?.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
       const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
         id: c.Id,
@@ -204,12 +249,19 @@ export class DockerRuntime implements ContainerRuntime {
         hostPort,
         createdAt: new Date(c.Created),
         ...(await this.placement(binding?.[0]?.HostIp, hostPort)),
-        ingressAddress: this.ingressAddress(c.NetworkSettings?.Networks, portKey ? Number.parseInt(portKey, 10) : null),
+        ingressAddress: this.ingressAddress(net?.NetworkSettings?.Networks, portKey ? Number.parseInt(portKey, 10) : null),
       };
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
     }
+  }
+
+  private async inspectHolder(id: string) {
+    return this.docker
+      .getContainer(id)
+      .inspect()
+      .catch((err) => (statusOf(err) === 404 ? null : Promise.reject(err)));
   }
 
   async remove(name: string): Promise<void> {
@@ -243,12 +295,17 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async listOwned(): Promise<ContainerInfo[]> {
-    const list = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] },
-    });
+    const [list, holders] = await Promise.all([
+      this.docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] } }),
+      this.warmNetworks ? this.docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] } }) : [],
+    ]);
+    const holderById = new Map(holders.map((h) => [h.Id, h]));
     const all = await Promise.all(
-      list.map(async (c) => {
+      list.map(async (listed) => {
+        // In a warm network, the port and the address are its holder's.
+        const mode = listed.HostConfig?.NetworkMode ?? "";
+        const holder = mode.startsWith("container:") ? holderById.get(mode.slice("container:".length)) : undefined;
+        const c = { ...listed, Ports: holder?.Ports ?? listed.Ports, NetworkSettings: holder?.NetworkSettings ?? listed.NetworkSettings };
         const published = c.Ports.find((p) => p.PublicPort);
         return {
           id: c.Id,
@@ -312,6 +369,80 @@ export class DockerRuntime implements ContainerRuntime {
   private ingressAddress(networks: Record<string, { IPAMConfig?: { IPv4Address?: string } | null }> | undefined, appPort: number | null): string | null {
     const fixed = this.network ? networks?.[this.network.name]?.IPAMConfig?.IPv4Address : undefined;
     return fixed && appPort ? `${fixed}:${appPort}` : null;
+  }
+
+  private holderName(hostPort: number): string {
+    return `${this.opts.owner}-net-${hostPort}`;
+  }
+
+  /** The id of the warm network's holder for the spec's port, if it is running and publishes the port as the spec would. */
+  private async runningHolder(spec: ContainerSpec): Promise<string | null> {
+    const h = await this.inspectHolder(this.holderName(spec.hostPort));
+    const binding = h?.HostConfig.PortBindings?.[`${spec.containerPort}/tcp`]?.[0];
+    const fits = h?.State.Running && h.Config.Labels?.[labelKeys.netnsOwner] === this.opts.owner && binding?.HostPort === String(spec.hostPort) && binding.HostIp === spec.bindHost;
+    return fits ? h.Id : null;
+  }
+
+  private async listHolders(): Promise<WarmNetwork[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] } });
+    return list.map((c) => ({
+      name: (c.Names[0] ?? "").replace(/^\//, ""),
+      hostPort: Number(c.Labels[labelKeys.netnsHostPort]),
+      containerPort: Number(c.Labels[labelKeys.netnsContainerPort]),
+      running: c.State === "running",
+    }));
+  }
+
+  /**
+   * A holder: an idle Node.js process (~6 MB) from a template image, as hardened as a tenant, on
+   * the tenant network with the port's fixed address and the port published. It restarts with the
+   * engine; its tenant's container is started after it (start).
+   */
+  private async addHolder(o: { hostPort: number; containerPort: number; bindHost: string; image: string }): Promise<void> {
+    const network = this.network!;
+    const address = tenantAddress(network, this.opts.network!.portRange!, o.hostPort);
+    if (!address) throw new Error(`port ${o.hostPort} has no address on the tenant network`);
+    await (this.networkReady ?? this.ensureNetwork());
+    const name = this.holderName(o.hostPort);
+    const portKey = `${o.containerPort}/tcp`;
+    try {
+      await this.docker.createContainer({
+        name,
+        Image: o.image,
+        Entrypoint: ["node", "--max-old-space-size=4", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1 << 30)"],
+        Cmd: [],
+        Labels: { [labelKeys.netnsOwner]: this.opts.owner, [labelKeys.netnsHostPort]: String(o.hostPort), [labelKeys.netnsContainerPort]: String(o.containerPort) },
+        User: "1000:1000",
+        ExposedPorts: { [portKey]: {} },
+        HostConfig: {
+          PortBindings: { [portKey]: [{ HostIp: o.bindHost, HostPort: String(o.hostPort) }] },
+          ExtraHosts: [`host.docker.internal:${network.gateway}`],
+          NetworkMode: network.name,
+          Memory: 64 * 1024 * 1024,
+          MemorySwap: 64 * 1024 * 1024,
+          NanoCpus: nanoCpus(0.1),
+          PidsLimit: 16,
+          SecurityOpt: ["no-new-privileges:true"],
+          CapDrop: ["ALL"],
+          ReadonlyRootfs: true,
+          Init: true,
+          RestartPolicy: { Name: "unless-stopped" },
+          LogConfig: { Type: "json-file", Config: { "max-size": "64k", "max-file": "1" } },
+        },
+        NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } },
+      });
+    } catch (err) {
+      if (statusOf(err) === 409) return; // there already (another worker made it)
+      throw err;
+    }
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (err) {
+      await this.remove(name).catch(() => {});
+      const message = (err as DockerError).json?.message ?? String(err);
+      if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
+      throw err;
+    }
   }
 
   /** One engine: every container runs on its host, and answers where its port is published. */

@@ -103,6 +103,30 @@ export interface ContainerRuntime {
    * one created less than `graceMs` ago. Returns what was removed.
    */
   removeUnusedNetworks(opts?: { includeCurrent?: boolean; graceMs?: number }): Promise<string[]>;
+  /**
+   * Warm networks (optional; Docker): a network namespace set up ahead for a host port, held by a
+   * small container of its own on the tenant network, with the port published and the fixed
+   * address the port maps to. A tenant container created for that port then joins it
+   * (`container:<holder>` networking) instead of having Docker set one up while it starts, the
+   * biggest part of a start (bench:spawn). Holders outlive the tenants that used them: the port's
+   * next tenant joins the same one. `create` uses one when it is there and running, and sets up
+   * the container's own network otherwise.
+   */
+  warmNetworks?: WarmNetworks;
+}
+
+export interface WarmNetwork {
+  name: string;
+  hostPort: number;
+  containerPort: number;
+  running: boolean;
+}
+
+export interface WarmNetworks {
+  list(): Promise<WarmNetwork[]>;
+  /** Creates and starts the holder for `hostPort` (a no-op when one exists); removes it again if it cannot start (the port is taken). */
+  add(opts: { hostPort: number; containerPort: number; bindHost: string; image: string }): Promise<void>;
+  remove(name: string): Promise<void>;
 }
 
 /** A point in a log, as the engines take it: `seconds.nanoseconds` since the epoch (inclusive). */
@@ -137,6 +161,13 @@ export const labelKeys = {
   envId: "io.convergence.env-id",
   orgId: "io.convergence.org-id",
   template: "io.convergence.template",
+  /**
+   * On a warm network's holder (see ContainerRuntime.warmNetworks) instead of `owner`: a holder is
+   * no tenant's container, and is listed and cleaned up apart from them.
+   */
+  netnsOwner: "io.convergence.netns.owner",
+  netnsHostPort: "io.convergence.netns.host-port",
+  netnsContainerPort: "io.convergence.netns.container-port",
   /** On template images only: which template an image was built from. Says nothing about ownership. */
   imageTemplate: "io.convergence.image.template",
 } as const;

@@ -23,6 +23,7 @@ import { tenantRoute } from "../ingress/hostname.js";
 import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant, type Transition } from "./transition.js";
+import { keepNetworksWarm } from "./warm-networks.js";
 
 export type ProvisionStep = "image" | "container" | "start" | "health";
 
@@ -122,6 +123,8 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     commitAfter: limited,
   });
   if (!ready) return "skipped";
+  // The port's warm network (if it had one) is the tenant's now: set up the next one, in the background.
+  void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
   const ms = (from: number, until: number) => Math.round(until - from);
   ctx.logger.info(
     { envId, port: ready.port, ms: { create: ms(began, createdAt), start: ms(createdAt, startedAt), health: ms(startedAt, healthyAt), ready: ms(healthyAt, performance.now()) } },

@@ -28,6 +28,7 @@ import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { syncRoutes } from "./routes.js";
 import { transitionTenant } from "./transition.js";
+import { keepNetworksWarm } from "./warm-networks.js";
 
 export interface ReconcileResult {
   requeued: number;
@@ -39,6 +40,8 @@ export interface ReconcileResult {
   /** Routes the ingress sync added, changed or removed. */
   routesSynced: number;
   networksRemoved: number;
+  warmNetworksAdded: number;
+  warmNetworksRemoved: number;
 }
 
 export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: number } = {}): Promise<ReconcileResult> {
@@ -48,7 +51,11 @@ export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: num
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
   const networksRemoved = await reconcileNetwork(ctx);
   const routesSynced = await reconcileRoutes(ctx);
-  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved, routesSynced, networksRemoved };
+  const warm = await keepNetworksWarm(ctx).catch((err: unknown) => {
+    ctx.logger.warn({ err }, "could not keep networks warm");
+    return { added: 0, removed: 0 };
+  });
+  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved, routesSynced, networksRemoved, warmNetworksAdded: warm.added, warmNetworksRemoved: warm.removed };
   if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }

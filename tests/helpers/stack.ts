@@ -276,6 +276,7 @@ export async function startStack(
       await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
       await createIngress(config).removeAll().catch(() => {});
       if (ownNetwork) {
+        await removeWarmNetworks(docker, config.CONVERGENCE_INSTANCE);
         await new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }).removeUnusedNetworks({ includeCurrent: true }).catch(() => {});
       }
       await queues.close();
@@ -285,6 +286,22 @@ export async function startStack(
     },
   };
   return stack;
+}
+
+/**
+ * The container whose network `name` uses: itself, or the warm network's holder it joined
+ * (`container:<id>`, see ContainerRuntime.warmNetworks), which has its address, port and host entries.
+ */
+export async function networkOwner(docker: Docker, name: string) {
+  const info = await docker.getContainer(name).inspect();
+  const mode = info.HostConfig.NetworkMode ?? "";
+  return mode.startsWith("container:") ? docker.getContainer(mode.slice("container:".length)).inspect() : info;
+}
+
+/** Removes the warm networks' holders (ContainerRuntime.warmNetworks) of `owner`: they are no tenant's, and outlive every stack of a run. */
+export async function removeWarmNetworks(docker: Docker, owner: string): Promise<void> {
+  const holders = await docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${owner}`] } });
+  await Promise.all(holders.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
 }
 
 const isRunning = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
