@@ -3,7 +3,8 @@
  * the network namespaces of the next free ports set up ahead, each held by a small hardened
  * container; a tenant spawned on such a port joins it instead of having Docker set one up while it
  * starts, answers on its port and address as any tenant does, and leaves it warm for the port's
- * next tenant. Real engine, real stack, a port range of its own.
+ * next tenant; a holder that restarts or stopped takes its tenant with it. Real engine, real
+ * stack, a port range of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime } from "../shared/runtime/index.js";
@@ -89,6 +90,18 @@ describe("warm networks", () => {
     expect(await answers(MIN)).toBe(true);
     await stack.api(`/api/v1/tenant/${second.tenant.envId}`, { method: "DELETE", token: org.token });
     await waitForStatus(stack, org.token, second.tenant.envId, ["destroyed"]);
+  });
+
+  it("a holder restarted under a running tenant has the tenant restarted into its new namespace", async () => {
+    const { tenant, container } = await spawnReady("warm-rejoin");
+    const holderId = (container.HostConfig.NetworkMode ?? "").slice("container:".length);
+    await stack.docker.getContainer(holderId).restart({ t: 1 });
+    // The worker sees the holder start and restarts the tenant's container, which was cut off.
+    await waitFor(() => answers(tenant.port), { timeoutMs: 30_000, what: "the tenant answering again" });
+    const after = await stack.docker.getContainer(container.Id).inspect();
+    expect(Date.parse(after.State.StartedAt)).toBeGreaterThan(Date.parse(container.State.StartedAt));
+    await stack.api(`/api/v1/tenant/${tenant.envId}`, { method: "DELETE", token: org.token });
+    await waitForStatus(stack, org.token, tenant.envId, ["destroyed"]);
   });
 
   it("a tenant whose holder was stopped (an engine restart, say) is started with it", async () => {

@@ -356,9 +356,44 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   watch(onChange: (reason: string) => void): () => void {
-    return followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
+    const stopTenants = followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
       onChange(`container ${e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?"} died`),
     );
+    if (!this.warmNetworks) return stopTenants;
+    const stopHolders = followEvents(this.docker, { type: ["container"], event: ["start"], label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] }, (e) => {
+      const id = e.Actor?.ID;
+      if (!id) return;
+      void this.rejoinHolder(id).then(
+        (names) => names.length > 0 && onChange(`warm network ${e.Actor?.Attributes?.name ?? id} restarted: ${names.join(", ")} restarted into it`),
+        () => {}, // the engine went away: the sweeps carry on
+      );
+    });
+    return () => {
+      stopTenants();
+      stopHolders();
+    };
+  }
+
+  /**
+   * A holder that restarted under running containers left them in its old namespace, cut off from
+   * the bridge: they are restarted into the new one. Those started after it are in it already.
+   * Returns the names of those restarted.
+   */
+  private async rejoinHolder(holderId: string): Promise<string[]> {
+    const [holder, running] = await Promise.all([
+      this.inspectHolder(holderId),
+      this.docker.listContainers({ filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] } }),
+    ]);
+    if (!holder?.State.Running) return [];
+    const restarted: string[] = [];
+    for (const c of running) {
+      if (c.HostConfig?.NetworkMode !== `container:${holder.Id}`) continue;
+      const app = await this.docker.getContainer(c.Id).inspect();
+      if (!app.State.Running || Date.parse(app.State.StartedAt) >= Date.parse(holder.State.StartedAt)) continue;
+      await this.docker.getContainer(c.Id).restart({ t: 5 });
+      restarted.push(app.Name.replace(/^\//, ""));
+    }
+    return restarted;
   }
 
   /**
@@ -379,7 +414,12 @@ export class DockerRuntime implements ContainerRuntime {
   private async runningHolder(spec: ContainerSpec): Promise<string | null> {
     const h = await this.inspectHolder(this.holderName(spec.hostPort));
     const binding = h?.HostConfig.PortBindings?.[`${spec.containerPort}/tcp`]?.[0];
-    const fits = h?.State.Running && h.Config.Labels?.[labelKeys.netnsOwner] === this.opts.owner && binding?.HostPort === String(spec.hostPort) && binding.HostIp === spec.bindHost;
+    const fits =
+      h?.State.Running &&
+      h.Config.Labels?.[labelKeys.netnsOwner] === this.opts.owner &&
+      h.HostConfig.NetworkMode === this.network?.name &&
+      binding?.HostPort === String(spec.hostPort) &&
+      binding.HostIp === spec.bindHost;
     return fits ? h.Id : null;
   }
 
@@ -389,7 +429,8 @@ export class DockerRuntime implements ContainerRuntime {
       name: (c.Names[0] ?? "").replace(/^\//, ""),
       hostPort: Number(c.Labels[labelKeys.netnsHostPort]),
       containerPort: Number(c.Labels[labelKeys.netnsContainerPort]),
-      running: c.State === "running",
+      // On another network (the configuration changed): of no use to a new tenant.
+      running: c.State === "running" && c.HostConfig?.NetworkMode === this.network?.name,
     }));
   }
 

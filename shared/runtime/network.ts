@@ -103,17 +103,18 @@ export async function ensureTenantNetwork(docker: Docker, owner: string, net: Te
 }
 
 /**
- * Removes the owner's networks that no owned container (running or not) is attached to, with
+ * Removes the owner's networks that no owned container or warm network's holder (running or not) is attached to, with
  * their firewall rules; `keep` is spared, and so is a network created less than `graceMs` ago
  * (another process with another configuration may be about to attach its first container).
  * Returns the names removed.
  */
 export async function removeUnusedTenantNetworks(docker: Docker, owner: string, keep: string | null, graceMs = 0): Promise<string[]> {
-  const [networks, containers] = await Promise.all([
+  const [networks, containers, holders] = await Promise.all([
     docker.listNetworks({ filters: { label: [`${labelKeys.owner}=${owner}`, `${networkLabel}=tenants`] } }),
     docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${owner}`] } }),
+    docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${owner}`] } }), // warm networks' holders
   ]);
-  const inUse = new Set(containers.flatMap((c) => Object.keys(c.NetworkSettings?.Networks ?? {})));
+  const inUse = new Set([...containers, ...holders].flatMap((c) => Object.keys(c.NetworkSettings?.Networks ?? {})));
   const removed: string[] = [];
   for (const n of networks) {
     if (n.Name === keep || inUse.has(n.Name)) continue;

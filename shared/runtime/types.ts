@@ -119,6 +119,7 @@ export interface WarmNetwork {
   name: string;
   hostPort: number;
   containerPort: number;
+  /** Running, on the current tenant network: usable by a new tenant. */
   running: boolean;
 }
 

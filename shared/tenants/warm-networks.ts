@@ -18,6 +18,10 @@ export interface WarmResult {
   removed: number;
 }
 
+/** Ports found taken by something outside the platform, by runtime: not tried again until the time given. */
+const taken = new WeakMap<object, Map<number, number>>();
+const TAKEN_RETRY_MS = 60_000;
+
 /** By runtime: jobs get contexts of their own (their own logger), all sharing the process's runtime. */
 const running = new WeakMap<object, { again: boolean; done: Promise<WarmResult> }>();
 
@@ -68,15 +72,19 @@ async function warmOnce(ctx: WorkerContext): Promise<WarmResult> {
   if (!template) return result;
   const have = new Set(holders.filter((h) => h.running && !leased.has(h.hostPort)).map((h) => h.hostPort));
   const image = await ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE);
+  let takenUntil = taken.get(ctx.runtime);
+  if (!takenUntil) taken.set(ctx.runtime, (takenUntil = new Map()));
   for (const port of next) {
-    if (have.has(port)) continue;
+    if (have.has(port) || (takenUntil.get(port) ?? 0) > Date.now()) continue;
     try {
       await warm.add({ hostPort: port, containerPort: template.containerPort, bindHost: ctx.config.TENANT_BIND_HOST, image });
       result.added++;
     } catch (err) {
       // Taken by something outside the platform: the spawn that gets it moves on (startWithFreePort).
-      if (err instanceof PortInUseError) ctx.logger.info({ port }, "host port in use outside the platform; not kept warm");
-      else ctx.logger.warn({ err, port }, "could not set up a warm network");
+      if (err instanceof PortInUseError) {
+        takenUntil.set(port, Date.now() + TAKEN_RETRY_MS);
+        ctx.logger.info({ port }, "host port in use outside the platform; not kept warm for a minute");
+      } else ctx.logger.warn({ err, port }, "could not set up a warm network");
     }
   }
   return result;
