@@ -309,9 +309,11 @@ describe("refused access tokens: 401 with a clear message", () => {
   });
 
   it("an expired token", async () => {
-    const jwt = await accessToken(org.token, { ttlSeconds: 1 });
+    // 2 s, not 1: expiry is in whole seconds, so a 1 s token issued late in a second may be expired
+    // by the time it is first used.
+    const jwt = await accessToken(org.token, { ttlSeconds: 2 });
     expect((await get("/api/v1/tenant", jwt)).status).toBe(200);
-    await waitFor(async () => (await get("/api/v1/tenant", jwt)).status === 401, { timeoutMs: 10_000, what: "the 1 s token to expire" });
+    await waitFor(async () => (await get("/api/v1/tenant", jwt)).status === 401, { timeoutMs: 10_000, what: "the 2 s token to expire" });
     await refused(jwt, /^access token expired at \d{4}-/);
   });
 
