@@ -68,7 +68,7 @@ const schema = z
     /** The longest a new container runs without its CPU quota when its app is slow to listen (see provision.ts). */
     TENANT_UNTHROTTLED_START_MAX_MS: int(3_000),
     /** Docker runtime: how many network namespaces are kept set up ahead for the next spawns (see shared/tenants/warm-networks.ts); 0: none. */
-    TENANT_WARM_NETWORKS: z.coerce.number().int().min(0).max(100).default(2),
+    TENANT_WARM_NETWORKS: z.coerce.number().int().min(0).max(100).default(10),
     TENANT_MEMORY_MB: int(256),
     TENANT_CPUS: z.coerce.number().positive().default(0.5),
     TENANT_PIDS_LIMIT: int(128),
