@@ -33,6 +33,12 @@ type DockerError = Error & { statusCode?: number; json?: { message?: string } };
 const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
 const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 
+/** What a tenant's container and a warm network's holder both run with: no privileges to gain, no capabilities, a read-only root, an init. */
+const hardened = { SecurityOpt: ["no-new-privileges:true"], CapDrop: ["ALL"], ReadonlyRootfs: true, Init: true };
+const portInUse = (message: string) => /port is already allocated|address already in use/i.test(message);
+/** The id of the container whose network namespace `networkMode` joins (`container:<id>`, a warm network's holder), or null. */
+const joinedHolder = (networkMode: string | undefined) => (networkMode?.startsWith("container:") ? networkMode.slice("container:".length) : null);
+
 export interface DockerRuntimeOptions {
   socketPath: string;
   owner: string;
@@ -163,11 +169,8 @@ export class DockerRuntime implements ContainerRuntime {
           MemorySwap: spec.memoryMb * 1024 * 1024,
           NanoCpus: spec.deferCpuLimit ? 0 : nanoCpus(spec.cpus),
           PidsLimit: spec.pidsLimit,
-          SecurityOpt: ["no-new-privileges:true"],
-          CapDrop: ["ALL"],
-          ReadonlyRootfs: true,
+          ...hardened,
           Tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
-          Init: true,
           RestartPolicy: { Name: "on-failure", MaximumRetryCount: 5 },
           LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "3" } },
         },
@@ -201,15 +204,14 @@ export class DockerRuntime implements ContainerRuntime {
       const message = (err as DockerError).json?.message ?? String(err);
       // In a warm network whose holder is stopped (after an engine restart, say): start it first.
       if (/cannot join network of a non running container/i.test(message)) return this.startInHolder(name, err);
-      if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
+      if (portInUse(message)) throw new PortInUseError(message, err);
       if (/\btask [0-9a-f]+: already exists/i.test(message)) throw new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
       throw err;
     }
   }
 
   private async startInHolder(name: string, err: unknown): Promise<void> {
-    const mode = (await this.docker.getContainer(name).inspect()).HostConfig.NetworkMode ?? "";
-    const holder = mode.startsWith("container:") ? mode.slice("container:".length) : null;
+    const holder = joinedHolder((await this.docker.getContainer(name).inspect()).HostConfig.NetworkMode);
     if (!holder) throw err;
     try {
       await this.docker.getContainer(holder).start();
@@ -236,8 +238,8 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const c = await this.docker.getContainer(name).inspect();
       // In a warm network, the port and the address are its holder's.
-      const mode = c.HostConfig.NetworkMode ?? "";
-      const net = mode.startsWith("container:") ? await this.inspectHolder(mode.slice("container:".length)) : c;
+      const holder = joinedHolder(c.HostConfig.NetworkMode);
+      const net = holder ? await this.inspectHolder(holder) : c;
       const [portKey, binding] = (Object.entries(net?.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
       const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
@@ -303,8 +305,7 @@ export class DockerRuntime implements ContainerRuntime {
     const all = await Promise.all(
       list.map(async (listed) => {
         // In a warm network, the port and the address are its holder's.
-        const mode = listed.HostConfig?.NetworkMode ?? "";
-        const holder = mode.startsWith("container:") ? holderById.get(mode.slice("container:".length)) : undefined;
+        const holder = holderById.get(joinedHolder(listed.HostConfig?.NetworkMode) ?? "");
         const c = { ...listed, Ports: holder?.Ports ?? listed.Ports, NetworkSettings: holder?.NetworkSettings ?? listed.NetworkSettings };
         const published = c.Ports.find((p) => p.PublicPort);
         return {
@@ -387,7 +388,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (!holder?.State.Running) return [];
     const restarted: string[] = [];
     for (const c of running) {
-      if (c.HostConfig?.NetworkMode !== `container:${holder.Id}`) continue;
+      if (joinedHolder(c.HostConfig?.NetworkMode) !== holder.Id) continue;
       const app = await this.docker.getContainer(c.Id).inspect();
       if (!app.State.Running || Date.parse(app.State.StartedAt) >= Date.parse(holder.State.StartedAt)) continue;
       await this.docker.getContainer(c.Id).restart({ t: 5 });
@@ -439,7 +440,7 @@ export class DockerRuntime implements ContainerRuntime {
    * the tenant network with the port's fixed address and the port published. It restarts with the
    * engine; its tenant's container is started after it (start).
    */
-  private async addHolder(o: { hostPort: number; containerPort: number; bindHost: string; image: string }): Promise<void> {
+  private async addHolder(o: Parameters<WarmNetworks["add"]>[0]): Promise<void> {
     const network = this.network!;
     const address = tenantAddress(network, this.opts.network!.portRange!, o.hostPort);
     if (!address) throw new Error(`port ${o.hostPort} has no address on the tenant network`);
@@ -463,10 +464,7 @@ export class DockerRuntime implements ContainerRuntime {
           MemorySwap: 64 * 1024 * 1024,
           NanoCpus: nanoCpus(0.1),
           PidsLimit: 16,
-          SecurityOpt: ["no-new-privileges:true"],
-          CapDrop: ["ALL"],
-          ReadonlyRootfs: true,
-          Init: true,
+          ...hardened,
           RestartPolicy: { Name: "unless-stopped" },
           LogConfig: { Type: "json-file", Config: { "max-size": "64k", "max-file": "1" } },
         },
@@ -481,7 +479,7 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       await this.remove(name).catch(() => {});
       const message = (err as DockerError).json?.message ?? String(err);
-      if (/port is already allocated|address already in use/i.test(message)) throw new PortInUseError(message, err);
+      if (portInUse(message)) throw new PortInUseError(message, err);
       throw err;
     }
   }

@@ -72,6 +72,15 @@ export async function allocatePort(
   throw new AppError("DEPENDENCY_UNAVAILABLE", "could not allocate a host port under contention; try again");
 }
 
+/** The `n` lowest ports in `range` that allocatePort could hand out now, lowest first (the next spawns' ports). */
+export async function lowestFreePorts(tx: Tx, range: { min: number; max: number }, n: number): Promise<number[]> {
+  const rows = await tx.execute<{ port: number }>(sql`
+    select p as port from generate_series(${range.min}::int, ${range.max}::int) as p
+    where not exists (select 1 from port_leases l where l.port = p) and p <> all(${unusable([])})
+    order by p limit ${n}`);
+  return rows.map((r) => r.port);
+}
+
 export async function releasePort(tx: Tx, envId: number): Promise<void> {
   await tx.delete(portLeases).where(eq(portLeases.envId, envId));
 }

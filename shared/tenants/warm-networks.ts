@@ -7,11 +7,11 @@
  * stopped ones. Run after a tenant takes one (provision), and by the reconciler. One run at a time
  * per process; a request while one runs makes it run once more.
  */
-import { inArray, sql } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { portLeases } from "../db/schema.js";
 import { PortInUseError } from "../runtime/types.js";
-import { fetchBadPorts, portRange } from "./ports.js";
+import { lowestFreePorts, portRange } from "./ports.js";
 
 export interface WarmResult {
   added: number;
@@ -56,7 +56,7 @@ async function warmOnce(ctx: WorkerContext): Promise<WarmResult> {
   const result = { added: 0, removed: 0 };
   if (!warm) return result;
   const template = holderTemplate(ctx);
-  const [holders, next] = await Promise.all([warm.list(), wanted > 0 ? lowestFreePorts(ctx, wanted) : Promise.resolve([])]);
+  const [holders, next] = await Promise.all([warm.list(), wanted > 0 ? lowestFreePorts(ctx.db, portRange(ctx.config), wanted) : Promise.resolve([])]);
   const leased = new Set(
     holders.length === 0
       ? []
@@ -98,15 +98,4 @@ function holderTemplate(ctx: WorkerContext) {
   const port = [...count.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const express = ctx.templates.get("node", "express");
   return express?.containerPort === port ? express : all.find((t) => t.containerPort === port);
-}
-
-/** The `n` lowest ports allocatePort could hand out now. */
-async function lowestFreePorts(ctx: WorkerContext, n: number): Promise<number[]> {
-  const range = portRange(ctx.config);
-  const rows = await ctx.db.execute<{ port: number }>(sql`
-    select p as port from generate_series(${range.min}::int, ${range.max}::int) as p
-    where not exists (select 1 from port_leases l where l.port = p)
-      and p <> all(${sql.raw(`array[${fetchBadPorts.join(",")}]::int[]`)})
-    order by p limit ${n}`);
-  return rows.map((r) => r.port);
 }
