@@ -154,7 +154,7 @@ describe("HTTPS hostnames through the ingress", () => {
       await caddy.start();
       // Back from its bootstrap file, nothing persisted. (Not checked empty: a reconcile round may
       // already have written the routes by the time it is asked, 2 s rounds being the point here.)
-      expect((await caddy.config()).admin).toEqual({ config: { persist: false }, listen: expect.any(String) });
+      expect(((await caddy.config()) as { admin?: unknown }).admin).toEqual({ config: { persist: false }, listen: expect.any(String) });
       ca = await waitFor(async () => caCertificate().catch(() => null), { timeoutMs: 10_000, what: "Caddy's CA" });
       // A deadline on behaviour: the next round is at most one interval away, plus the round itself.
       await waitFor(

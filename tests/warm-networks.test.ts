@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime } from "../shared/runtime/index.js";
 import { tenantAddress, tenantNetwork } from "../shared/runtime/network.js";
 import { labelKeys, type ContainerRuntime } from "../shared/runtime/types.js";
-import { ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { ownedContainers, removeWarmNetworks, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 const MIN = 4901;
 const MAX = 4950;
@@ -25,6 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
+  // Its holders' addresses are derived from this file's own port range, and would be the
+  // addresses of the lowest ports of the next stack's range: they go with it.
+  if (stack) await removeWarmNetworks(stack.docker, stack.config.CONVERGENCE_INSTANCE);
 });
 
 const holders = async () =>
