@@ -117,7 +117,7 @@ export class DockerRuntime implements ContainerRuntime {
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     if (this.network) {
       await (this.networkReady ?? this.ensureNetwork());
-      const holder = this.warmNetworks ? await this.runningHolder(spec) : null;
+      const holder = this.warmNetworks ? await this.joinableHolder(spec) : null;
       try {
         return await this.createContainer(spec, this.network, holder);
       } catch (err) {
@@ -411,17 +411,26 @@ export class DockerRuntime implements ContainerRuntime {
     return `${this.opts.owner}-net-${hostPort}`;
   }
 
-  /** The id of the warm network's holder for the spec's port, if it is running and publishes the port as the spec would. */
-  private async runningHolder(spec: ContainerSpec): Promise<string | null> {
+  /** The id of the warm network's holder for the spec's port, running, if there is one that publishes the port as the spec would. */
+  private async joinableHolder(spec: ContainerSpec): Promise<string | null> {
     const h = await this.inspectHolder(this.holderName(spec.hostPort));
     const binding = h?.HostConfig.PortBindings?.[`${spec.containerPort}/tcp`]?.[0];
     const fits =
-      h?.State.Running &&
+      h &&
       h.Config.Labels?.[labelKeys.netnsOwner] === this.opts.owner &&
       h.HostConfig.NetworkMode === this.network?.name &&
       binding?.HostPort === String(spec.hostPort) &&
       binding.HostIp === spec.bindHost;
-    return fits ? h.Id : null;
+    if (!fits) return null;
+    if (h.State.Running) return h.Id;
+    // Created and not started yet (the warm-up is under way, or left it when the port was leased
+    // meanwhile): start it here, rather than race it for the port with a network of our own.
+    try {
+      await this.docker.getContainer(h.Id).start();
+      return h.Id;
+    } catch (err) {
+      return statusOf(err) === 304 ? h.Id : null;
+    }
   }
 
   private async listHolders(): Promise<WarmNetwork[]> {
@@ -474,6 +483,9 @@ export class DockerRuntime implements ContainerRuntime {
       if (statusOf(err) === 409) return; // there already (another worker made it)
       throw err;
     }
+    // Leased meanwhile: its tenant starts the holder as it joins it (joinableHolder), or has a
+    // network of its own on the port already; starting it here would race that one for the port.
+    if (!(await o.stillFree())) return;
     try {
       await this.docker.getContainer(name).start();
     } catch (err) {

@@ -125,8 +125,12 @@ export interface WarmNetwork {
 
 export interface WarmNetworks {
   list(): Promise<WarmNetwork[]>;
-  /** Creates and starts the holder for `hostPort` (a no-op when one exists); removes it again if it cannot start (the port is taken). */
-  add(opts: { hostPort: number; containerPort: number; bindHost: string; image: string }): Promise<void>;
+  /**
+   * Creates and starts the holder for `hostPort` (a no-op when one exists); removes it again if it
+   * cannot start (the port is taken). Created, it is started only if `stillFree` (the port is not
+   * leased meanwhile); otherwise it is left to the tenant that leased the port.
+   */
+  add(opts: { hostPort: number; containerPort: number; bindHost: string; image: string; stillFree: () => Promise<boolean> }): Promise<void>;
   remove(name: string): Promise<void>;
 }
 

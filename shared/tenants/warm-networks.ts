@@ -7,7 +7,7 @@
  * stopped ones. Run after a tenant takes one (provision), and by the reconciler. One run at a time
  * per process; a request while one runs makes it run once more.
  */
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { portLeases } from "../db/schema.js";
 import { PortInUseError } from "../runtime/types.js";
@@ -77,7 +77,8 @@ async function warmOnce(ctx: WorkerContext): Promise<WarmResult> {
   for (const port of next) {
     if (have.has(port) || (takenUntil.get(port) ?? 0) > Date.now()) continue;
     try {
-      await warm.add({ hostPort: port, containerPort: template.containerPort, bindHost: ctx.config.TENANT_BIND_HOST, image });
+      const stillFree = async () => (await ctx.db.select({ port: portLeases.port }).from(portLeases).where(eq(portLeases.port, port))).length === 0;
+      await warm.add({ hostPort: port, containerPort: template.containerPort, bindHost: ctx.config.TENANT_BIND_HOST, image, stillFree });
       result.added++;
     } catch (err) {
       // Taken by something outside the platform: the spawn that gets it moves on (startWithFreePort).
