@@ -6,7 +6,9 @@
  * on its host port (plain HTTP), same run, same keep-alive node:http client, in many short
  * alternating rounds so the noise of this shared machine, which drifts over seconds, hits every
  * path alike. A third row routes the same tenant through Caddy
- * to its host port (docker-proxy), the route before tenants had fixed addresses, for comparison.
+ * to its host port (docker-proxy), the route before tenants had fixed addresses, for comparison,
+ * and a fourth the platform's route to a second tenant of the same image that joined a warm
+ * network (its port's holder container, as a spawn on a warm port does).
  * Caddy is a private one (tests/helpers/private-caddy.ts), as an instance's own Caddy would be:
  * the Caddy this machine shares reloads its whole configuration whenever any test stack changes
  * a route, which is not what is measured here.
@@ -21,7 +23,7 @@ import { DockerRuntime } from "../shared/runtime/docker.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { startPrivateCaddy } from "../tests/helpers/private-caddy.js";
 import { TEST_SUBNETS, freePort, testEnv, waitFor } from "../tests/helpers/stack.js";
-import { freeSubnet, startTenant } from "../tests/helpers/tenants.js";
+import { freeSubnet, freeTenantPort, startTenant } from "../tests/helpers/tenants.js";
 import { load, percentile, summarise, table } from "./stats.js";
 
 const REQUESTS = Number(process.argv[2] ?? 100);
@@ -48,20 +50,34 @@ const runtime = new DockerRuntime({
 const caddy = await startPrivateCaddy();
 const ingress = new CaddyIngress({ adminUrl: caddy.adminUrl, owner: OWNER, domain: config.TENANT_DOMAIN, httpsPort, httpPort });
 const name = `${OWNER}-1`;
+const warmName = `${OWNER}-3`;
+let holder: string | undefined;
 
 try {
   const template = new TemplateRegistry(config.TEMPLATES_DIR).get("node", "express")!;
   const image = await runtime.ensureImage(template, config.TENANT_BASE_IMAGE);
   const tenant = await startTenant(runtime, image, { name, envId: 1, orgId: 1, owner: OWNER, tenantName: "bench" });
+  // As the worker keeps one warm: a holder on the port, which the tenant created on it joins.
+  const warm = runtime.warmNetworks!;
+  const warmPort = await freeTenantPort();
+  await warm.add({ hostPort: warmPort, containerPort: template.containerPort, bindHost: "127.0.0.1", image, stillFree: async () => true });
+  holder = (await warm.list()).find((h) => h.hostPort === warmPort)?.name;
+  if (!holder) throw new Error(`no holder on port ${warmPort} after adding one`);
+  await startTenant(runtime, image, { name: warmName, envId: 3, orgId: 1, owner: OWNER, tenantName: "bench-warm", hostPort: warmPort });
+  const warmInfo = await runtime.inspect(warmName);
+  if (!(await docker.getContainer(warmName).inspect()).HostConfig.NetworkMode?.startsWith("container:")) throw new Error("the second tenant did not join its port's holder");
   await ingress.ensure();
   // The platform's route (as provisioning and the reconciler write it), and the earlier one.
   const route = tenantRoute(config, { name: "bench", envId: 1, port: tenant.hostPort }, await runtime.inspect(name));
   if (!route.upstream.endsWith(":3000")) throw new Error(`expected a route to the container's own address, got ${route.upstream}`);
   await ingress.upsertRoute(route);
   await ingress.upsertRoute(tenantRoute(config, { name: "bench-port", envId: 2, port: tenant.hostPort }));
+  const warmRoute = tenantRoute(config, { name: "bench-warm", envId: 3, port: warmPort }, warmInfo);
+  await ingress.upsertRoute(warmRoute);
   const ca = (await ingress.caCertificate()) ?? undefined;
   const url = new URL(tenantUrl(config, { name: "bench", envId: 1 }));
   const url2 = new URL(tenantUrl(config, { name: "bench-port", envId: 2 }));
+  const url3 = new URL(tenantUrl(config, { name: "bench-warm", envId: 3 }));
 
   const direct = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const viaIngress = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
@@ -82,10 +98,12 @@ try {
     return once;
   };
   const viaIngress2 = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
+  const viaIngress3 = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
   const paths = {
     [`ingress (HTTPS, Caddy → ${route.upstream})`]: get(https, { host: "127.0.0.1", port: httpsPort, servername: url.hostname, headers: { host: url.host }, agent: viaIngress }),
     "direct (HTTP, host port)": get(http, { host: "127.0.0.1", port: tenant.hostPort, agent: direct }),
     "before: ingress (HTTPS, Caddy → host port)": get(https, { host: "127.0.0.1", port: httpsPort, servername: url2.hostname, headers: { host: url2.host }, agent: viaIngress2 }),
+    [`warm network: ingress (HTTPS, Caddy → ${warmRoute.upstream})`]: get(https, { host: "127.0.0.1", port: httpsPort, servername: url3.hostname, headers: { host: url3.host }, agent: viaIngress3 }),
   };
 
   // The first handshake for a name makes its certificate (on demand), a moment after the config loads.
@@ -108,7 +126,7 @@ try {
   console.log(`\nGET /health on one tenant: ${ROUNDS} alternating rounds × ${REQUESTS} requests, concurrency ${CONCURRENCY}, keep-alive\n`);
   console.log(table(rows));
   const ratio = (rows[0]!["req/s"] as number) / (rows[1]!["req/s"] as number);
-  const [viaRoute, straight, viaPort] = Object.values(results).map((r) => r.rps);
+  const [viaRoute, straight, viaPort, viaWarm] = Object.values(results).map((r) => r.rps);
   // Per round, each path against the direct path measured right next to it: the noise of this
   // shared machine moves between rounds more than within one.
   const perRound = (a: number[]) => a.map((v, i) => v / straight![i]!);
@@ -118,9 +136,12 @@ try {
   };
   console.log(`\nthroughput through the ingress / direct: ${ratio.toFixed(2)}× (${describe(viaRoute!)}; target ≥ 0.6× → ${ratio >= 0.6 ? "met" : "NOT met"})`);
   console.log(`before (Caddy → host port) / direct: ${((rows[2]!["req/s"] as number) / (rows[1]!["req/s"] as number)).toFixed(2)}× (${describe(viaPort!)})`);
-  for (const agent of [direct, viaIngress, viaIngress2]) agent.destroy();
+  console.log(`a tenant in a warm network, through the ingress / direct: ${((rows[3]!["req/s"] as number) / (rows[1]!["req/s"] as number)).toFixed(2)}× (${describe(viaWarm!)})`);
+  for (const agent of [direct, viaIngress, viaIngress2, viaIngress3]) agent.destroy();
 } finally {
   await caddy.destroy();
   await runtime.remove(name);
+  await runtime.remove(warmName);
+  if (holder) await runtime.remove(holder);
   await runtime.removeUnusedNetworks({ includeCurrent: true });
 }

@@ -72,9 +72,9 @@ export interface TestTenant {
 export async function startTenant(
   runtime: ContainerRuntime,
   image: string,
-  t: { name: string; envId: number; orgId: number; owner: string; tenantName?: string; apiUrl?: string; bindHost?: string },
+  t: { name: string; envId: number; orgId: number; owner: string; tenantName?: string; apiUrl?: string; bindHost?: string; hostPort?: number },
 ): Promise<TestTenant> {
-  const hostPort = await freeTenantPort();
+  const hostPort = t.hostPort ?? (await freeTenantPort());
   await runtime.remove(t.name);
   await runtime.create({
     name: t.name,
