@@ -17,6 +17,7 @@ import {
 import {
   ContainerNameTakenError,
   ContainerUnstartableError,
+  EngineUnavailableError,
   PortInUseError,
   labelKeys,
   type ContainerInfo,
@@ -25,6 +26,7 @@ import {
   type ContainerState,
   type LogSince,
   type NodeRef,
+  type RuntimeChange,
   type WarmNetwork,
   type WarmNetworks,
 } from "./types.js";
@@ -36,6 +38,25 @@ const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 /** What a tenant's container and a warm network's holder both run with: no privileges to gain, no capabilities, a read-only root, an init. */
 const hardened = { SecurityOpt: ["no-new-privileges:true"], CapDrop: ["ALL"], ReadonlyRootfs: true, Init: true };
 const portInUse = (message: string) => /port is already allocated|address already in use/i.test(message);
+/**
+ * The engine, not the container, failed: its socket is gone or refuses (a dockerd restart), or it
+ * answered while shutting down (its containerd connection closing, its network store closed).
+ */
+function engineAway(err: unknown, message: string): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && ["ENOENT", "ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code)) return true;
+  return statusOf(err) === 500 && /transport is closing|client connection is closing|failed to update store/i.test(message);
+}
+
+/** A failed start as the platform acts on it: a port taken, an engine away, or a container the engine will never start again. */
+function startFailure(err: unknown): unknown {
+  const message = (err as DockerError).json?.message ?? String(err);
+  if (portInUse(message)) return new PortInUseError(message, err);
+  if (engineAway(err, message)) return new EngineUnavailableError(`the Docker engine is unavailable: ${message}`, err);
+  // After a dockerd restart containerd may still hold the container's old task (moby#38346).
+  if (/\btask [0-9a-f]+: already exists/i.test(message)) return new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
+  return err;
+}
 /** The id of the container whose network namespace `networkMode` joins (`container:<id>`, a warm network's holder), or null. */
 const joinedHolder = (networkMode: string | undefined) => (networkMode?.startsWith("container:") ? networkMode.slice("container:".length) : null);
 
@@ -204,9 +225,7 @@ export class DockerRuntime implements ContainerRuntime {
       const message = (err as DockerError).json?.message ?? String(err);
       // In a warm network whose holder is stopped (after an engine restart, say): start it first.
       if (/cannot join network of a non running container/i.test(message)) return this.startInHolder(name, err);
-      if (portInUse(message)) throw new PortInUseError(message, err);
-      if (/\btask [0-9a-f]+: already exists/i.test(message)) throw new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
-      throw err;
+      throw startFailure(err);
     }
   }
 
@@ -217,12 +236,18 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(holder).start();
     } catch (holderErr) {
       if (statusOf(holderErr) === 404) throw new ContainerUnstartableError(`the network holder of ${name} is gone`, holderErr);
-      if (statusOf(holderErr) !== 304) throw holderErr;
+      const failure = startFailure(holderErr);
+      if (failure instanceof ContainerUnstartableError) {
+        // Neither will ever start in it: the holder goes, and the tenant is re-created (with a network of its own).
+        await this.remove(holder);
+        throw new ContainerUnstartableError(`the network holder of ${name} cannot be started again (${failure.message})`, holderErr);
+      }
+      if (statusOf(holderErr) !== 304) throw failure;
     }
     try {
       await this.docker.getContainer(name).start();
     } catch (again) {
-      if (statusOf(again) !== 304) throw again;
+      if (statusOf(again) !== 304) throw startFailure(again);
     }
   }
 
@@ -356,16 +381,24 @@ export class DockerRuntime implements ContainerRuntime {
     return labels;
   }
 
-  watch(onChange: (reason: string) => void): () => void {
-    const stopTenants = followEvents(this.docker, { type: ["container"], event: ["die"], label: [`${labelKeys.owner}=${this.opts.owner}`] }, (e) =>
-      onChange(`container ${e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?"} died`),
+  watch(onChange: (reason: string, change: RuntimeChange) => void): () => void {
+    const stopTenants = followEvents(
+      this.docker,
+      { type: ["container"], event: ["die", "start"], label: [`${labelKeys.owner}=${this.opts.owner}`] },
+      (e) => {
+        const name = e.Actor?.Attributes?.name ?? e.Actor?.ID ?? "?";
+        if (e.Action === "start") onChange(`container ${name} started`, "up");
+        else onChange(`container ${name} died`, "down");
+      },
+      // Containers may have died, or been started by the engine's restart policy, while the stream was down.
+      () => onChange("the Docker engine answers again", "unknown"),
     );
     if (!this.warmNetworks) return stopTenants;
     const stopHolders = followEvents(this.docker, { type: ["container"], event: ["start"], label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] }, (e) => {
       const id = e.Actor?.ID;
       if (!id) return;
       void this.rejoinHolder(id).then(
-        (names) => names.length > 0 && onChange(`warm network ${e.Actor?.Attributes?.name ?? id} restarted: ${names.join(", ")} restarted into it`),
+        (names) => names.length > 0 && onChange(`warm network ${e.Actor?.Attributes?.name ?? id} restarted: ${names.join(", ")} restarted into it`, "up"),
         () => {}, // the engine went away: the sweeps carry on
       );
     });

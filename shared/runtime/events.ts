@@ -12,18 +12,29 @@ export interface EngineEvent {
   Actor?: { ID?: string; Attributes?: Record<string, string> };
 }
 
-export function followEvents(docker: Docker, filters: Record<string, string[]>, onEvent: (e: EngineEvent) => void): () => void {
+export function followEvents(
+  docker: Docker,
+  filters: Record<string, string[]>,
+  onEvent: (e: EngineEvent) => void,
+  /** Called when the stream is open again after it was lost (the engine may have restarted meanwhile). */
+  onReopened?: () => void,
+): () => void {
   let stopped = false;
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | null = null;
   let retry: NodeJS.Timeout | undefined;
   let backoffMs = 500;
   // Seconds since the epoch (the API's resolution): a reopened stream may repeat the last second's events, never skip any.
   let since = Math.floor(Date.now() / 1000);
+  let lost = false;
   const open = async () => {
     if (stopped) return;
     try {
       stream = (await docker.getEvents({ filters, since })) as NodeJS.ReadableStream & { destroy?: () => void };
       backoffMs = 500;
+      if (lost) {
+        lost = false;
+        onReopened?.();
+      }
       let buffered = "";
       stream.on("data", (chunk: Buffer) => {
         buffered += chunk.toString("utf8");
@@ -49,6 +60,7 @@ export function followEvents(docker: Docker, filters: Record<string, string[]>, 
   };
   const reopen = () => {
     stream = null;
+    lost = true;
     if (stopped || retry) return;
     retry = setTimeout(() => {
       retry = undefined;

@@ -41,6 +41,7 @@ import {
   type ContainerState,
   type LogSince,
   type NodeRef,
+  type RuntimeChange,
 } from "./types.js";
 
 export interface SwarmRuntimeOptions {
@@ -414,11 +415,16 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** Node state changes, from the manager's event stream (a node down is what reschedules tenants). */
-  watch(onChange: (reason: string) => void): () => void {
-    return followEvents(this.docker, { type: ["node"] }, (e) => {
-      const a = e.Actor?.Attributes ?? {};
-      if (a["state.new"] && a["state.new"] !== a["state.old"]) onChange(`node ${a.name ?? e.Actor?.ID} is ${a["state.new"]} (was ${a["state.old"] ?? "?"})`);
-    });
+  watch(onChange: (reason: string, change: RuntimeChange) => void): () => void {
+    return followEvents(
+      this.docker,
+      { type: ["node"] },
+      (e) => {
+        const a = e.Actor?.Attributes ?? {};
+        if (a["state.new"] && a["state.new"] !== a["state.old"]) onChange(`node ${a.name ?? e.Actor?.ID} is ${a["state.new"]} (was ${a["state.old"] ?? "?"})`, "unknown");
+      },
+      () => onChange("the manager's event stream is open again", "unknown"),
+    );
   }
 
   /** A node by id; undefined once it has been removed from the swarm. */

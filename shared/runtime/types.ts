@@ -88,9 +88,10 @@ export interface ContainerRuntime {
    * Calls `onChange` whenever the engine reports something that may have changed whether or where
    * tenants run (an owned container died; a Swarm node went down or came back), so that health is
    * checked at once instead of at the next periodic sweep. Best effort (the sweeps stay the
-   * guarantee): a dropped event stream is reopened. Returns a function that stops watching.
+   * guarantee): a dropped event stream is reopened, and reported (the engine may have restarted
+   * meanwhile). Returns a function that stops watching.
    */
-  watch(onChange: (reason: string) => void): () => void;
+  watch(onChange: (reason: string, change: RuntimeChange) => void): () => void;
   /**
    * Makes sure the network tenants run on exists with its isolation and egress rules, and
    * re-applies the rules (after a restart of the engine, a firewall flush, a reboot). Idempotent
@@ -137,12 +138,29 @@ export interface WarmNetworks {
 /** A point in a log, as the engines take it: `seconds.nanoseconds` since the epoch (inclusive). */
 export type LogSince = `${number}.${number}`;
 
+/**
+ * What a change reported by ContainerRuntime.watch may have done to tenants: `down`, some went away
+ * (a container died, a node changed state); `up`, some came up (a container started), worth
+ * checking again once their apps listen; `unknown`, the engine was away and anything may have
+ * happened meanwhile.
+ */
+export type RuntimeChange = "down" | "up" | "unknown";
+
 export class ContainerNameTakenError extends Error {}
 /**
  * The engine refuses to start this container again and never will (after a dockerd restart,
  * containerd may still hold the old task: "task …: already exists"); the caller replaces it.
  */
 export class ContainerUnstartableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+/**
+ * The engine could not act because it is away (not answering, or shutting down): nothing is known
+ * about the container itself, and the caller tries again once the engine is back.
+ */
+export class EngineUnavailableError extends Error {
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
   }

@@ -14,7 +14,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { ContainerUnstartableError, labelKeys, type ContainerInfo } from "../runtime/types.js";
+import { ContainerUnstartableError, EngineUnavailableError, labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
 import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
@@ -32,12 +32,14 @@ export interface SweepResult {
   ms: number;
 }
 
-export async function sweepHealth(ctx: WorkerContext): Promise<SweepResult> {
+/**
+ * Probes every ready or unhealthy tenant, or with `onlyUnhealthy` just the unhealthy ones (to see
+ * those that came back, without counting extra failures against the others), and acts on it.
+ */
+export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: boolean } = {}): Promise<SweepResult> {
   const started = performance.now();
-  const [live, containers] = await Promise.all([
-    ctx.db.select().from(tenants).where(inArray(tenants.status, [...runningStatuses])),
-    ctx.runtime.listOwned(),
-  ]);
+  const statuses = opts.onlyUnhealthy ? (["unhealthy"] as const) : runningStatuses;
+  const [live, containers] = await Promise.all([ctx.db.select().from(tenants).where(inArray(tenants.status, [...statuses])), ctx.runtime.listOwned()]);
   const byEnvId = new Map<string, ContainerInfo>();
   for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
 
@@ -189,6 +191,16 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
       log.warn({ err }, "exited container cannot be started again; re-creating it");
       await ctx.runtime.remove(container.name);
       await recreateMissingContainer(ctx, tenant, `health sweep: the container could not be started again (${err.message}); re-creating it`);
+      return false;
+    }
+    if (err instanceof EngineUnavailableError) {
+      // Nothing was restarted and the container is not to blame (the engine is restarting, say):
+      // the claim is taken back, so the restart is neither counted nor delayed once the engine answers.
+      await ctx.db
+        .update(tenants)
+        .set({ crashRestarts: tenant.crashRestarts, restartCount: sql`${tenants.restartCount} - 1`, nextRestartAt: tenant.nextRestartAt })
+        .where(sql`${tenants.envId} = ${tenant.envId} and ${tenants.crashRestarts} = ${restarts}`);
+      log.warn({ err }, "restart of exited container failed: the engine is unavailable; tried again once it answers");
       return false;
     }
     log.warn({ err }, "restart of exited container failed");
