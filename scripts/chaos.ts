@@ -7,6 +7,7 @@
  * pending, a Postgres restart while tenants provision, a dockerd restart with ready tenants, and a
  * webhook receiver that is down for a while and then back (every event delivered exactly once).
  * Exit status 0 only when nothing was lost or duplicated and every trial ran.
+ * `npm run chaos -- dockerd` runs only the trials whose names contain the words given.
  *
  * The stack must restart killed workers (npm start's supervisor does) and accept webhooks to
  * 127.0.0.1 for the webhook trial; fast retries make that trial short:
@@ -57,9 +58,13 @@ async function call<T = any>(path: string, init: { method?: string; body?: unkno
   return { status: res.status, body: (await res.json().catch(() => null)) as T };
 }
 
+/** Tenants this run spawned and has not destroyed yet: whatever a trial leaves (it failed half-way) is destroyed after it. */
+const live = new Set<number>();
+
 async function spawnTenant(name: string, webhookUrl?: string): Promise<number> {
   const r = await call("/api/v1/tenant/spawn", { body: { name, language: "node", framework: "express", ...(webhookUrl ? { webhookUrl } : {}) } });
   if (r.status !== 202) throw new Error(`spawn ${name}: ${r.status} ${JSON.stringify(r.body?.error ?? r.body)}`);
+  live.add(r.body.tenant.envId);
   return r.body.tenant.envId;
 }
 
@@ -83,6 +88,7 @@ async function waitAll(ids: number[], status: string, deadline: number): Promise
 async function destroyAll(ids: number[]) {
   for (const id of ids) await call(`/api/v1/tenant/${id}`, { method: "DELETE" }).catch(() => {});
   await waitAll(ids, "destroyed", Date.now() + 120_000);
+  for (const id of ids) live.delete(id);
 }
 
 // --- what the platform owns, read directly -------------------------------------------------------
@@ -295,9 +301,6 @@ if (!(await fetch(`${api}/readyz`).then((r) => r.ok, () => false))) {
   console.error(`no ready stack answers at ${api}: start one first (WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_BACKOFF_MS=1000 npm start)`);
   process.exit(69);
 }
-const { org, token: orgToken } = await createOrganisation(db, `chaos-${new Date().toISOString()}`);
-token = orgToken;
-log(`organisation ${org.id} created for this run`);
 
 const trials: Array<[string, () => Promise<TrialResult>]> = [
   ["SIGKILL workers mid-provision #1", () => killWorkersMidProvision(1)],
@@ -308,14 +311,24 @@ const trials: Array<[string, () => Promise<TrialResult>]> = [
   ["dockerd restart with ready tenants", restartDockerWithReady],
   ["webhook receiver down, then back", webhookReceiverDown],
 ];
+const only = process.argv.slice(2).map((w) => w.toLowerCase());
+const chosen = trials.filter(([name]) => only.every((w) => name.toLowerCase().includes(w)));
+if (chosen.length === 0) {
+  console.error(`no trial's name contains ${only.map((w) => `"${w}"`).join(" and ")}; the trials are:\n${trials.map(([n]) => `  ${n}`).join("\n")}`);
+  process.exit(64);
+}
+const { org, token: orgToken } = await createOrganisation(db, `chaos-${new Date().toISOString()}`);
+token = orgToken;
+log(`organisation ${org.id} created for this run`);
 const results: TrialResult[] = [];
-for (const [name, run] of trials) {
+for (const [name, run] of chosen) {
   log(`${name}…`);
   try {
     results.push(await run());
   } catch (err) {
     results.push({ trial: name, tenants: 0, lost: 0, duplicated: 0, recoverS: null, note: `did not run: ${(err as Error).message}` });
   }
+  if (live.size) await destroyAll([...live]);
   const r = results.at(-1)!;
   log(`${name}: lost ${r.lost}, duplicated ${r.duplicated}, recovered ${r.recoverS === null ? "—" : `${r.recoverS.toFixed(1)} s`} ${r.note}`);
 }
