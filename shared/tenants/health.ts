@@ -39,7 +39,11 @@ export interface SweepResult {
 export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: boolean } = {}): Promise<SweepResult> {
   const started = performance.now();
   const statuses = opts.onlyUnhealthy ? (["unhealthy"] as const) : runningStatuses;
-  const [live, containers] = await Promise.all([ctx.db.select().from(tenants).where(inArray(tenants.status, [...statuses])), ctx.runtime.listOwned()]);
+  const liveQuery = ctx.db.select().from(tenants).where(inArray(tenants.status, [...statuses]));
+  // Every spawn's start asks for the unhealthy to be checked: with none, not even the engine is asked.
+  const unhealthy = opts.onlyUnhealthy ? await liveQuery : null;
+  if (unhealthy?.length === 0) return { tenants: 0, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: Math.round(performance.now() - started) };
+  const [live, containers] = await Promise.all([unhealthy ?? liveQuery, ctx.runtime.listOwned()]);
   const byEnvId = new Map<string, ContainerInfo>();
   for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
 
