@@ -39,8 +39,9 @@ export function sweepOnRuntimeChanges(ctx: WorkerContext): () => void {
     try {
       const result = await withLock(ctx, jobs.healthSweep.name, () => sweepHealth(ctx, { onlyUnhealthy }));
       if (result !== "skipped: already running") stillFailing = result.failing > 0;
-      // A sweep of the unhealthy that found nothing to do is not news.
-      if (!onlyUnhealthy || result === "skipped: already running" || result.tenants > 0) ctx.logger.info({ why, onlyUnhealthy, result }, "health sweep on a runtime change");
+      // A check of the unhealthy that changed nothing (none, or all still failing) is not news.
+      const news = result === "skipped: already running" || result.healthy + result.restarted + result.recreated > 0;
+      if (!onlyUnhealthy || news) ctx.logger.info({ why, onlyUnhealthy, result }, "health sweep on a runtime change");
     } catch (err) {
       ctx.logger.warn({ err, why }, "health sweep on a runtime change failed; the periodic one follows");
     }
