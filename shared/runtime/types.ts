@@ -140,9 +140,9 @@ export type LogSince = `${number}.${number}`;
 
 /**
  * What a change reported by ContainerRuntime.watch may have done to tenants: `down`, some went away
- * (a container died, a node changed state); `up`, some came up (a container started), worth
- * checking again once their apps listen; `unknown`, the engine was away and anything may have
- * happened meanwhile.
+ * (a container died); `up`, some came up (a container started), worth checking again once their
+ * apps listen; `unknown`, either may have happened (a Swarm node changed state, or the engine was
+ * away and anything may have happened meanwhile).
  */
 export type RuntimeChange = "down" | "up" | "unknown";
 
