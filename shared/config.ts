@@ -95,7 +95,7 @@ const schema = z
     LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
-    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (README, "Operations"). */
+    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (docs/operations.md). */
     WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
     /**
      * The API process's operations listener: /metrics and /admin/queues, never on the public PORT.
@@ -154,7 +154,7 @@ const schema = z
      * status change evicts it at once; the health counters may lag by up to this. 0 turns it off.
      */
     STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-    /** Access tokens (JWTs, see README "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
+    /** Access tokens (JWTs, see docs/api.md "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
     JWT_ISSUER: z.string().min(1).default("convergence"),
     JWT_AUDIENCE: z.string().min(1).default("convergence-api"),
     JWT_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -163,7 +163,7 @@ const schema = z
     JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
     JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
     /**
-     * Dashboard sessions (README "The dashboard"): the lifetime of a session's access token, renewed
+     * Dashboard sessions (docs/dashboard.md): the lifetime of a session's access token, renewed
      * while the dashboard is in use (so also how long an idle one lasts; default 15 min, at most
      * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
      */
@@ -175,7 +175,7 @@ const schema = z
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     /**
-     * Per-organisation limits (README "Limits and abuse resistance"); an organisation's own values
+     * Per-organisation limits (docs/api.md "Limits and abuse resistance"); an organisation's own values
      * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.
      */
     ORG_MAX_TENANTS: positive(20),
@@ -270,6 +270,9 @@ const schema = z
     message: "JWT_KEY_OVERLAP_SECONDS must be at least JWT_MAX_TTL_SECONDS: a retired key must verify until every token it signed has expired",
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
+
+/** The schema itself, for the configuration reference (shared/config-docs.ts, docs/configuration.md). */
+export const configSchema = schema;
 
 export type Config = z.infer<typeof schema> & {
   PUBLIC_API_URL: string;
