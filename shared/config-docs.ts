@@ -226,7 +226,7 @@ export const configDocs = {
   SESSION_MAX_AGE_SECONDS: { group: "auth", meaning: "The longest a dashboard session may be renewed for before signing in again." },
   SESSION_COOKIE_SECURE: {
     group: "auth",
-    meaning: "The session cookies' `Secure` attribute: `auto` = when the request came over HTTPS; `true` behind a proxy that terminates TLS.",
+    meaning: "The session cookies' `Secure` attribute: `auto` = when the request came over HTTPS; `true` behind a proxy that terminates TLS (browsers then keep the cookies for HTTPS only).",
   },
   AUTH_FAILURE_LIMIT: { group: "auth", meaning: "Failed authentications per client address within the window before 429; `0` turns it off." },
   AUTH_FAILURE_WINDOW_SECONDS: { group: "auth", meaning: "The window failed authentications are counted in (from the first)." },
