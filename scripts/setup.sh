@@ -61,7 +61,7 @@ if [ ! -f .env ]; then
   (
     umask 077
     cat >.env <<EOF
-# Written by scripts/setup.sh for local use. Not committed. See README "Configuration".
+# Written by scripts/setup.sh for local use. Not committed. See docs/configuration.md.
 # docker compose reads the same file (POSTGRES_PASSWORD, REDIS_PASSWORD, ENCRYPTION_KEY).
 POSTGRES_PASSWORD=$pg_pass
 REDIS_PASSWORD=$redis_pass
@@ -197,7 +197,7 @@ if ! caddy_up; then
   caddy_dir=/var/lib/convergence-caddy
   mkdir -p "$caddy_dir"
   # install_trust=false: Caddy must not add its root CA to this host's trust store by itself
-  # (README, "Trusting the ingress's certificates", says how to do that deliberately).
+  # (docs/networking.md, "Trusting the ingress's certificates", says how to do that deliberately).
   printf '{"admin":{"listen":"%s","config":{"persist":false}},"apps":{"pki":{"certificate_authorities":{"local":{"install_trust":false}}}}}\n' \
     "$admin_listen" >"$caddy_dir/bootstrap.json"
   log "starting Caddy (admin API on $admin_listen, data in $caddy_dir/data, log: /var/log/convergence-caddy.log)"

@@ -22,7 +22,7 @@ export interface AppContext {
   sql: ReturnType<typeof createDb>["sql"];
   /**
    * Where convergence calls are metered: its own pool, committing asynchronously unless
-   * METERING_DURABLE_COMMIT is set (see README, "Metering durability").
+   * METERING_DURABLE_COMMIT is set (see docs/api.md, "Metering durability").
    */
   meteringDb: Db;
   redis: Redis;

@@ -12,7 +12,7 @@
  * events; `ensureNetwork` = the node agent that enforces tenant isolation and egress on every node
  * (./swarm-network.ts).
  *
- * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (README, "Swarm
+ * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (docs/swarm.md, "Swarm
  * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
  * beyond size and mode, and the published port's bind address (host-mode ports bind every
  * interface of the node).
@@ -129,7 +129,7 @@ export class SwarmRuntime implements ContainerRuntime {
       if (s?.LocalNodeState !== "active" || !s.ControlAvailable || !s.NodeAddr) {
         throw new Error(
           `CONVERGENCE_RUNTIME=swarm, but the engine at ${this.given.socketPath} is not a swarm manager (swarm state "${s?.LocalNodeState ?? "unknown"}"): ` +
-            "run `npm run cluster -- up 2` for a local swarm, or `docker swarm init` (see README, \"Tenants across many hosts\")",
+            "run `npm run cluster -- up 2` for a local swarm, or `docker swarm init` (see docs/swarm.md)",
         );
       }
       return { registry: registry ?? `${s.NodeAddr}:5000`, masterAddress: masterAddress ?? s.NodeAddr };
