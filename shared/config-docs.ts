@@ -92,7 +92,10 @@ export const configDocs = {
   TENANT_READY_TIMEOUT_MS: { group: "tenants", meaning: "How long a new container may take to answer `/health`." },
   DEADLINE_PENDING_MS: { group: "tenants", meaning: "Past this a tenant still `pending` is failed." },
   DEADLINE_PROVISIONING_MS: { group: "tenants", meaning: "Past this a tenant still `provisioning` is failed." },
-  DEADLINE_STARTING_MS: { group: "tenants", meaning: "Past this a tenant still `starting` is failed; `0` = derived." },
+  DEADLINE_STARTING_MS: {
+    group: "tenants",
+    meaning: "Past this a tenant still `starting` is failed; `0` = derived: `PROVISION_ATTEMPTS` × (`TENANT_READY_TIMEOUT_MS` + 4 × `PROVISION_BACKOFF_MS`) + 60 s.",
+  },
   DEADLINE_DESTROYING_MS: {
     group: "tenants",
     meaning: "Past this a destroy still retrying is reported in the tenant's `error` and logged as an error (it is never given up).",
@@ -183,7 +186,7 @@ export const configDocs = {
   HEALTH_FAILURE_THRESHOLD: { group: "health", meaning: "Consecutive failed probes before a tenant is `unhealthy`." },
   HEALTH_MAX_RESTARTS: { group: "health", meaning: "Crash loops: restarts before the tenant is failed." },
   HEALTH_RESTART_BACKOFF_MS: { group: "health", meaning: "Crash loops: the base of the doubling back-off between restarts." },
-  HEALTH_STABLE_MS: { group: "health", meaning: "Crash loops: how long a tenant must run for its restarts to be forgotten." },
+  HEALTH_STABLE_MS: { group: "health", meaning: "Crash loops: restarts are forgiven once the container has stayed up this long since its last restart." },
   RECONCILE_INTERVAL_MS: { group: "health", meaning: "Interval of the reconciler (containers, network, firewall and ingress routes made what Postgres says)." },
   ORPHAN_GRACE_MS: { group: "health", meaning: "How old a labelled container no tenant owns (or an unused network) must be before it is removed." },
 
@@ -291,6 +294,10 @@ export function renderConfigReference(): string {
     "Every process reads its configuration from the environment once, at start, with zod; a process with",
     "bad configuration refuses to start and names the variable. A local `.env` (written by",
     "`scripts/setup.sh`, mode 600, never committed) fills in whatever the environment does not set.",
+    "",
+    "A new variable goes in `shared/config.ts` (the schema) and `shared/config-docs.ts` (its group and",
+    "meaning); then `npm run docs:config` rewrites this file. `tests/config-reference.test.ts` fails",
+    "until both are done.",
     "",
   ];
   const unknown = names.filter((n) => !docs[n]);
