@@ -30,7 +30,7 @@ app.get("/", (_req, res) => {
   const name = String(env.TENANT_NAME ?? "tenant").replace(/[<>&"]/g, "");
   res.type("html").send(`<!doctype html><title>${name}</title><h1>${name}</h1>
 <p>Tenant ${env.TENANT_ID} of organisation ${env.CONVERGENCE_ORG_ID}, running on Convergence.</p>
-<p>POST /api/converge {"prompt","agentARole","agentBRole"} to run a convergence.</p>`);
+<p>POST /api/converge {"prompt","agentARole","agentBRole"} to run a convergence (at this public address, with Authorization: Bearer &lt;the tenant's API key&gt;).</p>`);
 });
 
 // Forwards to the master with this tenant's own key; the master's status and body pass through.
