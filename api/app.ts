@@ -16,6 +16,7 @@ import { authenticate, requireTenantKey } from "./auth.js";
 import { mountDashboard } from "./dashboard.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
+import { strictTransportSecurity } from "./forwarded.js";
 import { documentApi } from "./openapi.js";
 import { requestHeader } from "./node-http.js";
 import { observeRequests } from "./request-log.js";
@@ -58,6 +59,7 @@ export function createApp(ctx: ApiContext) {
   app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
+  app.use(strictTransportSecurity); // over HTTPS (through the ingress) only
 
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
   const limitBody = bodyLimit({

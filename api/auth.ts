@@ -9,7 +9,6 @@
  * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
  * attempt that could be a guess is counted per client address (shared/auth/failed-auth.ts).
  */
-import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
@@ -18,6 +17,7 @@ import { isSessionEnded } from "../shared/auth/sessions.js";
 import { AppError } from "../shared/errors.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
+import { forwardedClientAddress } from "./forwarded.js";
 import { requestHeader } from "./node-http.js";
 import { assertCookieRequest, sessionCookie } from "./session-cookies.js";
 
@@ -96,15 +96,9 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   await next();
 });
 
-/** The client's address, for counting failed authentications (IPv4-mapped IPv6 shown as IPv4). */
+/** The client's address, for counting failed authentications (behind the ingress, the one it saw; see api/forwarded.ts). */
 export function clientAddress(c: Context): string {
-  let address: string | undefined;
-  try {
-    address = getConnInfo(c).remote.address;
-  } catch {
-    // not served by @hono/node-server (an in-process app.request): no socket
-  }
-  return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "unknown";
+  return forwardedClientAddress(c as Context<HonoEnv>) ?? "unknown";
 }
 
 /** `org_id` in a query must name the credential's own organisation. */

@@ -213,6 +213,16 @@ const schema = z
      * default. Only processes serving the same tenants on the same ingress ports may share one.
      */
     INGRESS_NAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).optional(),
+    /** The API and dashboard over HTTPS through the ingress, at https://<API_HOSTNAME>; default api.<TENANT_DOMAIN>, empty = not served there. */
+    API_HOSTNAME: z
+      .string()
+      .toLowerCase()
+      .regex(/^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "API_HOSTNAME must be a DNS name such as api.example.com (or empty)")
+      .optional(),
+    /** Where the ingress dials the API (host:port); default 127.0.0.1:<PORT>. */
+    API_INGRESS_UPSTREAM: z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port").optional(),
+    /** Peers (comma-separated IPv4 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
+    API_TRUSTED_PROXIES: cidrList.default(["127.0.0.1"]),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */
@@ -279,6 +289,8 @@ export type Config = z.infer<typeof schema> & {
   JWT_KEY_OVERLAP_SECONDS: number;
   SESSION_TTL_SECONDS: number;
   INGRESS_NAME: string;
+  API_HOSTNAME: string;
+  API_INGRESS_UPSTREAM: string;
 };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
@@ -302,6 +314,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
     SESSION_TTL_SECONDS: c.SESSION_TTL_SECONDS ?? Math.min(900, c.JWT_MAX_TTL_SECONDS, c.SESSION_MAX_AGE_SECONDS),
     INGRESS_NAME: c.INGRESS_NAME ?? c.CONVERGENCE_INSTANCE,
+    API_HOSTNAME: c.API_HOSTNAME ?? `api.${c.TENANT_DOMAIN}`,
+    API_INGRESS_UPSTREAM: c.API_INGRESS_UPSTREAM ?? `127.0.0.1:${c.PORT}`,
   };
 }
 
