@@ -78,11 +78,73 @@ describe("ENCRYPTION_KEY at start-up", () => {
     const api = await apiWithKey(newKey);
     expect(api.code).toBe(78);
     expect(api.out).toContain("ENCRYPTION_KEY is not the key this database's secrets are encrypted with");
+    expect(api.out).toContain("npm run rotate-encryption-key");
     const worker = await run("worker/main.ts", { ...stack.env, ENCRYPTION_KEY: newKey });
     expect(worker.code).toBe(78);
     expect(worker.out).toContain("ENCRYPTION_KEY is not the key");
 
     expect(await snapshot()).toEqual(before);
     expect(api.out + worker.out).not.toContain(newKey);
+  });
+});
+
+describe("npm run rotate-encryption-key", () => {
+  it("moves every stored secret to the new key: the stack runs on it with the same tenant key, webhook secret and signing key, and the old key is refused", async () => {
+    const org = await stack.newOrg("enckey");
+    const spawnBody = { name: "keyed", language: "node", framework: "express", webhookUrl: receiver.url };
+    const idempotency = { "idempotency-key": "enckey-spawn" };
+    const spawned = await call(stack.url, "/api/v1/tenant/spawn", org.token, { body: spawnBody, headers: idempotency });
+    expect(spawned.status).toBe(202);
+    const { envId, apiKey } = spawned.body.tenant as { envId: number; apiKey: string };
+    const secret = (await call(stack.url, "/api/v1/webhooks/secret", org.token)).body.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const minted = await call(stack.url, "/api/v1/auth/token", org.token, { body: {} });
+    expect(minted.status).toBe(200);
+    const kid = JSON.parse(Buffer.from(minted.body.token.split(".")[0], "base64url").toString()).kid as string;
+    const deliveredOf = (type: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { type: string; data: { envId: number } }).type === type && JSON.parse(r.body).data.envId === envId);
+    await waitFor(async () => deliveredOf("tenant.ready").length > 0, { timeoutMs: 90_000, what: "tenant.ready under the old key" });
+
+    // The operator's procedure: stop API and workers, rotate, start them with the new key.
+    stack.apiProcess.kill("SIGTERM");
+    await stack.stopWorkers();
+    await waitFor(async () => stack.apiProcess.exitCode !== null || stack.apiProcess.signalCode !== null, { timeoutMs: 15_000, what: "the API to stop" });
+    const rotateEnv = { ...stack.env, NEW_ENCRYPTION_KEY: newKey };
+    const rotated = await run("scripts/rotate-encryption-key.ts", rotateEnv);
+    expect(rotated.code, rotated.out).toBe(0);
+    expect(rotated.out).toMatch(/Re-encrypted under NEW_ENCRYPTION_KEY: 1 tenant key copies, 1 webhook secrets, [1-9]\d* signing keys/);
+    const again = await run("scripts/rotate-encryption-key.ts", rotateEnv);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain("already under NEW_ENCRYPTION_KEY: nothing changed");
+    const [stored] = await stack.sql`select api_key_enc from tenants where env_id = ${envId}`;
+    expect(stored!.api_key_enc).not.toContain(apiKey.slice(10));
+
+    const api = await stack.startExtraApi({ ENCRYPTION_KEY: newKey });
+    stack.startWorker({ ENCRYPTION_KEY: newKey });
+    await stack.waitForWorkers(1);
+
+    // The spawn's replay decrypts the stored tenant key copy: the same key as at spawn.
+    const replay = await call(api.url, "/api/v1/tenant/spawn", org.token, { body: spawnBody, headers: idempotency });
+    expect(replay.status).toBe(202);
+    expect(replay.body.tenant).toMatchObject({ envId, apiKey });
+    expect((await call(api.url, "/api/v1/webhooks/secret", org.token)).body.secret).toBe(secret);
+    const remint = await call(api.url, "/api/v1/auth/token", org.token, { body: {} });
+    expect(JSON.parse(Buffer.from(remint.body.token.split(".")[0], "base64url").toString()).kid).toBe(kid); // the same signing key signs
+
+    // The worker decrypts the webhook secret to sign tenant.destroyed; the receiver verifies it.
+    expect((await call(api.url, `/api/v1/tenant/${envId}`, org.token, { method: "DELETE" })).status).toBe(202);
+    const destroyed = await waitFor(async () => deliveredOf("tenant.destroyed")[0], { timeoutMs: 90_000, what: "tenant.destroyed under the new key" });
+    expect(() => new Webhook(secret).verify(destroyed.body, destroyed.headers)).not.toThrow();
+
+    const old = await apiWithKey(oldKey);
+    expect(old.code).toBe(78);
+    expect(old.out).toContain("ENCRYPTION_KEY is not the key this database's secrets are encrypted with");
+  });
+
+  it("refuses when ENCRYPTION_KEY is neither the database's key nor the new one, and changes nothing", async () => {
+    const before = await snapshot();
+    const wrong = await run("scripts/rotate-encryption-key.ts", { ...stack.env, ENCRYPTION_KEY: randomBytes(32).toString("base64"), NEW_ENCRYPTION_KEY: randomBytes(32).toString("base64") });
+    expect(wrong.code).toBe(78);
+    expect(wrong.out).toContain("does not match");
+    expect(await snapshot()).toEqual(before);
   });
 });
