@@ -47,8 +47,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
+    const left = Object.values(children()); // before the supervisor goes: its orphans are no longer its children
     supervisor.kill("SIGKILL");
-    for (const pid of Object.values(children())) process.kill(pid!, "SIGKILL");
+    for (const pid of left) process.kill(pid!, "SIGKILL");
   }
 });
 
