@@ -3,6 +3,7 @@
  * webhook dispatcher. Any number may run, on any host that shares Redis, Postgres and a Docker engine.
  */
 import { loadConfig } from "../shared/config.js";
+import { exitUnlessEncryptionKeyMatches } from "../shared/encryption-key.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
@@ -40,6 +41,8 @@ async function shutdown(signal: string) {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
+// Before any job is taken: a worker with another key than the stored secrets' refuses to start.
+await exitUnlessEncryptionKeyMatches(ctx.db, config.ENCRYPTION_KEY);
 running = await startWorkers(ctx);
 await startWebhookDispatcher(ctx);
 stopWatching = sweepOnRuntimeChanges(ctx);

@@ -243,6 +243,22 @@ export const signingKeys = pgTable(
   ],
 );
 
+/**
+ * One row: what ENCRYPTION_KEY must be. `check_value` is an AES-256-GCM encryption, under that key,
+ * of a known constant (shared/encryption-key.ts), written on first start and by
+ * `npm run rotate-encryption-key`: a process started with another key refuses to start.
+ */
+export const encryptionKeyCheck = pgTable(
+  "encryption_key_check",
+  {
+    id: integer("id").primaryKey().default(1),
+    checkValue: text("check_value").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    rotatedAt: ts("rotated_at"),
+  },
+  (t) => [check("encryption_key_check_one_row", sql`${t.id} = 1`)],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
 export type Tenant = typeof tenants.$inferSelect;
 export type TenantEvent = typeof tenantEvents.$inferSelect;
