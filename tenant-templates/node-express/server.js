@@ -1,8 +1,11 @@
 // Starter app for a Convergence tenant. The platform injects CONVERGENCE_API_URL,
-// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME.
+// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME; on Swarm the
+// key arrives as a secret file named by CONVERGENCE_API_KEY_FILE instead of CONVERGENCE_API_KEY.
+import { readFileSync } from "node:fs";
 import express from "express";
 
 const env = process.env;
+const apiKey = env.CONVERGENCE_API_KEY_FILE ? readFileSync(env.CONVERGENCE_API_KEY_FILE, "utf8").trim() : env.CONVERGENCE_API_KEY;
 const app = express();
 app.use(express.json({ limit: "64kb" }));
 
@@ -20,7 +23,7 @@ app.post("/api/converge", async (req, res) => {
   try {
     const upstream = await fetch(`${env.CONVERGENCE_API_URL}/converge`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.CONVERGENCE_API_KEY}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body: JSON.stringify(req.body ?? {}),
       signal: AbortSignal.timeout(120_000),
     });

@@ -1,10 +1,13 @@
 // Starter app for a Convergence tenant, on Hono. The platform injects CONVERGENCE_API_URL,
-// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME.
+// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME; on Swarm the
+// key arrives as a secret file named by CONVERGENCE_API_KEY_FILE instead of CONVERGENCE_API_KEY.
+import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { html } from "hono/html";
 
 const env = process.env;
+const apiKey = env.CONVERGENCE_API_KEY_FILE ? readFileSync(env.CONVERGENCE_API_KEY_FILE, "utf8").trim() : env.CONVERGENCE_API_KEY;
 const app = new Hono();
 
 app.get("/health", (c) => c.json({ status: "ok", tenant: env.TENANT_ID }));
@@ -19,7 +22,7 @@ app.post("/api/converge", async (c) => {
   try {
     const upstream = await fetch(`${env.CONVERGENCE_API_URL}/converge`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.CONVERGENCE_API_KEY}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body: await c.req.text(),
       signal: AbortSignal.timeout(120_000),
     });
