@@ -247,7 +247,7 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     for (const t of fleet) {
       const [service] = await servicesOf(t.envId);
       // What anyone allowed to inspect services (docker service inspect) sees: no key anywhere.
-      expect(JSON.stringify(service)).not.toContain(t.apiKey);
+      expect(JSON.stringify(service).includes(t.apiKey), "the key appears in the service").toBe(false);
       const container = (service!.Spec!.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec!;
       expect(container.Env!.filter((e) => e.startsWith("CONVERGENCE_API_KEY"))).toEqual(["CONVERGENCE_API_KEY_FILE=/run/secrets/convergence-api-key"]);
       const [ref] = container.Secrets!;
