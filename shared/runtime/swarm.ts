@@ -301,7 +301,7 @@ export class SwarmRuntime implements ContainerRuntime {
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
       const existing = (await this.docker.getSecret(name).inspect()) as { ID: string; Spec?: { Labels?: Record<string, string> } };
-      if (existing.Spec?.Labels?.[labelKeys.owner] !== this.opts.owner) throw new ContainerNameTakenError(`secret name ${name} is taken by a secret this platform does not own`);
+      if (existing.Spec?.Labels?.[labelKeys.owner] !== this.opts.owner) throw new Error(`secret name ${name} is taken by a secret this platform does not own; remove it`);
       return { SecretID: existing.ID, SecretName: name };
     }
   }
