@@ -37,6 +37,12 @@ const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 
 /** What a tenant's container and a warm network's holder both run with: no privileges to gain, no capabilities, a read-only root, an init. */
 const hardened = { SecurityOpt: ["no-new-privileges:true"], CapDrop: ["ALL"], ReadonlyRootfs: true, Init: true };
+/**
+ * No IPv6 inside a tenant's network namespace (the firewall is IPv4 only; the tenant network has
+ * EnableIPv6 false), whatever the engine's default: set where the namespace is made, on a tenant's
+ * own network or a warm network's holder (a container joining a holder cannot set net.* sysctls).
+ */
+const noIpv6 = { Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" } };
 const portInUse = (message: string) => /port is already allocated|address already in use/i.test(message);
 /**
  * The engine, not the container, failed: its socket is gone or refuses (a dockerd restart), or it
@@ -170,6 +176,7 @@ export class DockerRuntime implements ContainerRuntime {
         // (and, by the firewall, the one port) a tenant may reach on the host.
         ExtraHosts: [`host.docker.internal:${network ? network.gateway : "host-gateway"}`],
         ...(network ? { NetworkMode: network.name } : {}),
+        ...noIpv6,
       },
       // A fixed address (derived from the leased port): Docker gives it back on every start.
       ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
@@ -502,6 +509,7 @@ export class DockerRuntime implements ContainerRuntime {
           PortBindings: { [portKey]: [{ HostIp: o.bindHost, HostPort: String(o.hostPort) }] },
           ExtraHosts: [`host.docker.internal:${network.gateway}`],
           NetworkMode: network.name,
+          ...noIpv6,
           Memory: 64 * 1024 * 1024,
           MemorySwap: 64 * 1024 * 1024,
           NanoCpus: nanoCpus(0.1),

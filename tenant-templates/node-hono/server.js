@@ -1,11 +1,14 @@
 // Starter app for a Convergence tenant, on Hono. The platform injects CONVERGENCE_API_URL,
-// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME.
+// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME; on Swarm the
+// key arrives as a secret file named by CONVERGENCE_API_KEY_FILE instead of CONVERGENCE_API_KEY.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { html } from "hono/html";
 
 const env = process.env;
+const apiKey = env.CONVERGENCE_API_KEY_FILE ? readFileSync(env.CONVERGENCE_API_KEY_FILE, "utf8").trim() : env.CONVERGENCE_API_KEY;
 
 // Calls that came through the public ingress (https://<name>-<envId>.<domain>) carry this header,
 // which the ingress sets itself over anything a client sent: they must bring this tenant's API key
@@ -13,11 +16,11 @@ const env = process.env;
 // Calls on the container's own port (the host's loopback port) are the owner's and need none.
 const INGRESS_MARKER = "x-convergence-ingress";
 const digest = (s) => createHash("sha256").update(s).digest();
-const expectedKey = digest(env.CONVERGENCE_API_KEY ?? "");
+const expectedKey = digest(apiKey ?? "");
 function bearerMatchesKey(authorization) {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   // Compared as fixed-length digests, in constant time.
-  return Boolean(m && env.CONVERGENCE_API_KEY) && timingSafeEqual(digest(m[1]), expectedKey);
+  return Boolean(m && apiKey) && timingSafeEqual(digest(m[1]), expectedKey);
 }
 const keyRequired = {
   success: false,
@@ -40,7 +43,7 @@ app.post("/api/converge", async (c) => {
   try {
     const upstream = await fetch(`${env.CONVERGENCE_API_URL}/converge`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.CONVERGENCE_API_KEY}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body: await c.req.text(),
       signal: AbortSignal.timeout(120_000),
     });
