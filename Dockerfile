@@ -19,6 +19,10 @@ COPY scripts scripts
 # The dashboard (built into dist/dashboard) is typed by the SDK's generated API types.
 COPY dashboard dashboard
 COPY sdk/src sdk/src
+# The SDK and the CLI, compiled to sdk/dist and cli/dist by the same `npm run build`.
+COPY sdk/tsconfig.build.json sdk/tsconfig.build.json
+COPY cli/src cli/src
+COPY cli/tsconfig.build.json cli/tsconfig.build.json
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps
