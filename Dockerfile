@@ -1,8 +1,8 @@
 # The control plane's image (API, worker, migrations): compiled JavaScript on Node.js, production
 # dependencies only, non-root. Template dependencies are installed here too, so workers build
-# tenant images with no network inside Docker. NODE_IMAGE is node:20-alpine by default; point it
+# tenant images with no network inside Docker. NODE_IMAGE is node:22-alpine by default; point it
 # at a local image on a machine that cannot pull.
-ARG NODE_IMAGE=node:20-alpine
+ARG NODE_IMAGE=node:22-alpine
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
