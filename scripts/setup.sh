@@ -36,7 +36,8 @@ major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 if [ "$MODE" != --env ] && [ "$(major_of node)" -lt "$node_major" ]; then
   if [ "$(major_of .node/bin/node)" -lt "$node_major" ]; then
     log "Node.js $(node -v 2>/dev/null || echo '(none)') is older than $node_major: installing Node.js $node_major into .node/ (npm's node package)"
-    npm install --global --prefix "$ROOT/.node" --no-audit --no-fund --loglevel=error "node@$node_major"
+    npm install --global --prefix "$ROOT/.node" --no-audit --no-fund --loglevel=error "node@$node_major" ||
+      die "could not install Node.js $node_major from the npm registry: install Node.js $node_major or later (https://nodejs.org/) and run this again"
   fi
   export PATH="$ROOT/.node/bin:$PATH"
   log "using Node.js $(node -v) from .node/"
