@@ -56,7 +56,7 @@ const schema = z
     BODY_LIMIT_BYTES: int(64 * 1024),
     TENANT_PORT_MIN: int(3001),
     TENANT_PORT_MAX: int(3999),
-    TENANT_BASE_IMAGE: z.string().default("node:20-alpine"),
+    TENANT_BASE_IMAGE: z.string().default("node:22-alpine"),
     TENANT_CONTAINER_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence-tenant-"),
     /** Owner label value: the platform touches only containers that carry it. */
     CONVERGENCE_INSTANCE: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence"),

@@ -22,7 +22,7 @@ import { execIn, TEST_CONTAINER_PREFIX, TEST_OWNER, waitFor } from "./helpers/st
 import { swarmTest, type LocalSwarm } from "./helpers/swarm.js";
 
 loadDotEnv();
-const BASE_IMAGE = process.env.TENANT_BASE_IMAGE ?? "node:20-alpine";
+const BASE_IMAGE = process.env.TENANT_BASE_IMAGE ?? "node:22-alpine";
 // Ports from the top of this suite's range (host-mode ports bind inside the node namespaces, not on
 // the host), skipping those fetch() refuses to connect to (WHATWG "bad ports", e.g. 6000 for X11).
 const FETCH_BAD_PORTS = new Set([1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
