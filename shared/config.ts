@@ -144,6 +144,8 @@ const schema = z
     LLM_MAX_RETRIES: int(2),
     CONVERGE_PROMPT_MAX_CHARS: int(20_000),
     CONVERGE_ROLE_MAX_CHARS: int(200),
+    /** A convergence call's whole budget (all rounds), instead of REQUEST_TIMEOUT_MS: past it the run is stopped, answered 504 and recorded `aborted`. */
+    CONVERGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     /**
      * Metering rows are committed before the response either way; true also waits for the WAL
      * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).

@@ -158,8 +158,11 @@ export const convergenceCalls = pgTable(
       .notNull()
       .references(() => tenants.envId),
     createdAt: ts("created_at").notNull().defaultNow(),
-    /** ok: answered; error: the engine or provider failed; refused: over a quota or rate limit. */
-    outcome: text("outcome").$type<"ok" | "error" | "refused">().notNull(),
+    /**
+     * ok: answered; error: the engine or provider failed; refused: over a quota or rate limit;
+     * aborted: stopped before it finished (the client went away, or CONVERGE_TIMEOUT_MS ran out).
+     */
+    outcome: text("outcome").$type<"ok" | "error" | "refused" | "aborted">().notNull(),
     httpStatus: integer("http_status").notNull(),
     errorCode: text("error_code"),
     converged: boolean("converged"),
@@ -173,7 +176,7 @@ export const convergenceCalls = pgTable(
   (t) => [
     index("convergence_calls_org_time_idx").on(t.orgId, t.createdAt),
     index("convergence_calls_env_time_idx").on(t.envId, t.createdAt),
-    check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused')`),
+    check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused', 'aborted')`),
   ],
 );
 
