@@ -20,6 +20,7 @@ let running: Workers | undefined;
 let metricsEndpoint: { close(): Promise<void> } | undefined;
 let heartbeat: { stop(): void } | undefined;
 let stopWatching: (() => void) | undefined;
+let webhookDispatcher: { close(): Promise<void> } | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -33,6 +34,7 @@ async function shutdown(signal: string) {
   stopWatching?.();
   await running?.close();
   await metricsEndpoint?.close();
+  await webhookDispatcher?.close();
   await ctx.close();
   clearTimeout(timer);
   process.exit(0);
@@ -41,7 +43,7 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 running = await startWorkers(ctx);
-await startWebhookDispatcher(ctx);
+webhookDispatcher = await startWebhookDispatcher(ctx);
 stopWatching = sweepOnRuntimeChanges(ctx);
 // Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
 metricsEndpoint = await startWorkerMetrics(ctx, running.workers);
