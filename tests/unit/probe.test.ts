@@ -1,7 +1,7 @@
 /** The provisioning wait's look at whether an app listens yet, against real sockets on loopback. */
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { acceptsConnections } from "../shared/tenants/probe.js";
+import { acceptsConnections } from "../../shared/tenants/probe.js";
 
 let server: Server;
 let port: number;
