@@ -1,6 +1,6 @@
 /**
  * `npm run docs:config`: writes docs/configuration.md from shared/config.ts and shared/config-docs.ts.
- * tests/config-reference.test.ts fails while the committed file differs from what this writes.
+ * tests/unit/config-reference.test.ts fails while the committed file differs from what this writes.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 /**
  * The configuration reference: what each variable of shared/config.ts means and where it belongs,
  * keyed by name, and the renderer of docs/configuration.md from it and the schema's own defaults.
- * `npm run docs:config` writes the file; tests/config-reference.test.ts fails when the file and
+ * `npm run docs:config` writes the file; tests/unit/config-reference.test.ts fails when the file and
  * the schema differ, or when a variable of the schema has no entry here (tsc fails too).
  */
 import { z } from "zod";
@@ -44,7 +44,7 @@ export interface ConfigDoc {
 
 /**
  * Every variable of the schema. A variable added to shared/config.ts needs an entry here:
- * tests/config-reference.test.ts names the missing ones (and fails tsc), then `npm run docs:config`.
+ * tests/unit/config-reference.test.ts names the missing ones (and fails tsc), then `npm run docs:config`.
  */
 export const configDocs = {
   NODE_ENV: { group: "process", meaning: "`development`, `production` or `test`." },
@@ -296,7 +296,7 @@ export function renderConfigReference(): string {
     "`scripts/setup.sh`, mode 600, never committed) fills in whatever the environment does not set.",
     "",
     "A new variable goes in `shared/config.ts` (the schema) and `shared/config-docs.ts` (its group and",
-    "meaning); then `npm run docs:config` rewrites this file. `tests/config-reference.test.ts` fails",
+    "meaning); then `npm run docs:config` rewrites this file. `tests/unit/config-reference.test.ts` fails",
     "until both are done.",
     "",
   ];

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configSchema, projectRoot } from "../shared/config.js";
-import { configDocs, renderConfigReference, undocumentedConfig, type ConfigName } from "../shared/config-docs.js";
+import { configSchema, projectRoot } from "../../shared/config.js";
+import { configDocs, renderConfigReference, undocumentedConfig, type ConfigName } from "../../shared/config-docs.js";
 
 // The same rule for tsc: a variable of the schema with no entry in configDocs is a type error naming it.
 type Undescribed = Exclude<ConfigName, keyof typeof configDocs>;

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { projectRoot } from "../shared/config.js";
+import { projectRoot } from "../../shared/config.js";
 
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

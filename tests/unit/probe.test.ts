@@ -2,7 +2,7 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { acceptsConnections, probeTenant } from "../shared/tenants/probe.js";
+import { acceptsConnections, probeTenant } from "../../shared/tenants/probe.js";
 
 let server: Server;
 let port: number;
