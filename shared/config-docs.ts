@@ -68,6 +68,12 @@ export const configDocs = {
   PORT: { group: "api", meaning: "Where the API listens (tenants reach it over the Docker bridge)." },
   API_HOST: { group: "api", meaning: "The address the API listens on." },
   PUBLIC_API_URL: { group: "api", meaning: "The master API as a tenant container sees it (its `CONVERGENCE_API_URL`).", default: "`http://host.docker.internal:$PORT/api/v1`" },
+  API_HOSTNAME: {
+    group: "api",
+    meaning: "The API and dashboard over HTTPS through the ingress, at `https://<API_HOSTNAME>` (`/api/v1`, `/app`, `/docs`, `/openapi.json` only); empty = not served there.",
+    default: "`api.<TENANT_DOMAIN>`",
+  },
+  API_INGRESS_UPSTREAM: { group: "api", meaning: "Where Caddy dials the API for `API_HOSTNAME`.", default: "`127.0.0.1:$PORT`" },
   BODY_LIMIT_BYTES: { group: "api", meaning: "Larger request bodies get 413." },
   REQUEST_TIMEOUT_MS: {
     group: "api",
@@ -204,6 +210,10 @@ export const configDocs = {
   LLM_MODEL: { group: "converge", meaning: "The provider's model." },
   LLM_TIMEOUT_MS: { group: "converge", meaning: "Provider timeout (→ 504)." },
   LLM_MAX_RETRIES: { group: "converge", meaning: "Retries on the provider's 429/5xx (then → 502)." },
+  CONVERGE_TIMEOUT_MS: {
+    group: "converge",
+    meaning: "A convergence call's whole budget (all rounds), instead of `REQUEST_TIMEOUT_MS`: past it the model request is cancelled, the call answers 504 `UPSTREAM_TIMEOUT` and is recorded `aborted` (not billed).",
+  },
   CONVERGE_PROMPT_MAX_CHARS: { group: "converge", meaning: "Longest prompt a convergence call accepts." },
   CONVERGE_ROLE_MAX_CHARS: { group: "converge", meaning: "Longest agent role a convergence call accepts." },
   METERING_DURABLE_COMMIT: {

@@ -1,6 +1,6 @@
 /** Which peers the API believes X-Forwarded-Proto/-For from (API_TRUSTED_PROXIES): pure logic, no services. */
 import { describe, expect, test } from "vitest";
-import { isTrustedPeer } from "../api/forwarded.js";
+import { isTrustedPeer } from "../../api/forwarded.js";
 
 describe("trusted proxies", () => {
   test.each([

@@ -4,7 +4,7 @@
  * the class each one is refused as, or null for a public address that is allowed.
  */
 import { describe, expect, it } from "vitest";
-import { checkWebhookTarget, classifyAddress } from "../shared/webhooks/target.js";
+import { checkWebhookTarget, classifyAddress } from "../../shared/webhooks/target.js";
 
 const refused: [address: string, cls: string][] = [
   // IPv4 private, loopback, link-local (metadata), CGNAT, unspecified, multicast, broadcast
