@@ -65,4 +65,48 @@ describe("worker takeover", () => {
     // The container the dead worker created was adopted, not duplicated.
     expect(await ownedContainers(stack, envId)).toHaveLength(1);
   });
+
+  it("a worker paused past its lock does not run alongside the worker that took its job over: the takeover waits until the first run ends", async () => {
+    // Two workers again (the test above killed one).
+    if (stack.runningWorkers() < 2) stack.startWorker();
+    await stack.waitForWorkers(2);
+    const res = await spawnViaApi(stack, org.token, { name: "paused", framework: "gate" });
+    expect(res.status).toBe(202);
+    const envId: number = res.body.tenant.envId;
+    await waitFor(
+      async () => (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting"))))[0],
+      { intervalMs: 20, timeoutMs: 60_000, what: "the provision job to wait for the app's health" },
+    );
+    const started = (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting"))))[0]!;
+    const holder = stack.workers.find((w) => w.exitCode === null && actorOf(w.pid).test(started.actor));
+    expect(holder, `the worker that moved the tenant (${started.actor}) is running`).toBeDefined();
+    const gate = await waitFor(
+      async () => {
+        const url = `http://127.0.0.1:${(await getTenant(stack.db, envId))!.port}`;
+        return (await fetch(`${url}/health`)).status === 503 && url;
+      },
+      { intervalMs: 50, timeoutMs: 30_000, what: "the app to answer" },
+    );
+
+    // Paused (as a blocked event loop or a long GC pause would), it stops renewing its lock, and another worker takes the job.
+    const lock = `${stack.config.QUEUE_PREFIX}:tenant-provision:provision-${envId}:lock`;
+    const firstToken = await stack.redis.get(lock);
+    holder!.kill("SIGSTOP");
+    try {
+      await waitFor(async () => {
+        const token = await stack.redis.get(lock);
+        return token !== null && token !== firstToken;
+      }, { intervalMs: 20, timeoutMs: 30_000, what: "another worker to take the job over" });
+      // Were the takeover running now, it would see the app healthy and make the tenant ready at once.
+      expect((await fetch(`${gate}/open`, { method: "POST" })).status).toBe(200);
+      await expect(waitForStatus(stack, org.token, envId, ["ready", "failed"], 3_000)).rejects.toThrow(/timed out/);
+    } finally {
+      holder!.kill("SIGCONT");
+    }
+    // Resumed, the first run finishes the job; the takeover then finds nothing left to do.
+    expect((await waitForStatus(stack, org.token, envId, ["ready", "failed"], 30_000)).status).toBe("ready");
+    const ready = (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "ready"))));
+    expect(ready.map((e) => e.actor)).toEqual([started.actor]);
+    expect(await ownedContainers(stack, envId)).toHaveLength(1);
+  });
 });
