@@ -3,7 +3,8 @@
  * environment and .env), with a table of what each fault cost: tenants involved, tenants lost,
  * anything duplicated, and the time until everything was as it should be again.
  *
- * Trials: SIGKILL of the workers in the middle of provisioning (×3), Redis FLUSHALL with tenants
+ * Trials: SIGKILL of the workers in the middle of provisioning (×3), SIGKILL of only the worker
+ * holding a provision job while a second one runs (×3; `npm run worker` starts the second), Redis FLUSHALL with tenants
  * pending, a Postgres restart while tenants provision, a dockerd restart with ready tenants, and a
  * webhook receiver that is down for a while and then back (every event delivered exactly once).
  * Exit status 0 only when nothing was lost or duplicated and every trial ran.
@@ -18,11 +19,11 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import Docker from "dockerode";
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { loadConfig } from "../shared/config.js";
 import { createDb } from "../shared/db/client.js";
-import { tenants, webhookEvents } from "../shared/db/schema.js";
+import { tenantEvents, tenants, webhookEvents } from "../shared/db/schema.js";
 import { createOrganisation } from "../shared/orgs.js";
 import { labelKeys } from "../shared/runtime/types.js";
 
@@ -211,6 +212,37 @@ async function killWorkersMidProvision(round: number): Promise<TrialResult> {
   return result;
 }
 
+/**
+ * SIGKILL of only the worker running a tenant's provision job, while another worker of the stack
+ * runs (start one with `npm run worker`): the other takes the job over once its lock has expired
+ * (WORKER_LOCK_MS, WORKER_STALLED_INTERVAL_MS), with no restart in the way.
+ */
+async function killJobHolder(round: number): Promise<TrialResult> {
+  const trial = `SIGKILL the worker holding a provision job #${round}`;
+  const workers = pids("worker/main\\.(js|ts)");
+  if (workers.length < 2) throw new Error(`needs two workers of this stack, found ${workers.length}: start another with npm run worker`);
+  const id = await spawnTenant(`chaos-holder-${round}`);
+  // The worker that moved the tenant first holds its job: the tenant's events name it.
+  const deadline = Date.now() + 60_000;
+  let moved: { actor: string; toStatus: string } | undefined;
+  while (!moved && Date.now() < deadline) {
+    [moved] = await db
+      .select({ actor: tenantEvents.actor, toStatus: tenantEvents.toStatus })
+      .from(tenantEvents)
+      .where(and(eq(tenantEvents.envId, id), eq(tenantEvents.toStatus, "provisioning")));
+    if (!moved) await sleep(5);
+  }
+  const holder = Number(moved?.actor.split(":").at(-1));
+  if (!workers.includes(holder)) throw new Error(`the job's worker (${moved?.actor ?? "none seen"}) is not one of this stack's workers`);
+  const [{ status } = { status: "" }] = await db.select({ status: tenants.status }).from(tenants).where(eq(tenants.envId, id));
+  process.kill(holder, "SIGKILL");
+  const since = Date.now();
+  const { lost, recoverS } = await recovery([id], since);
+  const result = { trial, tenants: 1, lost: lost.length, duplicated: await duplicates([id]), recoverS, note: `killed 1 of ${workers.length} workers while ${status}` };
+  await destroyAll([id]);
+  return result;
+}
+
 async function flushRedisWithPending(): Promise<TrialResult> {
   const ids = await Promise.all([0, 1, 2].map((i) => spawnTenant(`chaos-flush-${i}`)));
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
@@ -306,6 +338,9 @@ const trials: Array<[string, () => Promise<TrialResult>]> = [
   ["SIGKILL workers mid-provision #1", () => killWorkersMidProvision(1)],
   ["SIGKILL workers mid-provision #2", () => killWorkersMidProvision(2)],
   ["SIGKILL workers mid-provision #3", () => killWorkersMidProvision(3)],
+  ["SIGKILL the worker holding a provision job #1", () => killJobHolder(1)],
+  ["SIGKILL the worker holding a provision job #2", () => killJobHolder(2)],
+  ["SIGKILL the worker holding a provision job #3", () => killJobHolder(3)],
   ["Redis FLUSHALL with tenants pending", flushRedisWithPending],
   ["Postgres restart while provisioning", restartPostgresWhileProvisioning],
   ["dockerd restart with ready tenants", restartDockerWithReady],

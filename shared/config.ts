@@ -76,8 +76,14 @@ const schema = z
     DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
     QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("convergence"),
     WORKER_CONCURRENCY: int(10),
-    /** How long a job lock lives before another worker may take over a crashed worker's job. */
-    WORKER_LOCK_MS: int(15_000),
+    /** How long a job lock lives before another worker may take over a crashed worker's job (kept short: a dead worker's job resumes in seconds). */
+    WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(3_000),
+    /** How often a worker renews the locks of the jobs it runs; below WORKER_LOCK_MS, so a renewal or two may be late without losing a job. */
+    WORKER_LOCK_RENEW_MS: z.coerce.number().int().min(100).default(1_000),
+    /** How often each worker looks for jobs whose lock expired (a job is taken over on the second look that finds it unlocked). */
+    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+    /** How many times a job may lose its worker (and be taken over) before it fails instead. */
+    WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
     PROVISION_ATTEMPTS: int(3),
     PROVISION_BACKOFF_MS: int(2_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000),
@@ -269,6 +275,10 @@ const schema = z
     // Each tenant's address on the bridge is derived from its port (shared/runtime/network.ts).
     message: "TENANT_NETWORK_SUBNET must have an address for every port of TENANT_PORT_MIN..TENANT_PORT_MAX (plus network, gateway and broadcast): widen the subnet or narrow the range",
     path: ["TENANT_NETWORK_SUBNET"],
+  })
+  .refine((c) => c.WORKER_LOCK_RENEW_MS < c.WORKER_LOCK_MS, {
+    message: "WORKER_LOCK_RENEW_MS must be below WORKER_LOCK_MS: a lock must be renewed before it expires",
+    path: ["WORKER_LOCK_RENEW_MS"],
   })
   .refine((c) => c.JWT_DEFAULT_TTL_SECONDS <= c.JWT_MAX_TTL_SECONDS, {
     message: "JWT_DEFAULT_TTL_SECONDS must not be above JWT_MAX_TTL_SECONDS",

@@ -35,6 +35,11 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
   exclusive?: boolean;
   /** Runs until told to stop: its processor's signal aborts when the worker shuts down. */
   runsUntilStopped?: boolean;
+  /**
+   * Runs with the same key never overlap, across all workers, not even when the job is taken over
+   * from a worker that was only slow: each run holds a Postgres lock on the key (worker/run-fence.ts).
+   */
+  fence?: (payload: z.infer<P>) => number;
 }
 
 const defineJob = <P extends z.ZodType, R extends z.ZodType = z.ZodType>(job: JobDefinition<P, R>) => job;
@@ -62,6 +67,7 @@ export const jobs = {
     jobId: (p) => `provision-${p.envId}`,
     options: (c) => lifecycleOptions(c.PROVISION_ATTEMPTS)(c),
     worker: workerDefaults,
+    fence: (p) => p.envId,
   }),
   destroy: defineJob({
     queue: "tenant-destroy",
@@ -71,6 +77,7 @@ export const jobs = {
     // A destroy is never given up: once these attempts are spent the reconciler enqueues it again.
     options: (c) => lifecycleOptions(Math.max(5, c.PROVISION_ATTEMPTS))(c),
     worker: workerDefaults,
+    fence: (p) => p.envId,
   }),
   /** The API never talks to Docker: a logs request is a short job a worker answers (request/reply). */
   logs: defineJob({

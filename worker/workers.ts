@@ -10,8 +10,11 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { WorkerContext } from "../shared/context.js";
 import { jobs, type JobDefinition, type JobKey } from "../shared/jobs.js";
 import { processors } from "./processors.js";
+import { createRunFence, type RunFence } from "./run-fence.js";
 
 const SCHEDULE_REASSERT_MS = 60_000;
+/** How long a fenced run waits for the same work still running in another (slow, not dead) worker before it is retried. */
+const FENCE_WAIT_MS = 60_000;
 
 export interface Workers {
   workers: Worker[];
@@ -21,7 +24,9 @@ export interface Workers {
 
 export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
   const keys = Object.keys(jobs) as JobKey[];
-  const workers = keys.map((key) => workerFor(ctx, key));
+  const fenced = keys.filter((k) => (jobs[k] as JobDefinition).fence).length;
+  const fence = createRunFence(ctx.config.DATABASE_URL, { connections: fenced ? ctx.config.WORKER_CONCURRENCY : 1, waitMs: FENCE_WAIT_MS });
+  const workers = keys.map((key) => workerFor(ctx, key, fence));
   for (const w of workers) {
     w.on("failed", (job, err) => ctx.logger.warn({ jobId: job?.id, queue: w.name, err: { message: err.message } }, "job failed"));
     w.on("error", (err) => ctx.logger.error({ err, queue: w.name }, "worker error"));
@@ -45,11 +50,12 @@ export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
       // Jobs that run until stopped are told to stop; the others finish.
       for (const [i, key] of keys.entries()) if ((jobs[key] as JobDefinition).runsUntilStopped) workers[i]!.cancelAllJobs("worker shutting down");
       await Promise.all(workers.map((w) => w.close()));
+      await fence.close();
     },
   };
 }
 
-function workerFor<K extends JobKey>(ctx: WorkerContext, key: K): Worker {
+function workerFor<K extends JobKey>(ctx: WorkerContext, key: K, fence: RunFence): Worker {
   const job = jobs[key] as JobDefinition;
   const process = processors[key] as (c: WorkerContext, payload: unknown, j: Job, signal: AbortSignal) => Promise<unknown>;
   const { concurrency, lockDurationMs } = job.worker(ctx.config);
@@ -63,17 +69,22 @@ function workerFor<K extends JobKey>(ctx: WorkerContext, key: K): Worker {
       const envId = (parsed.data as { envId?: number }).envId;
       const jobCtx = { ...ctx, logger: ctx.logger.child({ jobId: j.id, ...(envId !== undefined ? { envId } : {}) }) };
       const run = () => process(jobCtx, parsed.data, j, signal ?? new AbortController().signal);
+      if (job.fence) return fence.run(job.name, job.fence(parsed.data), run);
       return job.exclusive ? withLock(jobCtx, job.name, run) : run();
     },
     {
       connection: ctx.redis,
       prefix: ctx.config.QUEUE_PREFIX,
       concurrency,
+      // A dead worker's job is taken over once its lock has expired (at most lockDuration after the
+      // last renewal) and two stalled checks have found it unlocked: about WORKER_LOCK_MS plus one
+      // WORKER_STALLED_INTERVAL_MS. A worker that is only slow may lose its job the same way; the
+      // run fence (above) keeps the takeover from running alongside it. One that stalls more than
+      // WORKER_MAX_STALLED_COUNT times (crashed its workers each time) fails instead.
       lockDuration: lockDurationMs,
-      // A dead worker's job is noticed within a third of its lock time and taken over by another;
-      // one that stalls twice (crashed its worker twice) fails instead of crashing a third.
-      stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 3)),
-      maxStalledCount: 2,
+      lockRenewTime: Math.min(ctx.config.WORKER_LOCK_RENEW_MS, Math.floor(lockDurationMs / 2)),
+      stalledInterval: ctx.config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: ctx.config.WORKER_MAX_STALLED_COUNT,
     },
   );
 }
