@@ -171,7 +171,13 @@ export const configDocs = {
   CADDY_ADMIN_URL: { group: "ingress", meaning: "Caddy's admin API; must stay on loopback (whoever reaches it controls the ingress)." },
 
   WORKER_CONCURRENCY: { group: "workers", meaning: "Provision, destroy and webhook jobs run at once per worker (periodic ones one at a time, logs 5)." },
-  WORKER_LOCK_MS: { group: "workers", meaning: "Lock time before a dead worker's job (or sweep) is taken over by another." },
+  WORKER_LOCK_MS: {
+    group: "workers",
+    meaning: "How long a job lock lives before another worker may take over a dead worker's job (or sweep): a takeover comes about this plus `WORKER_STALLED_INTERVAL_MS` after the last renewal. A slow worker's run is fenced (a Postgres advisory lock per tenant), so a takeover never runs beside it.",
+  },
+  WORKER_LOCK_RENEW_MS: { group: "workers", meaning: "How often a worker renews its jobs' locks; must be below `WORKER_LOCK_MS`." },
+  WORKER_STALLED_INTERVAL_MS: { group: "workers", meaning: "How often each worker looks for jobs whose lock expired (taken over on the second look)." },
+  WORKER_MAX_STALLED_COUNT: { group: "workers", meaning: "Takeovers a job may have before it fails instead." },
   PROVISION_ATTEMPTS: { group: "workers", meaning: "Attempts of a provision job." },
   PROVISION_BACKOFF_MS: { group: "workers", meaning: "Back-off between provision attempts (doubling)." },
   LOGS_TIMEOUT_MS: { group: "workers", meaning: "How long a logs read (or a new follow) waits for a worker before answering 503." },
