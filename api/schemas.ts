@@ -241,13 +241,24 @@ export const isoDate = (field: string) =>
       return d;
     });
 
+/**
+ * The `{id}` of every `/api/v1/tenant/{id}/…` path: the envId in plain decimal (1-2147483647; no
+ * sign, leading zero, fraction, exponent or hex) or the tenantId (`tenant_1`), parsed to the envId
+ * by envIdOfTenantId, the one parser of tenant ids. The tenant limit of an access token is checked
+ * against this parse too (api/access.ts), so no other spelling can name a tenant.
+ */
 export const TenantIdParam = z.object({
-  id: z.coerce
-    .number({ error: "tenant id must be a positive integer" })
-    .int("tenant id must be a positive integer")
-    .positive("tenant id must be a positive integer")
-    .max(MAX_INT4, "tenant id is out of range")
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: z
+    .string()
+    .transform((value, ctx) => {
+      const envId = envIdOfTenantId(value, { bareEnvId: true });
+      if (envId === null) {
+        ctx.addIssue({ code: "custom", message: `tenant id must be an envId (1-${MAX_INT4}, decimal digits only) or a tenantId such as tenant_1; got ${JSON.stringify(value.slice(0, 40))}` });
+        return z.NEVER;
+      }
+      return envId;
+    })
+    .openapi({ param: { name: "id", in: "path" }, type: "integer", exclusiveMinimum: 0, maximum: MAX_INT4, example: 1 }),
 });
 
 export const tenantName = z
