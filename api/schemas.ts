@@ -20,7 +20,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used before with a different body",
   INVALID_STATE: "not possible in the tenant's current state",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
-  UNSUPPORTED_MEDIA_TYPE: "the body's content type is not accepted",
+  UNSUPPORTED_MEDIA_TYPE: "the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done",
   RATE_LIMITED: "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
   QUOTA_EXCEEDED: "the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After",
   TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
