@@ -7,12 +7,13 @@
  *
  * Both become a Principal (shared/auth/principal.ts); what each operation asks of it is declared
  * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
- * attempt that could be a guess is counted per client address (shared/auth/failed-auth.ts).
+ * attempt that could be a guess is counted per client address and credential (shared/auth/failed-auth.ts).
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
+import { clientBehind, plainAddress, proxyList } from "../shared/auth/client-address.js";
 import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
 import { isSessionEnded } from "../shared/auth/sessions.js";
 import { AppError } from "../shared/errors.js";
@@ -58,15 +59,15 @@ async function authenticateCredential(ctx: ApiContext, credential: string): Prom
 /** Either credential → `principal` (and `org`) on the context, or 401 (429 when this client keeps failing). */
 export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
-  const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
   const credential = readCredential(c);
   if (!credential) {
     throw new AppError("UNAUTHORIZED", "missing credential: send Authorization: Bearer <organisation token or access token>, or sign in to the dashboard", undefined, challenge());
   }
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client, credential.value);
   const attempt = await authenticateCredential(ctx, credential.value);
   if (!attempt.ok) {
-    const tooMany = attempt.suspicious ? await ctx.auth.failures.recordFailure(client) : null;
+    const tooMany = attempt.suspicious ? await ctx.auth.failures.recordFailure(client, credential.value) : null;
     throw tooMany ?? new AppError("UNAUTHORIZED", attempt.message, undefined, challenge("invalid_token"));
   }
   const { principal } = attempt;
@@ -83,12 +84,12 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
 /** Tenant-key auth for convergence calls: `Authorization: Bearer sk_tenant_…` or `X-API-Key`. */
 export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
-  const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
   const key = bearerToken(requestHeader(c, "authorization")) ?? requestHeader(c, "x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client, key);
   const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys).catch(async (err: unknown) => {
-    if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client)) ?? err;
+    if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client, key)) ?? err;
     throw err;
   });
   c.set("tenant", tenant);
@@ -96,15 +97,20 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   await next();
 });
 
-/** The client's address, for counting failed authentications (IPv4-mapped IPv6 shown as IPv4). */
-export function clientAddress(c: Context): string {
+/**
+ * The client's address, for counting failed authentications (IPv4-mapped IPv6 shown as IPv4): the
+ * peer's, or the one X-Forwarded-For names when the peer is in TRUSTED_PROXIES (shared/auth/client-address.ts).
+ */
+export function clientAddress(c: Context<HonoEnv>): string {
   let address: string | undefined;
   try {
     address = getConnInfo(c).remote.address;
   } catch {
     // not served by @hono/node-server (an in-process app.request): no socket
   }
-  return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "unknown";
+  if (address === undefined) return "unknown";
+  const proxies = c.get("ctx").config.TRUSTED_PROXIES;
+  return proxies.length ? clientBehind(address, requestHeader(c, "x-forwarded-for"), proxyList(proxies)) : plainAddress(address);
 }
 
 /** `org_id` in a query must name the credential's own organisation. */

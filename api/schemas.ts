@@ -26,7 +26,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
   CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
   CAPACITY_EXHAUSTED: "the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After",
-  TOO_MANY_AUTH_FAILURES: "too many failed authentications from this client; see Retry-After",
+  TOO_MANY_AUTH_FAILURES: "this credential failed too many times from this client (a valid credential is not affected); see Retry-After",
   NO_PORTS_AVAILABLE: "every tenant port is taken",
   DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer (in time); try again after Retry-After",
   UPSTREAM_ERROR: "the model provider failed",

@@ -4,6 +4,7 @@
  * (written by scripts/setup.sh) fills in whatever the environment does not set.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
@@ -24,6 +25,22 @@ const cidrList = z
   .default("")
   .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
+
+/** Comma-separated IPv4 or IPv6 CIDRs (a bare address is one host), normalised to `address/prefix`. */
+const anyCidrList = z
+  .string()
+  .default("")
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
+  .transform((list) => list.map((s) => anyCidr(s)!));
+
+function anyCidr(s: string): string | null {
+  const [address = "", bits, extra] = s.split("/");
+  const family = isIP(address);
+  const max = family === 4 ? 32 : 128;
+  if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) return null;
+  return `${address}/${bits ?? max}`;
+}
 
 function isNetworkAddress(cidr: string): boolean {
   const [addr, bits] = cidr.split("/") as [string, string];
@@ -171,9 +188,11 @@ const schema = z
     SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
     /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
-    /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
+    /** Failed authentications per client address and credential within the window before that credential gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Reverse proxies (CIDRs, IPv4 or IPv6) whose X-Forwarded-For names the client for that count; empty: the peer's address is the client. */
+    TRUSTED_PROXIES: anyCidrList,
     /**
      * Per-organisation limits (README "Limits and abuse resistance"); an organisation's own values
      * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.

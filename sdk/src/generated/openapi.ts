@@ -587,7 +587,7 @@ export interface components {
                  *     - `TENANT_LIMIT_REACHED` (429): the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created
                  *     - `CONCURRENCY_LIMIT_REACHED` (429): too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`
                  *     - `CAPACITY_EXHAUSTED` (503): the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After
-                 *     - `TOO_MANY_AUTH_FAILURES` (429): too many failed authentications from this client; see Retry-After
+                 *     - `TOO_MANY_AUTH_FAILURES` (429): this credential failed too many times from this client (a valid credential is not affected); see Retry-After
                  *     - `NO_PORTS_AVAILABLE` (503): every tenant port is taken
                  *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer (in time); try again after Retry-After
                  *     - `UPSTREAM_ERROR` (502): the model provider failed
