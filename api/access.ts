@@ -8,9 +8,9 @@
  *
  * - an organisation token may do everything;
  * - an access token needs the operation's scope (403 INSUFFICIENT_SCOPE naming it);
- * - a tenant-limited access token sees only its tenants: another tenant's `{id}` is a 404, as
- *   another organisation's is (the `{id}` parsed by TenantIdParam, as the route parses it), and operations on the whole organisation (`wholeOrganisation`,
- *   e.g. spawn) are refused with 403;
+ * - a tenant-limited access token sees only its tenants: another tenant's `{id}` (parsed by
+ *   TenantIdParam, as the route parses it) is a 404, as another organisation's is, and operations
+ *   on the whole organisation (`wholeOrganisation`, e.g. spawn) are refused with 403;
  * - `organisationTokenOnly` operations (issuing access tokens, rotating the organisation token,
  *   signing in to the dashboard) refuse access tokens: a short-lived scoped token must not be a
  *   way to the master credential;
@@ -77,7 +77,7 @@ function enforce(policy: AccessPolicy) {
         );
       }
       // The path's tenant, parsed as the route's validation will parse it (one parser, so no other
-      // spelling of an id, `7.0` or `0x7`, can name a tenant past this check); not one is a 400 here too.
+      // spelling of an id, `7.0` or `0x7`, can name a tenant past this check); any other is a 400 here too.
       const id = c.req.param("id");
       if (id !== undefined) {
         const parsed = TenantIdParam.safeParse({ id });

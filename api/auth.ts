@@ -56,7 +56,7 @@ async function authenticateCredential(ctx: ApiContext, credential: string): Prom
   return org ? { ok: true, principal: organisationPrincipal(org) } : { ok: false, message: "invalid organisation token", suspicious: true };
 }
 
-/** Either credential → `principal` (and `org`) on the context, or 401 (429 when this client keeps failing). */
+/** Either credential → `principal` (and `org`) on the context, or 401 (429 when this credential keeps failing from this client). */
 export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
   const credential = readCredential(c);
