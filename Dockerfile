@@ -1,8 +1,8 @@
 # The control plane's image (API, worker, migrations): compiled JavaScript on Node.js, production
 # dependencies only, non-root. Template dependencies are installed here too, so workers build
-# tenant images with no network inside Docker. NODE_IMAGE is node:20-alpine by default; point it
+# tenant images with no network inside Docker. NODE_IMAGE is node:22-alpine by default; point it
 # at a local image on a machine that cannot pull.
-ARG NODE_IMAGE=node:20-alpine
+ARG NODE_IMAGE=node:22-alpine
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -19,6 +19,10 @@ COPY scripts scripts
 # The dashboard (built into dist/dashboard) is typed by the SDK's generated API types.
 COPY dashboard dashboard
 COPY sdk/src sdk/src
+# The SDK and the CLI, compiled to sdk/dist and cli/dist by the same `npm run build`.
+COPY sdk/tsconfig.build.json sdk/tsconfig.build.json
+COPY cli/src cli/src
+COPY cli/tsconfig.build.json cli/tsconfig.build.json
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps

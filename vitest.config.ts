@@ -5,11 +5,12 @@ import RunLastSequencer from "./tests/sequencer.js";
 // Workspace packages (@convergence/sdk) resolve to their TypeScript source, as under tsc and the CLI.
 const conditions = ["convergence-source", ...defaultServerConditions];
 
+/** The unit tier: tests that need no Postgres, Redis, Docker or browser (`npm run test:unit`). */
+const unitTests = "tests/unit/**/*.test.ts";
+
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
-    include: ["tests/**/*.test.ts"],
-    globalSetup: ["tests/global-setup.ts"],
     // The files share one Docker engine and one 2-core machine: run them one after another.
     fileParallelism: false,
     // Default order (failed, slow, large first), except zz-*.test.ts last: see tests/sequencer.ts.
@@ -17,5 +18,19 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     reporters: ["default"],
+    projects: [
+      // No global set-up: no database to migrate, no Docker to touch. Runs first (groupOrder).
+      { extends: true, test: { name: "unit", include: [unitTests], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["tests/**/*.test.ts"],
+          exclude: [unitTests],
+          globalSetup: ["tests/global-setup.ts"],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

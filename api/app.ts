@@ -8,7 +8,6 @@ import type { Http2Bindings, HttpBindings } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../shared/errors.js";
-import { withTimeout } from "../shared/timeout.js";
 import { assertAccessDeclared } from "./access.js";
 import { requireOperator } from "./admin.js";
 import { requestDeadline } from "./deadline.js";
@@ -16,7 +15,9 @@ import { authenticate, requireTenantKey } from "./auth.js";
 import { mountDashboard } from "./dashboard.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError, validationError } from "./errors.js";
+import { strictTransportSecurity } from "./forwarded.js";
 import { documentApi } from "./openapi.js";
+import { checkReadiness } from "./readiness.js";
 import { requestHeader } from "./node-http.js";
 import { observeRequests } from "./request-log.js";
 import { CachedTrieRouter } from "./route-cache.js";
@@ -58,6 +59,7 @@ export function createApp(ctx: ApiContext) {
   app.use(observeRequests(ctx)); // request id, ctx and log on the context; the request line and metrics
   // Answers 503 past REQUEST_TIMEOUT_MS when a dependency hangs (held requests lift it; api/deadline.ts).
   app.use(requestDeadline(ctx.config.REQUEST_TIMEOUT_MS));
+  app.use(strictTransportSecurity); // over HTTPS (through the ingress) only
 
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.config.BODY_LIMIT_BYTES} bytes`);
   const limitBody = bodyLimit({
@@ -115,16 +117,10 @@ export function createApp(ctx: ApiContext) {
   documentApi(app); // /openapi.json and /docs
   mountDashboard(app); // /app
 
+  // Ok or not, nothing more: the details (which dependency, its error) are on the operations listener's /readyz.
   app.get("/readyz", async (c) => {
-    const checks = await Promise.all([
-      withTimeout(ctx.sql`select 1`, 2000, "postgres").then(() => "ok", (e: Error) => `down: ${e.message}`),
-      withTimeout(ctx.redis.ping(), 2000, "redis").then(() => "ok", (e: Error) => `down: ${e.message}`),
-    ]);
-    const [postgres, redis] = checks;
-    const ok = checks.every((s) => s === "ok");
-    // The status feed (LISTEN for ?wait= and event streams) is reported, not gated on: it re-subscribes by itself.
-    const statusFeed = ctx.statusFeed.isListening ? "listening" : "reconnecting";
-    return c.json({ success: ok, checks: { postgres, redis }, statusFeed }, ok ? 200 : 503);
+    const { ok } = await checkReadiness(ctx);
+    return ok ? c.json({ success: true, status: "ok" }, 200) : c.json(errorBody(new AppError("DEPENDENCY_UNAVAILABLE", "not ready")), 503);
   });
 
   app.notFound((c) => c.json(errorBody(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)), 404));

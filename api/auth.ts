@@ -9,16 +9,15 @@
  * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
  * attempt that could be a guess is counted per client address and credential (shared/auth/failed-auth.ts).
  */
-import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { looksLikeAccessToken } from "../shared/auth/access-tokens.js";
-import { clientBehind, plainAddress, proxyList } from "../shared/auth/client-address.js";
 import { organisationPrincipal, type Principal } from "../shared/auth/principal.js";
 import { isSessionEnded } from "../shared/auth/sessions.js";
 import { AppError } from "../shared/errors.js";
 import { authenticateTenantKey } from "../shared/tenant-keys.js";
 import type { ApiContext, HonoEnv } from "./env.js";
+import { forwardedClientAddress } from "./forwarded.js";
 import { requestHeader } from "./node-http.js";
 import { assertCookieRequest, sessionCookie } from "./session-cookies.js";
 
@@ -98,19 +97,11 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
 });
 
 /**
- * The client's address, for counting failed authentications (IPv4-mapped IPv6 shown as IPv4): the
- * peer's, or the one X-Forwarded-For names when the peer is in TRUSTED_PROXIES (shared/auth/client-address.ts).
+ * The client's address, for counting failed authentications: the peer's, or, behind proxies in
+ * API_TRUSTED_PROXIES, the one their X-Forwarded-For names (api/forwarded.ts).
  */
-export function clientAddress(c: Context<HonoEnv>): string {
-  let address: string | undefined;
-  try {
-    address = getConnInfo(c).remote.address;
-  } catch {
-    // not served by @hono/node-server (an in-process app.request): no socket
-  }
-  if (address === undefined) return "unknown";
-  const proxies = c.get("ctx").config.TRUSTED_PROXIES;
-  return proxies.length ? clientBehind(address, requestHeader(c, "x-forwarded-for"), proxyList(proxies)) : plainAddress(address);
+export function clientAddress(c: Context): string {
+  return forwardedClientAddress(c as Context<HonoEnv>) ?? "unknown";
 }
 
 /** `org_id` in a query must name the credential's own organisation. */

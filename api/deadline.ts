@@ -3,7 +3,8 @@
  * process, a network that drops packets), the request gets 503 DEPENDENCY_UNAVAILABLE with
  * Retry-After instead of waiting with it, and the API recovers by itself once the dependency
  * answers again. Requests held open on purpose (status ?wait=, logs) lift the deadline
- * (`c.get("deadline")`) once they are admitted, and bound each read of their own instead.
+ * (`c.get("deadline")`) once they are admitted, and bound each read of their own instead; so does
+ * a convergence call, whose run has its own budget (CONVERGE_TIMEOUT_MS, shared/convergence/run.ts).
  *
  * Verbs with side effects get the deadline and check it before committing (shared/deadline.ts):
  * work that finishes after its request was answered 503 must not leave a tenant or a new key behind.

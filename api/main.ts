@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import { startAuthServices } from "../shared/auth/services.js";
 import { loadConfig } from "../shared/config.js";
 import { createAppContext } from "../shared/context.js";
+import { exitUnlessEncryptionKeyMatches } from "../shared/encryption-key.js";
 import { bootstrapFirstOrganisation } from "../shared/orgs.js";
 import { TenantKeyCache } from "../shared/tenant-keys.js";
 import { TenantRowCache } from "../shared/tenants/row-cache.js";
@@ -18,6 +19,8 @@ import { createOpsApp } from "./ops.js";
 const config = loadConfig();
 const base = createAppContext(config, "api");
 const log = base.logger;
+// Before anything is written: a process with another key than the stored secrets' refuses to start.
+await exitUnlessEncryptionKeyMatches(base.db, config.ENCRYPTION_KEY);
 
 const statusFeed = new TenantStatusFeed(config.DATABASE_URL, log.child({ component: "status-feed" }));
 await statusFeed.start();

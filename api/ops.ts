@@ -1,10 +1,10 @@
 /**
- * The operations listener (OPS_PORT on OPS_HOST, 127.0.0.1 by default): Prometheus `/metrics` and
- * the queue dashboard at `/admin/queues`, apart from the public API port, so neither customers
- * nor tenants (whose one reachable host port is the API's) ever reach them. The dashboard always
- * asks for the operator's credentials. On loopback `/metrics` is open to whoever is on the host
- * (the scraper); bound to any other address it asks for the same credentials (Prometheus sends
- * them with `authorization` or `basic_auth`).
+ * The operations listener (OPS_PORT on OPS_HOST, 127.0.0.1 by default): Prometheus `/metrics`,
+ * `/readyz` with its details and the queue dashboard at `/admin/queues`, apart from the public API
+ * port, so neither customers nor tenants (whose one reachable host port is the API's) ever reach
+ * them. The dashboard always asks for the operator's credentials. On loopback `/metrics` and
+ * `/readyz` are open to whoever is on the host (the scraper); bound to any other address they ask
+ * for the same credentials (Prometheus sends them with `authorization` or `basic_auth`).
  */
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
@@ -12,6 +12,7 @@ import { AppError } from "../shared/errors.js";
 import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError } from "./errors.js";
+import { checkReadiness } from "./readiness.js";
 import { RequestLogger } from "./request-log.js";
 
 export function createOpsApp(ctx: ApiContext) {
@@ -30,6 +31,12 @@ export function createOpsApp(ctx: ApiContext) {
   app.get("/metrics", async (c) => {
     const { body, contentType } = await ctx.metrics.render();
     return c.body(body, 200, { "Content-Type": contentType });
+  });
+  // Readiness with its details: each dependency's state and error, the status feed (api/readiness.ts).
+  if (!isLoopback(ctx.config.OPS_HOST)) app.use("/readyz", requireAdmin);
+  app.get("/readyz", async (c) => {
+    const { ok, checks, statusFeed } = await checkReadiness(ctx);
+    return c.json({ success: ok, checks, statusFeed }, ok ? 200 : 503);
   });
   app.use(ADMIN_BASE_PATH, requireAdmin);
   app.use(`${ADMIN_BASE_PATH}/*`, requireAdmin);

@@ -6,7 +6,8 @@
  *   cvg_csrf     the CSRF token: SameSite=Strict, Path=/, readable by the dashboard's script, which
  *                echoes it in X-CSRF-Token on every request that changes something
  *
- * Both are Secure when the request came over HTTPS (SESSION_COOKIE_SECURE=auto) or when told to.
+ * Both are Secure when the request came over HTTPS (SESSION_COOKIE_SECURE=auto; through the ingress
+ * too, see api/forwarded.ts) or when told to.
  */
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -14,13 +15,14 @@ import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfTokenMatches, type Issued
 import type { Principal } from "../shared/auth/principal.js";
 import { AppError } from "../shared/errors.js";
 import type { HonoEnv } from "./env.js";
+import { cameOverHttps } from "./forwarded.js";
 
 const SESSION_PATH = "/api/";
 const CSRF_PATH = "/";
 
 function secure(c: Context<HonoEnv>): boolean {
   const setting = c.get("ctx").config.SESSION_COOKIE_SECURE;
-  return setting === "auto" ? new URL(c.req.url).protocol === "https:" : setting === "true";
+  return setting === "auto" ? cameOverHttps(c) : setting === "true";
 }
 
 export function setSessionCookies(c: Context<HonoEnv>, session: IssuedSession): void {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds a minimal tenant base image from the host's Node.js binary and the shared libraries it
-# links against, for machines whose Docker cannot pull node:20-alpine. The image has no shell:
-# tenant Dockerfiles therefore only COPY (their dependencies are installed on the host).
+# Builds a minimal tenant base image from the Node.js binary on PATH (the host's, or the one
+# scripts/setup.sh installed into .node/) and the shared libraries it links against, for machines
+# whose Docker cannot pull node:22-alpine. The image has no shell: tenant Dockerfiles therefore
+# only COPY (their dependencies are installed on the host).
 set -euo pipefail
 tag=${1:?usage: build-base-image.sh <tag>}
-node_bin=$(readlink -f "$(command -v node)")
+# The binary itself: .node/bin/node is a symlink into the npm package that carries it.
+node_bin=$(readlink -f "$(node -p process.execPath)")
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 

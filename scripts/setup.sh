@@ -26,6 +26,23 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# --- Node.js: a maintained LTS (22 or later) --------------------------------------------
+# The machine's when it is new enough; else the official binary from the npm registry's `node`
+# package, installed into .node/ (inside the clone: no root needed, nothing of the machine's
+# replaced). Everything after this runs on it, and the package scripts run through scripts/node,
+# which picks .node/ when it is there (this PATH does not reach the npm that started us).
+node_major=22
+major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$MODE" != --env ] && [ "$(major_of node)" -lt "$node_major" ]; then
+  if [ "$(major_of .node/bin/node)" -lt "$node_major" ]; then
+    log "Node.js $(node -v 2>/dev/null || echo '(none)') is older than $node_major: installing Node.js $node_major into .node/ (npm's node package)"
+    npm install --global --prefix "$ROOT/.node" --no-audit --no-fund --loglevel=error "node@$node_major" ||
+      die "could not install Node.js $node_major from the npm registry: install Node.js $node_major or later (https://nodejs.org/) and run this again"
+  fi
+  export PATH="$ROOT/.node/bin:$PATH"
+  log "using Node.js $(node -v) from .node/"
+fi
+
 # --- Node packages -----------------------------------------------------------------
 # Again when the lock file or a patch of a dependency (patches/, applied by patch-package) is newer than the install.
 if [ "$MODE" != --env ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
@@ -61,7 +78,7 @@ if [ ! -f .env ]; then
   (
     umask 077
     cat >.env <<EOF
-# Written by scripts/setup.sh for local use. Not committed. See README "Configuration".
+# Written by scripts/setup.sh for local use. Not committed. See docs/configuration.md.
 # docker compose reads the same file (POSTGRES_PASSWORD, REDIS_PASSWORD, ENCRYPTION_KEY).
 POSTGRES_PASSWORD=$pg_pass
 REDIS_PASSWORD=$redis_pass
@@ -197,7 +214,7 @@ if ! caddy_up; then
   caddy_dir=/var/lib/convergence-caddy
   mkdir -p "$caddy_dir"
   # install_trust=false: Caddy must not add its root CA to this host's trust store by itself
-  # (README, "Trusting the ingress's certificates", says how to do that deliberately).
+  # (docs/networking.md, "Trusting the ingress's certificates", says how to do that deliberately).
   printf '{"admin":{"listen":"%s","config":{"persist":false}},"apps":{"pki":{"certificate_authorities":{"local":{"install_trust":false}}}}}\n' \
     "$admin_listen" >"$caddy_dir/bootstrap.json"
   log "starting Caddy (admin API on $admin_listen, data in $caddy_dir/data, log: /var/log/convergence-caddy.log)"
@@ -209,17 +226,21 @@ if ! caddy_up; then
 fi
 
 # --- Tenant base image ----------------------------------------------------------------------
-# Production default is node:20-alpine. When it is not present and cannot be pulled (no
-# registry reachable), build an equivalent local image from the host's own Node.js binary and
-# the libraries it links against, and record it in .env.
-base=${TENANT_BASE_IMAGE:-node:20-alpine}
-if ! docker image inspect "$base" >/dev/null 2>&1; then
-  if [ "$base" = node:20-alpine ] && timeout 20 docker pull -q "$base" >/dev/null 2>&1; then
+# Production default is node:22-alpine. When it is not present and cannot be pulled (no
+# registry reachable), build an equivalent local image from the Node.js this set-up runs on (the
+# host's, or .node/'s) and the libraries it links against, and record it in .env. A local image
+# from another Node.js (an earlier set-up's, e.g. 20) is replaced the same way: the tag says which.
+base=${TENANT_BASE_IMAGE:-node:22-alpine}
+local_base="convergence/node-base:$(node -p 'process.versions.node')"
+outdated=""
+case "$base" in convergence/node-base:*) [ "$base" = "$local_base" ] || outdated=1 ;; esac
+if [ -n "$outdated" ] || ! docker image inspect "$base" >/dev/null 2>&1; then
+  if [ "$base" = node:22-alpine ] && timeout 20 docker pull -q "$base" >/dev/null 2>&1; then
     log "pulled $base"
   else
-    local_base="convergence/node-base:$(node -p 'process.versions.node')"
     if ! docker image inspect "$local_base" >/dev/null 2>&1; then
-      log "no registry answers: building $local_base from the host's Node.js"
+      if [ -n "$outdated" ]; then log "$base is not this Node.js ($(node -v)): building $local_base"
+      else log "no registry answers: building $local_base from the host's Node.js"; fi
       bash scripts/build-base-image.sh "$local_base"
     fi
     if [ "$base" != "$local_base" ]; then

@@ -2,7 +2,7 @@
  * `npm start` (after scripts/setup.sh and the build): a small supervisor for the API and one
  * worker. Each runs as a child process; one that exits on its own (a crash, an OOM kill) is
  * restarted with doubling back-off and a log line saying why, while the other keeps serving.
- * Ctrl-C (or SIGTERM) stops both and exits. More workers: `npm run worker`, anywhere.
+ * Ctrl-C (or SIGTERM) stops both and exits; so does a child refusing its configuration (exit 78). More workers: `npm run worker`, anywhere.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -55,6 +55,7 @@ interface Supervised {
 
 const supervised: Supervised[] = [];
 let stopping = false;
+let exitCode = 0;
 
 function launch(s: Supervised) {
   s.timer = null;
@@ -72,6 +73,13 @@ function launch(s: Supervised) {
 function onExit(s: Supervised, code: number | null, signal: NodeJS.Signals | null) {
   s.child = null;
   if (stopping) return;
+  if (code === 78) {
+    // EX_CONFIG: the child refused its configuration (ENCRYPTION_KEY not the database's, say),
+    // which no restart can change; its own message is just above.
+    say(`${s.name} refused to start: its configuration is wrong (see above); stopping`);
+    exitCode = 78;
+    return stop("configuration error");
+  }
   const ranMs = Date.now() - s.startedAt;
   s.failures = ranMs >= STABLE_MS ? 0 : s.failures + 1;
   const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, s.failures - 1));
@@ -101,7 +109,7 @@ function stop(signal: string) {
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2_000).unref();
   const running = supervised.map((s) => s.child).filter((c): c is ChildProcess => c !== null);
   void Promise.all(running.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("exit", r))))).then(() =>
-    process.exit(0),
+    process.exit(exitCode),
   );
 }
 process.on("SIGINT", () => stop("SIGINT"));

@@ -27,12 +27,13 @@ const cidrList = z
   .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
 
 /** Comma-separated IPv4 or IPv6 CIDRs (a bare address is one host), normalised to `address/prefix`. */
-const anyCidrList = z
-  .string()
-  .default("")
-  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-  .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
-  .transform((list) => list.map((s) => anyCidr(s)!));
+const anyCidrList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
+    .transform((list) => list.map((s) => anyCidr(s)!));
 
 function anyCidr(s: string): string | null {
   const [address = "", bits, extra] = s.split("/");
@@ -73,7 +74,7 @@ const schema = z
     BODY_LIMIT_BYTES: int(64 * 1024),
     TENANT_PORT_MIN: int(3001),
     TENANT_PORT_MAX: int(3999),
-    TENANT_BASE_IMAGE: z.string().default("node:20-alpine"),
+    TENANT_BASE_IMAGE: z.string().default("node:22-alpine"),
     TENANT_CONTAINER_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence-tenant-"),
     /** Owner label value: the platform touches only containers that carry it. */
     CONVERGENCE_INSTANCE: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence"),
@@ -112,7 +113,7 @@ const schema = z
     LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
     WORKER_METRICS_PORT: int(9465),
-    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (README, "Operations"). */
+    /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (docs/operations.md). */
     WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
     /**
      * The API process's operations listener: /metrics and /admin/queues, never on the public PORT.
@@ -161,6 +162,8 @@ const schema = z
     LLM_MAX_RETRIES: int(2),
     CONVERGE_PROMPT_MAX_CHARS: int(20_000),
     CONVERGE_ROLE_MAX_CHARS: int(200),
+    /** A convergence call's whole budget (all rounds), instead of REQUEST_TIMEOUT_MS: past it the run is stopped, answered 504 and recorded `aborted`. */
+    CONVERGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     /**
      * Metering rows are committed before the response either way; true also waits for the WAL
      * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).
@@ -171,7 +174,7 @@ const schema = z
      * status change evicts it at once; the health counters may lag by up to this. 0 turns it off.
      */
     STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-    /** Access tokens (JWTs, see README "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
+    /** Access tokens (JWTs, see docs/api.md "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
     JWT_ISSUER: z.string().min(1).default("convergence"),
     JWT_AUDIENCE: z.string().min(1).default("convergence-api"),
     JWT_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -180,7 +183,7 @@ const schema = z
     JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
     JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
     /**
-     * Dashboard sessions (README "The dashboard"): the lifetime of a session's access token, renewed
+     * Dashboard sessions (docs/dashboard.md): the lifetime of a session's access token, renewed
      * while the dashboard is in use (so also how long an idle one lasts; default 15 min, at most
      * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
      */
@@ -191,10 +194,8 @@ const schema = z
     /** Failed authentications per client address and credential within the window before that credential gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-    /** Reverse proxies (CIDRs, IPv4 or IPv6) whose X-Forwarded-For names the client for that count; empty: the peer's address is the client. */
-    TRUSTED_PROXIES: anyCidrList,
     /**
-     * Per-organisation limits (README "Limits and abuse resistance"); an organisation's own values
+     * Per-organisation limits (docs/api.md "Limits and abuse resistance"); an organisation's own values
      * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.
      */
     ORG_MAX_TENANTS: positive(20),
@@ -232,6 +233,16 @@ const schema = z
      * default. Only processes serving the same tenants on the same ingress ports may share one.
      */
     INGRESS_NAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).optional(),
+    /** The API and dashboard over HTTPS through the ingress, at https://<API_HOSTNAME>; default api.<TENANT_DOMAIN>, empty = not served there. */
+    API_HOSTNAME: z
+      .string()
+      .toLowerCase()
+      .regex(/^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "API_HOSTNAME must be a DNS name such as api.example.com (or empty)")
+      .optional(),
+    /** Where the ingress dials the API (host:port); default 127.0.0.1:<PORT>. */
+    API_INGRESS_UPSTREAM: z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port").optional(),
+    /** Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
+    API_TRUSTED_PROXIES: anyCidrList("127.0.0.1"),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */
@@ -290,11 +301,16 @@ const schema = z
     path: ["JWT_KEY_OVERLAP_SECONDS"],
   });
 
+/** The schema itself, for the configuration reference (shared/config-docs.ts, docs/configuration.md). */
+export const configSchema = schema;
+
 export type Config = z.infer<typeof schema> & {
   PUBLIC_API_URL: string;
   JWT_KEY_OVERLAP_SECONDS: number;
   SESSION_TTL_SECONDS: number;
   INGRESS_NAME: string;
+  API_HOSTNAME: string;
+  API_INGRESS_UPSTREAM: string;
 };
 
 /** Fills unset variables from `.env` in the project root, if there is one. */
@@ -318,6 +334,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     JWT_KEY_OVERLAP_SECONDS: c.JWT_KEY_OVERLAP_SECONDS ?? c.JWT_MAX_TTL_SECONDS + 300,
     SESSION_TTL_SECONDS: c.SESSION_TTL_SECONDS ?? Math.min(900, c.JWT_MAX_TTL_SECONDS, c.SESSION_MAX_AGE_SECONDS),
     INGRESS_NAME: c.INGRESS_NAME ?? c.CONVERGENCE_INSTANCE,
+    API_HOSTNAME: c.API_HOSTNAME ?? `api.${c.TENANT_DOMAIN}`,
+    API_INGRESS_UPSTREAM: c.API_INGRESS_UPSTREAM ?? `127.0.0.1:${c.PORT}`,
   };
 }
 

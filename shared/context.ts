@@ -11,7 +11,7 @@ import { createProvider } from "./convergence/providers/index.js";
 import type { ChatProvider } from "./convergence/types.js";
 import { createDb, sessionLimits, type Db } from "./db/client.js";
 import { createQueues, type Queues } from "./jobs.js";
-import { createLogger, type Logger } from "./logger.js";
+import { configuredSecrets, createLogger, type Logger } from "./logger.js";
 import type { Ingress } from "./ingress/types.js";
 import type { ContainerRuntime } from "./runtime/types.js";
 import { TemplateRegistry } from "./templates.js";
@@ -22,7 +22,7 @@ export interface AppContext {
   sql: ReturnType<typeof createDb>["sql"];
   /**
    * Where convergence calls are metered: its own pool, committing asynchronously unless
-   * METERING_DURABLE_COMMIT is set (see README, "Metering durability").
+   * METERING_DURABLE_COMMIT is set (see docs/api.md, "Metering durability").
    */
   meteringDb: Db;
   redis: Redis;
@@ -56,7 +56,7 @@ export function createAppContext(config: Config, role: "api" | "worker" | "cli")
       : { db, sql };
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(redis, config);
-  const logger = createLogger({ level: config.LOG_LEVEL, name: role });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: role, secrets: configuredSecrets(config) });
   return {
     config,
     db,

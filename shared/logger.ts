@@ -1,7 +1,10 @@
 /**
- * Structured JSON logs (pino). Secrets are masked by field name and by pattern, whatever logs
- * them: a field named apiKey, token, secret or authorization at any depth is censored, and every
- * string (messages, paths, error texts, nested URLs) has key- and token-shaped text masked.
+ * Structured JSON logs (pino). Secrets are masked by field name, by pattern and by value, whatever
+ * logs them: a field named apiKey, token, secret or authorization at any depth is censored, and every
+ * string (messages, paths, error texts, nested URLs) has key- and token-shaped text masked, and
+ * every secret of the configuration (the model's API key, the database's and Redis's passwords,
+ * the encryption key…; see configuredSecrets) wherever it appears verbatim, say in a driver's error
+ * that echoes its connection URL.
  *
  * The API logs every request, so this is on the hottest path there is; it is built to cost a few
  * microseconds a line: the masking walks the logged object once and copies it only when it finds
@@ -13,8 +16,11 @@ import { pino, type Logger } from "pino";
 const secretPattern = /(sk_tenant_|cvg_org_|whsec_)[A-Za-z0-9_+/=-]+/g;
 /** Access tokens (JWTs): a header, a payload and a signature, base64url. */
 const jwtPattern = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
-/** One scan that every string needing a replacement matches: most strings pass it untouched. */
-const mayHoldSecret = /sk_tenant_|cvg_org_|whsec_|eyJ/;
+const secretPrefixes = "sk_tenant_|cvg_org_|whsec_|eyJ";
+/** One scan that every string needing a replacement matches: most strings pass it untouched. Widened by maskSecretValues. */
+let mayHoldSecret = new RegExp(secretPrefixes);
+/** The configuration's secrets, longest first (so none is half-masked by a shorter one it contains); null: none. */
+let secretValues: RegExp | null = null;
 /** Fields whose value is censored whole, at any depth. */
 const secretFields = new Set(["apiKey", "token", "secret", "authorization", "Authorization"]);
 const CENSOR = "[REDACTED]";
@@ -22,7 +28,50 @@ const MAX_DEPTH = 8;
 
 export function scrubSecrets(text: string): string {
   if (!mayHoldSecret.test(text)) return text;
-  return text.replace(secretPattern, "$1[REDACTED]").replace(jwtPattern, "eyJ[REDACTED]");
+  const masked = secretValues ? text.replace(secretValues, CENSOR) : text;
+  return masked.replace(secretPattern, "$1[REDACTED]").replace(jwtPattern, "eyJ[REDACTED]");
+}
+
+/** Shorter values are not masked by value: they would mask ordinary words all over the log. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * Masks these values, verbatim, wherever they appear: in every log line of this process and in
+ * whatever else goes through scrubSecrets (tenant errors, webhook errors, served logs). Called once
+ * at start (createLogger): the matcher is built here, not per line.
+ */
+export function maskSecretValues(values: Iterable<string>): void {
+  const distinct = [...new Set(values)].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const alternation = distinct.map((v) => v.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join("|");
+  secretValues = distinct.length ? new RegExp(alternation, "g") : null;
+  mayHoldSecret = new RegExp(distinct.length ? `${secretPrefixes}|${alternation}` : secretPrefixes);
+}
+
+/**
+ * The configuration's secrets, by name: every string setting named …_KEY, …_SECRET, …_TOKEN or
+ * …_PASSWORD (ENCRYPTION_KEY, LLM_API_KEY, CONVERGENCE_ADMIN_TOKEN, a Stripe key or webhook
+ * secret), and the password of every URL setting (DATABASE_URL, REDIS_URL, LLM_BASE_URL…), both as
+ * written and decoded, since a driver may echo either.
+ */
+export function configuredSecrets(config: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(config)) {
+    if (typeof value !== "string" || value === "") continue;
+    if (/(^|_)(KEY|SECRET|TOKEN|PASSWORD)$/.test(name)) found.push(value);
+    if (/(^|_)URL$/.test(name) && URL.canParse(value)) {
+      const { password } = new URL(value);
+      if (password) found.push(password, safeDecode(password));
+    }
+  }
+  return [...new Set(found)];
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** How often buffered lines are written out when fewer than `minLength` bytes are waiting. */
@@ -78,7 +127,8 @@ export function requestLine(logger: Logger, fields: Record<string, unknown>, out
   else logger.info(Object.assign({}, fields, outcome), "request");
 }
 
-export function createLogger(opts: { level: string; name: string }): Logger {
+export function createLogger(opts: { level: string; name: string; /** Masked by value (configuredSecrets). */ secrets?: Iterable<string> }): Logger {
+  if (opts.secrets) maskSecretValues(opts.secrets);
   const out = batchedStdout();
   const logger = pino(
     {

@@ -90,7 +90,8 @@ async function countUsed(db: Db, envId: number, from: Date, to: Date): Promise<n
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(convergenceCalls)
-    .where(and(eq(convergenceCalls.envId, envId), inArray(convergenceCalls.outcome, ["ok", "error"]), gte(convergenceCalls.createdAt, from), lt(convergenceCalls.createdAt, to)));
+    // An aborted run spent the model's time, so it uses the allowance (as Redis kept its unit), though it is not billed.
+    .where(and(eq(convergenceCalls.envId, envId), inArray(convergenceCalls.outcome, ["ok", "error", "aborted"]), gte(convergenceCalls.createdAt, from), lt(convergenceCalls.createdAt, to)));
   return row?.n ?? 0;
 }
 
@@ -109,13 +110,14 @@ const aggregates = {
   succeeded: sql<number>`count(*) filter (where ${convergenceCalls.outcome} = 'ok')::int`,
   errors: sql<number>`count(*) filter (where ${convergenceCalls.outcome} = 'error')::int`,
   refused: sql<number>`count(*) filter (where ${convergenceCalls.outcome} = 'refused')::int`,
+  aborted: sql<number>`count(*) filter (where ${convergenceCalls.outcome} = 'aborted')::int`,
   converged: sql<number>`count(*) filter (where ${convergenceCalls.converged})::int`,
   rounds: sql<number>`coalesce(sum(${convergenceCalls.rounds}), 0)::int`,
   tokensIn: sql<number>`coalesce(sum(${convergenceCalls.tokensIn}), 0)::bigint`,
   tokensOut: sql<number>`coalesce(sum(${convergenceCalls.tokensOut}), 0)::bigint`,
-  avgLatencyMs: sql<number>`coalesce(round(avg(${convergenceCalls.latencyMs}) filter (where ${convergenceCalls.outcome} <> 'refused')), 0)::int`,
+  avgLatencyMs: sql<number>`coalesce(round(avg(${convergenceCalls.latencyMs}) filter (where ${convergenceCalls.outcome} in ('ok','error'))), 0)::int`,
 };
-type Totals = { calls: number; succeeded: number; errors: number; refused: number; converged: number; rounds: number; tokensIn: number; tokensOut: number; avgLatencyMs: number };
+type Totals = { calls: number; succeeded: number; errors: number; refused: number; aborted: number; converged: number; rounds: number; tokensIn: number; tokensOut: number; avgLatencyMs: number };
 const normalise = (r: Totals): Totals => ({ ...r, tokensIn: Number(r.tokensIn), tokensOut: Number(r.tokensOut) });
 
 /** Usage per tenant and in total for [from, to), destroyed tenants included; optionally per UTC day. */

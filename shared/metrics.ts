@@ -198,7 +198,7 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
   });
   const calls = new Counter({
     name: "convergence_calls_total",
-    help: "Convergence calls by outcome (ok, error, refused), from the billing records",
+    help: "Convergence calls by outcome (ok, error, refused, aborted), from the billing records",
     labelNames: ["outcome"],
     registers: [registry],
   });
@@ -257,7 +257,7 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
     healthFailing.set(health[0]?.failing ?? 0);
     healthConsecutive.set(health[0]?.consecutive ?? 0);
     restarts.set(health[0]?.restarts ?? 0);
-    for (const outcome of ["ok", "error", "refused"]) calls.inc({ outcome }, 0);
+    for (const outcome of ["ok", "error", "refused", "aborted"]) calls.inc({ outcome }, 0);
     for (const r of byCallOutcome) calls.inc({ outcome: r.outcome }, r.n);
     for (const outcome of ["success", "gone", "http_error", "network_error"]) webhookAttempts.inc({ outcome }, 0);
     for (const r of byAttemptOutcome) webhookAttempts.inc({ outcome: r.outcome }, r.n);

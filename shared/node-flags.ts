@@ -6,7 +6,7 @@
  * --max-semi-space-size: V8's young generation is two semi-spaces of up to 16 MB each by
  * default, and a busy process grows them to the maximum and keeps them. A worker with 100 ready
  * tenants stayed at 180-200 MB resident with the default and near 130 MB with 4 MB semi-spaces
- * (README, `npm run bench:memory`). Smaller semi-spaces mean more frequent scavenges: the API,
+ * (bench/RESULTS.md, `npm run bench:memory`). Smaller semi-spaces mean more frequent scavenges: the API,
  * whose requests allocate more per unit of work, gets 8 MB, the middle ground between its
  * throughput and its memory.
  */

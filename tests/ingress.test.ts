@@ -6,6 +6,8 @@
  */
 import Docker from "dockerode";
 import { readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseConfig, type Config } from "../shared/config.js";
 import { CaddyIngress } from "../shared/ingress/caddy.js";
@@ -14,7 +16,7 @@ import type { IngressRoute } from "../shared/ingress/types.js";
 import { DockerRuntime } from "../shared/runtime/docker.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
-import { httpGet, httpsGet } from "./helpers/https.js";
+import { httpGet, httpsGet, httpsRequest } from "./helpers/https.js";
 import { startPrivateCaddy, type PrivateCaddy } from "./helpers/private-caddy.js";
 import { startTcpProxy } from "./helpers/tcp-proxy.js";
 import { TEST_OWNER, freePort, testEnv, waitFor } from "./helpers/stack.js";
@@ -236,6 +238,52 @@ describe("sync", () => {
         expect(page.body).toContain(`Tenant tenant_${t.envId}`);
       }
       expect(readdirSync("/usr/local/share/ca-certificates")).toEqual(trustBefore);
+    });
+
+    test("the API's hostname serves only the API's public paths, marked as HTTPS, and comes back with one sync after an empty restart", async () => {
+      caddy ??= await startPrivateCaddy();
+      // Stands in for the API: tells what Caddy forwarded.
+      const api = createServer((req, res) => {
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ path: req.url, proto: req.headers["x-forwarded-proto"] }));
+      });
+      await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+      try {
+        const [p1, p2] = [await freePort(), await freePort()];
+        const own = new CaddyIngress({
+          adminUrl: caddy.adminUrl,
+          owner,
+          domain: "localhost",
+          httpsPort: p1,
+          httpPort: p2,
+          api: { hostname: "api.localhost", upstream: `127.0.0.1:${(api.address() as AddressInfo).port}` },
+        });
+        await own.sync(async () => ({ routes: [routeOf(shopA)] }));
+        const privateCa = () => ca2;
+        let ca2 = (await own.caCertificate())!;
+        const check = async () => {
+          for (const path of ["/api/v1/tenant?org_id=1", "/app/", "/docs", "/openapi.json"]) {
+            await expectThroughIngress(`https://api.localhost:${p1}${path}`, 200, privateCa);
+            // A client's own X-Forwarded-Proto never gets through: Caddy sets it.
+            const r = await httpsRequest(`https://api.localhost:${p1}${path}`, ca2, { headers: { "x-forwarded-proto": "http" } });
+            expect(JSON.parse(r.body)).toEqual({ path, proto: "https" });
+          }
+          for (const path of ["/metrics", "/admin/queues", "/healthz", "/"]) {
+            const r = await httpsGet(`https://api.localhost:${p1}${path}`, ca2);
+            expect([path, r.status]).toEqual([path, 404]);
+            expect(JSON.parse(r.body)).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+          }
+          expect((await expectThroughIngress(`https://shop-101.localhost:${p1}/health`, 200, privateCa)).body).toContain("tenant_101");
+        };
+        await check();
+        await caddy.restartEmpty();
+        expect(await own.sync(async () => ({ routes: [routeOf(shopA)] }))).toEqual({ added: [101], updated: [], removed: [] });
+        ca2 = (await own.caCertificate())!;
+        await check();
+        expect(await own.listRoutes()).toEqual([routeOf(shopA)]); // the API's route is not a tenant's
+      } finally {
+        await new Promise((r) => api.close(r));
+      }
     });
   });
 });

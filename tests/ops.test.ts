@@ -38,17 +38,24 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
 
   /**
    * The readiness check bounds its own reads (2 s each): a /readyz that hung with Postgres would
-   * not answer before this much longer deadline and the call would fail.
+   * not answer before this much longer deadline and the call would fail. The public port's says
+   * ok or not; the operations listener's says which dependency and why.
    */
-  const readyz = async () => {
-    const res = await fetch(`${stack.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  const readyzAt = async (base: string) => {
+    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) });
     return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as any };
   };
+  const readyz = () => readyzAt(stack.opsUrl);
+  const publicReadyz = () => readyzAt(stack.url);
+  /** What the public /readyz may say: ok, or not ready; no dependency, error text, address or version. */
+  const publicUp = { success: true, status: "ok" };
+  const publicDown = { success: false, error: { code: "DEPENDENCY_UNAVAILABLE", message: "not ready" } };
 
-  it("answers 503 instead of hanging while Postgres hangs or is stopped, names it, and 200 once it is back", async () => {
+  it("answers 503 instead of hanging while Postgres hangs or is stopped, names it only on the operations listener, and 200 once it is back", async () => {
     const up = await readyz();
     expect(up.status).toBe(200);
     expect(up.body).toMatchObject({ success: true, checks: { postgres: "ok", redis: "ok" } });
+    expect(await publicReadyz()).toMatchObject({ status: 200, body: publicUp });
 
     // Frozen (SIGSTOP): TCP connects but nothing answers, the case where a pool hangs.
     pg.freeze();
@@ -59,6 +66,9 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
       expect(hung.body.success).toBe(false);
       expect(hung.body.checks.postgres).toMatch(/^down: postgres: no answer within/);
       expect(hung.body.checks.redis).toBe("ok");
+      const hungPublicly = await publicReadyz();
+      expect(hungPublicly).toMatchObject({ status: 503, type: expect.stringContaining("application/json") });
+      expect(hungPublicly.body).toEqual(publicDown);
     } finally {
       pg.thaw();
     }
@@ -70,6 +80,7 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
       const down = await readyz();
       expect(down.status).toBe(503);
       expect(down.body.checks.postgres).toMatch(/^down/);
+      expect(await publicReadyz()).toMatchObject({ status: 503, body: publicDown });
     } finally {
       pg.start();
     }
@@ -78,6 +89,7 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
       return r.status === 200 ? r : null;
     }, { timeoutMs: 30_000, what: "/readyz 200 after restart" });
     expect(back.body.checks).toEqual({ postgres: "ok", redis: "ok" });
+    expect((await publicReadyz()).body).toEqual(publicUp);
   });
 
   it("keeps waking status waits after Postgres restarted (the LISTEN is re-established)", async () => {
@@ -259,7 +271,7 @@ describe("where the operations endpoints are served", () => {
     }
   });
 
-  it("an operations listener bound beyond loopback asks for the operator's credentials on /metrics too", async () => {
+  it("an operations listener bound beyond loopback asks for the operator's credentials on /metrics and /readyz too", async () => {
     const org = await stack.newOrg();
     const exposed = await stack.startExtraApi({ OPS_HOST: "0.0.0.0" });
     const metrics = (authorization?: string) => fetch(`${exposed.opsUrl}/metrics`, { headers: authorization ? { authorization } : {} });
@@ -273,5 +285,9 @@ describe("where the operations endpoints are served", () => {
     expect((await metrics(`Bearer ${adminToken}`)).status).toBe(200);
     // It really is reachable from elsewhere: a neighbour gets the same 401.
     expect((await fetch(`http://${hostIp}:${new URL(exposed.opsUrl).port}/metrics`)).status).toBe(401);
+    // Readiness details (dependencies, their errors) likewise.
+    expect((await fetch(`${exposed.opsUrl}/readyz`)).status).toBe(401);
+    const ready = await fetch(`${exposed.opsUrl}/readyz`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect([ready.status, await ready.json()]).toEqual([200, { success: true, checks: { postgres: "ok", redis: "ok" }, statusFeed: expect.any(String) }]);
   });
 });

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe("DockerRuntime placement", () => {
   it("reports this engine's host as the node and the bind address as where the app answers", async () => {
     const template = new TemplateRegistry("tenant-templates").get("node", "express")!;
-    const image = await runtime.ensureImage(template, process.env.TENANT_BASE_IMAGE ?? "node:20-alpine");
+    const image = await runtime.ensureImage(template, process.env.TENANT_BASE_IMAGE ?? "node:22-alpine");
     const port = await freePort();
     await runtime.remove(name);
     await runtime.create({

@@ -3,6 +3,7 @@
  * while the other keeps running, and SIGINT (Ctrl-C) stops everything.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../shared/config.js";
@@ -46,8 +47,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
+    const left = Object.values(children()); // before the supervisor goes: its orphans are no longer its children
     supervisor.kill("SIGKILL");
-    for (const pid of Object.values(children())) process.kill(pid!, "SIGKILL");
+    for (const pid of left) process.kill(pid!, "SIGKILL");
   }
 });
 
@@ -89,5 +91,27 @@ describe("npm start supervises the API and the worker", () => {
       }
     };
     await waitFor(async () => !alive(api!) && !alive(worker!), { timeoutMs: 5_000, what: "both children to have exited" });
+  });
+});
+
+describe("npm start with a configuration its children refuse", () => {
+  it("stops and exits 78 with the child's message when ENCRYPTION_KEY is not the database's, instead of restarting it for ever", async () => {
+    const env = { ...(await stackEnv("supervisor-wrong-key", await freePort())), ENCRYPTION_KEY: randomBytes(32).toString("base64") };
+    const wrong = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    wrong.stdout!.on("data", (d: Buffer) => (out += d));
+    wrong.stderr!.on("data", (d: Buffer) => (out += d));
+    try {
+      await waitFor(async () => wrong.exitCode !== null || wrong.signalCode !== null, { timeoutMs: 90_000, what: "the supervisor to exit" });
+    } finally {
+      if (wrong.exitCode === null && wrong.signalCode === null) {
+        wrong.kill("SIGTERM"); // it stops its children
+        await new Promise((resolve) => wrong.once("exit", resolve));
+      }
+    }
+    expect(wrong.exitCode).toBe(78);
+    expect(out).toContain("ENCRYPTION_KEY is not the key this database's secrets are encrypted with");
+    expect(out).toMatch(/refused to start: its configuration is wrong/);
+    expect(out).not.toContain("restarting in");
   });
 });

@@ -12,8 +12,12 @@
 import type Docker from "dockerode";
 import { eq, inArray } from "drizzle-orm";
 import { createServer, type Server } from "node:net";
+import { networkInterfaces } from "node:os";
 import { describe, expect } from "vitest";
 import { managerDocker } from "../scripts/cluster/swarm.js";
+import { netnsPath } from "../scripts/cluster/network.js";
+import { run } from "../scripts/cluster/sys.js";
+import { keySecretName, SECRET_OF_LABEL } from "../shared/runtime/swarm.js";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { tenantUrl } from "../shared/ingress/hostname.js";
@@ -87,17 +91,19 @@ const test = swarmTest.extend<{
   fleet: [
     async ({ stack, org, receiver }, use) => {
       const envIds: number[] = [];
+      const keys = new Map<number, string>();
       try {
         for (let i = 1; i <= FLEET; i++) {
           const res = await stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `fleet-${i}`, language: "node", framework: "express", webhookUrl: receiver.url } });
           expect(res.status, JSON.stringify(res.body)).toBe(202);
           envIds.push(res.body.tenant.envId);
+          keys.set(res.body.tenant.envId, res.body.tenant.apiKey);
         }
         const ready: Placed[] = [];
         for (const envId of envIds) {
           const t = await waitForStatus(stack, org.token, envId, ["ready", "failed"], 120_000);
           expect(t.status, t.error).toBe("ready");
-          ready.push(t);
+          ready.push({ ...t, apiKey: keys.get(envId)! });
         }
         // Their tenant.ready webhooks are in, so later tests see only what they cause.
         await waitFor(async () => envIds.every((id) => receiver.events().some((e) => e.json.type === "tenant.ready" && e.json.data.envId === id)), {
@@ -160,6 +166,32 @@ async function routedTo(stack: Stack, t: { envId: number; url: string }, address
 const servicesOf = async (envId: number) =>
   managerDocker().listServices({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } });
 
+const secretsOf = async (envId: number) =>
+  managerDocker().listSecrets({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } }) as Promise<Array<{ ID: string; Spec: { Name: string } }>>;
+
+/** The IPv6 link-local address (EUI-64) an interface with this MAC gets when IPv6 is on. */
+function linkLocal(mac: string): string {
+  const b = mac.split(":").map((x) => parseInt(x, 16));
+  const words = [((b[0]! ^ 2) << 8) | b[1]!, (b[2]! << 8) | 0xff, (0xfe << 8) | b[3]!, (b[4]! << 8) | b[5]!];
+  return `fe80::${words.map((w) => w.toString(16)).join(":")}`;
+}
+
+/** A command run in a node's network namespace (its firewall, its interfaces). */
+const inNode = (node: NodeState, cmd: string, args: string[]) => run("nsenter", [`--net=${netnsPath(node.netns)}`, cmd, ...args]);
+
+const listChain = async (node: NodeState, bin: string, chain: string) =>
+  (await inNode(node, bin, ["-w", "5", "-t", "filter", "-S", chain])).split("\n").filter((l) => l.startsWith("-A "));
+
+/** The node agent's forward chain on a node, in the iptables backend the node's dockerd uses. */
+async function agentForwardChain(node: NodeState): Promise<{ bin: string; chain: string; rules: string[] }> {
+  for (const bin of ["iptables-nft", "iptables-legacy"]) {
+    const jumps = await inNode(node, bin, ["-w", "5", "-t", "filter", "-S", "DOCKER-USER"]).catch(() => null);
+    const chain = jumps?.match(/ -j (CVG\w+-\w+-F)$/m)?.[1];
+    if (chain) return { bin, chain, rules: await listChain(node, bin, chain) };
+  }
+  throw new Error(`no node agent chain on ${node.hostname}`);
+}
+
 describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () => {
   test("six tenants spawned through the API are ready on both nodes, each answering at its address with the contract's environment", async ({ swarm, stack, org, fleet }) => {
     const nodeAddresses = swarm.nodes.map((n) => n.address);
@@ -179,12 +211,12 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     const listed = await stack.api(`/api/v1/tenant?org_id=${org.id}&status=ready`, { token: org.token });
     for (const t of fleet) expect(listed.body.tenants.find((x: Placed) => x.envId === t.envId)).toMatchObject({ node: t.node, address: t.address });
 
-    // Inside one tenant: exactly the contract's variables, and the master's API answers a convergence call made with its key.
+    // Inside one tenant: the contract's variables, its key as a secret file, and the master's API answers a convergence call made with its key.
     const t = fleet[0]!;
     const { docker, id } = await taskContainer(swarm, `${TEST_CONTAINER_PREFIX}${t.envId}`, swarm.nodeById(t.node.id)!);
     const env = JSON.parse((await execIn(docker, id, ["node", "-e", "console.log(JSON.stringify(process.env))"])).stdout) as Record<string, string>;
     const contract = Object.fromEntries(Object.entries(env).filter(([k]) => /^(CONVERGENCE_|TENANT_)/.test(k)));
-    expect(Object.keys(contract).sort()).toEqual(["CONVERGENCE_API_KEY", "CONVERGENCE_API_URL", "CONVERGENCE_ENV_ID", "CONVERGENCE_ORG_ID", "TENANT_ID", "TENANT_NAME"]);
+    expect(Object.keys(contract).sort()).toEqual(["CONVERGENCE_API_KEY_FILE", "CONVERGENCE_API_URL", "CONVERGENCE_ENV_ID", "CONVERGENCE_ORG_ID", "TENANT_ID", "TENANT_NAME"]);
     expect(contract).toMatchObject({
       CONVERGENCE_API_URL: `http://host.docker.internal:${stack.config.PORT}/api/v1`,
       CONVERGENCE_ORG_ID: String(org.id),
@@ -192,7 +224,8 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
       TENANT_ID: `tenant_${t.envId}`,
       TENANT_NAME: t.name,
     });
-    expect(contract.CONVERGENCE_API_KEY).toMatch(/^sk_tenant_/);
+    const keyFile = await execIn(docker, id, ["node", "-e", "process.stdout.write(require('fs').readFileSync(process.env.CONVERGENCE_API_KEY_FILE, 'utf8'))"]);
+    expect(keyFile.stdout).toBe(t.apiKey);
     const converge = await fetch(`http://${t.address}/api/converge`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -201,12 +234,111 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     expect(converge.status).toBe(200);
     expect((await converge.json()).result).toMatchObject({ provider: "offline" });
     const usage = await stack.api(`/api/v1/usage?org_id=${org.id}&tenant_id=tenant_${t.envId}`, { token: org.token });
-    expect(JSON.stringify(usage.body)).toContain(`tenant_${t.envId}`);
+    expect(usage.body.tenants).toEqual([expect.objectContaining({ tenantId: `tenant_${t.envId}`, calls: 1 })]);
 
     // Logs come through the service logs API.
     const logs = await stack.api(`/api/v1/tenant/${t.envId}/logs?tail=20`, { token: org.token });
     expect(logs.status).toBe(200);
     expect(logs.body.lines.join("\n")).toContain(`tenant_${t.envId} (${t.name}) listening on 3000`);
+  });
+
+  test("a tenant's key is a platform-owned Docker secret, never in its service's spec", async ({ fleet }) => {
+    const docker = managerDocker();
+    for (const t of fleet) {
+      const [service] = await servicesOf(t.envId);
+      // What anyone allowed to inspect services (docker service inspect) sees: no key anywhere.
+      expect(JSON.stringify(service).includes(t.apiKey), "the key appears in the service").toBe(false);
+      const container = (service!.Spec!.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec!;
+      expect(container.Env!.filter((e) => e.startsWith("CONVERGENCE_API_KEY"))).toEqual(["CONVERGENCE_API_KEY_FILE=/run/secrets/convergence-api-key"]);
+      const [ref] = container.Secrets!;
+      expect(ref).toMatchObject({ SecretName: keySecretName(`${TEST_CONTAINER_PREFIX}${t.envId}`, t.apiKey), File: { Name: "convergence-api-key", UID: "1000", GID: "1000", Mode: 0o400 } });
+      const secret = await docker.getSecret(ref!.SecretID!).inspect();
+      expect(secret.Spec?.Labels).toMatchObject({ [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: String(t.envId) });
+    }
+  });
+
+  test("a tenant's key rotated: the service runs with a new secret, the old one is gone, and the new key converges", async ({ swarm, stack, org, fleet }) => {
+    const t = fleet[1]!;
+    const before = await secretsOf(t.envId);
+    expect(before).toHaveLength(1);
+    const res = await stack.api(`/api/v1/tenant/${t.envId}/rotate-key`, { method: "POST", token: org.token });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const apiKey: string = res.body.tenant.apiKey;
+    const ready = await waitForStatus(stack, org.token, t.envId, ["ready", "failed"], 120_000);
+    expect(ready.status, ready.error).toBe("ready");
+    const after = await secretsOf(t.envId);
+    expect(after.map((s) => s.Spec.Name)).toEqual([keySecretName(`${TEST_CONTAINER_PREFIX}${t.envId}`, apiKey)]);
+    expect(after[0]!.ID).not.toBe(before[0]!.ID);
+    const { docker, id } = await taskContainer(swarm, `${TEST_CONTAINER_PREFIX}${t.envId}`, swarm.nodeById(ready.node.id)!);
+    const keyFile = await execIn(docker, id, ["node", "-e", "process.stdout.write(require('fs').readFileSync(process.env.CONVERGENCE_API_KEY_FILE, 'utf8'))"]);
+    expect(keyFile.stdout).toBe(apiKey);
+    const converge = await fetch(`http://${ready.address}/api/converge`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "Design a queue", agentARole: "Architect", agentBRole: "Reviewer" }),
+    });
+    expect(converge.status).toBe(200);
+    t.apiKey = apiKey;
+    Object.assign(t, { address: ready.address, node: ready.node });
+  });
+
+  test("the node agent restores its exact rules when one is replaced by a different one (same count)", async ({ swarm, fleet }) => {
+    expect(fleet.length).toBeGreaterThan(0); // the agent runs once tenants do
+    const node = swarm.nodes[0]!;
+    const { bin, chain, rules } = await agentForwardChain(node);
+    // Swap the rule that drops new connections to tenants for one that accepts them: same number of rules.
+    const index = rules.findIndex((r) => / -o docker0 -j DROP$/.test(r));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const tampered = rules[index]!.replace(/^-A \S+ /, "").replace(/-j DROP$/, "-j ACCEPT").split(" ");
+    await inNode(node, bin, ["-w", "5", "-t", "filter", "-R", chain, String(index + 1), ...tampered]);
+    const now = await listChain(node, bin, chain);
+    expect(now).toHaveLength(rules.length);
+    expect(now).not.toEqual(rules);
+    await waitFor(async () => JSON.stringify(await listChain(node, bin, chain)) === JSON.stringify(rules), {
+      timeoutMs: 30_000,
+      what: `the node agent to restore ${chain} on ${node.hostname}`,
+    });
+  });
+
+  test("a tenant has no IPv6: none in its spec's network namespace, no address inside, no connection to an IPv6 address of its node or the host", async ({ swarm, fleet }) => {
+    // One with a neighbour on its node: the link-local address that neighbour would have (EUI-64 of its MAC) is a target too.
+    const t = fleet.find((x) => fleet.some((y) => y !== x && y.node.id === x.node.id))!;
+    const neighbour = fleet.find((y) => y !== t && y.node.id === t.node.id)!;
+    const [service] = await servicesOf(t.envId);
+    expect((service!.Spec!.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec).toMatchObject({ Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1" } });
+    const node = swarm.nodeById(t.node.id)!;
+    const { docker, id } = await taskContainer(swarm, `${TEST_CONTAINER_PREFIX}${t.envId}`, node);
+    // The nodes' bridge, which tenants join, has no IPv6 either.
+    expect((await docker.getNetwork("bridge").inspect()).EnableIPv6).toBe(false);
+    // Targets: the link-local address of its node's bridge (the IPv6 twin of the gateway the firewall guards) and the host's own addresses.
+    const bridgeV6 = (await inNode(node, "ip", ["-6", "-o", "addr", "show", "dev", "docker0"])).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1];
+    const hostV6 = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === "IPv6" && !a.internal).map((a) => a!.address.split("%")[0]!);
+    const listener: Server = createServer((s) => s.end("host service"));
+    await new Promise<void>((r) => listener.listen(0, "::", r));
+    try {
+      const port = (listener.address() as { port: number }).port;
+      const other = await taskContainer(swarm, `${TEST_CONTAINER_PREFIX}${neighbour.envId}`, node);
+      const mac = (await other.docker.getContainer(other.id).inspect()).NetworkSettings.Networks.bridge!.MacAddress;
+      const targets = [`${linkLocal(mac)}%eth0`, ...(bridgeV6 ? [`${bridgeV6}%eth0`] : []), ...hostV6, "::1"];
+      const probe = `
+        const fs = require("fs"), net = require("net");
+        const addrs = fs.existsSync("/proc/net/if_inet6") ? fs.readFileSync("/proc/net/if_inet6", "utf8").trim() : "";
+        const disabled = fs.readFileSync("/proc/sys/net/ipv6/conf/all/disable_ipv6", "utf8").trim();
+        const dial = ([host, port]) => new Promise((done) => {
+          const s = net.connect({ host, port, family: 6, timeout: 1500 });
+          s.on("connect", () => { s.destroy(); done([host, "connected"]); });
+          s.on("timeout", () => { s.destroy(); done([host, "timeout"]); });
+          s.on("error", (e) => done([host, e.code]));
+        });
+        Promise.all(${JSON.stringify(targets.map((h, i) => [h, i === 0 ? 3000 : port]))}.map(dial)).then((dials) => console.log(JSON.stringify({ addrs, disabled, dials })));`;
+      const seen = JSON.parse((await execIn(docker, id, ["node", "-e", probe])).stdout) as { addrs: string; disabled: string; dials: Array<[string, string]> };
+      expect(seen.addrs).toBe("");
+      expect(seen.disabled).toBe("1");
+      expect(seen.dials.length).toBeGreaterThan(0);
+      expect(seen.dials.filter(([, outcome]) => outcome === "connected")).toEqual([]);
+    } finally {
+      listener.close();
+    }
   });
 
   test("a tenant cannot open a connection to another tenant, on its node or across nodes; it reaches the master's API and no other port there", async ({ swarm, stack, fleet }) => {
@@ -322,6 +454,8 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     await Promise.all(envIds.map((id) => stack.api(`/api/v1/tenant/${id}`, { method: "DELETE", token: org.token })));
     for (const id of envIds) expect((await waitForStatus(stack, org.token, id, ["destroyed"], 60_000)).status).toBe("destroyed");
     for (const id of envIds) expect(await servicesOf(id)).toEqual([]);
+    // Their key secrets went with them.
+    for (const id of envIds) expect(await secretsOf(id)).toEqual([]);
     expect(await stack.db.select().from(portLeases).where(inArray(portLeases.envId, envIds))).toEqual([]);
     for (const t of fleet) expect(await healthAt(t.address)).not.toBe(200);
     // Their hostnames have no route any more.
@@ -355,7 +489,7 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     }
   });
 
-  test("a service with the platform's labels and no tenant is removed after the grace period; one without them is left alone", async ({ stack }) => {
+  test("a service or key secret with the platform's labels and no tenant is removed after the grace period; one without them is left alone", async ({ stack }) => {
     expect(stack.config.ORPHAN_GRACE_MS).toBeGreaterThan(0);
     const docker = managerDocker();
     // No replicas: nothing runs, nothing is pulled; the reconciler sees services, not tasks.
@@ -369,15 +503,23 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     const foreign = `${TEST_CONTAINER_PREFIX}foreign`;
     await docker.createService(spec(orphan, { [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: "999999" }));
     await docker.createService(spec(foreign, { "com.example.app": "not-convergence" }));
+    // A key secret whose service never came (a worker died in between), and a secret that is not the platform's.
+    const data = Buffer.from("sk_tenant_orphan").toString("base64");
+    await docker.createSecret({ Name: `${orphan}-key-000000000000`, Labels: { [labelKeys.owner]: TEST_OWNER, [labelKeys.envId]: "999999", [SECRET_OF_LABEL]: orphan }, Data: data });
+    await docker.createSecret({ Name: `${foreign}-secret`, Labels: { "com.example.app": "not-convergence" }, Data: data });
+    const secretNames = async () => ((await docker.listSecrets()) as Array<{ Spec: { Name: string } }>).map((x) => x.Spec.Name);
     try {
       await waitFor(async () => !(await docker.listServices({ filters: { name: [orphan] } })).some((s) => s.Spec?.Name === orphan), {
         timeoutMs: 30_000,
         what: "the orphan service to be removed by the reconciler",
       });
+      await waitFor(async () => !(await secretNames()).includes(`${orphan}-key-000000000000`), { timeoutMs: 30_000, what: "the orphan key secret to be swept" });
       // The round that removed the orphan saw the other one too (created together, as old): it is still there.
       expect((await docker.listServices({ filters: { name: [foreign] } })).map((s) => s.Spec?.Name)).toEqual([foreign]);
+      expect(await secretNames()).toContain(`${foreign}-secret`);
     } finally {
       for (const name of [orphan, foreign]) await docker.getService(name).remove().catch(() => {});
+      for (const name of [`${orphan}-key-000000000000`, `${foreign}-secret`]) await docker.getSecret(name).remove().catch(() => {});
     }
   });
 });

@@ -22,7 +22,7 @@ import { execIn, TEST_CONTAINER_PREFIX, TEST_OWNER, waitFor } from "./helpers/st
 import { swarmTest, type LocalSwarm } from "./helpers/swarm.js";
 
 loadDotEnv();
-const BASE_IMAGE = process.env.TENANT_BASE_IMAGE ?? "node:20-alpine";
+const BASE_IMAGE = process.env.TENANT_BASE_IMAGE ?? "node:22-alpine";
 // Ports from the top of this suite's range (host-mode ports bind inside the node namespaces, not on
 // the host), skipping those fetch() refuses to connect to (WHATWG "bad ports", e.g. 6000 for X11).
 const FETCH_BAD_PORTS = new Set([1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
@@ -243,19 +243,21 @@ describe("SwarmRuntime on a real local swarm", () => {
         const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(CONVERGENCE_|TENANT_)/.test(k)));
         const masterUrl = new URL(process.env.CONVERGENCE_API_URL).origin;
         fetch(masterUrl).then((r) => r.text()).catch((e) => "unreachable: " + (e.cause?.code ?? e.message)).then((master) =>
-          console.log(JSON.stringify({ uid: process.getuid(), noNewPrivs: field("NoNewPrivs"), capEff: field("CapEff"), rootWrite, tmp,
+          console.log(JSON.stringify({ key: fs.readFileSync(process.env.CONVERGENCE_API_KEY_FILE, "utf8"), uid: process.getuid(), noNewPrivs: field("NoNewPrivs"), capEff: field("CapEff"), rootWrite, tmp,
             pidsMax: fs.readFileSync("/sys/fs/cgroup/pids/pids.max", "utf8").trim(), env, master })));`;
       const seen = JSON.parse(await execIn(docker, container!.id, ["node", "-e", probe]));
       expect(seen).toMatchObject({ uid: 1000, noNewPrivs: "1", capEff: "0000000000000000", rootWrite: "EROFS", pidsMax: String(LIMITS.pidsLimit), master: "master here" });
       expect(seen.tmp).toMatch(/^tmpfs \/tmp tmpfs rw,nosuid,nodev,noexec,.*size=16384k/);
       expect(seen.env).toEqual({
         CONVERGENCE_API_URL: `http://host.docker.internal:${master.port}/api/v1`,
-        CONVERGENCE_API_KEY: `sk_tenant_test${t.envId}`,
+        // The key as a secret file, never in the environment.
+        CONVERGENCE_API_KEY_FILE: "/run/secrets/convergence-api-key",
         CONVERGENCE_ORG_ID: "1",
         CONVERGENCE_ENV_ID: String(t.envId),
         TENANT_ID: `tenant_${t.envId}`,
         TENANT_NAME: `swarm-${t.envId}`,
       });
+      expect(seen.key).toBe(`sk_tenant_test${t.envId}`);
     }
   });
 
@@ -303,8 +305,11 @@ describe("SwarmRuntime on a real local swarm", () => {
     await runtime.start(t.name);
     const info = (await runtime.inspect(t.name))!;
     await waitFor(() => answers(info.address!), { timeoutMs: 15_000, what: "the tenant to answer" });
+    const keySecrets = () => managerDocker().listSecrets({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${t.envId}`] } });
+    expect(await keySecrets()).toHaveLength(1);
 
     await runtime.remove(t.name);
+    expect(await keySecrets()).toEqual([]);
     expect(await runtime.inspect(t.name)).toBeNull();
     expect((await runtime.listOwned()).map((c) => c.name)).not.toContain(t.name);
     // remove returns once the task has stopped: the port no longer answers on its node.

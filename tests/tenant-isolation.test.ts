@@ -5,6 +5,7 @@
  * more once destroyed or failed. Probes run inside the tenants (`docker exec` through dockerode).
  * The stack's Caddy is a private one, so it can be stopped and restarted empty.
  */
+import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { tenantUrl } from "../shared/ingress/hostname.js";
@@ -39,6 +40,13 @@ const hostIp = Object.entries(networkInterfaces())
   .filter(([name]) => !/^(lo|docker|br-|veth|cvg)/.test(name))
   .flatMap(([, addrs]) => addrs ?? [])
   .find((x) => x.family === "IPv4" && !x.internal)?.address;
+
+/** The IPv6 link-local address (EUI-64) an interface with this MAC gets when IPv6 is on. */
+function linkLocal(mac: string): string {
+  const b = mac.split(":").map((x) => parseInt(x, 16));
+  const words = [((b[0]! ^ 2) << 8) | b[1]!, (b[2]! << 8) | 0xff, (0xfe << 8) | b[3]!, (b[4]! << 8) | b[5]!];
+  return `fe80::${words.map((w) => w.toString(16)).join(":")}`;
+}
 
 async function spawnReady(org: { token: string }, body: Record<string, unknown>): Promise<Tenant> {
   const res = await spawnViaApi(stack, org.token, body);
@@ -236,6 +244,48 @@ describe("isolation from inside a tenant", () => {
     expect(metrics!.response).toMatch(/^HTTP\/1\.[01] 404/);
     expect(dashboard!.response).toMatch(/^HTTP\/1\.[01] 404/);
     for (const r of blocked) expect(r.outcome, JSON.stringify(outcomes(blocked))).not.toBe("connected");
+  });
+
+  test("a tenant has no IPv6: no address inside, and no connection to another tenant's or the host's IPv6 addresses", async () => {
+    // Where its network namespace is made (its own container, or a warm network's holder), IPv6 is off; its network has none.
+    const owner = await networkOwner(stack.docker, a.containerName);
+    expect(owner.HostConfig.Sysctls).toMatchObject({ "net.ipv6.conf.all.disable_ipv6": "1" });
+    const [netName, net] = Object.entries(owner.NetworkSettings.Networks ?? {})[0]!;
+    expect((await stack.docker.getNetwork(netName).inspect()).EnableIPv6).toBe(false);
+    // Targets: the link-local address B would have on the shared bridge (EUI-64 of its MAC; ICC off is IPv4 only),
+    // the bridge's own link-local address, and every IPv6 address of the host, on a port listening on all of them.
+    const bMac = Object.values((await networkOwner(stack.docker, b.containerName)).NetworkSettings.Networks ?? {})[0]!.MacAddress;
+    const bridge = (await stack.docker.getNetwork(netName).inspect()).Options?.["com.docker.network.bridge.name"];
+    const bridgeV6 = Object.entries(networkInterfaces()).filter(([name]) => name === bridge).flatMap(([, addrs]) => addrs ?? []).find((x) => x.family === "IPv6")?.address.split("%")[0];
+    const hostV6 = Object.values(networkInterfaces()).flat().filter((x) => x && x.family === "IPv6").map((x) => x!.address.split("%")[0]!);
+    const listener = createServer((sock) => sock.end("host service"));
+    await new Promise<void>((r) => listener.listen(0, "::", r));
+    try {
+      const port = (listener.address() as { port: number }).port;
+      const targets: Array<[string, number]> = [
+        [`${linkLocal(bMac)}%eth0`, 3000],
+        ...(bridgeV6 ? [[`${bridgeV6}%eth0`, port] as [string, number]] : []),
+        ...hostV6.map((h) => [h, port] as [string, number]),
+      ];
+      const probe = `
+        const fs = require("fs"), net = require("net");
+        const addrs = fs.existsSync("/proc/net/if_inet6") ? fs.readFileSync("/proc/net/if_inet6", "utf8").trim() : "";
+        const disabled = fs.readFileSync("/proc/sys/net/ipv6/conf/all/disable_ipv6", "utf8").trim();
+        const dial = ([host, port]) => new Promise((done) => {
+          const s = net.connect({ host, port, family: 6, timeout: 1500 });
+          s.on("connect", () => { s.destroy(); done([host, "connected"]); });
+          s.on("timeout", () => { s.destroy(); done([host, "timeout"]); });
+          s.on("error", (e) => done([host, e.code]));
+        });
+        Promise.all(${JSON.stringify(targets)}.map(dial)).then((dials) => console.log(JSON.stringify({ addrs, disabled, dials })));`;
+      const seen = JSON.parse((await execIn(stack.docker, a.containerName, ["node", "-e", probe])).stdout) as { addrs: string; disabled: string; dials: Array<[string, string]> };
+      expect(seen.addrs).toBe("");
+      expect(seen.disabled).toBe("1");
+      expect(seen.dials.length).toBeGreaterThan(1);
+      expect(seen.dials.filter(([, outcome]) => outcome === "connected")).toEqual([]);
+    } finally {
+      listener.close();
+    }
   });
 
   test("POST $CONVERGENCE_API_URL/converge with the tenant's own key answers 200", async () => {

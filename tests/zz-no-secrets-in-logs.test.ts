@@ -1,9 +1,9 @@
 /**
- * No API key, organisation token, access token or webhook secret reaches any log. Runs LAST (tests/sequencer.ts
- * puts zz-*.test.ts after every other file) and scans every process log the whole run wrote to
- * the log directory (emptied by global setup at the start of the run). It first exercises every
- * path that handles a secret itself, so that even run alone it has this run's logs to scan and
- * knows exact secrets to look for, not only their patterns.
+ * No API key, organisation token, access token, webhook secret or password of the configuration
+ * reaches any log. Runs LAST (tests/sequencer.ts puts zz-*.test.ts after every other file) and
+ * scans every process log the whole run wrote to the log directory (emptied by global setup at the
+ * start of the run). It first exercises every path that handles a secret itself, so that even run
+ * alone it has this run's logs to scan and knows exact secrets to look for, not only their patterns.
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -25,6 +25,11 @@ beforeAll(async () => {
   const adminToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
   knownSecrets.push(adminToken);
   stack = await startStack("zz-secrets", { CONVERGENCE_ADMIN_TOKEN: adminToken });
+  // The configuration's own secrets too (masked by value, shared/logger.ts): the database's and Redis's passwords.
+  for (const url of [stack.config.DATABASE_URL, stack.config.REDIS_URL]) {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) knownSecrets.push(password);
+  }
   const org = await stack.newOrg();
   knownSecrets.push(org.token);
   // The operator creates an organisation through the API: its token is in that answer only.

@@ -3,6 +3,7 @@
  * webhook dispatcher. Any number may run, on any host that shares Redis, Postgres and a Docker engine.
  */
 import { loadConfig } from "../shared/config.js";
+import { exitUnlessEncryptionKeyMatches } from "../shared/encryption-key.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
 import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
@@ -20,6 +21,7 @@ let running: Workers | undefined;
 let metricsEndpoint: { close(): Promise<void> } | undefined;
 let heartbeat: { stop(): void } | undefined;
 let stopWatching: (() => void) | undefined;
+let webhookDispatcher: { close(): Promise<void> } | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -33,6 +35,7 @@ async function shutdown(signal: string) {
   stopWatching?.();
   await running?.close();
   await metricsEndpoint?.close();
+  await webhookDispatcher?.close();
   await ctx.close();
   clearTimeout(timer);
   process.exit(0);
@@ -40,8 +43,10 @@ async function shutdown(signal: string) {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
+// Before any job is taken: a worker with another key than the stored secrets' refuses to start.
+await exitUnlessEncryptionKeyMatches(ctx.db, config.ENCRYPTION_KEY);
 running = await startWorkers(ctx);
-await startWebhookDispatcher(ctx);
+webhookDispatcher = await startWebhookDispatcher(ctx);
 stopWatching = sweepOnRuntimeChanges(ctx);
 // Job durations and failures by queue, on this worker's own /metrics (WORKER_METRICS_PORT).
 metricsEndpoint = await startWorkerMetrics(ctx, running.workers);

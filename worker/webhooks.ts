@@ -4,20 +4,26 @@
  * What it misses, the webhook sweep (a periodic job of the catalog) picks up.
  */
 import type { WorkerContext } from "../shared/context.js";
+import { PgListener } from "../shared/db/listener.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../shared/jobs.js";
 import { WEBHOOK_EVENTS_CHANNEL } from "../shared/webhooks/events.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
 
-/** Starts listening; ctx.close() ends the LISTEN. */
-export async function startWebhookDispatcher(ctx: WorkerContext): Promise<void> {
+/**
+ * Starts listening, on the platform's reconnecting LISTEN (it outlasts a Postgres outage of any
+ * length); close() ends it.
+ */
+export async function startWebhookDispatcher(ctx: WorkerContext): Promise<PgListener> {
   const { logger } = ctx;
-  const enqueue = (eventId: string) => {
+  const listener = new PgListener(ctx.config.DATABASE_URL, [WEBHOOK_EVENTS_CHANNEL], logger, "convergence-webhook-dispatcher");
+  listener.onNotify(WEBHOOK_EVENTS_CHANNEL, (eventId) => {
     const parsed = jobs.webhookDelivery.payload.safeParse({ eventId });
     if (!parsed.success) return logger.warn({ payload: eventId.slice(0, 100) }, "ignored a malformed webhook notification");
     // A failed enqueue is not lost: the event is pending in Postgres and the sweep picks it up.
     void enqueueOrLeaveToReconciler(ctx, jobs.webhookDelivery, parsed.data);
-  };
-  // onlisten runs on every (re)connect of the LISTEN connection: catch up on what a gap missed.
-  const sweep = () => void enqueuePendingWebhookEvents(ctx).catch((err) => logger.warn({ err }, "webhook sweep failed"));
-  await ctx.sql.listen(WEBHOOK_EVENTS_CHANNEL, enqueue, sweep);
+  });
+  // On every (re)connect of the LISTEN connection: catch up on what a gap missed.
+  listener.onListen(() => void enqueuePendingWebhookEvents(ctx).catch((err) => logger.warn({ err }, "webhook sweep failed")));
+  await listener.start();
+  return listener;
 }

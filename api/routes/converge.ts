@@ -2,6 +2,7 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import type { Config } from "../../shared/config.js";
 import { runConvergence } from "../../shared/convergence/run.js";
+import { liftDeadline } from "../../shared/deadline.js";
 import type { HonoEnv } from "../env.js";
 import { errorResponses, text } from "../schemas.js";
 
@@ -51,7 +52,7 @@ export function convergeRoute(config: Config) {
     tags: ["Convergence"],
     summary: "Run a convergence",
     description:
-      "Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After.",
+      "Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After. A run has CONVERGE_TIMEOUT_MS (default 120 s) in all, not the API's 5 s request deadline: past it the run is stopped and answered 504 `UPSTREAM_TIMEOUT`. A run stopped by its timeout, or because the client disconnected, is recorded `aborted` and not billed.",
     security: [{ tenantKey: [] }],
     request: { body: { content: { "application/json": { schema: convergeBody(config) } }, required: true } },
     responses: {
@@ -66,6 +67,9 @@ export function convergeRoute(config: Config) {
 
 export const convergeHandler: RouteHandler<ReturnType<typeof convergeRoute>, HonoEnv> = async (c) => {
   const input = c.req.valid("json");
-  const result = await runConvergence({ ctx: c.get("ctx"), tenant: c.get("tenant"), input });
+  // Authenticated and parsed under the request deadline; the run itself is bounded by CONVERGE_TIMEOUT_MS
+  // (a 503 "try again" at 5 s would let the run finish, billed, and buy another with every retry).
+  liftDeadline(c.get("deadline"));
+  const result = await runConvergence({ ctx: c.get("ctx"), tenant: c.get("tenant"), input, signal: c.req.raw.signal });
   return c.json({ success: true as const, result }, 200);
 };

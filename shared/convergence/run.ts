@@ -2,18 +2,29 @@
  * runConvergence: one metered convergence call for an authenticated tenant. Quota first (a
  * refusal is recorded as refused), then the engine; the outcome is written to Postgres before
  * the caller gets an answer, whether it succeeded or failed.
+ *
+ * The run has its own budget, CONVERGE_TIMEOUT_MS (a model takes seconds per round, far more than
+ * the API's REQUEST_TIMEOUT_MS), and stops, with the provider's request aborted, when that runs out
+ * or when the caller's signal fires (the client disconnected). A stopped run is recorded `aborted`:
+ * with the tokens its finished model calls used, but not as a call that ran, so a client that
+ * gives up and retries is not billed for the run nobody received.
  */
 import type { AppContext } from "../context.js";
 import type { Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { recordCall, takeQuota } from "../metering.js";
 import { converge } from "./engine.js";
-import { ProviderError, type ConvergeInput, type ConvergeResult } from "./types.js";
+import { ProviderError, type ChatProvider, type ConvergeInput, type ConvergeResult } from "./types.js";
+
+/** nginx's "client closed request": recorded for a run whose client went away, which no answer reaches. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 export async function runConvergence(args: {
   ctx: AppContext;
   tenant: Tenant;
   input: ConvergeInput;
+  /** Fires when the caller is gone (the HTTP request's signal). */
+  signal?: AbortSignal;
 }): Promise<ConvergeResult> {
   const { ctx, tenant, input } = args;
   const base = { orgId: tenant.orgId, envId: tenant.envId, provider: ctx.llm.name, model: ctx.llm.model };
@@ -29,10 +40,29 @@ export async function runConvergence(args: {
     throw err;
   }
 
+  const budgetMs = ctx.config.CONVERGE_TIMEOUT_MS;
+  const budget = AbortSignal.timeout(budgetMs);
+  const signal = args.signal ? AbortSignal.any([args.signal, budget]) : budget;
+  const used = usageMeter(ctx.llm);
   let result: ConvergeResult;
   try {
-    result = await converge(ctx.llm, input);
+    result = await converge(used.provider, input, { signal });
   } catch (err) {
+    if (signal.aborted) {
+      const timedOut = signal.reason === budget.reason;
+      const appErr = timedOut
+        ? new AppError("UPSTREAM_TIMEOUT", `the convergence run did not finish within CONVERGE_TIMEOUT_MS (${budgetMs} ms); it was stopped and is not billed`)
+        : new AppError("BAD_REQUEST", "the client closed the request before the run finished; it was stopped and is not billed");
+      await recordCall(ctx.meteringDb, {
+        ...base,
+        outcome: "aborted",
+        httpStatus: timedOut ? appErr.status : CLIENT_CLOSED_REQUEST,
+        errorCode: timedOut ? appErr.code : null,
+        ...used.totals(),
+        latencyMs: elapsed(),
+      });
+      throw appErr;
+    }
     const appErr =
       err instanceof ProviderError
         ? new AppError(err.kind === "timeout" ? "UPSTREAM_TIMEOUT" : "UPSTREAM_ERROR", `the model provider failed: ${err.message}`)
@@ -55,4 +85,26 @@ export async function runConvergence(args: {
     model: result.model,
   });
   return result;
+}
+
+/**
+ * The provider, counting what its finished calls used, so that a run stopped halfway still has
+ * its rounds (B's reviews) and tokens on record. Null tokens: the provider reported none.
+ */
+function usageMeter(provider: ChatProvider) {
+  let calls = 0;
+  let tokensIn: number | null = null;
+  let tokensOut: number | null = null;
+  const counted: ChatProvider = {
+    name: provider.name,
+    model: provider.model,
+    async complete(messages, opts) {
+      const reply = await provider.complete(messages, opts);
+      calls++;
+      if (reply.tokensIn !== undefined) tokensIn = (tokensIn ?? 0) + reply.tokensIn;
+      if (reply.tokensOut !== undefined) tokensOut = (tokensOut ?? 0) + reply.tokensOut;
+      return reply;
+    },
+  };
+  return { provider: counted, totals: () => ({ rounds: Math.floor(calls / 2), tokensIn, tokensOut }) };
 }

@@ -1,12 +1,15 @@
 /**
- * A dedicated Postgres connection that LISTENs on a few channels and keeps re-subscribing, with
- * back-off, when the connection is lost (postgres.js's own `listen` gives up after one failed
- * attempt). For in-process caches that Postgres NOTIFY keeps fresh:
+ * The one reconnecting Postgres LISTEN of the platform: a dedicated connection that LISTENs on a
+ * few channels and keeps re-subscribing, with back-off, when the connection is lost, however long
+ * Postgres stays away (postgres.js's own `listen` gives up after one failed attempt). Used by the
+ * auth caches, the tenant status feed and the worker's webhook dispatcher:
  *
  * - `isListening` says whether notifications can be trusted to arrive right now; a cache must not
  *   answer from memory while it is false.
  * - `onReset` fires whenever notifications may have been missed (the connection closed, and again
  *   once it is back): the cue to forget everything cached.
+ * - `onListen` fires every time the LISTEN is in place, the first time and after each reconnect:
+ *   the cue to re-read whatever state a gap may have hidden.
  */
 import postgres from "postgres";
 import type { Logger } from "../logger.js";
@@ -15,6 +18,7 @@ export class PgListener {
   private readonly sql: postgres.Sql;
   private readonly handlers = new Map<string, Array<(payload: string) => void>>();
   private readonly resetHandlers: Array<() => void> = [];
+  private readonly listenHandlers: Array<() => void> = [];
   private listening = false;
   private stopped = false;
   /** Bumped on every close: a subscription that straddles a close must not count as listening. */
@@ -54,6 +58,11 @@ export class PgListener {
     this.resetHandlers.push(fn);
   }
 
+  /** Called each time the LISTEN is (re)established; notifications sent before then may be lost. */
+  onListen(fn: () => void): void {
+    this.listenHandlers.push(fn);
+  }
+
   get isListening(): boolean {
     return this.listening;
   }
@@ -84,6 +93,16 @@ export class PgListener {
     for (const fn of this.resetHandlers) fn();
   }
 
+  private listened() {
+    for (const fn of this.listenHandlers) {
+      try {
+        fn();
+      } catch (err) {
+        this.logger.warn({ err, channels: this.channels }, "a LISTEN handler failed");
+      }
+    }
+  }
+
   private onClose() {
     this.connection++;
     const wasListening = this.listening;
@@ -107,6 +126,7 @@ export class PgListener {
         this.failures = 0;
         // Whatever changed while nobody listened went unannounced.
         this.reset();
+        this.listened();
       } catch (err) {
         if (this.failures++ === 0) this.logger.warn({ err, channels: this.channels }, "cannot LISTEN; retrying with back-off");
         this.scheduleRetry();

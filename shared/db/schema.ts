@@ -158,8 +158,11 @@ export const convergenceCalls = pgTable(
       .notNull()
       .references(() => tenants.envId),
     createdAt: ts("created_at").notNull().defaultNow(),
-    /** ok: answered; error: the engine or provider failed; refused: over a quota or rate limit. */
-    outcome: text("outcome").$type<"ok" | "error" | "refused">().notNull(),
+    /**
+     * ok: answered; error: the engine or provider failed; refused: over a quota or rate limit;
+     * aborted: stopped before it finished (the client went away, or CONVERGE_TIMEOUT_MS ran out).
+     */
+    outcome: text("outcome").$type<"ok" | "error" | "refused" | "aborted">().notNull(),
     httpStatus: integer("http_status").notNull(),
     errorCode: text("error_code"),
     converged: boolean("converged"),
@@ -173,7 +176,7 @@ export const convergenceCalls = pgTable(
   (t) => [
     index("convergence_calls_org_time_idx").on(t.orgId, t.createdAt),
     index("convergence_calls_env_time_idx").on(t.envId, t.createdAt),
-    check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused')`),
+    check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused', 'aborted')`),
   ],
 );
 
@@ -241,6 +244,22 @@ export const signingKeys = pgTable(
     index("signing_keys_verifies_until_idx").on(t.verifiesUntil),
     check("signing_keys_window_check", sql`${t.signsFrom} < ${t.signsUntil} and ${t.signsUntil} <= ${t.verifiesUntil}`),
   ],
+);
+
+/**
+ * One row: what ENCRYPTION_KEY must be. `check_value` is an AES-256-GCM encryption, under that key,
+ * of a known constant (shared/encryption-key.ts), written on first start and by
+ * `npm run rotate-encryption-key`: a process started with another key refuses to start.
+ */
+export const encryptionKeyCheck = pgTable(
+  "encryption_key_check",
+  {
+    id: integer("id").primaryKey().default(1),
+    checkValue: text("check_value").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    rotatedAt: ts("rotated_at"),
+  },
+  (t) => [check("encryption_key_check_one_row", sql`${t.id} = 1`)],
 );
 
 export type Organisation = typeof organisations.$inferSelect;

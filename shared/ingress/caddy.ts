@@ -19,6 +19,14 @@
  *   when missing and never removed: that on-demand policy for `*.<domain>`, and
  *   `install_trust: false` on the internal CA (a proxy must not edit the host's trust store).
  *   With a public domain, Caddy's automatic HTTPS obtains each hostname's certificate by ACME.
+ * - Every request proxied to a tenant carries `X-Convergence-Ingress: 1`, set by Caddy over
+ *   whatever the client sent (and after Caddy dropped the hop-by-hop headers a client may name in
+ *   `Connection`, so no client can remove it either): the starter apps ask such calls for the
+ *   tenant's API key, while calls on the loopback host port stay as they were.
+ * - With an API hostname (API_HOSTNAME), its route (`cvg:<owner>:api`) serves the API's public
+ *   paths (/api/v1/…, /app, /docs, /openapi.json; nothing of the operations listener) over HTTPS,
+ *   with `X-Forwarded-Proto: https` set the same way, and a JSON 404 for every other path. It is
+ *   part of the HTTPS server, so it is written, and written again, with the tenants' routes.
  */
 import http from "node:http";
 import { IngressError, type DesiredRoutes, type Ingress, type IngressRoute, type SyncResult } from "./types.js";
@@ -31,7 +39,15 @@ export interface CaddyIngressOptions {
   httpsPort: number;
   /** 0: no HTTP listener. */
   httpPort: number;
+  /** The API's public hostname and the address Caddy dials for it (host:port); absent: no API route. */
+  api?: { hostname: string; upstream: string };
 }
+
+/** The header Caddy sets on every request it proxies to a tenant (see above). */
+export const INGRESS_MARKER_HEADER = "X-Convergence-Ingress";
+
+/** The API's paths served on its HTTPS hostname (Caddy path matchers). */
+export const API_PUBLIC_PATHS = ["/api/v1", "/api/v1/*", "/app", "/app/*", "/docs", "/docs/*", "/openapi.json"];
 
 type Json = any;
 
@@ -45,7 +61,7 @@ interface AdminResponse {
 const maxAttempts = 12;
 
 export class CaddyIngress implements Ingress {
-  private readonly ids: { https: string; http: string; notFound: string; redirect: string; routePrefix: string; tlsPolicy: string };
+  private readonly ids: { https: string; http: string; notFound: string; redirect: string; routePrefix: string; tlsPolicy: string; api: string; apiTlsPolicy: string };
   private readonly internalCa: boolean;
 
   constructor(private readonly opts: CaddyIngressOptions) {
@@ -57,6 +73,8 @@ export class CaddyIngress implements Ingress {
       redirect: `cvg:${o}:redirect`,
       routePrefix: `cvg:${o}:tenant:`,
       tlsPolicy: `cvg:tls:${opts.domain}`,
+      api: `cvg:${o}:api`,
+      apiTlsPolicy: `cvg:tls:${opts.api?.hostname ?? ""}`,
     };
     this.internalCa = !qualifiesForPublicCertificate(opts.domain);
   }
@@ -70,6 +88,15 @@ export class CaddyIngress implements Ingress {
         const at = list.findIndex((p) => p?.["@id"] === this.ids.tlsPolicy);
         return at < 0 ? [...list, policy] : list.map((p, i) => (i === at ? policy : p));
       });
+      const api = this.opts.api?.hostname;
+      if (api && !coveredBy(api, this.opts.domain)) {
+        // An API hostname outside the tenant domain gets its own (shared, add-only) policy.
+        const apiPolicy = { "@id": this.ids.apiTlsPolicy, subjects: [api], issuers: [{ module: "internal" }] };
+        await this.swap(["apps", "tls", "automation", "policies"], (cur) => {
+          const list: Json[] = Array.isArray(cur) ? cur : [];
+          return list.some((p) => p?.["@id"] === this.ids.apiTlsPolicy) ? undefined : [...list, apiPolicy];
+        });
+      }
     }
     await this.swap(this.serverPath(this.ids.http), () => (this.opts.httpPort > 0 ? this.httpServer() : null));
     await this.swap(this.serverPath(this.ids.https), (cur) => this.httpsServer(this.routesOf(cur)));
@@ -144,6 +171,7 @@ export class CaddyIngress implements Ingress {
     return {
       listen: [`:${this.opts.httpsPort}`],
       routes: [
+        ...(this.opts.api ? [this.apiRoute(this.opts.api)] : []),
         ...[...routes].sort((a, b) => a.envId - b.envId).map((r) => this.caddyRoute(r)),
         { "@id": this.ids.notFound, handle: [notFound()], terminal: true },
       ],
@@ -173,7 +201,25 @@ export class CaddyIngress implements Ingress {
     return {
       "@id": `${this.ids.routePrefix}${r.envId}`,
       match: [{ host: [r.hostname] }],
-      handle: [{ handler: "reverse_proxy", upstreams: [{ dial: r.upstream }] }],
+      handle: [{ handler: "reverse_proxy", upstreams: [{ dial: r.upstream }], headers: { request: { set: { [INGRESS_MARKER_HEADER]: ["1"] } } } }],
+      terminal: true,
+    };
+  }
+
+  private apiRoute(api: { hostname: string; upstream: string }): Json {
+    const proxy = { handler: "reverse_proxy", upstreams: [{ dial: api.upstream }], headers: { request: { set: { "X-Forwarded-Proto": ["https"] } } } };
+    return {
+      "@id": this.ids.api,
+      match: [{ host: [api.hostname] }],
+      handle: [
+        {
+          handler: "subroute",
+          routes: [
+            { match: [{ path: API_PUBLIC_PATHS }], handle: [proxy], terminal: true },
+            { handle: [notFound("the API serves /api/v1/, /app, /docs and /openapi.json at this hostname")], terminal: true },
+          ],
+        },
+      ],
       terminal: true,
     };
   }
@@ -315,13 +361,18 @@ export class CaddyIngress implements Ingress {
 
 const configPath = (path: string[]) => `/config/${path.map(encodeURIComponent).join("/")}`;
 
-function notFound(): Json {
+function notFound(message = "no tenant answers at this hostname"): Json {
   return {
     handler: "static_response",
     status_code: 404,
     headers: { "Content-Type": ["application/json"] },
-    body: JSON.stringify({ success: false, error: { code: "NOT_FOUND", message: "no tenant answers at this hostname" } }),
+    body: JSON.stringify({ success: false, error: { code: "NOT_FOUND", message } }),
   };
+}
+
+/** Whether the internal CA's on-demand policy for `domain` and `*.domain` already covers `host`. */
+function coveredBy(host: string, domain: string): boolean {
+  return host === domain || (host.endsWith(`.${domain}`) && !host.slice(0, -domain.length - 1).includes("."));
 }
 
 function sameRoute(a: IngressRoute, b: IngressRoute): boolean {

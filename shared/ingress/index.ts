@@ -10,5 +10,6 @@ export function createIngress(config: Config): Ingress {
     domain: config.TENANT_DOMAIN,
     httpsPort: config.INGRESS_HTTPS_PORT,
     httpPort: config.INGRESS_HTTP_PORT,
+    api: config.API_HOSTNAME ? { hostname: config.API_HOSTNAME, upstream: config.API_INGRESS_UPSTREAM } : undefined,
   });
 }

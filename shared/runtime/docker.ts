@@ -37,6 +37,12 @@ const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
 
 /** What a tenant's container and a warm network's holder both run with: no privileges to gain, no capabilities, a read-only root, an init. */
 const hardened = { SecurityOpt: ["no-new-privileges:true"], CapDrop: ["ALL"], ReadonlyRootfs: true, Init: true };
+/**
+ * No IPv6 inside a tenant's network namespace (the firewall is IPv4 only; the tenant network has
+ * EnableIPv6 false), whatever the engine's default: set where the namespace is made, on a tenant's
+ * own network or a warm network's holder (a container joining a holder cannot set net.* sysctls).
+ */
+const noIpv6 = { Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" } };
 const portInUse = (message: string) => /port is already allocated|address already in use/i.test(message);
 /**
  * The engine, not the container, failed: its socket is gone or refuses (a dockerd restart), or it
@@ -170,6 +176,7 @@ export class DockerRuntime implements ContainerRuntime {
         // (and, by the firewall, the one port) a tenant may reach on the host.
         ExtraHosts: [`host.docker.internal:${network ? network.gateway : "host-gateway"}`],
         ...(network ? { NetworkMode: network.name } : {}),
+        ...noIpv6,
       },
       // A fixed address (derived from the leased port): Docker gives it back on every start.
       ...(network && address ? { NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } } } : {}),
@@ -493,7 +500,9 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.createContainer({
         name,
         Image: o.image,
-        Entrypoint: ["node", "--max-old-space-size=4", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1 << 30)"],
+        // 8 MB of old space: Node.js 22 dies at start (SIGSEGV) with 4 (20 did not), and a holder
+        // that cannot start restarts for ever and takes its tenant's network namespace with it.
+        Entrypoint: ["node", "--max-old-space-size=8", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1 << 30)"],
         Cmd: [],
         Labels: { [labelKeys.netnsOwner]: this.opts.owner, [labelKeys.netnsHostPort]: String(o.hostPort), [labelKeys.netnsContainerPort]: String(o.containerPort) },
         User: "1000:1000",
@@ -502,6 +511,7 @@ export class DockerRuntime implements ContainerRuntime {
           PortBindings: { [portKey]: [{ HostIp: o.bindHost, HostPort: String(o.hostPort) }] },
           ExtraHosts: [`host.docker.internal:${network.gateway}`],
           NetworkMode: network.name,
+          ...noIpv6,
           Memory: 64 * 1024 * 1024,
           MemorySwap: 64 * 1024 * 1024,
           NanoCpus: nanoCpus(0.1),

@@ -2,7 +2,7 @@
  * The tenants' network on a Docker engine: ONE bridge per platform instance (owner) that every
  * tenant of that owner joins, with inter-container communication off, an explicit subnet and a
  * fixed bridge name, plus the firewall rules of ./firewall.ts. Why not one network per tenant:
- * see README, "Networking and ingress". Only DockerRuntime uses this module.
+ * see docs/networking.md. Only DockerRuntime uses this module.
  */
 import type Docker from "dockerode";
 import { createHash } from "node:crypto";

@@ -9,7 +9,7 @@
  * tenant answered through its node's address, through the node's bridge gateway, through another
  * node's address, and by container address on the node's bridge). Only a firewall on each node
  * closes those paths, and only something running on each node can install it: the manager's API
- * cannot reach a worker node's iptables. See README, "Swarm vs plain Docker".
+ * cannot reach a worker node's iptables. See docs/swarm.md, "Swarm vs plain Docker".
  *
  * Tenants run on each node's default bridge (`docker0`; the node engines run with `icc` off). The
  * agent's rules, in two chains per configuration hung off DOCKER-USER and INPUT for that bridge:

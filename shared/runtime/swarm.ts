@@ -12,12 +12,19 @@
  * events; `ensureNetwork` = the node agent that enforces tenant isolation and egress on every node
  * (./swarm-network.ts).
  *
- * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (README, "Swarm
+ * The tenant's key never sits in the service spec (which anyone who can inspect services reads):
+ * it becomes a Docker secret, owned and labelled by the platform, named after the service and the
+ * key (a rotation, which re-creates the service, makes a new one), created before the service and
+ * removed with it; the task reads it from the file CONVERGENCE_API_KEY_FILE names. Secrets no
+ * service uses any more are swept with the unused networks.
+ *
+ * What Swarm cannot express on Engine 20.10 / API 1.41 compared with DockerRuntime (docs/swarm.md, "Swarm
  * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
  * beyond size and mode, and the published port's bind address (host-mode ports bind every
  * interface of the node).
  */
 import Docker from "dockerode";
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { DockerRuntime, buildImageIfMissing, contentHash, demux, demuxLines, followQuery } from "./docker.js";
 import { followEvents } from "./events.js";
@@ -72,6 +79,21 @@ export interface SwarmRuntimeOptions {
 
 type DockerError = Error & { statusCode?: number; json?: { message?: string } };
 const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
+
+/** The variable holding the tenant's key in a ContainerSpec: on Swarm it becomes a secret. */
+const KEY_VAR = "CONVERGENCE_API_KEY";
+/** Where the task finds the key instead (a tmpfs file only its user can read), named by CONVERGENCE_API_KEY_FILE. */
+export const KEY_FILE = "/run/secrets/convergence-api-key";
+/** On a key secret: the service it belongs to (removed with it). */
+export const SECRET_OF_LABEL = "io.convergence.secret-of";
+
+/** Deterministic per tenant and key version: a hash of the key, never the key (Swarm names are not secret). */
+export const keySecretName = (service: string, key: string) => `${service}-key-${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+
+interface SecretRef {
+  SecretID: string;
+  SecretName: string;
+}
 
 /** The subset of the Engine API's Task this runtime reads. */
 interface Task {
@@ -129,7 +151,7 @@ export class SwarmRuntime implements ContainerRuntime {
       if (s?.LocalNodeState !== "active" || !s.ControlAvailable || !s.NodeAddr) {
         throw new Error(
           `CONVERGENCE_RUNTIME=swarm, but the engine at ${this.given.socketPath} is not a swarm manager (swarm state "${s?.LocalNodeState ?? "unknown"}"): ` +
-            "run `npm run cluster -- up 2` for a local swarm, or `docker swarm init` (see README, \"Tenants across many hosts\")",
+            "run `npm run cluster -- up 2` for a local swarm, or `docker swarm init` (see docs/swarm.md)",
         );
       }
       return { registry: registry ?? `${s.NodeAddr}:5000`, masterAddress: masterAddress ?? s.NodeAddr };
@@ -222,7 +244,9 @@ export class SwarmRuntime implements ContainerRuntime {
   }
 
   /** The node agent goes once no tenant service of this owner is left and `includeCurrent` says so (uninstall, tests). */
-  async removeUnusedNetworks(opts: { includeCurrent?: boolean } = {}): Promise<string[]> {
+  async removeUnusedNetworks(opts: { includeCurrent?: boolean; graceMs?: number } = {}): Promise<string[]> {
+    // The reconciler's sweep of what nothing uses: key secrets left by a crash between secret and service.
+    await this.removeOrphanSecrets(opts.graceMs ?? 0);
     if (!opts.includeCurrent) return [];
     if ((await this.listOwned()).length > 0) return [];
     this.networkReady = null;
@@ -251,7 +275,8 @@ export class SwarmRuntime implements ContainerRuntime {
     try {
       // With the node agent, tenants go only to nodes where it reported the rules in place.
       const constraints = this.opts.network ? [...this.opts.constraints, protectedNodeConstraint(this.opts.owner)] : this.opts.constraints;
-      await this.docker.createService(tenantServiceSpec(spec, { masterAddress, constraints, cpuReservation: this.opts.cpuReservation }));
+      const keySecret = await this.ensureKeySecret(spec);
+      await this.docker.createService(tenantServiceSpec(spec, { masterAddress, constraints, cpuReservation: this.opts.cpuReservation, keySecret }));
     } catch (err) {
       if (statusOf(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
       throw err;
@@ -259,6 +284,64 @@ export class SwarmRuntime implements ContainerRuntime {
     const info = await this.inspect(spec.name);
     if (!info) throw new Error(`service ${spec.name} vanished right after it was created`);
     return info;
+  }
+
+  /**
+   * The secret holding the spec's key (made unless it exists: a retried create finds the one it
+   * made before); null when the spec carries no key. Only a secret of this owner is used.
+   */
+  private async ensureKeySecret(spec: ContainerSpec): Promise<SecretRef | null> {
+    const key = spec.env[KEY_VAR];
+    if (key === undefined) return null;
+    const name = keySecretName(spec.name, key);
+    const labels = { [labelKeys.owner]: this.opts.owner, [SECRET_OF_LABEL]: spec.name, ...(spec.labels[labelKeys.envId] ? { [labelKeys.envId]: spec.labels[labelKeys.envId] } : {}) };
+    try {
+      const created = (await this.docker.createSecret({ Name: name, Labels: labels, Data: Buffer.from(key).toString("base64") })) as { id?: string; ID?: string };
+      return { SecretID: created.id ?? created.ID ?? (await this.docker.getSecret(name).inspect()).ID, SecretName: name };
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+      const existing = (await this.docker.getSecret(name).inspect()) as { ID: string; Spec?: { Labels?: Record<string, string> } };
+      if (existing.Spec?.Labels?.[labelKeys.owner] !== this.opts.owner) throw new Error(`secret name ${name} is taken by a secret this platform does not own; remove it`);
+      return { SecretID: existing.ID, SecretName: name };
+    }
+  }
+
+  /** Removes the key secrets of service `name` (all versions); those still in use are left to the sweep. */
+  private async removeKeySecrets(name: string): Promise<void> {
+    const secrets = (await this.docker.listSecrets({ filters: { label: [`${labelKeys.owner}=${this.opts.owner}`, `${SECRET_OF_LABEL}=${name}`] } })) as Array<{ ID: string }>;
+    for (const s of secrets) {
+      await this.docker
+        .getSecret(s.ID)
+        .remove()
+        .catch((err: unknown) => {
+          if (statusOf(err) !== 404 && !/in use/i.test(String(err))) throw err;
+        });
+    }
+  }
+
+  /**
+   * Removes this owner's key secrets that no service references and that are older than `graceMs`
+   * (a create makes the secret just before its service). Returns their names.
+   */
+  async removeOrphanSecrets(graceMs = 0): Promise<string[]> {
+    const ownerLabel = `${labelKeys.owner}=${this.opts.owner}`;
+    const [secrets, services] = await Promise.all([
+      this.docker.listSecrets({ filters: { label: [ownerLabel] } }) as Promise<Array<{ ID: string; CreatedAt: string; Spec: { Name: string; Labels?: Record<string, string> } }>>,
+      this.docker.listServices() as unknown as Promise<Service[]>,
+    ]);
+    const used = new Set(services.flatMap((s) => ((s.Spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Secrets ?? []).map((r) => r.SecretID)));
+    const removed: string[] = [];
+    for (const secret of secrets) {
+      if (!secret.Spec.Labels?.[SECRET_OF_LABEL] || used.has(secret.ID)) continue;
+      if (Date.now() - Date.parse(secret.CreatedAt) < graceMs) continue;
+      try {
+        await this.docker.getSecret(secret.ID).remove();
+        removed.push(secret.Spec.Name);
+      } catch (err) {
+        if (statusOf(err) !== 404 && !/in use/i.test(String(err))) throw err; // taken into use meanwhile: not an orphan
+      }
+    }
+    return removed;
   }
 
   /** Runs the service's one replica and returns once its task runs; a no-op when it already does. */
@@ -312,7 +395,7 @@ export class SwarmRuntime implements ContainerRuntime {
     try {
       service = await this.docker.getService(name).inspect();
     } catch (err) {
-      if (statusOf(err) === 404) return;
+      if (statusOf(err) === 404) return this.removeKeySecrets(name); // a crash may have left them after the service went
       throw err;
     }
     try {
@@ -323,9 +406,9 @@ export class SwarmRuntime implements ContainerRuntime {
       await this.waitReaped(service.ID);
       await this.docker.getService(service.ID).remove();
     } catch (err) {
-      if (statusOf(err) === 404) return; // removed meanwhile by someone else
-      throw err;
+      if (statusOf(err) !== 404) throw err; // 404: removed meanwhile by someone else
     }
+    await this.removeKeySecrets(name);
   }
 
   /** Until no task of the service is live on a node that is up (a down node's tasks cannot hold a port anyone reaches). */
@@ -470,17 +553,26 @@ export class SwarmRuntime implements ContainerRuntime {
  */
 export function tenantServiceSpec(
   spec: ContainerSpec,
-  opts: { masterAddress: string; constraints: string[]; cpuReservation: number },
+  opts: { masterAddress: string; constraints: string[]; cpuReservation: number; keySecret?: SecretRef | null },
 ): Docker.CreateServiceOptions {
   const mb = 1024 * 1024;
   const nanoCpus = Math.round(spec.cpus * 1e9);
+  // The key, if any, only as a secret file: never in the spec's environment.
+  const { [KEY_VAR]: key, ...env } = spec.env;
+  if (key !== undefined && !opts.keySecret) throw new Error(`service ${spec.name}: the tenant key needs its secret`);
+  if (opts.keySecret) env.CONVERGENCE_API_KEY_FILE = KEY_FILE;
   return {
     Name: spec.name,
     Labels: spec.labels,
     TaskTemplate: {
       ContainerSpec: {
         Image: spec.image,
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        ...(opts.keySecret
+          ? { Secrets: [{ ...opts.keySecret, File: { Name: KEY_FILE.slice("/run/secrets/".length), UID: "1000", GID: "1000", Mode: 0o400 } }] }
+          : {}),
+        // No IPv6 inside a tenant: the nodes' firewall (the node agent) is IPv4 only.
+        Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" },
         User: "1000:1000",
         ReadOnly: true,
         Init: true,

@@ -17,6 +17,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { ContainerUnstartableError, EngineUnavailableError, labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
+import { decideHealth, decideRestart } from "./health-decision.js";
 import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
 import { probeTenant, type Probe } from "./probe.js";
 import { recreateMissingContainer } from "./recreate.js";
@@ -57,75 +58,75 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
     const container = byEnvId.get(String(tenant.envId));
     const outcome = probes[i]!;
     const log = ctx.logger.child({ envId: tenant.envId });
+    const actions = decideHealth(
+      {
+        status: tenant.status as "ready" | "unhealthy",
+        consecutiveFailures: tenant.consecutiveFailures,
+        containerState: container?.state ?? null,
+        moved: container ? hasMoved(tenant, container) : false,
+        placementChanged: container ? placementChanged(tenant, container) : false,
+        probe: outcome,
+      },
+      { failureThreshold: ctx.config.HEALTH_FAILURE_THRESHOLD },
+    );
+    if (container) result[outcome.ok ? "healthy" : "failing"]++;
+    const now = container ? placementOf(container) : null;
+    const where = () => `${describePlacement(tenant)} to ${describePlacement(now!)}`;
 
-    if (!container) {
-      result.recreated += (await recreateMissingContainer(ctx, tenant, "health sweep: container is missing")) ? 1 : 0;
-      continue;
-    }
-    const now = placementOf(container);
-    // The runtime placed it elsewhere (Swarm rescheduled its task after its node died): it was down
-    // in between, whatever the probe says now. The organisation hears of it as unhealthy, then recovered.
-    const moved = hasMoved(tenant, container);
-    const where = `${describePlacement(tenant)} to ${describePlacement(now)}`;
-    let status = tenant.status;
-    const movedNow = moved && status === "ready";
-    if (movedNow) {
-      const error = outcome.ok ? null : outcome.error;
-      await transitionTenant(ctx, {
-        envId: tenant.envId,
-        from: ["ready"],
-        to: "unhealthy",
-        reason: `rescheduled from ${where}`,
-        actor: ctx.actor,
-        patch: { consecutiveFailures: outcome.ok ? 0 : 1, lastCheckAt: checkedAt, lastError: error ?? `rescheduled from ${where}` },
-      });
-      log.warn({ from: tenant.address, to: now.address }, "tenant rescheduled to another node");
-      status = "unhealthy";
-    }
-    if (outcome.ok) {
-      result.healthy++;
-      if (status === "unhealthy") {
-        // The route first, so that the `url` answers the moment the tenant is ready again.
-        await onPlacementChanged(ctx, tenant, container);
-        await transitionTenant(ctx, {
-          envId: tenant.envId,
-          from: ["unhealthy"],
-          to: "ready",
-          reason: moved ? `health check passes at its new address: moved from ${where}` : "health check passes again",
-          actor: ctx.actor,
-          patch: { ...now, consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
-        });
-        log.info({ address: now.address }, "tenant recovered");
-      } else {
-        if (placementChanged(tenant, container)) {
-          await ctx.db.update(tenants).set(now).where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
-          await onPlacementChanged(ctx, tenant, container);
-        }
-        quiet.push({ envId: tenant.envId, failures: 0 });
+    for (const action of actions) {
+      switch (action.kind) {
+        case "recreate":
+          result.recreated += (await recreateMissingContainer(ctx, tenant, "health sweep: container is missing")) ? 1 : 0;
+          break;
+        case "rescheduled":
+          // The runtime placed it elsewhere (Swarm rescheduled its task after its node died): the
+          // organisation hears of it as unhealthy, then recovered.
+          await transitionTenant(ctx, {
+            envId: tenant.envId,
+            from: ["ready"],
+            to: "unhealthy",
+            reason: `rescheduled from ${where()}`,
+            actor: ctx.actor,
+            patch: { consecutiveFailures: action.failures, lastCheckAt: checkedAt, lastError: action.error ?? `rescheduled from ${where()}` },
+          });
+          log.warn({ from: tenant.address, to: now!.address }, "tenant rescheduled to another node");
+          break;
+        case "recover":
+          // The route first, so that the `url` answers the moment the tenant is ready again.
+          await onPlacementChanged(ctx, tenant, container!);
+          await transitionTenant(ctx, {
+            envId: tenant.envId,
+            from: ["unhealthy"],
+            to: "ready",
+            reason: action.moved ? `health check passes at its new address: moved from ${where()}` : "health check passes again",
+            actor: ctx.actor,
+            patch: { ...now!, consecutiveFailures: 0, lastCheckAt: checkedAt, lastError: null },
+          });
+          log.info({ address: now!.address }, "tenant recovered");
+          break;
+        case "record-placement":
+          await ctx.db.update(tenants).set(now!).where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
+          await onPlacementChanged(ctx, tenant, container!);
+          break;
+        case "unhealthy":
+          await transitionTenant(ctx, {
+            envId: tenant.envId,
+            from: ["ready"],
+            to: "unhealthy",
+            reason: `health check failed ${action.failures}× (${action.error})`,
+            actor: ctx.actor,
+            patch: { consecutiveFailures: action.failures, lastCheckAt: checkedAt, lastError: action.error },
+          });
+          log.warn({ failures: action.failures, error: action.error }, "tenant unhealthy");
+          break;
+        case "count":
+          quiet.push({ envId: tenant.envId, failures: action.failures });
+          break;
+        case "restart":
+          if (await restartWithBackoff(ctx, tenant, container!, checkedAt)) result.restarted++;
+          break;
       }
-      continue;
     }
-
-    result.failing++;
-    const failures = tenant.consecutiveFailures + 1;
-    const exited = container.state === "exited" || container.state === "dead" || container.state === "created";
-    // A container the runtime itself reports not running (exited, restarting, a task whose node is
-    // down) fails at once: waiting for more failed probes would only delay what is already known.
-    const notRunning = container.state !== "running";
-    if (status === "ready" && (notRunning || failures >= ctx.config.HEALTH_FAILURE_THRESHOLD)) {
-      await transitionTenant(ctx, {
-        envId: tenant.envId,
-        from: ["ready"],
-        to: "unhealthy",
-        reason: `health check failed ${failures}× (${outcome.error})`,
-        actor: ctx.actor,
-        patch: { consecutiveFailures: failures, lastCheckAt: checkedAt, lastError: outcome.error },
-      });
-      log.warn({ failures, error: outcome.error }, "tenant unhealthy");
-    } else if (!movedNow) {
-      quiet.push({ envId: tenant.envId, failures });
-    }
-    if (exited && (await restartWithBackoff(ctx, tenant, container, checkedAt))) result.restarted++;
   }
 
   // One statement for every tenant whose status did not change. The crash-loop counter is
@@ -166,9 +167,10 @@ async function onPlacementChanged(ctx: WorkerContext, tenant: Tenant, container:
 
 /** Restarts an exited container unless its back-off has not elapsed; fails the tenant past the limit. */
 async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo, now: Date): Promise<boolean> {
-  if (tenant.nextRestartAt && tenant.nextRestartAt > now) return false;
+  const decision = decideRestart(tenant, now, { maxRestarts: ctx.config.HEALTH_MAX_RESTARTS, backoffMs: ctx.config.HEALTH_RESTART_BACKOFF_MS });
+  if (decision.kind === "wait") return false;
   const log = ctx.logger.child({ envId: tenant.envId });
-  if (tenant.crashRestarts >= ctx.config.HEALTH_MAX_RESTARTS) {
+  if (decision.kind === "give-up") {
     const reason = `crash loop: the container kept exiting after ${tenant.crashRestarts} restarts; not restarting it again`;
     // A proxy or engine that cannot be reached leaves it for the next sweep, not the rest of this one.
     await failTenantAndCleanUp(ctx, tenant, runningStatuses, reason, { withLogs: true }).catch((err: unknown) =>
@@ -176,8 +178,7 @@ async function restartWithBackoff(ctx: WorkerContext, tenant: Tenant, container:
     );
     return false;
   }
-  const restarts = tenant.crashRestarts + 1;
-  const backoff = Math.min(ctx.config.HEALTH_RESTART_BACKOFF_MS * 2 ** (restarts - 1), 10 * 60_000);
+  const { restarts, backoffMs: backoff } = decision;
   // Claim the restart in the database first, so that two sweeps can never both restart it.
   const claimed = await ctx.db
     .update(tenants)

@@ -12,7 +12,9 @@ export type Probe = { ok: true } | { ok: false; error: string };
 export async function probeTenant(config: Pick<Config, "HEALTH_TIMEOUT_MS">, address: string, healthPath: string): Promise<Probe> {
   const timeoutMs = config.HEALTH_TIMEOUT_MS;
   try {
-    const res = await fetch(`http://${address}${healthPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    // redirect "manual": a tenant's app is not trusted, and a 3xx to another address would make the
+    // worker send a request wherever the tenant likes (SSRF); a redirect is simply not a 200.
+    const res = await fetch(`http://${address}${healthPath}`, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
     await res.body?.cancel();
     return res.status === 200 ? { ok: true } : { ok: false, error: `GET ${healthPath} at ${address} answered HTTP ${res.status}` };
   } catch (err) {

@@ -18,6 +18,7 @@ import type { Template } from "../templates.js";
 import { describePlacement, placementOf } from "./placement.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { acceptsConnections, probeTenant } from "./probe.js";
+import { decideExistingContainer, decideProvisionStart, keyPrefixLabel } from "./provision-decision.js";
 import { getTenant } from "./queries.js";
 import { tenantRoute } from "../ingress/hostname.js";
 import { publishRoute } from "./routes.js";
@@ -39,11 +40,10 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   const [found, leased] = await Promise.all([getTenant(ctx.db, envId), leasedPort(ctx.db, envId)]);
   let tenant: Tenant | null = found ?? null;
   if (!tenant) throw new UnrecoverableError(`tenant ${envId} does not exist`);
-  if (!provisionStatuses.includes(tenant.status)) {
-    return "skipped"; // already ready, being destroyed, or final: a re-delivered job has nothing to do
-  }
   const template = ctx.templates.get(tenant.language, tenant.framework);
-  if (!template) {
+  const plan = decideProvisionStart({ status: tenant.status, templateInstalled: template !== undefined, leasedPort: leased });
+  if (plan.kind === "skip") return "skipped";
+  if (plan.kind === "no-template" || !template) {
     throw new UnrecoverableError(`template ${tenant.language}/${tenant.framework} is not installed on this worker`);
   }
   const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
@@ -51,17 +51,19 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   // The container is created while the tenant moves to `provisioning`: a destroy that wins the
   // race makes the move fail, and whatever was created is removed (stopBecauseMoved). A tenant
   // without a port (released by an earlier failure) leases one first, under its row lock.
-  let port = leased;
-  if (port === null) {
-    if (tenant.status === "pending") {
+  let port: number;
+  if (plan.lease === "keep") port = plan.port;
+  else {
+    if (plan.lease === "pick-then-lease") {
       tenant = await moveOrStop(ctx, tenant, picking);
       if (!tenant) return "skipped";
     }
-    port = await ensurePortLease(ctx, tenant);
-    if (port === null) {
+    const lease = await ensurePortLease(ctx, tenant);
+    if (lease === null) {
       await stopBecauseMoved(ctx, tenant);
       return "skipped";
     }
+    port = lease;
   }
   tenant = { ...tenant, port };
   const [picked, created] = await Promise.allSettled([
@@ -216,7 +218,7 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
       [labelKeys.envId]: String(tenant.envId),
       [labelKeys.orgId]: String(tenant.orgId),
       [labelKeys.template]: template.id,
-      "io.convergence.key-prefix": tenant.apiKeyPrefix,
+      [keyPrefixLabel]: tenant.apiKeyPrefix,
     },
     containerPort: template.containerPort,
     hostPort: port,
@@ -241,14 +243,9 @@ async function ensureContainer(ctx: WorkerContext, tenant: Tenant, template: Tem
   }
   const existing = await ctx.runtime.inspect(spec.name);
   if (existing) {
-    if (existing.labels[labelKeys.owner] !== spec.labels[labelKeys.owner] || existing.labels[labelKeys.envId] !== String(tenant.envId)) {
-      throw new UnrecoverableError(`container name ${spec.name} is taken by a container this platform does not own`);
-    }
-    const matches =
-      existing.hostPort === port &&
-      existing.image === image &&
-      existing.labels["io.convergence.key-prefix"] === tenant.apiKeyPrefix;
-    if (matches) {
+    const found = decideExistingContainer(existing, { owner: ctx.config.CONVERGENCE_INSTANCE, envId: tenant.envId, port, image, keyPrefix: tenant.apiKeyPrefix });
+    if (found === "foreign") throw new UnrecoverableError(`container name ${spec.name} is taken by a container this platform does not own`);
+    if (found === "adopt") {
       ctx.logger.info({ envId: tenant.envId }, "adopting the container a previous attempt created");
       return existing;
     }

@@ -9,12 +9,11 @@
  * show a state that was not committed. After the connection drops and comes back, every
  * watcher is woken once ("resync"), because notifications sent while it was away are gone.
  *
- * postgres.js has `sql.listen`, but when its listen connection closes it re-subscribes once and
- * silently gives up if Postgres is still down; a restart of Postgres would leave the API deaf
- * for good. This module owns the connection and keeps re-subscribing with back-off instead.
+ * The connection and its re-subscribing with back-off are the platform's one PgListener
+ * (shared/db/listener.ts): a restart of Postgres must not leave the API deaf for good.
  */
 import { EventEmitter } from "node:events";
-import postgres from "postgres";
+import { PgListener } from "../db/listener.js";
 import type { Logger } from "../logger.js";
 
 export const TENANT_STATUS_CHANNEL = "tenant_status";
@@ -36,12 +35,8 @@ export interface StatusSubscription {
 
 export class TenantStatusFeed {
   private readonly emitter = new EventEmitter();
-  private readonly sql: postgres.Sql;
-  private listening = false;
+  private readonly listener: PgListener;
   private stopped = false;
-  private attempt: Promise<void> | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private failures = 0;
   private watchers = 0;
 
   constructor(
@@ -50,28 +45,22 @@ export class TenantStatusFeed {
   ) {
     // Every open status wait or event stream is one listener; there is no sensible maximum.
     this.emitter.setMaxListeners(0);
-    const options = {
-      max: 1,
-      idle_timeout: 0, // the LISTEN must outlive idle periods
-      max_lifetime: null,
-      connect_timeout: 5,
-      fetch_types: false,
-      onnotice: () => {},
-      // postgres.js's own `listen` is built on this connection option; its typings leave it out.
-      onnotify: (channel: string, payload: string) => this.onNotify(channel, payload),
-      onclose: () => this.onClose(),
-    };
-    this.sql = postgres(databaseUrl, options);
+    this.listener = new PgListener(databaseUrl, [TENANT_STATUS_CHANNEL], logger, "convergence-status-feed");
+    this.listener.onNotify(TENANT_STATUS_CHANNEL, (payload) => this.onNotify(payload));
+    // Lost (and again once restored): changes may have gone unheard, caches evict.
+    this.listener.onReset(() => this.emitter.emit(ANY, null));
+    // Anything that changed while we were not listening went unannounced: everyone re-reads.
+    this.listener.onListen(() => this.emitter.emit(RESYNC));
   }
 
   /** Subscribes; resolves once listening, or after the first failure (it keeps retrying in the background). */
   async start(): Promise<void> {
-    await this.subscribe();
+    await this.listener.start();
   }
 
   /** Whether the LISTEN is currently in place (for /readyz and logs). */
   get isListening(): boolean {
-    return this.listening;
+    return this.listener.isListening;
   }
 
   /** Open subscriptions: held status requests and event streams in this process. */
@@ -148,13 +137,11 @@ export class TenantStatusFeed {
 
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.emitter.emit(RESYNC); // waiters re-read once and finish (they check isClosed) instead of holding shutdown
-    await this.sql.end({ timeout: 2 });
+    await this.listener.close();
   }
 
-  private onNotify(channel: string, payload: string) {
-    if (channel !== TENANT_STATUS_CHANNEL) return;
+  private onNotify(payload: string) {
     try {
       const { envId, orgId } = JSON.parse(payload) as { envId?: unknown; orgId?: unknown };
       if (typeof envId === "number") {
@@ -163,47 +150,7 @@ export class TenantStatusFeed {
         this.emitter.emit(typeof orgId === "number" ? orgKey(orgId) : ANY_ORG);
       }
     } catch {
-      this.logger.warn({ channel }, "ignoring a malformed tenant_status notification");
+      this.logger.warn({ channel: TENANT_STATUS_CHANNEL }, "ignoring a malformed tenant_status notification");
     }
-  }
-
-  private onClose() {
-    this.emitter.emit(ANY, null);
-    if (this.stopped) return;
-    if (this.listening) this.logger.warn("tenant_status LISTEN connection lost; re-subscribing");
-    this.listening = false;
-    this.scheduleRetry();
-  }
-
-  private subscribe(): Promise<void> {
-    this.attempt ??= (async () => {
-      try {
-        // On a connection of its own (max: 1): the LISTEN lives as long as the connection does.
-        await this.sql`listen ${this.sql(TENANT_STATUS_CHANNEL)}`;
-        if (this.stopped) return;
-        this.listening = true;
-        if (this.failures > 0) this.logger.info({ afterFailures: this.failures }, "tenant_status LISTEN restored");
-        this.failures = 0;
-        // Anything that changed while we were not listening went unannounced: everyone re-reads.
-        this.emitter.emit(ANY, null);
-        this.emitter.emit(RESYNC);
-      } catch (err) {
-        if (this.failures++ === 0) this.logger.warn({ err }, "cannot LISTEN on tenant_status; retrying with back-off");
-        this.scheduleRetry();
-      } finally {
-        this.attempt = null;
-      }
-    })();
-    return this.attempt;
-  }
-
-  private scheduleRetry() {
-    if (this.stopped || this.retryTimer) return;
-    const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.listening) void this.subscribe();
-    }, delay);
-    this.retryTimer.unref();
   }
 }

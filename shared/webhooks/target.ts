@@ -1,12 +1,14 @@
 /**
  * Webhook targets are checked before they are stored and again before every delivery (DNS can
  * change): a URL whose host resolves to a loopback, private, link-local, CGNAT, unspecified,
- * multicast or reserved address is refused, unless WEBHOOK_ALLOWED_HOSTS names it. A delivery
+ * multicast, tunnelling (6to4, Teredo, NAT64) or reserved address is refused (ipaddr.js's
+ * special-purpose ranges), unless WEBHOOK_ALLOWED_HOSTS names it. A delivery
  * then connects to exactly the addresses that were checked, so a DNS answer that changes
  * between the check and the connect (rebinding) cannot redirect it.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import type { Config } from "../config.js";
@@ -21,101 +23,74 @@ export type AddressClass =
   | "link-local"
   | "cgnat"
   | "multicast"
+  | "transition" // 6to4, Teredo and local-use NAT64: tunnels whose far end nobody here can judge
   | "reserved";
 
-type V4Rule = [base: string, bits: number, cls: AddressClass];
+/**
+ * ipaddr.js's special-purpose ranges (the IANA registries, kept up to date by the library), by
+ * the name it gives them. Every range it names is refused; the name only picks the words of the
+ * message, and a name a later release adds is "reserved" until it is listed here.
+ */
+const classOfRange: Record<string, AddressClass> = {
+  unspecified: "unspecified",
+  loopback: "loopback",
+  private: "private",
+  uniqueLocal: "private", // fc00::/7
+  deprecatedSiteLocal: "private", // fec0::/10
+  linkLocal: "link-local", // includes the cloud metadata address 169.254.169.254
+  carrierGradeNat: "cgnat",
+  multicast: "multicast",
+  teredo: "transition", // 2001::/32
+  "6to4": "transition", // 2002::/16, and 192.88.99.0/24 is "reserved"
+  rfc6052: "transition", // 64:ff9b:1::/48 (local-use NAT64); the well-known prefix is judged below
+};
 
-const v4Rules: V4Rule[] = [
-  ["0.0.0.0", 8, "unspecified"], // "this network", including 0.0.0.0 itself
-  ["10.0.0.0", 8, "private"],
-  ["100.64.0.0", 10, "cgnat"],
-  ["127.0.0.0", 8, "loopback"],
-  ["169.254.0.0", 16, "link-local"], // includes the cloud metadata address 169.254.169.254
-  ["172.16.0.0", 12, "private"], // includes Docker's default bridge 172.17.0.0/16
-  ["192.0.0.0", 24, "reserved"],
-  ["192.0.2.0", 24, "reserved"],
-  ["192.168.0.0", 16, "private"],
-  ["198.18.0.0", 15, "reserved"],
-  ["198.51.100.0", 24, "reserved"],
-  ["203.0.113.0", 24, "reserved"],
-  ["224.0.0.0", 4, "multicast"],
-  ["240.0.0.0", 4, "reserved"], // includes 255.255.255.255
-];
+/** IPv6 prefixes whose last 32 bits are an IPv4 address judged as such: ::ffff:127.0.0.1 is loopback. */
+const embedsV4: [ipaddr.IPv6, number][] = [
+  "::ffff:0:0/96", // IPv4-mapped
+  "64:ff9b::/96", // NAT64 well-known prefix: a public IPv4 behind it is as public as the IPv4 itself
+].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));
 
-function parseV4(ip: string): number | null {
-  const parts = ip.split(".");
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
+/** IPv6 prefixes ipaddr.js leaves "unicast" that are no place for a webhook. */
+const alsoRefusedV6: [ipaddr.IPv6, number][] = [
+  "::/96", // IPv4-compatible, deprecated (RFC 4291): ::10.0.0.1 would otherwise read as unicast
+].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));
+
+function classifyV4(addr: ipaddr.IPv4): AddressClass | null {
+  const range = addr.range();
+  return range === "unicast" ? null : (classOfRange[range] ?? "reserved");
+}
+
+function classifyV6(addr: ipaddr.IPv6): AddressClass | null {
+  const range = addr.range();
+  if (range === "unspecified" || range === "loopback") return range; // before ::/96 below
+  if (embedsV4.some((cidr) => addr.match(cidr))) {
+    const [hi, lo] = addr.parts.slice(6) as [number, number];
+    return classifyV4(new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]));
   }
-  return n;
+  if (alsoRefusedV6.some((cidr) => addr.match(cidr))) return "reserved";
+  return range === "unicast" ? null : (classOfRange[range] ?? "reserved");
 }
 
-const v4Parsed = v4Rules.map(([base, bits, cls]) => ({ base: parseV4(base)!, bits, cls }));
-
-function classifyV4(n: number): AddressClass | null {
-  for (const r of v4Parsed) {
-    const shift = 32 - r.bits;
-    if (Math.floor(n / 2 ** shift) === Math.floor(r.base / 2 ** shift)) return r.cls;
-  }
-  return null;
-}
-
-/** An IPv6 address as 8 16-bit groups; accepts "::" compression and a trailing dotted quad. */
-function parseV6(ip: string): number[] | null {
-  let s = ip.split("%")[0]!; // zone id (fe80::1%eth0)
-  const lastColon = s.lastIndexOf(":");
-  const last = s.slice(lastColon + 1);
-  if (last.includes(".")) {
-    const v4 = parseV4(last);
-    if (v4 === null) return null;
-    s = `${s.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const group = (part: string) => (part === "" ? [] : part.split(":"));
-  const head = group(halves[0]!);
-  const rest = halves.length === 2 ? group(halves[1]!) : [];
-  const explicit = head.length + rest.length;
-  if (halves.length === 1 && explicit !== 8) return null;
-  if (halves.length === 2 && explicit > 7) return null;
-  const toNum = (g: string) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN);
-  const groups = [...head.map(toNum), ...Array<number>(8 - explicit).fill(0), ...rest.map(toNum)];
-  return groups.some((g) => Number.isNaN(g)) ? null : groups;
-}
-
-function classifyV6(g: number[]): AddressClass | null {
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [number, number, number, number, number, number, number, number];
-  const v4 = (hi: number, lo: number) => hi * 65536 + lo;
-  const zeroPrefix = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-  if (zeroPrefix && g5 === 0 && g6 === 0 && g7 === 0) return "unspecified";
-  if (zeroPrefix && g5 === 0 && g6 === 0 && g7 === 1) return "loopback";
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry
-  // an IPv4 address that is judged as such: ::ffff:127.0.0.1 is loopback.
-  if (zeroPrefix && (g5 === 0xffff || g5 === 0)) return classifyV4(v4(g6, g7));
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyV4(v4(g6, g7));
-  if (g0 === 0x2002) return classifyV4(v4(g1, g2)); // 6to4 embeds the IPv4 address in bits 16-47
-  if ((g0 & 0xfe00) === 0xfc00) return "private"; // fc00::/7 unique local
-  if ((g0 & 0xffc0) === 0xfe80) return "link-local"; // fe80::/10
-  if ((g0 & 0xffc0) === 0xfec0) return "private"; // fec0::/10 site-local (deprecated)
-  if ((g0 & 0xff00) === 0xff00) return "multicast";
-  if (g0 === 0x2001 && g1 === 0x0db8) return "reserved"; // documentation
-  if (g0 === 0x0100 && g1 === 0 && g2 === 0 && g3 === 0) return "reserved"; // discard-only 100::/64
-  return null;
-}
-
-/** Classifies an IP address; null means public. Anything that is not an IP address is "reserved". */
+/**
+ * Classifies an IP address; null means public. Anything that is not an IP address in a standard
+ * spelling (node's isIP: no "0177.0.0.1" octal or "2130706433" forms, which URL parsing already
+ * turns into dotted quads) is "reserved".
+ */
 export function classifyAddress(ip: string): AddressClass | null {
   const bare = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
-  const family = isIP(bare.split("%")[0]!);
-  if (family === 4) return classifyV4(parseV4(bare)!);
-  if (family === 6) {
-    const groups = parseV6(bare);
-    return groups ? classifyV6(groups) : "reserved";
+  const family = isIP(bare);
+  if (family === 0) return "reserved";
+  try {
+    if (family === 4) return classifyV4(ipaddr.IPv4.parse(bare));
+    // ipaddr.js reads any dotted-quad tail as IPv4-mapped (it parses "::10.0.0.1" as
+    // "::ffff:10.0.0.1"), so IPv6 reaches it in the URL standard's canonical hex form; a zone id
+    // ("%eth0") says which interface, never which range.
+    const canonical = new URL(`http://[${bare.split("%")[0]}]/`).hostname.slice(1, -1);
+    return classifyV6(ipaddr.IPv6.parse(canonical));
+  } catch {
+    return "reserved"; // node and ipaddr.js disagree on a spelling: refuse rather than guess
   }
-  return "reserved";
 }
 
 export class WebhookTargetError extends Error {

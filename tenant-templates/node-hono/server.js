@@ -1,10 +1,31 @@
 // Starter app for a Convergence tenant, on Hono. The platform injects CONVERGENCE_API_URL,
-// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME.
+// CONVERGENCE_API_KEY, CONVERGENCE_ORG_ID, CONVERGENCE_ENV_ID, TENANT_ID and TENANT_NAME; on Swarm the
+// key arrives as a secret file named by CONVERGENCE_API_KEY_FILE instead of CONVERGENCE_API_KEY.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { html } from "hono/html";
 
 const env = process.env;
+const apiKey = env.CONVERGENCE_API_KEY_FILE ? readFileSync(env.CONVERGENCE_API_KEY_FILE, "utf8").trim() : env.CONVERGENCE_API_KEY;
+
+// Calls that came through the public ingress (https://<name>-<envId>.<domain>) carry this header,
+// which the ingress sets itself over anything a client sent: they must bring this tenant's API key
+// (Authorization: Bearer …), or anyone who guessed the hostname would spend the tenant's quota.
+// Calls on the container's own port (the host's loopback port) are the owner's and need none.
+const INGRESS_MARKER = "x-convergence-ingress";
+const digest = (s) => createHash("sha256").update(s).digest();
+const expectedKey = digest(apiKey ?? "");
+function bearerMatchesKey(authorization) {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  // Compared as fixed-length digests, in constant time.
+  return Boolean(m && apiKey) && timingSafeEqual(digest(m[1]), expectedKey);
+}
+const keyRequired = {
+  success: false,
+  error: { code: "UNAUTHORIZED", message: "calls through the public hostname need Authorization: Bearer <this tenant's API key>" },
+};
 const app = new Hono();
 
 app.get("/health", (c) => c.json({ status: "ok", tenant: env.TENANT_ID }));
@@ -16,10 +37,13 @@ app.get("/", (c) =>
 
 // Forwards to the master with this tenant's own key; the master's status and body pass through.
 app.post("/api/converge", async (c) => {
+  if (c.req.header(INGRESS_MARKER) !== undefined && !bearerMatchesKey(c.req.header("authorization"))) {
+    return c.json(keyRequired, 401, { "www-authenticate": "Bearer" });
+  }
   try {
     const upstream = await fetch(`${env.CONVERGENCE_API_URL}/converge`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.CONVERGENCE_API_KEY}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body: await c.req.text(),
       signal: AbortSignal.timeout(120_000),
     });

@@ -16,14 +16,21 @@ export function httpsGet(url: string, ca: string, timeoutMs = 5_000): Promise<Re
   return send(https, { host: "127.0.0.1", port: Number(u.port || 443), path: u.pathname + u.search, servername: u.hostname, headers: { host: u.host }, ca, agent: false }, timeoutMs);
 }
 
+/** Any method, with headers and a body, through the ingress (as httpsGet). */
+export function httpsRequest(url: string, ca: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}, timeoutMs = 15_000): Promise<Reply> {
+  const u = new URL(url);
+  const headers = { host: u.host, ...init.headers, ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}) };
+  return send(https, { host: "127.0.0.1", port: Number(u.port || 443), path: u.pathname + u.search, servername: u.hostname, headers, ca, agent: false }, timeoutMs, init.method, init.body);
+}
+
 export function httpGet(url: string, timeoutMs = 5_000): Promise<Reply> {
   const u = new URL(url);
   return send(http, { host: "127.0.0.1", port: Number(u.port || 80), path: u.pathname + u.search, headers: { host: u.host }, agent: false }, timeoutMs);
 }
 
-function send(mod: typeof http | typeof https, options: https.RequestOptions, timeoutMs: number): Promise<Reply> {
+function send(mod: typeof http | typeof https, options: https.RequestOptions, timeoutMs: number, method = "GET", body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = mod.request({ ...options, method: "GET", timeout: timeoutMs }, (res) => {
+    const req = mod.request({ ...options, method, timeout: timeoutMs }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d) => (body += d));
@@ -32,6 +39,6 @@ function send(mod: typeof http | typeof https, options: https.RequestOptions, ti
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
-    req.end();
+    req.end(body);
   });
 }

@@ -77,5 +77,6 @@ export async function removeTestServices(): Promise<void> {
   // Swarm reaps its tasks can crash the manager, which is the shared engine).
   const runtime = new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, stopTimeoutMs: 10_000 });
   await Promise.all((await runtime.listOwned()).map((s) => runtime.remove(s.name).catch(() => {})));
+  await runtime.removeOrphanSecrets().catch(() => {}); // key secrets a killed run left without their service
   await removeNodeAgent(docker, TEST_OWNER); // and its label on the nodes
 }

@@ -61,6 +61,17 @@ export async function startTcpProxy(target: string, opts: { asTarget?: boolean }
     resetNext(n: number) {
       resets = n;
     },
+    /** Stops accepting (connections are refused, as by a stopped server) and drops every connection. */
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of open) s.destroy();
+      });
+    },
+    /** Accepts again, on the same port, after stop(). */
+    async start() {
+      await new Promise<void>((resolve) => server.listen(address.port, "127.0.0.1", resolve));
+    },
     /** Drops every connection now, as a network failure would. */
     cut() {
       for (const s of open) s.destroy();

@@ -25,6 +25,7 @@ export function registerUsage(program: Command) {
           count(u.succeeded),
           count(u.errors),
           count(u.refused),
+          count(u.aborted),
           count(u.tokensIn + u.tokensOut),
           count(u.avgLatencyMs),
           line,
@@ -34,7 +35,7 @@ export function registerUsage(program: Command) {
             `Usage ${report.period.from.slice(0, 10)} → ${report.period.to.slice(0, 10)} (UTC; billed: CALLS)`,
             "",
             table(
-              ["TENANT", "NAME", "CALLS", "OK", "ERRORS", "REFUSED", "TOKENS", "AVG MS", `PER DAY (${days[0] ?? ""} …)`],
+              ["TENANT", "NAME", "CALLS", "OK", "ERRORS", "REFUSED", "ABORTED", "TOKENS", "AVG MS", `PER DAY (${days[0] ?? ""} …)`],
               [...report.tenants.map((t) => row(t.tenantId, t.name, t, daily(t.days))), row("total", "", report.totals, daily(totalsPerDay))],
             ),
           ].join("\n"),

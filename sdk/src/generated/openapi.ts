@@ -119,7 +119,7 @@ export interface paths {
         put?: never;
         /**
          * Run a convergence
-         * @description Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After.
+         * @description Agent A answers the prompt in its role, agent B reviews in its role; A revises until B approves or maxRounds is reached. Authenticated with the tenant's API key (`Authorization: Bearer sk_tenant_…` or `X-API-Key`). Every call is metered; calls over the tenant's quota get 429 with Retry-After. A run has CONVERGE_TIMEOUT_MS (default 120 s) in all, not the API's 5 s request deadline: past it the run is stopped and answered 504 `UPSTREAM_TIMEOUT`. A run stopped by its timeout, or because the client disconnected, is recorded `aborted` and not billed.
          */
         post: operations["converge"];
         delete?: never;
@@ -3962,11 +3962,15 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                         tenants: {
+                            /** @description stopped before they finished (the client disconnected, or CONVERGE_TIMEOUT_MS ran out); not billed, though they use the quota and their tokens count in tokensIn/tokensOut */
+                            aborted: number;
                             avgLatencyMs: number;
                             /** @description calls that ran (succeeded + errors); what is billed */
                             calls: number;
                             converged: number;
                             days?: {
+                                /** @description stopped before they finished (the client disconnected, or CONVERGE_TIMEOUT_MS ran out); not billed, though they use the quota and their tokens count in tokensIn/tokensOut */
+                                aborted: number;
                                 avgLatencyMs: number;
                                 /** @description calls that ran (succeeded + errors); what is billed */
                                 calls: number;
@@ -3993,6 +3997,8 @@ export interface operations {
                             tokensOut: number;
                         }[];
                         totals: {
+                            /** @description stopped before they finished (the client disconnected, or CONVERGE_TIMEOUT_MS ran out); not billed, though they use the quota and their tokens count in tokensIn/tokensOut */
+                            aborted: number;
                             avgLatencyMs: number;
                             /** @description calls that ran (succeeded + errors); what is billed */
                             calls: number;

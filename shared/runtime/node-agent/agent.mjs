@@ -3,7 +3,7 @@
  * the node's host network, with NET_ADMIN and NET_RAW only), keeping the platform's tenant firewall
  * in place on that node. The rules arrive ready-made in CVG_AGENT_RULES (built by
  * shared/runtime/swarm-network.ts): this only installs them, checks them every few seconds (a
- * flushed firewall is repaired) and removes its own when the task is stopped. Chain names carry a
+ * flushed firewall, or a rule deleted, added or replaced, is repaired) and removes its own when the task is stopped. Chain names carry a
  * hash of the configuration: during an update the old task (stopped once the new one is healthy)
  * and the new one keep separate chains, and the stricter of the two applies meanwhile. Chains of
  * this platform that an agent killed outright left behind are removed once, when an agent starts. `node agent.mjs check` is the container's health check: healthy once
@@ -79,16 +79,26 @@ function ourChains(bin) {
     .map((l) => l.slice(3));
 }
 
+/**
+ * Each chain as iptables lists it right after this agent installed it: the exact rule set to keep.
+ * iptables lists a rule in its own canonical form (option order, masks), so the listing is compared
+ * with the listing, rule by rule: a rule replaced by another (same count) or moved is repaired too.
+ */
+const installed = new Map();
+const same = (a, b) => a.length === b.length && a.every((line, i) => line === b[i]);
+
 let applied = false;
 function apply() {
   const bin = backend();
   if (!bin) throw new Error("no DOCKER-USER chain in either iptables backend: is this node's dockerd running with its iptables integration on?");
   const changes = [];
   for (const [name, rules] of Object.entries(spec.chains)) {
+    const want = installed.get(`${bin} ${name}`);
     const have = chainRules(bin, name);
-    if (have?.length === rules.length) continue;
+    if (want && have && same(have, want)) continue;
     restore(bin, name, rules);
-    changes.push(`${name} (${rules.length} rules)`);
+    installed.set(`${bin} ${name}`, chainRules(bin, name) ?? []);
+    changes.push(`${name} (${rules.length} rules${want ? `; repaired: found ${have ? `${have.length} rules, not as intended` : "no chain"}` : ""})`);
   }
   for (const { chain, rule } of spec.jumps) {
     if (succeeds(bin, ["-t", "filter", "-C", chain, ...rule.split(" ")])) continue;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { projectRoot } from "../shared/config.js";
+import { projectRoot } from "../../shared/config.js";
 
 interface Graph {
   /** Project files reached, relative to the project root. */

@@ -4,7 +4,7 @@
  */
 import { TrieRouter } from "hono/router/trie-router";
 import { describe, expect, it } from "vitest";
-import { CachedTrieRouter } from "../api/route-cache.js";
+import { CachedTrieRouter } from "../../api/route-cache.js";
 
 function routers() {
   const cached = new CachedTrieRouter<string>();

@@ -4,8 +4,8 @@
  * every other spelling of a number is refused. No services.
  */
 import { describe, expect, it } from "vitest";
-import { TenantIdParam } from "../api/schemas.js";
-import { envIdOfTenantId } from "../shared/tenants/tenant-id.js";
+import { TenantIdParam } from "../../api/schemas.js";
+import { envIdOfTenantId } from "../../shared/tenants/tenant-id.js";
 
 const accepted: Array<[string, number]> = [
   ["1", 1],

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentOf, converge, parseVerdict, roundOf } from "../shared/convergence/engine.js";
-import { createProvider } from "../shared/convergence/providers/index.js";
-import { OfflineProvider } from "../shared/convergence/providers/offline.js";
-import { OpenAICompatibleProvider } from "../shared/convergence/providers/openai.js";
-import { type ChatMessage, ProviderError } from "../shared/convergence/types.js";
+import { agentOf, converge, parseVerdict, roundOf } from "../../shared/convergence/engine.js";
+import { createProvider } from "../../shared/convergence/providers/index.js";
+import { OfflineProvider } from "../../shared/convergence/providers/offline.js";
+import { OpenAICompatibleProvider } from "../../shared/convergence/providers/openai.js";
+import { type ChatMessage, ProviderError } from "../../shared/convergence/types.js";
 
 const input = { prompt: "Plan a zero-downtime Postgres upgrade", agentARole: "a platform engineer", agentBRole: "an SRE reviewer", maxRounds: 3 };
 

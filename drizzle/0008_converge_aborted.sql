@@ -1,0 +1,2 @@
+ALTER TABLE "convergence_calls" DROP CONSTRAINT "convergence_calls_outcome_check";--> statement-breakpoint
+ALTER TABLE "convergence_calls" ADD CONSTRAINT "convergence_calls_outcome_check" CHECK (outcome in ('ok', 'error', 'refused', 'aborted'));

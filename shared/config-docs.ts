@@ -1,0 +1,327 @@
+/**
+ * The configuration reference: what each variable of shared/config.ts means and where it belongs,
+ * keyed by name, and the renderer of docs/configuration.md from it and the schema's own defaults.
+ * `npm run docs:config` writes the file; tests/unit/config-reference.test.ts fails when the file and
+ * the schema differ, or when a variable of the schema has no entry here (tsc fails too).
+ */
+import { z } from "zod";
+import { configSchema, projectRoot } from "./config.js";
+
+/** A variable's name, as the schema reads it from the environment. */
+export type ConfigName = keyof z.input<typeof configSchema>;
+
+/** The sections of docs/configuration.md, in order. */
+export const configGroups = {
+  process: { title: "Processes and logging" },
+  services: { title: "Postgres, Redis and secrets" },
+  api: { title: "The API" },
+  tenants: { title: "Tenants" },
+  runtime: { title: "Container runtime", intro: "Where and how tenant containers run; see [architecture.md](architecture.md)." },
+  swarm: { title: "Docker Swarm", intro: "Only with `CONVERGENCE_RUNTIME=swarm`; see [swarm.md](swarm.md)." },
+  network: { title: "Tenant network and egress", intro: "See [networking.md](networking.md)." },
+  ingress: { title: "Ingress", intro: "Caddy, driven through its admin API; see [networking.md](networking.md#ingress)." },
+  workers: { title: "Workers and jobs" },
+  health: { title: "Health checks, reconciler and deadlines" },
+  webhooks: { title: "Webhooks", intro: "See [api.md](api.md#webhooks)." },
+  converge: { title: "Convergence calls and metering" },
+  auth: { title: "Access tokens, sessions and failed authentications", intro: "See [api.md](api.md#two-credentials-organisation-tokens-and-access-tokens) and [dashboard.md](dashboard.md#security)." },
+  limits: {
+    title: "Limits and capacity",
+    intro: "Per-organisation defaults; an organisation's own values (`npm run org -- set-limits`) override them. See [api.md](api.md#limits-and-abuse-resistance).",
+  },
+  ops: { title: "Operations and metrics", intro: "See [operations.md](operations.md)." },
+} satisfies Record<string, { title: string; intro?: string }>;
+
+export type ConfigGroup = keyof typeof configGroups;
+
+export interface ConfigDoc {
+  group: ConfigGroup;
+  /** One or two sentences of markdown: what it means, in the reader's terms. */
+  meaning: string;
+  /** Markdown for the default when the schema's own (parsed from an unset variable) would not say it: derived or from `.env`. */
+  default?: string;
+}
+
+/**
+ * Every variable of the schema. A variable added to shared/config.ts needs an entry here:
+ * tests/unit/config-reference.test.ts names the missing ones (and fails tsc), then `npm run docs:config`.
+ */
+export const configDocs = {
+  NODE_ENV: { group: "process", meaning: "`development`, `production` or `test`." },
+  LOG_LEVEL: { group: "process", meaning: "pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`." },
+  SHUTDOWN_TIMEOUT_MS: { group: "process", meaning: "On `SIGTERM`, how long a worker lets active jobs finish; a worker that dies anyway has its jobs retried by another." },
+
+  DATABASE_URL: { group: "services", meaning: "Postgres.", default: "from `.env`" },
+  REDIS_URL: { group: "services", meaning: "Redis.", default: "from `.env`" },
+  ENCRYPTION_KEY: {
+    group: "services",
+    meaning: "32 bytes, base64: encrypts stored tenant keys, webhook secrets and access-token signing keys.",
+    default: "generated into `.env`",
+  },
+  CONVERGENCE_ADMIN_TOKEN: { group: "services", meaning: "Organisation 1's token, 32+ characters; unset or empty → generated and printed on first start." },
+  PRINT_BOOTSTRAP_TOKEN: { group: "services", meaning: "Print organisation 1's generated token once, to the terminal (never to the structured log)." },
+  QUEUE_PREFIX: { group: "services", meaning: "Prefix of this instance's BullMQ queues and Redis keys." },
+  DB_STATEMENT_TIMEOUT_MS: { group: "services", meaning: "Postgres `statement_timeout` on every pool (`0` = none)." },
+  DB_LOCK_TIMEOUT_MS: { group: "services", meaning: "Postgres `lock_timeout` on every pool (`0` = none)." },
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: { group: "services", meaning: "Postgres `idle_in_transaction_session_timeout` on every pool (`0` = none)." },
+
+  PORT: { group: "api", meaning: "Where the API listens (tenants reach it over the Docker bridge)." },
+  API_HOST: { group: "api", meaning: "The address the API listens on." },
+  PUBLIC_API_URL: { group: "api", meaning: "The master API as a tenant container sees it (its `CONVERGENCE_API_URL`).", default: "`http://host.docker.internal:$PORT/api/v1`" },
+  BODY_LIMIT_BYTES: { group: "api", meaning: "Larger request bodies get 413." },
+  REQUEST_TIMEOUT_MS: {
+    group: "api",
+    meaning: "Every request answers within this (503 when Postgres or Redis hangs); held requests (waits, event streams) bound each read instead.",
+  },
+  STATUS_CACHE_MS: {
+    group: "api",
+    meaning: "How long an API process answers a tenant's status from memory; a status change evicts it at once, the health counters may lag by up to this; `0` turns it off.",
+  },
+  IDEMPOTENCY_KEY_TTL_SECONDS: { group: "api", meaning: "How long a spawn's `Idempotency-Key` answers with its tenant; then it is free again." },
+  SSE_HEARTBEAT_MS: { group: "api", meaning: "Heartbeat comment on idle event streams (tenant events, followed logs)." },
+
+  TENANT_PORT_MIN: { group: "tenants", meaning: "The lowest host port handed out to tenants (at least 1024)." },
+  TENANT_PORT_MAX: { group: "tenants", meaning: "The highest host port handed out to tenants (at most 65535)." },
+  TENANT_BASE_IMAGE: { group: "tenants", meaning: "Base of the template images (the set-up switches to a local image offline)." },
+  TEMPLATES_DIR: { group: "tenants", meaning: "`:`-separated folders of templates." },
+  TENANT_CONTAINER_PREFIX: { group: "tenants", meaning: "Tenant container names: `<prefix><envId>`." },
+  CONVERGENCE_INSTANCE: { group: "tenants", meaning: "The owner label's value: the platform touches only containers, services and networks that carry it." },
+  TENANT_MEMORY_MB: { group: "tenants", meaning: "Memory limit per tenant." },
+  TENANT_CPUS: { group: "tenants", meaning: "CPU limit per tenant." },
+  TENANT_PIDS_LIMIT: { group: "tenants", meaning: "Process limit per tenant." },
+  TENANT_READY_TIMEOUT_MS: { group: "tenants", meaning: "How long a new container may take to answer `/health`." },
+  DEADLINE_PENDING_MS: { group: "tenants", meaning: "Past this a tenant still `pending` is failed." },
+  DEADLINE_PROVISIONING_MS: { group: "tenants", meaning: "Past this a tenant still `provisioning` is failed." },
+  DEADLINE_STARTING_MS: {
+    group: "tenants",
+    meaning: "Past this a tenant still `starting` is failed; `0` = derived: `PROVISION_ATTEMPTS` × (`TENANT_READY_TIMEOUT_MS` + 4 × `PROVISION_BACKOFF_MS`) + 60 s.",
+  },
+  DEADLINE_DESTROYING_MS: {
+    group: "tenants",
+    meaning: "Past this a destroy still retrying is reported in the tenant's `error` and logged as an error (it is never given up).",
+  },
+
+  CONVERGENCE_RUNTIME: {
+    group: "runtime",
+    meaning: "`docker`: tenants are containers on the engine at `DOCKER_SOCKET`; `swarm`: one-replica services on the swarm that engine manages.",
+  },
+  DOCKER_SOCKET: { group: "runtime", meaning: "The Docker engine's socket (workers only: the API never talks to Docker)." },
+  TENANT_PROBE_HOST: { group: "runtime", meaning: "Docker runtime: this host's address as workers reach it (a tenant's `address` is `TENANT_PROBE_HOST:<port>`)." },
+  TENANT_BIND_HOST: { group: "runtime", meaning: "Docker runtime: the host address tenants' ports are published on." },
+  TENANT_UNTHROTTLED_START_MAX_MS: {
+    group: "runtime",
+    meaning: "Docker runtime: the longest a new container runs without its CPU quota when its app is slow to listen.",
+  },
+  TENANT_WARM_NETWORKS: {
+    group: "runtime",
+    meaning: "Docker runtime: networks kept set up ahead for the next spawns' ports (see [networking.md](networking.md#warm-networks)); `0`: none.",
+  },
+
+  SWARM_REGISTRY: {
+    group: "swarm",
+    meaning: "`host:port` of the registry every node pulls template images from (TLS trusted by every engine).",
+    default: "the manager's address, port 5000",
+  },
+  SWARM_MASTER_ADDRESS: {
+    group: "swarm",
+    meaning: "The master's IPv4 address as the nodes reach it (`host.docker.internal` in every tenant).",
+    default: "the manager's swarm address",
+  },
+  SWARM_CONSTRAINTS: {
+    group: "swarm",
+    meaning: "`;`-separated placement constraints for tenants and the node agent, e.g. `node.labels.convergence.tenants==true`.",
+  },
+  SWARM_CPU_RESERVATION: { group: "swarm", meaning: "Share of each tenant's CPU limit reserved for scheduling (memory is reserved in full)." },
+  SWARM_TRUSTED_SOURCES: {
+    group: "swarm",
+    meaning: "Comma-separated IPv4 addresses/CIDRs allowed to open tenants' published ports (the workers' probes, the ingress).",
+    default: "the master's address",
+  },
+
+  TENANT_NETWORK_SUBNET: {
+    group: "network",
+    meaning:
+      "The bridge all of this instance's tenants share (/16 to /28; must not overlap another network, and must hold `TENANT_PORT_MAX − TENANT_PORT_MIN + 4` addresses: each tenant's address comes from its port).",
+  },
+  TENANT_EGRESS: { group: "network", meaning: "Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port." },
+  TENANT_EGRESS_DENY: { group: "network", meaning: "Extra comma-separated CIDRs tenants may never reach (e.g. a LAN in public address space)." },
+  TENANT_DNS_SERVERS: {
+    group: "network",
+    meaning: "Resolvers tenants may reach on port 53 under `public` (Docker's embedded DNS forwards to them from the tenant).",
+    default: "the host's `/etc/resolv.conf`",
+  },
+
+  TENANT_DOMAIN: {
+    group: "ingress",
+    meaning: "Tenants answer at `https://<name>-<envId>.<TENANT_DOMAIN>`; a non-public name uses Caddy's internal CA, a real one ACME.",
+  },
+  INGRESS_HTTPS_PORT: { group: "ingress", meaning: "This instance's HTTPS listener in Caddy." },
+  INGRESS_HTTP_PORT: { group: "ingress", meaning: "This instance's HTTP listener in Caddy, which only redirects to HTTPS (`0` = none)." },
+  INGRESS_NAME: {
+    group: "ingress",
+    meaning: "This instance's name in Caddy (its servers and route ids); only processes serving the same tenants on the same ingress ports may share one.",
+    default: "`CONVERGENCE_INSTANCE`",
+  },
+  CADDY_ADMIN_URL: { group: "ingress", meaning: "Caddy's admin API; must stay on loopback (whoever reaches it controls the ingress)." },
+
+  WORKER_CONCURRENCY: { group: "workers", meaning: "Provision, destroy and webhook jobs run at once per worker (periodic ones one at a time, logs 5)." },
+  WORKER_LOCK_MS: { group: "workers", meaning: "Lock time before a dead worker's job (or sweep) is taken over by another." },
+  PROVISION_ATTEMPTS: { group: "workers", meaning: "Attempts of a provision job." },
+  PROVISION_BACKOFF_MS: { group: "workers", meaning: "Back-off between provision attempts (doubling)." },
+  LOGS_TIMEOUT_MS: { group: "workers", meaning: "How long a logs read (or a new follow) waits for a worker before answering 503." },
+  LOGS_FOLLOW_LEASE_MS: {
+    group: "workers",
+    meaning: "How long a follow's slot, and a worker's following of the container, outlive an API or worker process that died without a word (renewed every third of it).",
+  },
+  LOGS_FOLLOW_WORKER_CONCURRENCY: { group: "workers", meaning: "Tenants whose logs one worker process follows at once." },
+  WORKER_HEARTBEAT_FILE: {
+    group: "workers",
+    meaning: "A file each worker touches while Redis and Postgres answer; `node dist/worker/healthcheck.js` fails when it is 3 intervals old. Empty: off.",
+  },
+  WORKER_HEARTBEAT_MS: { group: "workers", meaning: "How often the heartbeat file is written." },
+
+  HEALTH_INTERVAL_MS: { group: "health", meaning: "Interval of the health sweep." },
+  HEALTH_TIMEOUT_MS: { group: "health", meaning: "Timeout of one health probe." },
+  HEALTH_CONCURRENCY: { group: "health", meaning: "Health probes run in parallel." },
+  HEALTH_FAILURE_THRESHOLD: { group: "health", meaning: "Consecutive failed probes before a tenant is `unhealthy`." },
+  HEALTH_MAX_RESTARTS: { group: "health", meaning: "Crash loops: restarts before the tenant is failed." },
+  HEALTH_RESTART_BACKOFF_MS: { group: "health", meaning: "Crash loops: the base of the doubling back-off between restarts." },
+  HEALTH_STABLE_MS: { group: "health", meaning: "Crash loops: restarts are forgiven once the container has stayed up this long since its last restart." },
+  RECONCILE_INTERVAL_MS: { group: "health", meaning: "Interval of the reconciler (containers, network, firewall and ingress routes made what Postgres says)." },
+  ORPHAN_GRACE_MS: { group: "health", meaning: "How old a labelled container no tenant owns (or an unused network) must be before it is removed." },
+
+  WEBHOOK_ATTEMPTS: { group: "webhooks", meaning: "Delivery attempts per event." },
+  WEBHOOK_BACKOFF_MS: { group: "webhooks", meaning: "Base of the exponential back-off between attempts (30 s doubles to hours)." },
+  WEBHOOK_TIMEOUT_MS: { group: "webhooks", meaning: "Timeout of one delivery attempt." },
+  WEBHOOK_SWEEP_MS: { group: "webhooks", meaning: "How often pending events without a delivery job are enqueued again (a Redis loss drops nothing)." },
+  WEBHOOK_ALLOWED_HOSTS: { group: "webhooks", meaning: "Hosts (or `host:port`) a webhook may target although they resolve to a loopback or private address." },
+
+  LLM_BASE_URL: {
+    group: "converge",
+    meaning: "OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, llama.cpp, LM Studio); unset → the offline provider.",
+  },
+  LLM_API_KEY: { group: "converge", meaning: "The provider's API key." },
+  LLM_MODEL: { group: "converge", meaning: "The provider's model." },
+  LLM_TIMEOUT_MS: { group: "converge", meaning: "Provider timeout (→ 504)." },
+  LLM_MAX_RETRIES: { group: "converge", meaning: "Retries on the provider's 429/5xx (then → 502)." },
+  CONVERGE_PROMPT_MAX_CHARS: { group: "converge", meaning: "Longest prompt a convergence call accepts." },
+  CONVERGE_ROLE_MAX_CHARS: { group: "converge", meaning: "Longest agent role a convergence call accepts." },
+  METERING_DURABLE_COMMIT: {
+    group: "converge",
+    meaning: "Wait for the WAL flush on metering commits (see [api.md](api.md#metering-durability)).",
+  },
+
+  JWT_ISSUER: { group: "auth", meaning: "The `iss` of access tokens (and what verification requires)." },
+  JWT_AUDIENCE: { group: "auth", meaning: "The `aud` of access tokens (and what verification requires)." },
+  JWT_DEFAULT_TTL_SECONDS: { group: "auth", meaning: "Access-token lifetime when none is asked for." },
+  JWT_MAX_TTL_SECONDS: { group: "auth", meaning: "The longest access-token lifetime allowed." },
+  JWT_KEY_ROTATION_SECONDS: { group: "auth", meaning: "A new signing key this often." },
+  JWT_KEY_OVERLAP_SECONDS: {
+    group: "auth",
+    meaning: "How long a retired signing key keeps verifying (must be ≥ `JWT_MAX_TTL_SECONDS`).",
+    default: "`JWT_MAX_TTL_SECONDS` + 300",
+  },
+  SESSION_TTL_SECONDS: {
+    group: "auth",
+    meaning: "A dashboard session's token lifetime (renewed while in use, so also how long an idle one lasts; at most `JWT_MAX_TTL_SECONDS`).",
+    default: "`900` (or less, to stay within `JWT_MAX_TTL_SECONDS` and `SESSION_MAX_AGE_SECONDS`)",
+  },
+  SESSION_MAX_AGE_SECONDS: { group: "auth", meaning: "The longest a dashboard session may be renewed for before signing in again." },
+  SESSION_COOKIE_SECURE: {
+    group: "auth",
+    meaning: "The session cookies' `Secure` attribute: `auto` = when the request came over HTTPS; `true` behind a proxy that terminates TLS (browsers then keep the cookies for HTTPS only).",
+  },
+  AUTH_FAILURE_LIMIT: {
+    group: "auth",
+    meaning: "Failed authentications with one credential from one client address within the window before that credential gets 429 (a valid credential never does); `0` turns it off.",
+  },
+  AUTH_FAILURE_WINDOW_SECONDS: { group: "auth", meaning: "The window failed authentications are counted in (from the client's first)." },
+  API_TRUSTED_PROXIES: {
+    group: "auth",
+    meaning:
+      "Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose `X-Forwarded-Proto` and `X-Forwarded-For` the API believes: the ingress as the API sees it. Behind them, the client (for counting failed authentications) is the rightmost `X-Forwarded-For` address that is not itself one of them; empty trusts no proxy.",
+  },
+
+  ORG_MAX_TENANTS: { group: "limits", meaning: "Live tenants an organisation may have (`maxTenants`)." },
+  ORG_SPAWNS_PER_MINUTE: { group: "limits", meaning: "Spawns: a token bucket of N that refills at N a minute (`spawnsPerMinute`)." },
+  ORG_ROTATIONS_PER_MINUTE: { group: "limits", meaning: "Tenant key rotations, as a token bucket (`rotationsPerMinute`)." },
+  ORG_DESTROYS_PER_MINUTE: { group: "limits", meaning: "Destroys, as a token bucket (`destroysPerMinute`)." },
+  ORG_LOGS_PER_MINUTE: { group: "limits", meaning: "Log reads, as a token bucket (`logsPerMinute`)." },
+  ORG_MAX_EVENT_STREAMS: { group: "limits", meaning: "Event streams an organisation may hold open at once (`maxEventStreams`)." },
+  ORG_MAX_HELD_WAITS: { group: "limits", meaning: "`status?wait=` requests an organisation may have held at once (`maxHeldWaits`)." },
+  LOGS_FOLLOW_MAX_PER_ORG: { group: "limits", meaning: "Live log follows an organisation may hold open at once (`maxLogFollows`); one more is a 429." },
+  CAPACITY_MEMORY_MB: { group: "limits", meaning: "The memory tenants may be given, in MB; `0` = this machine's total memory." },
+  CAPACITY_MEMORY_SHARE: {
+    group: "limits",
+    meaning: "Spawns are refused (503) before live tenants × `TENANT_MEMORY_MB` would pass this share of `CAPACITY_MEMORY_MB`.",
+  },
+
+  OPS_PORT: {
+    group: "ops",
+    meaning: "The API's operations listener: `/metrics` and `/admin/queues` (never on `PORT`); `0` turns it off.",
+  },
+  OPS_HOST: { group: "ops", meaning: "The operations listener's address; beyond loopback `/metrics` asks for the operator's credentials too." },
+  WORKER_METRICS_PORT: { group: "ops", meaning: "Each worker's own `/metrics`, without credentials (the next free port of the 9 after it when taken); `0` turns it off." },
+  WORKER_METRICS_HOST: { group: "ops", meaning: "The address workers' `/metrics` listen on." },
+  METRICS_MIN_REFRESH_MS: { group: "ops", meaning: "Cluster metrics are read at most this often, however many scrapes." },
+} satisfies { [K in ConfigName]?: ConfigDoc };
+
+/** Variables of the schema with no entry (or an empty meaning) in configDocs. */
+export function undocumentedConfig(): string[] {
+  const docs: Partial<Record<string, ConfigDoc>> = configDocs;
+  return Object.keys(configSchema.shape).filter((name) => !docs[name]?.meaning.trim());
+}
+
+/** The default as the schema applies it to an unset variable, or what the entry says instead. */
+function renderDefault(name: string, doc: ConfigDoc | undefined): string {
+  if (doc?.default) return doc.default;
+  const field = (configSchema.shape as Record<string, z.ZodType>)[name]!;
+  const parsed = field.safeParse(undefined);
+  if (!parsed.success) return "required";
+  const value: unknown = parsed.data;
+  if (value === undefined) return "unset";
+  if (Array.isArray(value)) return value.length ? `\`${value.join(",")}\`` : "empty";
+  if (value === "") return "empty";
+  let text = String(value);
+  // A path inside this clone (TEMPLATES_DIR) is shown relative to it, so the file is the same on every machine.
+  if (text.startsWith(`${projectRoot}/`)) text = text.slice(projectRoot.length + 1);
+  return `\`${text}\``;
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** docs/configuration.md, from the schema and configDocs: every variable of the schema, grouped, in schema order within a group. */
+export function renderConfigReference(): string {
+  const docs: Partial<Record<string, ConfigDoc>> = configDocs;
+  const names = Object.keys(configSchema.shape);
+  const out = [
+    "# Configuration",
+    "",
+    "<!-- Generated from shared/config.ts and shared/config-docs.ts by `npm run docs:config`: do not edit by hand. -->",
+    "",
+    "Every process reads its configuration from the environment once, at start, with zod; a process with",
+    "bad configuration refuses to start and names the variable. A local `.env` (written by",
+    "`scripts/setup.sh`, mode 600, never committed) fills in whatever the environment does not set.",
+    "",
+    "A new variable goes in `shared/config.ts` (the schema) and `shared/config-docs.ts` (its group and",
+    "meaning); then `npm run docs:config` rewrites this file. `tests/unit/config-reference.test.ts` fails",
+    "until both are done.",
+    "",
+  ];
+  const unknown = names.filter((n) => !docs[n]);
+  for (const [group, { title, intro }] of Object.entries(configGroups) as [ConfigGroup, { title: string; intro?: string }][]) {
+    const inGroup = names.filter((n) => docs[n]?.group === group);
+    if (!inGroup.length) continue;
+    out.push(`## ${title}`, "");
+    if (intro) out.push(intro, "");
+    out.push("| variable | default | meaning |", "|---|---|---|");
+    for (const name of inGroup) out.push(`| \`${name}\` | ${cell(renderDefault(name, docs[name]))} | ${cell(docs[name]!.meaning)} |`);
+    out.push("");
+  }
+  if (unknown.length) {
+    out.push("## Not yet described", "", "| variable | default |", "|---|---|");
+    for (const name of unknown) out.push(`| \`${name}\` | ${cell(renderDefault(name, undefined))} |`);
+    out.push("");
+  }
+  return out.join("\n");
+}
