@@ -8,9 +8,9 @@
  *
  * - an organisation token may do everything;
  * - an access token needs the operation's scope (403 INSUFFICIENT_SCOPE naming it);
- * - a tenant-limited access token sees only its tenants: another tenant's `{id}` is a 404, as
- *   another organisation's is, and operations on the whole organisation (`wholeOrganisation`,
- *   e.g. spawn) are refused with 403;
+ * - a tenant-limited access token sees only its tenants: another tenant's `{id}` (parsed by
+ *   TenantIdParam, as the route parses it) is a 404, as another organisation's is, and operations
+ *   on the whole organisation (`wholeOrganisation`, e.g. spawn) are refused with 403;
  * - `organisationTokenOnly` operations (issuing access tokens, rotating the organisation token,
  *   signing in to the dashboard) refuse access tokens: a short-lived scoped token must not be a
  *   way to the master credential;
@@ -24,6 +24,8 @@ import { createMiddleware } from "hono/factory";
 import type { Scope } from "../shared/auth/principal.js";
 import { AppError, notFound } from "../shared/errors.js";
 import type { HonoEnv } from "./env.js";
+import { validationError } from "./errors.js";
+import { TenantIdParam } from "./schemas.js";
 
 export type AccessPolicy = { scope: Scope; wholeOrganisation?: boolean } | { organisationTokenOnly: true } | { sessionOnly: true };
 
@@ -74,9 +76,14 @@ function enforce(policy: AccessPolicy) {
           `this access token is limited to tenant ${[...principal.tenants].join(", ")}; ${operation()} needs a token for the whole organisation`,
         );
       }
+      // The path's tenant, parsed as the route's validation will parse it (one parser, so no other
+      // spelling of an id, `7.0` or `0x7`, can name a tenant past this check); any other is a 400 here too.
       const id = c.req.param("id");
-      // An id that is not a tenant id at all is left to validation (400).
-      if (id !== undefined && /^\d+$/.test(id) && !principal.tenants.has(Number(id))) throw notFound(`tenant ${Number(id)}`);
+      if (id !== undefined) {
+        const parsed = TenantIdParam.safeParse({ id });
+        if (!parsed.success) throw validationError(parsed.error);
+        if (!principal.tenants.has(parsed.data.id)) throw notFound(`tenant ${parsed.data.id}`);
+      }
     }
     return next();
   });

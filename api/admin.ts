@@ -44,11 +44,11 @@ export const requireOperator = createMiddleware<HonoEnv>(async (c, next) => {
 async function assertOperator(c: Context<HonoEnv>, token: string, forbidden: string, headers?: Record<string, string>): Promise<void> {
   const ctx = c.get("ctx");
   const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
+  ctx.auth.failures.assertAllowed(client, token);
   const adminToken = ctx.config.CONVERGENCE_ADMIN_TOKEN;
   if (adminToken && sameSecret(token, adminToken)) return;
   const org = await authenticateOrganisation(ctx.db, token);
-  if (!org) throw (await ctx.auth.failures.recordFailure(client)) ?? new AppError("UNAUTHORIZED", "invalid token", undefined, headers);
+  if (!org) throw (await ctx.auth.failures.recordFailure(client, token)) ?? new AppError("UNAUTHORIZED", "invalid token", undefined, headers);
   if (org.id !== ADMIN_ORG_ID) throw new AppError("FORBIDDEN", forbidden);
 }
 

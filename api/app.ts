@@ -68,19 +68,14 @@ export function createApp(ctx: ApiContext) {
       throw tooLarge();
     },
   });
-  // Bodies: one middleware, which a GET or HEAD (no body) passes straight through.
-  // - They are JSON whatever the Content-Type says (curl -d sends form encoding by default).
-  // - Their size: asking for the body (as bodyLimit does) builds a whole Fetch Request and makes
-  //   every later read of it slower, so a declared Content-Length is checked as bodyLimit would,
-  //   without touching the body (Node refuses a body longer than it declares); only a chunked
-  //   body is counted as it streams in.
+  // Bodies' size: one middleware, which a GET or HEAD (no body) passes straight through. Asking
+  // for the body (as bodyLimit does) builds a whole Fetch Request and makes every later read of
+  // it slower, so a declared Content-Length is checked as bodyLimit would, without touching the
+  // body (Node refuses a body longer than it declares); only a chunked body is counted as it
+  // streams in. Their type is checked by each route whose OpenAPI body is JSON (@hono/zod-openapi's
+  // media-type gate): any other Content-Type, or a body without one, is 415 UNSUPPORTED_MEDIA_TYPE.
   app.use("/api/v1/*", (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    if (c.req.method === "POST" && !/json/i.test(requestHeader(c, "content-type") ?? "")) {
-      const headers = new Headers(c.req.raw.headers);
-      headers.set("content-type", "application/json");
-      c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
-    }
     const length = requestHeader(c, "content-length");
     if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return limitBody(c, next);
     if (Number.parseInt(length, 10) > ctx.config.BODY_LIMIT_BYTES) throw tooLarge();

@@ -7,7 +7,7 @@
  *
  * Both become a Principal (shared/auth/principal.ts); what each operation asks of it is declared
  * with the route (api/access.ts). Convergence calls take a tenant key instead. Every failed
- * attempt that could be a guess is counted per client address (shared/auth/failed-auth.ts).
+ * attempt that could be a guess is counted per client address and credential (shared/auth/failed-auth.ts).
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -55,18 +55,18 @@ async function authenticateCredential(ctx: ApiContext, credential: string): Prom
   return org ? { ok: true, principal: organisationPrincipal(org) } : { ok: false, message: "invalid organisation token", suspicious: true };
 }
 
-/** Either credential → `principal` (and `org`) on the context, or 401 (429 when this client keeps failing). */
+/** Either credential → `principal` (and `org`) on the context, or 401 (429 when this credential keeps failing from this client). */
 export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
-  const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
   const credential = readCredential(c);
   if (!credential) {
     throw new AppError("UNAUTHORIZED", "missing credential: send Authorization: Bearer <organisation token or access token>, or sign in to the dashboard", undefined, challenge());
   }
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client, credential.value);
   const attempt = await authenticateCredential(ctx, credential.value);
   if (!attempt.ok) {
-    const tooMany = attempt.suspicious ? await ctx.auth.failures.recordFailure(client) : null;
+    const tooMany = attempt.suspicious ? await ctx.auth.failures.recordFailure(client, credential.value) : null;
     throw tooMany ?? new AppError("UNAUTHORIZED", attempt.message, undefined, challenge("invalid_token"));
   }
   const { principal } = attempt;
@@ -83,12 +83,12 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
 /** Tenant-key auth for convergence calls: `Authorization: Bearer sk_tenant_…` or `X-API-Key`. */
 export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   const ctx = c.get("ctx");
-  const client = clientAddress(c);
-  ctx.auth.failures.assertAllowed(client);
   const key = bearerToken(requestHeader(c, "authorization")) ?? requestHeader(c, "x-api-key")?.trim();
   if (!key) throw new AppError("UNAUTHORIZED", "missing tenant API key: send Authorization: Bearer sk_tenant_… or X-API-Key");
+  const client = clientAddress(c);
+  ctx.auth.failures.assertAllowed(client, key);
   const tenant = await authenticateTenantKey(ctx.db, key, ctx.tenantKeys).catch(async (err: unknown) => {
-    if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client)) ?? err;
+    if (err instanceof AppError && err.code === "UNAUTHORIZED") throw (await ctx.auth.failures.recordFailure(client, key)) ?? err;
     throw err;
   });
   c.set("tenant", tenant);
@@ -96,7 +96,10 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
   await next();
 });
 
-/** The client's address, for counting failed authentications (behind the ingress, the one it saw; see api/forwarded.ts). */
+/**
+ * The client's address, for counting failed authentications: the peer's, or, behind proxies in
+ * API_TRUSTED_PROXIES, the one their X-Forwarded-For names (api/forwarded.ts).
+ */
 export function clientAddress(c: Context): string {
   return forwardedClientAddress(c as Context<HonoEnv>) ?? "unknown";
 }

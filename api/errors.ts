@@ -20,6 +20,8 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof HTTPException) {
     if (err.status === 400 && /json/i.test(err.message)) return new AppError("MALFORMED_JSON", "request body is not valid JSON");
     if (err.status === 413) return new AppError("PAYLOAD_TOO_LARGE", err.message);
+    // Thrown by @hono/zod-openapi before a JSON body is read: a body of another type, or of none.
+    if (err.status === 415) return new AppError("UNSUPPORTED_MEDIA_TYPE", "the request body must be JSON, sent with Content-Type: application/json; nothing was done");
     if (err.status === 401) return new AppError("UNAUTHORIZED", err.message || "unauthorized");
     return new AppError(err.status >= 500 ? "INTERNAL" : "BAD_REQUEST", err.message || "bad request");
   }

@@ -9,6 +9,7 @@
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
+import { clientBehind, isTrustedAddress, proxyList } from "../shared/auth/client-address.js";
 import { requestHeader, setResponseHeader } from "./node-http.js";
 import type { HonoEnv } from "./env.js";
 
@@ -26,22 +27,9 @@ export function peerAddress(c: Context): string | undefined {
   return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
 }
 
-/** Whether the peer is one of `trusted` (IPv4 addresses or CIDRs). */
+/** Whether the peer is one of `trusted` (IPv4 or IPv6 addresses or CIDRs). */
 export function isTrustedPeer(address: string | undefined, trusted: readonly string[]): boolean {
-  const ip = address === undefined ? null : ipv4ToInt(address);
-  if (ip === null) return false;
-  return trusted.some((entry) => {
-    const [base, bits = "32"] = entry.split("/") as [string, string?];
-    const net = ipv4ToInt(base);
-    const size = 2 ** (32 - Number(bits));
-    return net !== null && Math.floor(ip / size) === Math.floor(net / size);
-  });
-}
-
-function ipv4ToInt(address: string): number | null {
-  const parts = address.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+  return address !== undefined && isTrustedAddress(proxyList(trusted), address);
 }
 
 /** The proxies to believe; none when the context is not set (nothing is believed then). */
@@ -57,14 +45,13 @@ export function cameOverHttps(c: Context<HonoEnv>): boolean {
 }
 
 /**
- * The client's address: the peer's, or, behind a trusted proxy, the last address that proxy put
- * in X-Forwarded-For (the one it saw the request come from; earlier entries are the client's word).
+ * The client's address: the peer's, or, behind a trusted proxy, the rightmost address of
+ * X-Forwarded-For that is not itself a trusted proxy (each proxy appends the address it saw the
+ * request come from; entries left of that are the client's word). See shared/auth/client-address.ts.
  */
 export function forwardedClientAddress(c: Context<HonoEnv>): string | undefined {
   const peer = peerAddress(c);
-  if (!isTrustedPeer(peer, trustedProxies(c))) return peer;
-  const last = requestHeader(c, "x-forwarded-for")?.split(",").pop()?.trim();
-  return last ? last.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") : peer;
+  return peer === undefined ? undefined : clientBehind(peer, requestHeader(c, "x-forwarded-for"), proxyList(trustedProxies(c)));
 }
 
 /** Strict-Transport-Security on every answer to a request that came over HTTPS. */

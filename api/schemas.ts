@@ -20,13 +20,13 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used before with a different body",
   INVALID_STATE: "not possible in the tenant's current state",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
-  UNSUPPORTED_MEDIA_TYPE: "the body's content type is not accepted",
+  UNSUPPORTED_MEDIA_TYPE: "the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done",
   RATE_LIMITED: "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
   QUOTA_EXCEEDED: "the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After",
   TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
   CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
   CAPACITY_EXHAUSTED: "the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After",
-  TOO_MANY_AUTH_FAILURES: "too many failed authentications from this client; see Retry-After",
+  TOO_MANY_AUTH_FAILURES: "this credential failed too many times from this client (a valid credential is not affected); see Retry-After",
   NO_PORTS_AVAILABLE: "every tenant port is taken",
   DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer (in time); try again after Retry-After",
   UPSTREAM_ERROR: "the model provider failed",
@@ -241,13 +241,24 @@ export const isoDate = (field: string) =>
       return d;
     });
 
+/**
+ * The `{id}` of every `/api/v1/tenant/{id}/…` path: the envId in plain decimal (1-2147483647; no
+ * sign, leading zero, fraction, exponent or hex) or the tenantId (`tenant_1`), parsed to the envId
+ * by envIdOfTenantId, the one parser of tenant ids. The tenant limit of an access token is checked
+ * against this parse too (api/access.ts), so no other spelling can name a tenant.
+ */
 export const TenantIdParam = z.object({
-  id: z.coerce
-    .number({ error: "tenant id must be a positive integer" })
-    .int("tenant id must be a positive integer")
-    .positive("tenant id must be a positive integer")
-    .max(MAX_INT4, "tenant id is out of range")
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: z
+    .string()
+    .transform((value, ctx) => {
+      const envId = envIdOfTenantId(value, { bareEnvId: true });
+      if (envId === null) {
+        ctx.addIssue({ code: "custom", message: `tenant id must be an envId (1-${MAX_INT4}, decimal digits only) or a tenantId such as tenant_1; got ${JSON.stringify(value.slice(0, 40))}` });
+        return z.NEVER;
+      }
+      return envId;
+    })
+    .openapi({ param: { name: "id", in: "path" }, type: "integer", exclusiveMinimum: 0, maximum: MAX_INT4, example: 1 }),
 });
 
 export const tenantName = z

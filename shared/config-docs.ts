@@ -247,8 +247,16 @@ export const configDocs = {
     group: "auth",
     meaning: "The session cookies' `Secure` attribute: `auto` = when the request came over HTTPS; `true` behind a proxy that terminates TLS (browsers then keep the cookies for HTTPS only).",
   },
-  AUTH_FAILURE_LIMIT: { group: "auth", meaning: "Failed authentications per client address within the window before 429; `0` turns it off." },
-  AUTH_FAILURE_WINDOW_SECONDS: { group: "auth", meaning: "The window failed authentications are counted in (from the first)." },
+  AUTH_FAILURE_LIMIT: {
+    group: "auth",
+    meaning: "Failed authentications with one credential from one client address within the window before that credential gets 429 (a valid credential never does); `0` turns it off.",
+  },
+  AUTH_FAILURE_WINDOW_SECONDS: { group: "auth", meaning: "The window failed authentications are counted in (from the client's first)." },
+  API_TRUSTED_PROXIES: {
+    group: "auth",
+    meaning:
+      "Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose `X-Forwarded-Proto` and `X-Forwarded-For` the API believes: the ingress as the API sees it. Behind them, the client (for counting failed authentications) is the rightmost `X-Forwarded-For` address that is not itself one of them; empty trusts no proxy.",
+  },
 
   ORG_MAX_TENANTS: { group: "limits", meaning: "Live tenants an organisation may have (`maxTenants`)." },
   ORG_SPAWNS_PER_MINUTE: { group: "limits", meaning: "Spawns: a token bucket of N that refills at N a minute (`spawnsPerMinute`)." },

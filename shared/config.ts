@@ -4,6 +4,7 @@
  * (written by scripts/setup.sh) fills in whatever the environment does not set.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
@@ -24,6 +25,23 @@ const cidrList = z
   .default("")
   .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
   .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
+
+/** Comma-separated IPv4 or IPv6 CIDRs (a bare address is one host), normalised to `address/prefix`. */
+const anyCidrList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
+    .transform((list) => list.map((s) => anyCidr(s)!));
+
+function anyCidr(s: string): string | null {
+  const [address = "", bits, extra] = s.split("/");
+  const family = isIP(address);
+  const max = family === 4 ? 32 : 128;
+  if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) return null;
+  return `${address}/${bits ?? max}`;
+}
 
 function isNetworkAddress(cidr: string): boolean {
   const [addr, bits] = cidr.split("/") as [string, string];
@@ -179,7 +197,7 @@ const schema = z
     SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
     /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
-    /** Failed authentications per client address within the window before it gets 429 (0 turns the limit off). */
+    /** Failed authentications per client address and credential within the window before that credential gets 429 (0 turns the limit off). */
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
     AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     /**
@@ -229,8 +247,8 @@ const schema = z
       .optional(),
     /** Where the ingress dials the API (host:port); default 127.0.0.1:<PORT>. */
     API_INGRESS_UPSTREAM: z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port").optional(),
-    /** Peers (comma-separated IPv4 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
-    API_TRUSTED_PROXIES: cidrList.default(["127.0.0.1"]),
+    /** Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
+    API_TRUSTED_PROXIES: anyCidrList("127.0.0.1"),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */

@@ -235,7 +235,7 @@ describe("convergence calls", () => {
       expect(r.body.success).toBe(false);
       expect(r.body.error.code).toBe("VALIDATION_FAILED");
     }
-    const malformed = await stack.api("/api/v1/converge", { rawBody: "{nope", headers: { authorization: `Bearer ${apiKey}` }, method: "POST" });
+    const malformed = await stack.api("/api/v1/converge", { rawBody: "{nope", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, method: "POST" });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe("MALFORMED_JSON");
     const u = await usage(orgA.token, `?tenant_id=${envId}`);

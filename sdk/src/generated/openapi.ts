@@ -581,13 +581,13 @@ export interface components {
                  *     - `IDEMPOTENCY_KEY_REUSED` (409): the Idempotency-Key was used before with a different body
                  *     - `INVALID_STATE` (409): not possible in the tenant's current state
                  *     - `PAYLOAD_TOO_LARGE` (413): the body is larger than the API accepts
-                 *     - `UNSUPPORTED_MEDIA_TYPE` (415): the body's content type is not accepted
+                 *     - `UNSUPPORTED_MEDIA_TYPE` (415): the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done
                  *     - `RATE_LIMITED` (429): over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After
                  *     - `QUOTA_EXCEEDED` (429): the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After
                  *     - `TENANT_LIMIT_REACHED` (429): the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created
                  *     - `CONCURRENCY_LIMIT_REACHED` (429): too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`
                  *     - `CAPACITY_EXHAUSTED` (503): the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After
-                 *     - `TOO_MANY_AUTH_FAILURES` (429): too many failed authentications from this client; see Retry-After
+                 *     - `TOO_MANY_AUTH_FAILURES` (429): this credential failed too many times from this client (a valid credential is not affected); see Retry-After
                  *     - `NO_PORTS_AVAILABLE` (503): every tenant port is taken
                  *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer (in time); try again after Retry-After
                  *     - `UPSTREAM_ERROR` (502): the model provider failed
