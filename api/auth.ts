@@ -98,7 +98,7 @@ export const requireTenantKey = createMiddleware<HonoEnv>(async (c, next) => {
 
 /**
  * The client's address, for counting failed authentications: the peer's, or, behind proxies in
- * API_TRUSTED_PROXIES, the one their X-Forwarded-For names (api/forwarded.ts).
+ * TRUSTED_PROXIES, the one their X-Forwarded-For names (api/forwarded.ts).
  */
 export function clientAddress(c: Context): string {
   return forwardedClientAddress(c as Context<HonoEnv>) ?? "unknown";

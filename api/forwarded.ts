@@ -2,7 +2,7 @@
  * Requests that came through the ingress (Caddy serving the API at https://<API_HOSTNAME>): what
  * the API believes of the forwarding headers, and the HTTPS-only answers.
  *
- * X-Forwarded-Proto and X-Forwarded-For are believed only from a peer in API_TRUSTED_PROXIES (the
+ * X-Forwarded-Proto and X-Forwarded-For are believed only from a peer in TRUSTED_PROXIES (the
  * ingress's address as the API sees it; loopback by default). Caddy sets both itself and ignores
  * the client's own values, so what arrives from it is Caddy's word; the same headers from any
  * other peer (a client on the plain port, a tenant) are ignored. Plain HTTP on PORT keeps working.
@@ -33,7 +33,7 @@ export function isTrustedPeer(address: string | undefined, trusted: readonly str
 }
 
 /** The proxies to believe; none when the context is not set (nothing is believed then). */
-const trustedProxies = (c: Context<HonoEnv>): readonly string[] => c.get("ctx")?.config.API_TRUSTED_PROXIES ?? [];
+const trustedProxies = (c: Context<HonoEnv>): readonly string[] => c.get("ctx")?.config.TRUSTED_PROXIES ?? [];
 const fromTrustedProxy = (c: Context<HonoEnv>) => isTrustedPeer(peerAddress(c), trustedProxies(c));
 
 /** Whether the client's request reached the API over HTTPS: directly, or through a trusted proxy that says so. */

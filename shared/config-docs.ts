@@ -252,7 +252,7 @@ export const configDocs = {
     meaning: "Failed authentications with one credential from one client address within the window before that credential gets 429 (a valid credential never does); `0` turns it off.",
   },
   AUTH_FAILURE_WINDOW_SECONDS: { group: "auth", meaning: "The window failed authentications are counted in (from the client's first)." },
-  API_TRUSTED_PROXIES: {
+  TRUSTED_PROXIES: {
     group: "auth",
     meaning:
       "Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose `X-Forwarded-Proto` and `X-Forwarded-For` the API believes: the ingress as the API sees it. Behind them, the client (for counting failed authentications) is the rightmost `X-Forwarded-For` address that is not itself one of them; empty trusts no proxy.",

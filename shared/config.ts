@@ -248,7 +248,7 @@ const schema = z
     /** Where the ingress dials the API (host:port); default 127.0.0.1:<PORT>. */
     API_INGRESS_UPSTREAM: z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port").optional(),
     /** Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
-    API_TRUSTED_PROXIES: anyCidrList("127.0.0.1"),
+    TRUSTED_PROXIES: anyCidrList("127.0.0.1"),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
     CADDY_ADMIN_URL: z.string().url().default("http://127.0.0.1:2019"),
     /** Tenants' outbound traffic: `public` = the public internet only, `none` = nothing but the master's API port. */

@@ -24,7 +24,7 @@ let org: { id: number; token: string };
 beforeAll(async () => {
   stack = await startStack("auth-failures", { AUTH_FAILURE_LIMIT: String(LIMIT), AUTH_FAILURE_WINDOW_SECONDS: String(WINDOW_SECONDS) }, { workers: 0 });
   other = await stack.startExtraApi();
-  proxied = await stack.startExtraApi({ API_TRUSTED_PROXIES: `10.255.0.0/16, ${PROXY}, fd00::/8` });
+  proxied = await stack.startExtraApi({ TRUSTED_PROXIES: `10.255.0.0/16, ${PROXY}, fd00::/8` });
   org = await stack.newOrg("auth-failures");
 });
 afterAll(async () => {

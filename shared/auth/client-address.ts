@@ -1,6 +1,6 @@
 /**
  * Who the client of a request is, for counting failed authentications: the peer's address, or,
- * when the peer is one of API_TRUSTED_PROXIES, the address its X-Forwarded-For names. Read from the
+ * when the peer is one of TRUSTED_PROXIES, the address its X-Forwarded-For names. Read from the
  * right, as each proxy appends the address it was reached from: the first address that is not
  * itself a trusted proxy is the client. What an untrusted peer sends in X-Forwarded-For is ignored,
  * so a client cannot choose whom its failures are counted against.
@@ -14,7 +14,7 @@ export function plainAddress(address: string): string {
 
 const lists = new WeakMap<readonly string[], BlockList>();
 
-/** API_TRUSTED_PROXIES (addresses or `address/prefix`, IPv4 or IPv6) as a BlockList, built once per list. */
+/** TRUSTED_PROXIES (addresses or `address/prefix`, IPv4 or IPv6) as a BlockList, built once per list. */
 export function proxyList(cidrs: readonly string[]): BlockList {
   let list = lists.get(cidrs);
   if (!list) {

@@ -1,7 +1,7 @@
 /**
  * Whom a failed authentication is counted against (shared/auth/client-address.ts): the peer,
- * unless it is one of API_TRUSTED_PROXIES, then the client its X-Forwarded-For names; and how
- * API_TRUSTED_PROXIES is read. No services.
+ * unless it is one of TRUSTED_PROXIES, then the client its X-Forwarded-For names; and how
+ * TRUSTED_PROXIES is read. No services.
  */
 import { describe, expect, it } from "vitest";
 import { clientBehind, proxyList } from "../../shared/auth/client-address.js";
@@ -33,10 +33,10 @@ describe("the client behind a request", () => {
   });
 });
 
-describe("API_TRUSTED_PROXIES", () => {
+describe("TRUSTED_PROXIES", () => {
   /** The least configuration that parses. */
   const env = { DATABASE_URL: "postgres://u@127.0.0.1/db", REDIS_URL: "redis://127.0.0.1:6379", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") };
-  const parse = (value: string | undefined) => parseConfig({ ...env, API_TRUSTED_PROXIES: value }).API_TRUSTED_PROXIES;
+  const parse = (value: string | undefined) => parseConfig({ ...env, TRUSTED_PROXIES: value }).TRUSTED_PROXIES;
 
   it("is the loopback address by default (the ingress on this host); empty trusts no proxy", () => {
     expect(parse(undefined)).toEqual(["127.0.0.1/32"]);
@@ -50,7 +50,7 @@ describe("API_TRUSTED_PROXIES", () => {
   it.each(["10.0.0.0/33", "fd00::/129", "10.0.0/8", "10.0.0.0/8/8", "10.0.0.0/-1", "10.0.0.0/", "localhost", "10.0.0.0/8 10.1.0.0/16", "300.1.1.1"])(
     "refuses %j with a clear message",
     (value) => {
-      expect(() => parse(value)).toThrow(/API_TRUSTED_PROXIES: must be comma-separated IPv4 or IPv6 addresses or CIDRs/);
+      expect(() => parse(value)).toThrow(/TRUSTED_PROXIES: must be comma-separated IPv4 or IPv6 addresses or CIDRs/);
     },
   );
 });

@@ -1,4 +1,4 @@
-/** Which peers the API believes X-Forwarded-Proto/-For from (API_TRUSTED_PROXIES): pure logic, no services. */
+/** Which peers the API believes X-Forwarded-Proto/-For from (TRUSTED_PROXIES): pure logic, no services. */
 import { describe, expect, test } from "vitest";
 import { isTrustedPeer } from "../../api/forwarded.js";
 
@@ -18,7 +18,7 @@ describe("trusted proxies", () => {
     [undefined, ["0.0.0.0/0"], false],
     ["127.0.0.1.evil", ["127.0.0.1"], false],
     ["300.0.0.1", ["0.0.0.0/0"], false],
-  ] as const)("a request from %s with API_TRUSTED_PROXIES=%j is believed: %s", (peer, trusted, expected) => {
+  ] as const)("a request from %s with TRUSTED_PROXIES=%j is believed: %s", (peer, trusted, expected) => {
     expect(isTrustedPeer(peer, trusted)).toBe(expected);
   });
 });
