@@ -16,7 +16,6 @@
  */
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { projectRoot } from "../shared/config.js";
 import { freePort, waitFor } from "../tests/helpers/stack.js";
 import { benchStack, buildCompiled } from "./stack.js";

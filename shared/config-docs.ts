@@ -4,7 +4,7 @@
  * `npm run docs:config` writes the file; tests/unit/config-reference.test.ts fails when the file and
  * the schema differ, or when a variable of the schema has no entry here (tsc fails too).
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { configSchema, projectRoot } from "./config.js";
 
 /** A variable's name, as the schema reads it from the environment. */

@@ -15,7 +15,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { freePort, logDir, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
+import { freePort, logDir, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };

@@ -136,8 +136,8 @@ describe("the reference at /docs", () => {
   });
 });
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** An operation's entry in Scalar's sidebar: its summary and method (shown abbreviated: DEL). */
 const sidebarEntry = (page: Page, summary: string, method: string) =>
-  page.getByRole("button", { name: new RegExp(`^${escape(summary)}\\s*HTTP METHOD:\\s*${method.slice(0, 3)}\\w*$`, "i") });
+  page.getByRole("button", { name: new RegExp(`^${escapeRegExp(summary)}\\s*HTTP METHOD:\\s*${method.slice(0, 3)}\\w*$`, "i") });

@@ -51,7 +51,7 @@ async function signIn(token: string): Promise<Session> {
 
 function sessionFrom(res: Response, body: any): Session {
   const setCookies = res.headers.getSetCookie();
-  const value = (name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(";")[0]!.slice(name.length + 1) ?? "";
+  const value = (name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(";")[0]?.slice(name.length + 1) ?? "";
   return { cookie: `cvg_session=${value("cvg_session")}; cvg_csrf=${value("cvg_csrf")}`, csrf: value("cvg_csrf"), setCookies, body };
 }
 

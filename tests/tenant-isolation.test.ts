@@ -250,7 +250,7 @@ describe("isolation from inside a tenant", () => {
     // Where its network namespace is made (its own container, or a warm network's holder), IPv6 is off; its network has none.
     const owner = await networkOwner(stack.docker, a.containerName);
     expect(owner.HostConfig.Sysctls).toMatchObject({ "net.ipv6.conf.all.disable_ipv6": "1" });
-    const [netName, net] = Object.entries(owner.NetworkSettings.Networks ?? {})[0]!;
+    const [netName] = Object.entries(owner.NetworkSettings.Networks ?? {})[0]!;
     expect((await stack.docker.getNetwork(netName).inspect()).EnableIPv6).toBe(false);
     // Targets: the link-local address B would have on the shared bridge (EUI-64 of its MAC; ICC off is IPv4 only),
     // the bridge's own link-local address, and every IPv6 address of the host, on a port listening on all of them.

@@ -6,7 +6,7 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { z } from "zod";
 import type { WorkerContext } from "../shared/context.js";
-import { jobs, type JobKey } from "../shared/jobs.js";
+import type { jobs, JobKey } from "../shared/jobs.js";
 import { destroyTenant } from "../shared/tenants/destroy.js";
 import { failTenant } from "../shared/tenants/fail.js";
 import { sweepHealth } from "../shared/tenants/health.js";

@@ -19,6 +19,7 @@ const FLUSH_MS = 100;
 export function followLogs(envId: number, follower: LogFollower, signal: AbortSignal): void {
   let last: string | undefined;
   let pending: string[] = [];
+  // biome-ignore lint/correctness/noUnusedVariables: read by the `??=` below (a false positive)
   let flushTimer: number | undefined;
   const push = (line: string) => {
     last = line;

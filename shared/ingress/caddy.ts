@@ -49,6 +49,7 @@ export const INGRESS_MARKER_HEADER = "X-Convergence-Ingress";
 /** The API's paths served on its HTTPS hostname (Caddy path matchers). */
 export const API_PUBLIC_PATHS = ["/api/v1", "/api/v1/*", "/app", "/app/*", "/docs", "/docs/*", "/openapi.json"];
 
+// biome-ignore lint/suspicious/noExplicitAny: Caddy's admin API answers untyped JSON, read and written as such
 type Json = any;
 
 interface AdminResponse {

@@ -29,7 +29,6 @@ import { rmSync } from "node:fs";
 import { DockerRuntime, buildImageIfMissing, contentHash, demux, demuxLines, followQuery } from "./docker.js";
 import { followEvents } from "./events.js";
 import {
-  AGENT_LABEL,
   agentBuildContext,
   agentServiceName,
   ensureNodeAgent,

@@ -27,7 +27,6 @@ import { liveStatuses, provisionStatuses, runningStatuses, transientStatuses, ty
 import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { syncRoutes } from "./routes.js";
-import { transitionTenant } from "./transition.js";
 import { keepNetworksWarm } from "./warm-networks.js";
 
 export interface ReconcileResult {

@@ -9,7 +9,7 @@ export async function removeIngressServers(adminUrl: string, prefix: string): Pr
     ...new Set(
       Object.keys(servers)
         .map((id) => /^cvg:(.+):(https|http)$/.exec(id)?.[1])
-        .filter((n): n is string => n !== undefined && n.startsWith(prefix)),
+        .filter((n): n is string => n?.startsWith(prefix) === true),
     ),
   ];
   for (const name of names) {
