@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, onTestFinished } from "vitest";
 import { registryAnswers } from "../scripts/cluster/registry.js";
-import { managerDocker } from "../scripts/cluster/swarm.js";
+import { managerDocker, managerSocket } from "../scripts/cluster/swarm.js";
 import { loadDotEnv, projectRoot } from "../shared/config.js";
 import { parseLogLine, sinceOf } from "../shared/logs/channel.js";
 import { SwarmRuntime } from "../shared/runtime/swarm.js";
@@ -47,7 +47,7 @@ const test = swarmTest.extend<{
 }>({
   runtime: [
     async ({ swarm }, use) => {
-      await use(new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress }));
+      await use(new SwarmRuntime({ socketPath: managerSocket(), owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress }));
     },
     { scope: "file" },
   ],
@@ -149,7 +149,7 @@ describe("SwarmRuntime on a real local swarm", () => {
     expect(image).toMatch(new RegExp(`^${repo.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`));
     expect(await runtime.ensureImage(template, BASE_IMAGE)).toBe(image);
     // Another process (a fresh runtime) gets the same reference: the push is idempotent.
-    const other = new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress });
+    const other = new SwarmRuntime({ socketPath: managerSocket(), owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress });
     expect(await other.ensureImage(template, BASE_IMAGE)).toBe(image);
     const digest = image.split("@")[1]!;
     expect(await registryAnswers(`/v2/convergence-template-node-express/manifests/${digest}`)).toBe(200);
