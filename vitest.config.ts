@@ -8,6 +8,10 @@ const conditions = ["convergence-source", ...defaultServerConditions];
 /** The unit tier: tests that need no Postgres, Redis, Docker or browser (`npm run test:unit`). */
 const unitTests = "tests/unit/**/*.test.ts";
 
+// The test suite's local swarm is the `cvgt` cluster, beside (never the same as) `npm run cluster`'s
+// `cvg` one: scripts/cluster/state.ts. Set here so that the global set-up and every worker agree.
+process.env.CVG_CLUSTER = "cvgt";
+
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {

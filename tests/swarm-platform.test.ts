@@ -14,7 +14,7 @@ import { eq, inArray } from "drizzle-orm";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { describe, expect } from "vitest";
-import { managerDocker } from "../scripts/cluster/swarm.js";
+import { managerDocker, managerSocket } from "../scripts/cluster/swarm.js";
 import { netnsPath } from "../scripts/cluster/network.js";
 import { run } from "../scripts/cluster/sys.js";
 import { keySecretName, SECRET_OF_LABEL } from "../shared/runtime/swarm.js";
@@ -66,6 +66,8 @@ const test = swarmTest.extend<{
     async ({ swarm, receiver }, use) => {
       const stack = await startStack("swarm", {
         CONVERGENCE_RUNTIME: "swarm",
+        // The suite's own swarm (tests/helpers/swarm.ts): its manager is not this machine's engine.
+        DOCKER_SOCKET: managerSocket(),
         SWARM_REGISTRY: swarm.registry,
         SWARM_MASTER_ADDRESS: swarm.managerAddress,
         HEALTH_INTERVAL_MS: "2000",

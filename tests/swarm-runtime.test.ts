@@ -1,6 +1,6 @@
 /**
- * SwarmRuntime against a real local swarm (this machine's engine as manager, two worker engines in
- * network namespaces, a private registry): images by digest, placement, hardening, logs, removal,
+ * SwarmRuntime against a real local swarm (the suite's own: a manager engine and two worker engines
+ * in network namespaces, a private registry, beside any `npm run cluster` swarm): images by digest, placement, hardening, logs, removal,
  * port conflicts and node loss. It drives the runtime directly; the platform on top of it is the
  * next step.
  */
@@ -8,11 +8,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import Docker from "dockerode";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, onTestFinished } from "vitest";
 import { registryAnswers } from "../scripts/cluster/registry.js";
-import { managerDocker } from "../scripts/cluster/swarm.js";
+import { managerDocker, managerSocket } from "../scripts/cluster/swarm.js";
 import { loadDotEnv, projectRoot } from "../shared/config.js";
 import { parseLogLine, sinceOf } from "../shared/logs/channel.js";
 import { SwarmRuntime } from "../shared/runtime/swarm.js";
@@ -47,7 +48,7 @@ const test = swarmTest.extend<{
 }>({
   runtime: [
     async ({ swarm }, use) => {
-      await use(new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress }));
+      await use(new SwarmRuntime({ socketPath: managerSocket(), owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress }));
     },
     { scope: "file" },
   ],
@@ -144,12 +145,24 @@ async function healthAt(address: string): Promise<{ status: number; body: unknow
 }
 
 describe("SwarmRuntime on a real local swarm", () => {
+  test("the suite's swarm is its own: this machine's engine is no member of it, and its nodes are not `npm run cluster`'s", async ({ swarm }) => {
+    const own = await managerDocker().info();
+    const host = await new Docker().info();
+    expect(own.Swarm.LocalNodeState).toBe("active");
+    // This machine's engine stays free for (or keeps managing) the `npm run cluster` swarm a platform may use.
+    expect(host.Swarm.Cluster?.ID ?? "").not.toBe(own.Swarm.Cluster.ID);
+    expect(swarm.nodes.map((n) => [n.hostname, n.address])).toEqual([
+      ["cvgt-node-1", "198.18.1.11"],
+      ["cvgt-node-2", "198.18.1.12"],
+    ]);
+  });
+
   test("a template image is pushed to the registry and pulled by digest on a node that never saw it", async ({ swarm, runtime, image: { template, ref: image }, master }) => {
     const repo = `${swarm.registry}/convergence-template-node-express`;
     expect(image).toMatch(new RegExp(`^${repo.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`));
     expect(await runtime.ensureImage(template, BASE_IMAGE)).toBe(image);
     // Another process (a fresh runtime) gets the same reference: the push is idempotent.
-    const other = new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress });
+    const other = new SwarmRuntime({ socketPath: managerSocket(), owner: TEST_OWNER, registry: swarm.registry, masterAddress: swarm.managerAddress });
     expect(await other.ensureImage(template, BASE_IMAGE)).toBe(image);
     const digest = image.split("@")[1]!;
     expect(await registryAnswers(`/v2/convergence-template-node-express/manifests/${digest}`)).toBe(200);

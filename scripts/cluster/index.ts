@@ -7,7 +7,7 @@ import { rmSync, rmdirSync } from "node:fs";
 import { ensureBridge, ensureIptables, removeBridge, removeIptables } from "./network.js";
 import { describeNode, destroyNode, engineRunning, killNode, startEngine, NODE_LABEL } from "./node.js";
 import { ensureRegistry, removeRegistry } from "./registry.js";
-import { DATA_DIR, MAX_NODES, RUN_DIR, clearState, loadState, newState, saveState, withLock, type ClusterState, type NodeState } from "./state.js";
+import { DATA_DIR, MAX_NODES, OWN_MANAGER, REGISTRY, RUN_DIR, clearState, loadState, newState, saveState, withLock, type ClusterState, type NodeState } from "./state.js";
 import { ensureJoined, ensureManager, managerDocker, releaseManager, removeFromSwarm, waitNodeReady } from "./swarm.js";
 import { isOurProcess } from "./sys.js";
 
@@ -170,7 +170,7 @@ export async function down(opts: { force?: boolean; log?: Log } = {}): Promise<b
  * The images themselves stay while another tag (the platform's local build tag) names them.
  */
 async function untagRegistryImages(registry: string | undefined): Promise<void> {
-  if (!registry) return;
+  if (!registry || OWN_MANAGER) return; // an own manager's images went with its engine
   const docker = managerDocker();
   for (const image of await docker.listImages()) {
     for (const tag of image.RepoTags ?? []) {
@@ -214,7 +214,7 @@ export async function status(): Promise<Status> {
   for (const t of tasks) {
     if (t.DesiredState === "running" && t.Status?.State === "running" && t.NodeID) running.set(t.NodeID, (running.get(t.NodeID) ?? 0) + 1);
   }
-  const ours = new Map(Object.values(state?.nodes ?? {}).map((node) => [node.swarmNodeId, node]));
+  const ours = new Map([...Object.values(state?.nodes ?? {}), ...(state?.manager ? [state.manager] : [])].map((node) => [node.swarmNodeId, node]));
   const rows: NodeRow[] = nodes.map((sn) => {
     const node = ours.get(sn.ID);
     const labelled = Number(sn.Description?.Engine?.Labels?.[NODE_LABEL] ?? 0);

@@ -5,7 +5,7 @@
  * in the state are ever created or removed.
  */
 import { existsSync } from "node:fs";
-import { BRIDGE, MANAGER_IP, PREFIX_LEN, nodeIp, type ClusterState, type IptablesRule } from "./state.js";
+import { BRIDGE, CLUSTER, MANAGER_IP, PREFIX_LEN, SUBNET_PREFIX, nodeIp, type ClusterState, type IptablesRule } from "./state.js";
 import { run, succeeds } from "./sys.js";
 
 const linkExists = (name: string) => succeeds("ip", ["link", "show", "dev", name]);
@@ -23,8 +23,8 @@ async function addresses(netns?: string): Promise<IpAddr[]> {
 export async function ensureBridge(state: ClusterState): Promise<void> {
   if (!(await linkExists(BRIDGE))) {
     // Refuse to shadow a subnet someone else uses on this host.
-    const clash = (await addresses()).find((a) => a.addr_info.some((i) => i.family === "inet" && i.local.startsWith("198.18.0.")));
-    if (clash) throw new Error(`198.18.0.0/24 is already used by interface ${clash.ifname}; the local swarm needs it for ${BRIDGE}`);
+    const clash = (await addresses()).find((a) => a.addr_info.some((i) => i.family === "inet" && i.local.startsWith(SUBNET_PREFIX)));
+    if (clash) throw new Error(`${SUBNET_PREFIX}0/24 is already used by interface ${clash.ifname}; the local swarm needs it for ${BRIDGE}`);
     await run("ip", ["link", "add", BRIDGE, "type", "bridge"]);
     state.bridge = { name: BRIDGE, created: true };
   } else {
@@ -49,7 +49,7 @@ export async function removeBridge(state: ClusterState): Promise<void> {
 const forwardRule: IptablesRule = {
   table: "filter",
   chain: "FORWARD",
-  spec: ["-i", BRIDGE, "-o", BRIDGE, "-m", "comment", "--comment", "cvg-cluster", "-j", "ACCEPT"],
+  spec: ["-i", BRIDGE, "-o", BRIDGE, "-m", "comment", "--comment", `${CLUSTER}-cluster`, "-j", "ACCEPT"],
 };
 
 export async function ensureIptables(state: ClusterState): Promise<void> {
@@ -73,9 +73,9 @@ export const netnsPath = (netns: string) => `/run/netns/${netns}`;
 
 /** Node n's namespace with `eth0` = nodeIp(n)/24 on the bridge and a default route via the host. */
 export async function ensureNodeNetwork(n: number): Promise<{ netns: string; vethHost: string; address: string }> {
-  const netns = `cvg-n${n}`;
-  const vethHost = `cvg-n${n}h`;
-  const vethNode = `cvg-n${n}c`;
+  const netns = `${CLUSTER}-n${n}`;
+  const vethHost = `${CLUSTER}-n${n}h`;
+  const vethNode = `${CLUSTER}-n${n}c`;
   const address = nodeIp(n);
   if (!existsSync(netnsPath(netns))) await run("ip", ["netns", "add", netns]);
   if (!(await linkExists(vethHost))) {

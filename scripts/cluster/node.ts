@@ -12,7 +12,7 @@ import Docker from "dockerode";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNodeNetwork, netnsPath, removeNodeNetwork } from "./network.js";
-import { DATA_DIR, RUN_DIR, nodeIp, type NodeState } from "./state.js";
+import { CLUSTER, DATA_DIR, RUN_DIR, nodeIp, type NodeState } from "./state.js";
 import {
   isOurProcess,
   killUntilGone,
@@ -32,13 +32,13 @@ export const NODE_LABEL = "io.convergence.cluster-node";
 export function describeNode(n: number): NodeState {
   return {
     n,
-    hostname: `cvg-node-${n}`,
-    netns: `cvg-n${n}`,
-    vethHost: `cvg-n${n}h`,
+    hostname: n === 0 ? `${CLUSTER}-manager` : `${CLUSTER}-node-${n}`,
+    netns: `${CLUSTER}-n${n}`,
+    vethHost: `${CLUSTER}-n${n}h`,
     address: nodeIp(n),
     dataDir: join(DATA_DIR, "nodes", `n${n}`),
     runDir: join(RUN_DIR, `n${n}`),
-    cgroup: `cvg-n${n}`,
+    cgroup: `${CLUSTER}-n${n}`,
   };
 }
 

@@ -1,26 +1,43 @@
 /**
  * What `cluster up` made, recorded as it is made, so that `down` removes exactly that and nothing
- * else on a machine other people use. Every name carries the `cvg-` prefix. One cluster per
- * machine (an engine belongs to one swarm), so the state lives at a fixed path; a lock keeps two
- * invocations from interleaving.
+ * else on a machine other people use. Every name carries the cluster's prefix (`cvg-`). One
+ * cluster per name, so the state lives at a fixed path; a lock keeps two invocations from
+ * interleaving.
+ *
+ * Two clusters can exist side by side: `cvg` (`npm run cluster`, the default) makes this machine's
+ * engine its manager, as a platform with CONVERGENCE_RUNTIME=swarm on this machine expects; `cvgt`
+ * (the test suite's, chosen by CVG_CLUSTER=cvgt in vitest.config.ts) has its own names, subnet,
+ * directories, lock and state file, and a manager engine of its own in a network namespace (an
+ * engine belongs to one swarm, and the machine's engine may already manage `cvg`'s). So a test run
+ * never shares nodes, and thus node agents, with a platform someone runs on `cvg`.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { isAlive, sleep } from "./sys.js";
 
-export const DATA_DIR = "/var/lib/cvg-cluster";
-export const RUN_DIR = "/run/cvg-cluster";
+/** Each cluster's name and the third octet of its subnet (198.18.<octet>.0/24). */
+const CLUSTERS: Record<string, number> = { cvg: 0, cvgt: 1 };
+/** The cluster this process works on; every name, path and address below derives from it. */
+export const CLUSTER = process.env.CVG_CLUSTER || "cvg";
+if (!(CLUSTER in CLUSTERS)) throw new Error(`CVG_CLUSTER must be one of ${Object.keys(CLUSTERS).join(", ")}, got "${CLUSTER}"`);
+/** True when the cluster's manager is an engine of its own (node 0), not this machine's engine. */
+export const OWN_MANAGER = CLUSTER !== "cvg";
+
+export const DATA_DIR = `/var/lib/${CLUSTER}-cluster`;
+export const RUN_DIR = `/run/${CLUSTER}-cluster`;
 const STATE_FILE = join(DATA_DIR, "state.json");
-const LOCK_FILE = "/run/cvg-cluster.lock";
+const LOCK_FILE = `/run/${CLUSTER}-cluster.lock`;
 
 /** The host bridge's subnet: 198.18.0.0/15 is reserved for benchmarking (RFC 2544), so it collides with nothing real. */
-export const BRIDGE = "cvg-br0";
-export const MANAGER_IP = "198.18.0.1";
+export const BRIDGE = `${CLUSTER}-br0`;
+export const SUBNET_PREFIX = `198.18.${CLUSTERS[CLUSTER]}.`;
+/** This machine's address on the bridge: the registry and the master (and, for `cvg`, the swarm manager). */
+export const MANAGER_IP = `${SUBNET_PREFIX}1`;
 export const PREFIX_LEN = 24;
 export const REGISTRY_PORT = 5000;
 export const REGISTRY = `${MANAGER_IP}:${REGISTRY_PORT}`;
-/** Node n's address on the bridge. */
-export const nodeIp = (n: number) => `198.18.0.${10 + n}`;
+/** Node n's address on the bridge (node 0: the manager engine of a cluster with OWN_MANAGER). */
+export const nodeIp = (n: number) => `${SUBNET_PREFIX}${10 + n}`;
 export const MAX_NODES = 200;
 
 export interface NodeState {
@@ -69,6 +86,8 @@ export interface ClusterState {
     gwbridgeCreated: boolean;
   };
   nodes: Record<string, NodeState>;
+  /** The manager engine (node 0) of a cluster with OWN_MANAGER. */
+  manager?: NodeState;
 }
 
 export function loadState(): ClusterState | null {

@@ -1,15 +1,18 @@
 /**
  * Swarm membership for the local cluster: this machine's (shared) engine becomes the manager
- * unless it already is one, and each node's engine joins it as a worker. The manager is drained so
+ * unless it already is one (for a cluster with OWN_MANAGER, the test suite's: an engine of its own,
+ * node 0, in a network namespace), and each node's engine joins it as a worker. The manager is drained so
  * that tenants land on the nodes only: a host-mode published port binds every interface of the
  * host it runs on, and the manager is the machine everyone shares.
  */
 import Docker from "dockerode";
-import { MANAGER_IP, type ClusterState, type NodeState } from "./state.js";
-import { nodeDocker } from "./node.js";
+import { MANAGER_IP, OWN_MANAGER, type ClusterState, type NodeState } from "./state.js";
+import { describeNode, destroyNode, nodeDocker, nodeSocket, startEngine } from "./node.js";
 import { waitUntil } from "./sys.js";
 
-export const managerDocker = () => new Docker({ socketPath: process.env.DOCKER_SOCKET ?? "/var/run/docker.sock" });
+/** The manager engine's socket: node 0's for a cluster with OWN_MANAGER, else this machine's engine. */
+export const managerSocket = () => (OWN_MANAGER ? nodeSocket(describeNode(0)) : (process.env.DOCKER_SOCKET ?? "/var/run/docker.sock"));
+export const managerDocker = () => new Docker({ socketPath: managerSocket() });
 
 /**
  * Swarm settings applied only when `up` initialises the swarm. A 2 s dispatcher heartbeat (default
@@ -29,26 +32,32 @@ async function networkExists(docker: Docker, name: string): Promise<boolean> {
 }
 
 export async function ensureManager(state: ClusterState, log: (m: string) => void): Promise<void> {
+  if (OWN_MANAGER) {
+    state.manager ??= describeNode(0);
+    await startEngine(state.manager);
+  }
+  const managerIp = state.manager?.address ?? MANAGER_IP;
   const docker = managerDocker();
   const info = await docker.info();
   const swarm = info.Swarm;
   if (swarm.LocalNodeState === "inactive") {
     const gwbridgeExisted = await networkExists(docker, "docker_gwbridge");
     await docker.swarmInit({
-      ListenAddr: `${MANAGER_IP}:2377`,
-      AdvertiseAddr: `${MANAGER_IP}:2377`,
-      DataPathAddr: MANAGER_IP,
+      ListenAddr: `${managerIp}:2377`,
+      AdvertiseAddr: `${managerIp}:2377`,
+      DataPathAddr: managerIp,
       Spec: SWARM_SPEC,
     });
     const self = (await docker.info()).Swarm.NodeID as string;
+    if (state.manager) state.manager.swarmNodeId = self;
     state.swarm = {
       initialisedByUs: true,
       managerNodeId: self,
-      managerAddr: `${MANAGER_IP}:2377`,
+      managerAddr: `${managerIp}:2377`,
       previousAvailability: "active",
       gwbridgeCreated: !gwbridgeExisted,
     };
-    log(`this engine is now a swarm manager on ${MANAGER_IP}:2377 (heartbeat 2 s)`);
+    log(`${state.manager ? `engine ${state.manager.hostname}` : "this engine"} is now a swarm manager on ${managerIp}:2377 (heartbeat 2 s)`);
   } else if (swarm.LocalNodeState === "active" && swarm.ControlAvailable) {
     if (!state.swarm) {
       const self = swarm.NodeID as string;
@@ -122,6 +131,13 @@ export async function removeFromSwarm(node: NodeState): Promise<void> {
 
 /** Undoes `ensureManager`: leaves the swarm only if `up` initialised it, else restores the manager's availability. */
 export async function releaseManager(state: ClusterState): Promise<void> {
+  if (state.manager) {
+    // An engine of the cluster's own: its swarm goes with it.
+    await destroyNode(state.manager);
+    delete state.manager;
+    delete state.swarm;
+    return;
+  }
   const s = state.swarm;
   if (!s) return;
   const docker = managerDocker();

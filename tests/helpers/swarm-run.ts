@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { down, loadState } from "../../scripts/cluster/index.js";
 import { isAlive } from "../../scripts/cluster/sys.js";
-import { managerDocker } from "../../scripts/cluster/swarm.js";
+import { managerDocker, managerSocket } from "../../scripts/cluster/swarm.js";
 import { SwarmRuntime } from "../../shared/runtime/swarm.js";
 import { removeNodeAgent } from "../../shared/runtime/swarm-network.js";
 import { TEST_OWNER } from "./stack.js";
@@ -75,7 +75,7 @@ export async function removeTestServices(): Promise<void> {
   if (info.Swarm?.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) return;
   // Through the runtime's remove: scaled to 0 and reaped before deletion (deleting a service while
   // Swarm reaps its tasks can crash the manager, which is the shared engine).
-  const runtime = new SwarmRuntime({ socketPath: "/var/run/docker.sock", owner: TEST_OWNER, stopTimeoutMs: 10_000 });
+  const runtime = new SwarmRuntime({ socketPath: managerSocket(), owner: TEST_OWNER, stopTimeoutMs: 10_000 });
   await Promise.all((await runtime.listOwned()).map((s) => runtime.remove(s.name).catch(() => {})));
   await runtime.removeOrphanSecrets().catch(() => {}); // key secrets a killed run left without their service
   await removeNodeAgent(docker, TEST_OWNER); // and its label on the nodes

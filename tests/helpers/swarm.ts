@@ -8,13 +8,20 @@
  * removes it after the last file, whether tests passed or not; a swarm left by a run that died is
  * removed at the start of the next. Each file still leaves the swarm as it found it: its services
  * removed and any node it killed started again. While a file uses the swarm it holds a machine-wide
- * lock (tests/helpers/swarm-run.ts): another test run on the same machine waits for it. A cluster that existed before the run (someone's
- * demo) is reused and left as it was found, less only what the run added.
+ * lock (tests/helpers/swarm-run.ts): another test run on the same machine waits for it.
+ *
+ * It is the `cvgt` cluster (CVG_CLUSTER, set in vitest.config.ts), never the `cvg` one of
+ * `npm run cluster -- up`: its own names, subnet (198.18.1.0/24), directories, state file and a
+ * manager engine of its own, so that a platform running on `cvg` (whose node agents admit only its
+ * own master) never shares a node with the suite's tenants. A `cvgt` cluster that existed before
+ * the run is reused and left as it was found, less only what the run added.
  */
-import type Docker from "dockerode";
+import Docker from "dockerode";
 import { inject, test as base } from "vitest";
 import { down, kill, loadState, MANAGER_IP, nodeDocker, REGISTRY, removeNode, start, up, type NodeState } from "../../scripts/cluster/index.js";
 import { isAlive } from "../../scripts/cluster/sys.js";
+import { managerDocker } from "../../scripts/cluster/swarm.js";
+import { testEnv } from "./stack.js";
 import { lockTestSwarm, removeTestServices, SWARM_TOOL } from "./swarm-run.js";
 
 declare module "vitest" {
@@ -67,6 +74,8 @@ async function startLocked(count: number, ownerPid: number, release: () => void)
     throw err;
   }
   await removeTestServices(); // left by an aborted run of this suite
+  // The manager engine builds the template images: it needs their base, which this (offline) machine's engine has.
+  await copyImageToManager(testEnv().TENANT_BASE_IMAGE ?? "node:22-alpine");
   const ownedByRun = made.state.createdBy.tool === SWARM_TOOL && made.state.createdBy.pid === ownerPid;
   const killed = new Set<number>();
   const nodes = Object.values(made.state.nodes).filter((n) => n.n <= count);
@@ -98,6 +107,16 @@ async function startLocked(count: number, ownerPid: number, release: () => void)
       }
     },
   };
+}
+
+/** Loads `name` from this machine's engine into the swarm manager's, unless the manager has it. */
+async function copyImageToManager(name: string): Promise<void> {
+  const manager = managerDocker();
+  const has = await manager.getImage(name).inspect().then(() => true, () => false);
+  if (has) return;
+  const source = await new Docker().getImage(name).get();
+  const loaded = await manager.loadImage(source);
+  await new Promise((resolve, reject) => manager.modem.followProgress(loaded, (err) => (err ? reject(err) : resolve(undefined))));
 }
 
 export const swarmTest = base.extend<{ swarm: LocalSwarm }>({
