@@ -7,7 +7,7 @@ import { rmSync, rmdirSync } from "node:fs";
 import { ensureBridge, ensureIptables, removeBridge, removeIptables } from "./network.js";
 import { describeNode, destroyNode, engineRunning, killNode, startEngine, NODE_LABEL } from "./node.js";
 import { ensureRegistry, removeRegistry } from "./registry.js";
-import { DATA_DIR, MAX_NODES, OWN_MANAGER, REGISTRY, RUN_DIR, clearState, loadState, newState, saveState, withLock, type ClusterState, type NodeState } from "./state.js";
+import { DATA_DIR, MAX_NODES, OWN_MANAGER, RUN_DIR, clearState, loadState, newState, saveState, withLock, type ClusterState, type NodeState } from "./state.js";
 import { ensureJoined, ensureManager, managerDocker, releaseManager, removeFromSwarm, waitNodeReady } from "./swarm.js";
 import { isOurProcess } from "./sys.js";
 
