@@ -19,7 +19,7 @@ import https from "node:https";
 import { parseConfig } from "../shared/config.js";
 import { CaddyIngress } from "../shared/ingress/caddy.js";
 import { tenantRoute, tenantUrl } from "../shared/ingress/hostname.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { startPrivateCaddy } from "../tests/helpers/private-caddy.js";
 import { TEST_SUBNETS, freePort, testEnv, waitFor } from "../tests/helpers/stack.js";

@@ -13,7 +13,7 @@ import { parseConfig, type Config } from "../shared/config.js";
 import { CaddyIngress } from "../shared/ingress/caddy.js";
 import { tenantHostname, tenantRoute, tenantUrl } from "../shared/ingress/hostname.js";
 import type { IngressRoute } from "../shared/ingress/types.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { httpGet, httpsGet, httpsRequest } from "./helpers/https.js";

@@ -70,7 +70,7 @@ describe("the API's module graph", () => {
 
     // The same walk does find them from the worker's entry point: the check can fail.
     const worker = moduleGraph("worker/main.ts");
-    expect([...worker.files].filter(isRuntimeModule)).toEqual(expect.arrayContaining(["shared/runtime/docker.ts"]));
+    expect([...worker.files].filter(isRuntimeModule)).toEqual(expect.arrayContaining(["shared/runtime/docker/runtime.ts"]));
     expect(worker.packages).toContain("dockerode");
   });
 });
