@@ -17,7 +17,7 @@ import Docker from "dockerode";
 import http from "node:http";
 import https from "node:https";
 import { parseConfig } from "../shared/config.js";
-import { CaddyIngress } from "../shared/ingress/caddy.js";
+import { CaddyIngress } from "../shared/ingress/caddy/index.js";
 import { tenantRoute, tenantUrl } from "../shared/ingress/hostname.js";
 import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { TemplateRegistry } from "../shared/templates.js";

@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseConfig, type Config } from "../shared/config.js";
-import { CaddyIngress } from "../shared/ingress/caddy.js";
+import { CaddyIngress } from "../shared/ingress/caddy/index.js";
 import { tenantHostname, tenantRoute, tenantUrl } from "../shared/ingress/hostname.js";
 import type { IngressRoute } from "../shared/ingress/types.js";
 import { DockerRuntime } from "../shared/runtime/docker/index.js";
