@@ -50,7 +50,7 @@ COPY --from=deps /app/node_modules node_modules
 COPY --from=deps /app/tenant-templates tenant-templates
 COPY --from=build /app/dist dist
 # The Swarm node agent's script and Dockerfile, built into an image by workers under CONVERGENCE_RUNTIME=swarm.
-COPY shared/runtime/node-agent shared/runtime/node-agent
+COPY shared/runtime/swarm/node-agent shared/runtime/swarm/node-agent
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -8,7 +8,7 @@ import type { TenantKeyCache } from "../shared/tenant-keys.js";
 import type { TenantRowCache } from "../shared/tenants/row-cache.js";
 import type { TenantStatusFeed } from "../shared/tenants/status-feed.js";
 import type { ApiMetrics } from "./metrics.js";
-import type { RequestLogger } from "./request-log.js";
+import type { RequestLogger } from "./request-logger.js";
 
 export interface ApiContext extends AppContext {
   /** One LISTEN connection on `tenant_status`: wakes `status?wait=` and the events stream (no polling). */

@@ -5,7 +5,7 @@
  * /docs renders it (api/docs.ts).
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import { webhookEventTypes } from "../shared/webhooks/events.js";
+import { webhookEventTypes } from "../shared/webhooks/event-catalog.js";
 import { mountDocs } from "./docs.js";
 import type { HonoEnv } from "./env.js";
 import { TenantStatusSchema, WebhookPayloadSchema } from "./schemas.js";

@@ -13,7 +13,7 @@ import { ADMIN_BASE_PATH, queueDashboard, requireAdmin } from "./admin.js";
 import type { ApiContext, HonoEnv } from "./env.js";
 import { errorBody, onError } from "./errors.js";
 import { checkReadiness } from "./readiness.js";
-import { RequestLogger } from "./request-log.js";
+import { RequestLogger } from "./request-logger.js";
 
 export function createOpsApp(ctx: ApiContext) {
   const app = new Hono<HonoEnv>();

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { statusOf, type ErrorCode } from "../shared/errors.js";
 import { tenantStatuses } from "../shared/tenant-state.js";
 import { envIdOfTenantId } from "../shared/tenants/tenant-id.js";
-import { webhookEventTypes } from "../shared/webhooks/events.js";
+import { webhookEventTypes } from "../shared/webhooks/event-catalog.js";
 
 /** What each error code means; keyed by ErrorCode, so a code added in shared/errors.ts must be described here too. */
 const errorCodeMeanings: Record<ErrorCode, string> = {
@@ -144,7 +144,7 @@ export const TenantSchema = z
   })
   .openapi("Tenant");
 
-/** What a webhook receiver gets (shared/webhooks/events.ts builds it); strict, so a test catches drift. */
+/** What a webhook receiver gets (shared/webhooks/event-catalog.ts builds it); strict, so a test catches drift. */
 export const WebhookPayloadSchema = z
   .strictObject({
     type: z.enum(webhookEventTypes),

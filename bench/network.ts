@@ -10,8 +10,7 @@
  */
 import Docker from "dockerode";
 import { parseConfig } from "../shared/config.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
-import type { TenantNetworkOptions } from "../shared/runtime/network.js";
+import { DockerRuntime, type TenantNetworkOptions } from "../shared/runtime/docker/index.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { startPrivateDockerd } from "../tests/helpers/private-dockerd.js";

@@ -1,6 +1,6 @@
 /** Builds every template's image ahead of time (`npm run images`), so the first spawn is fast. */
 import { loadConfig } from "../shared/config.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { TemplateRegistry } from "../shared/templates.js";
 
 const config = loadConfig();

@@ -290,7 +290,7 @@ const schema = z
     path: ["TENANT_PORT_MIN"],
   })
   .refine((c) => subnetSize(c.TENANT_NETWORK_SUBNET) - 3 >= c.TENANT_PORT_MAX - c.TENANT_PORT_MIN + 1, {
-    // Each tenant's address on the bridge is derived from its port (shared/runtime/network.ts).
+    // Each tenant's address on the bridge is derived from its port (shared/runtime/docker/network.ts).
     message: "TENANT_NETWORK_SUBNET must have an address for every port of TENANT_PORT_MIN..TENANT_PORT_MAX (plus network, gateway and broadcast): widen the subnet or narrow the range",
     path: ["TENANT_NETWORK_SUBNET"],
   })

@@ -1,5 +1,5 @@
 /**
- * The tenant state machine (DESIGN.md §3.2), in one place. Every status change goes through
+ * The tenant state machine (the design brief, §3.2; docs/architecture.md), in one place. Every status change goes through
  * `transitionTenant` in shared/tenants/transition.ts, which enforces these edges with a
  * conditional UPDATE so that two workers can never both move the same tenant.
  */

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { parseConfig, projectRoot } from "../shared/config.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { hostResolvers } from "../shared/runtime/firewall.js";
 import { removeIngressServers } from "./helpers/caddy-admin.js";
 import { STACK_INGRESS_PREFIX, TEST_OWNER, TEST_SUBNETS, logDir, removeWarmNetworks, testEnv } from "./helpers/stack.js";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
-import { tenantNetwork } from "../shared/runtime/network.js";
+import { tenantNetwork } from "../shared/runtime/docker/index.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TEST_CONTAINER_PREFIX, execIn, networkOwner, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 

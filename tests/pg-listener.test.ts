@@ -10,7 +10,7 @@ import { parseConfig } from "../shared/config.js";
 import { PgListener } from "../shared/db/listener.js";
 import { jobs } from "../shared/jobs.js";
 import { createLogger } from "../shared/logger.js";
-import { WEBHOOK_EVENTS_CHANNEL } from "../shared/webhooks/events.js";
+import { WEBHOOK_EVENTS_CHANNEL } from "../shared/webhooks/event-catalog.js";
 import { createWorkerContext } from "../worker/context.js";
 import { startWebhookDispatcher } from "../worker/webhooks.js";
 import { testEnv, waitFor } from "./helpers/stack.js";

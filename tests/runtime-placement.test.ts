@@ -6,7 +6,7 @@
 import Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDotEnv } from "../shared/config.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { freePort, TEST_CONTAINER_PREFIX, TEST_OWNER, waitFor } from "./helpers/stack.js";

@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import tar from "tar-fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobs } from "../shared/jobs.js";
-import { DockerRuntime } from "../shared/runtime/docker.js";
+import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { TemplateRegistry } from "../shared/templates.js";
 import { getTenant } from "../shared/tenants/queries.js";

@@ -7,7 +7,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantEvents } from "../shared/db/schema.js";
-import { recordTenantEvent } from "../shared/tenants/events.js";
+import { recordTenantEvent } from "../shared/tenants/event-log.js";
 import { openSse } from "./helpers/sse.js";
 import { spawnViaApi, startStack, waitFor, type Stack } from "./helpers/stack.js";
 

@@ -17,7 +17,7 @@ import { describe, expect } from "vitest";
 import { managerDocker, managerSocket } from "../scripts/cluster/swarm.js";
 import { netnsPath } from "../scripts/cluster/network.js";
 import { run } from "../scripts/cluster/sys.js";
-import { keySecretName, SECRET_OF_LABEL } from "../shared/runtime/swarm.js";
+import { keySecretName, SECRET_OF_LABEL } from "../shared/runtime/swarm/index.js";
 import { portLeases, tenantEvents } from "../shared/db/schema.js";
 import { labelKeys } from "../shared/runtime/types.js";
 import { tenantUrl } from "../shared/ingress/hostname.js";

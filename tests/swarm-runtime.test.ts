@@ -16,7 +16,7 @@ import { registryAnswers } from "../scripts/cluster/registry.js";
 import { managerDocker, managerSocket } from "../scripts/cluster/swarm.js";
 import { loadDotEnv, projectRoot } from "../shared/config.js";
 import { parseLogLine, sinceOf } from "../shared/logs/channel.js";
-import { SwarmRuntime } from "../shared/runtime/swarm.js";
+import { SwarmRuntime } from "../shared/runtime/swarm/index.js";
 import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../shared/runtime/types.js";
 import { TemplateRegistry, type Template } from "../shared/templates.js";
 import { execIn, TEST_CONTAINER_PREFIX, TEST_OWNER, waitFor } from "./helpers/stack.js";

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime } from "../shared/runtime/index.js";
-import { tenantAddress, tenantNetwork } from "../shared/runtime/network.js";
+import { tenantAddress, tenantNetwork } from "../shared/runtime/docker/index.js";
 import { labelKeys, type ContainerRuntime } from "../shared/runtime/types.js";
 import { ownedContainers, removeWarmNetworks, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 

@@ -13,7 +13,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants, webhookEvents } from "../shared/db/schema.js";
 import { jobs } from "../shared/jobs.js";
-import { webhookEventTypeFor } from "../shared/webhooks/events.js";
+import { webhookEventTypeFor } from "../shared/webhooks/event-catalog.js";
 import { checkWebhookTarget, classifyAddress, isAllowedHost } from "../shared/webhooks/target.js";
 import { logDir, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 

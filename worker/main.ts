@@ -9,7 +9,7 @@ import { createWorkerContext } from "./context.js";
 import { startWorkerMetrics } from "./metrics.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { startWebhookDispatcher } from "./webhooks.js";
-import { sweepOnRuntimeChanges } from "./watch.js";
+import { sweepOnRuntimeChanges } from "./runtime-events.js";
 import { startWorkers, type Workers } from "./workers.js";
 
 const config = loadConfig();

@@ -6,7 +6,7 @@
 import type { WorkerContext } from "../shared/context.js";
 import { PgListener } from "../shared/db/listener.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../shared/jobs.js";
-import { WEBHOOK_EVENTS_CHANNEL } from "../shared/webhooks/events.js";
+import { WEBHOOK_EVENTS_CHANNEL } from "../shared/webhooks/event-catalog.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
 
 /**

@@ -10,7 +10,7 @@ import { streamSSE } from "hono/streaming";
 import { limitsOf } from "../../shared/limits/limits.js";
 import { holdSlot } from "../../shared/limits/slots.js";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
-import { watchTenantEvents } from "../../shared/tenants/watch.js";
+import { watchTenantEvents } from "../../shared/tenants/status-watch.js";
 import { access } from "../access.js";
 import { streamDeadline } from "../sse.js";
 import type { HonoEnv } from "../env.js";

@@ -9,7 +9,7 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { isValidLineId } from "../../shared/logs/channel.js";
-import { openLogFollow } from "../../shared/logs/follow.js";
+import { openLogFollow } from "../../shared/logs/open-follow.js";
 import { requestTenantLogs } from "../../shared/tenants/logs.js";
 import { access } from "../access.js";
 import { streamDeadline } from "../sse.js";

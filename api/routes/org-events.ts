@@ -12,7 +12,7 @@ import { streamSSE } from "hono/streaming";
 import { limitsOf } from "../../shared/limits/limits.js";
 import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantView } from "../../shared/tenants/view.js";
-import { watchOrganisationEvents } from "../../shared/tenants/watch.js";
+import { watchOrganisationEvents } from "../../shared/tenants/status-watch.js";
 import { access, visibleTenants } from "../access.js";
 import type { HonoEnv } from "../env.js";
 import { errorResponses } from "../schemas.js";

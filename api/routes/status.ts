@@ -12,7 +12,7 @@ import { liftDeadline } from "../../shared/deadline.js";
 import { limitsOf } from "../../shared/limits/limits.js";
 import { holdSlot } from "../../shared/limits/slots.js";
 import { tenantStatuses } from "../../shared/tenant-state.js";
-import { waitForTenantStatus } from "../../shared/tenants/watch.js";
+import { waitForTenantStatus } from "../../shared/tenants/status-watch.js";
 import { tenantView, type TenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";

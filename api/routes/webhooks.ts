@@ -1,7 +1,7 @@
 /** GET /api/v1/tenant/:id/webhooks — the tenant's webhook events, each with every delivery attempt. */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { getTenantForOrg } from "../../shared/tenants/queries.js";
-import { webhookEventTypes, type WebhookEventType, type WebhookPayload } from "../../shared/webhooks/events.js";
+import { webhookEventTypes, type WebhookEventType, type WebhookPayload } from "../../shared/webhooks/event-catalog.js";
 import { listWebhookDeliveries } from "../../shared/webhooks/queries.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";

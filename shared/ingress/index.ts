@@ -1,6 +1,6 @@
 /** The one place the ingress is chosen and configured. */
 import type { Config } from "../config.js";
-import { CaddyIngress } from "./caddy.js";
+import { CaddyIngress } from "./caddy/index.js";
 import type { Ingress } from "./types.js";
 
 export function createIngress(config: Config): Ingress {

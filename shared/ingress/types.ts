@@ -1,6 +1,6 @@
 /**
  * The ingress behind one small interface: the reverse proxy that gives every tenant its own
- * HTTPS hostname. Caddy through its JSON admin API implements it (./caddy.ts); the choice is
+ * HTTPS hostname. Caddy through its JSON admin API implements it (./caddy/); the choice is
  * made in one place (./index.ts). Like the container runtime, the proxy's state is a cache of
  * Postgres: `sync` rewrites it whole at any time, so a proxy restarted empty loses nothing.
  */

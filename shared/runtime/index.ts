@@ -1,8 +1,8 @@
 /** The one place the container runtime is chosen (CONVERGENCE_RUNTIME) and configured. */
 import type { Config } from "../config.js";
-import { DockerRuntime } from "./docker.js";
+import { DockerRuntime } from "./docker/index.js";
 import { hostResolvers } from "./firewall.js";
-import { SwarmRuntime } from "./swarm.js";
+import { SwarmRuntime } from "./swarm/index.js";
 import type { ContainerRuntime } from "./types.js";
 
 export function createRuntime(config: Config): ContainerRuntime {

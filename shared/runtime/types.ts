@@ -1,7 +1,8 @@
 /**
- * The container runtime behind one small interface (DESIGN.md §3.4). Docker through dockerode
- * implements it now; a multi-host engine (Swarm services, Kubernetes) is a second
- * implementation, not a rewrite.
+ * The container runtime behind one small interface (the design brief, §3.4; docs/architecture.md).
+ * Two implementations: Docker on one engine (./docker/) and Docker Swarm (./swarm/), chosen in
+ * ./index.ts. The interface keeps the contract's "container" names (ContainerSpec, ContainerInfo);
+ * what they name is a tenant's workload: a container on Docker, a one-replica service on Swarm.
  */
 import type { Template } from "../templates.js";
 
@@ -25,7 +26,7 @@ export interface ContainerSpec {
 
 export type ContainerState = "created" | "running" | "restarting" | "exited" | "paused" | "dead" | "removing";
 
-/** A host that runs containers: a Swarm node, or the one Docker engine's host. */
+/** A host that runs workloads: a Swarm node, or the one Docker engine's host. */
 export interface NodeRef {
   id: string;
   hostname: string;
@@ -33,6 +34,7 @@ export interface NodeRef {
   address: string;
 }
 
+/** A tenant's workload as the runtime reports it (Docker: its container; Swarm: its service and current task). */
 export interface ContainerInfo {
   id: string;
   name: string;
@@ -61,32 +63,32 @@ export interface ContainerInfo {
 export interface ContainerRuntime {
   /** Builds the template's image unless an image for this exact content already exists; returns its tag. */
   ensureImage(template: Template, baseImage: string): Promise<string>;
-  /** Creates (not starts) a container; throws ContainerNameTakenError if the name is in use. */
+  /** Creates (not starts) a workload; throws ContainerNameTakenError if the name is in use. */
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   /** Starts it; a no-op when it already runs. Throws PortInUseError when the host port is taken. */
   start(name: string): Promise<void>;
   inspect(name: string): Promise<ContainerInfo | null>;
   /** Stops and removes; a no-op when it is already gone. */
   remove(name: string): Promise<void>;
-  /** Applies the CPU quota to a container created with `deferCpuLimit`; idempotent, a no-op when it is gone. Optional. */
+  /** Applies the CPU quota to a workload created with `deferCpuLimit`; idempotent, a no-op when it is gone. Optional. */
   enforceCpuLimit?(name: string, cpus: number): Promise<void>;
   /**
    * The last `tail` log lines (stdout and stderr), oldest first, each prefixed with its RFC 3339
    * timestamp (nanoseconds, fixed width); with `since` (a LogSince), only lines stamped then or later.
-   * None when the container is gone or being removed.
+   * None when the workload is gone or being removed.
    */
   logs(name: string, tail: number, since?: LogSince): Promise<string[]>;
   /**
    * Log lines as they are written, stamped like `logs`: those from `since` on (or the last `tail`;
-   * 0 = only new ones, omitted = all), then each new one, until the container stops or goes away
-   * (the iteration ends) or `signal` aborts (it ends too, quietly). Throws if there is no such container.
+   * 0 = only new ones, omitted = all), then each new one, until the workload stops or goes away
+   * (the iteration ends) or `signal` aborts (it ends too, quietly). Throws if there is no such workload.
    */
   followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncIterable<string>;
-  /** Every container this platform created (its own owner label, not one inherited from an image), in one call. */
+  /** Every workload this platform created (its own owner label, not one inherited from an image), in one call. */
   listOwned(): Promise<ContainerInfo[]>;
   /**
    * Calls `onChange` whenever the engine reports something that may have changed whether or where
-   * tenants run (an owned container died; a Swarm node went down or came back), so that health is
+   * tenants run (an owned container died on Docker; a Swarm node went down or came back), so that health is
    * checked at once instead of at the next periodic sweep. Best effort (the sweeps stay the
    * guarantee): a dropped event stream is reopened, and reported (the engine may have restarted
    * meanwhile). Returns a function that stops watching.
@@ -99,7 +101,7 @@ export interface ContainerRuntime {
    */
   ensureNetwork(): Promise<void>;
   /**
-   * Removes this platform's networks that no owned container uses, and their rules. The network
+   * Removes this platform's networks that no owned workload uses, and their rules. The network
    * of the current configuration is kept unless `includeCurrent` (uninstall, tests), and so is
    * one created less than `graceMs` ago. Returns what was removed.
    */

@@ -204,7 +204,7 @@ function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, i
   return {
     name: tenant.containerName,
     image,
-    // Exactly the contract's variables (DESIGN.md §2).
+    // Exactly the contract's variables (the design brief, §2).
     env: {
       CONVERGENCE_API_URL: ctx.config.PUBLIC_API_URL,
       CONVERGENCE_API_KEY: decryptSecret(tenant.apiKeyEnc, ctx.config.ENCRYPTION_KEY),

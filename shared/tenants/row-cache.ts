@@ -4,7 +4,7 @@
  * Postgres answers the polls that follow for up to STATUS_CACHE_MS (1 s by default).
  *
  * What a poll sees is never staler than the change's announcement: every status change NOTIFYs
- * tenant_status in its own transaction (shared/tenants/events.ts), and this process evicts the
+ * tenant_status in its own transaction (shared/tenants/event-log.ts), and this process evicts the
  * tenant when it hears it; this process's own destroys and key rotations evict at once. The cache
  * is trusted only while that LISTEN is up (ListenedCache). What changes without a status change
  * (the health counters, lastCheckAt) may lag by up to STATUS_CACHE_MS. A missing tenant (404) is

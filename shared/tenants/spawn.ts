@@ -18,7 +18,7 @@ import { admitTenant } from "../limits/admission.js";
 import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
-import { recordTenantEvent } from "./events.js";
+import { recordTenantEvent } from "./event-log.js";
 import { allocatePort, portRange } from "./ports.js";
 
 export interface SpawnInput {

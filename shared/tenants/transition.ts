@@ -8,8 +8,8 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { canTransition, type TenantStatus } from "../tenant-state.js";
-import { recordWebhookEvent } from "../webhooks/events.js";
-import { recordTenantEvent } from "./events.js";
+import { recordWebhookEvent } from "../webhooks/event-catalog.js";
+import { recordTenantEvent } from "./event-log.js";
 
 export interface Transition {
   envId: number;

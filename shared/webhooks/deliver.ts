@@ -12,7 +12,7 @@ import { Webhook } from "standardwebhooks";
 import type { AppContext } from "../context.js";
 import { webhookAttempts, webhookEvents, type WebhookEvent } from "../db/schema.js";
 import { scrubSecrets } from "../logger.js";
-import type { WebhookPayload } from "./events.js";
+import type { WebhookPayload } from "./event-catalog.js";
 import { signingSecret } from "./secret.js";
 import { postWebhook } from "./send.js";
 import { checkWebhookTarget, pinnedLookup } from "./target.js";

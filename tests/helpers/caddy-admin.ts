@@ -1,5 +1,5 @@
 /** Finding what test stacks left in a Caddy: their servers are named `cvg:<INGRESS_NAME>:https|http`. */
-import { CaddyIngress } from "../../shared/ingress/caddy.js";
+import { CaddyIngress } from "../../shared/ingress/caddy/index.js";
 
 /** Removes the servers (and so the routes) of every ingress name starting with `prefix`. */
 export async function removeIngressServers(adminUrl: string, prefix: string): Promise<string[]> {

@@ -7,8 +7,7 @@
  *   ensure: re-apply the network's rules (what the reconciler does every round)
  *   down:   remove the tenants and the network with its rules
  */
-import { DockerRuntime } from "../../shared/runtime/docker.js";
-import type { TenantNetworkOptions } from "../../shared/runtime/network.js";
+import { DockerRuntime, type TenantNetworkOptions } from "../../shared/runtime/docker/index.js";
 import { labelKeys } from "../../shared/runtime/types.js";
 import { waitFor } from "./stack.js";
 import { answersOk } from "./tenants.js";

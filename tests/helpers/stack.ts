@@ -25,7 +25,7 @@ import { createIngress } from "../../shared/ingress/index.js";
 import { createQueues, type Queues } from "../../shared/jobs.js";
 import { nodeFlags } from "../../shared/node-flags.js";
 import { createOrganisation } from "../../shared/orgs.js";
-import { DockerRuntime } from "../../shared/runtime/docker.js";
+import { DockerRuntime } from "../../shared/runtime/docker/index.js";
 import { labelKeys } from "../../shared/runtime/types.js";
 import { freeSubnet } from "./tenants.js";
 

@@ -8,8 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { down, loadState } from "../../scripts/cluster/index.js";
 import { isAlive } from "../../scripts/cluster/sys.js";
 import { managerDocker, managerSocket } from "../../scripts/cluster/swarm.js";
-import { SwarmRuntime } from "../../shared/runtime/swarm.js";
-import { removeNodeAgent } from "../../shared/runtime/swarm-network.js";
+import { SwarmRuntime, removeNodeAgent } from "../../shared/runtime/swarm/index.js";
 import { TEST_OWNER } from "./stack.js";
 
 /** The `tool` a test run's swarm is recorded under. */

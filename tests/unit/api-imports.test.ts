@@ -1,6 +1,6 @@
 /**
  * The API process never loads a container engine's client: it talks to Docker only through
- * workers (DESIGN.md §1). Walks the module graph the API entry point loads at run time, following
+ * workers (the design brief, §1; docs/architecture.md). Walks the module graph the API entry point loads at run time, following
  * every import that survives compilation (`import type` and `export type` are erased; with
  * verbatimModuleSyntax an `import { type X }` still loads its module, so it is followed).
  */
@@ -70,7 +70,7 @@ describe("the API's module graph", () => {
 
     // The same walk does find them from the worker's entry point: the check can fail.
     const worker = moduleGraph("worker/main.ts");
-    expect([...worker.files].filter(isRuntimeModule)).toEqual(expect.arrayContaining(["shared/runtime/docker.ts"]));
+    expect([...worker.files].filter(isRuntimeModule)).toEqual(expect.arrayContaining(["shared/runtime/docker/runtime.ts"]));
     expect(worker.packages).toContain("dockerode");
   });
 });

@@ -6,8 +6,8 @@
  */
 import type Docker from "dockerode";
 import { createHash } from "node:crypto";
-import { applyFirewall, removeFirewall, type TenantEgress } from "./firewall.js";
-import { labelKeys } from "./types.js";
+import { applyFirewall, removeFirewall, type TenantEgress } from "../firewall.js";
+import { labelKeys } from "../types.js";
 
 export interface TenantNetworkOptions {
   /** IPv4 CIDR the bridge takes its addresses from; must not overlap another network on the engine. */

@@ -28,8 +28,8 @@
  *   with `X-Forwarded-Proto: https` set the same way, and a JSON 404 for every other path. It is
  *   part of the HTTPS server, so it is written, and written again, with the tenants' routes.
  */
-import http from "node:http";
-import { IngressError, type DesiredRoutes, type Ingress, type IngressRoute, type SyncResult } from "./types.js";
+import { IngressError, type DesiredRoutes, type Ingress, type IngressRoute, type SyncResult } from "../types.js";
+import { CaddyAdmin, type Json } from "./admin-client.js";
 
 export interface CaddyIngressOptions {
   adminUrl: string;
@@ -49,23 +49,13 @@ export const INGRESS_MARKER_HEADER = "X-Convergence-Ingress";
 /** The API's paths served on its HTTPS hostname (Caddy path matchers). */
 export const API_PUBLIC_PATHS = ["/api/v1", "/api/v1/*", "/app", "/app/*", "/docs", "/docs/*", "/openapi.json"];
 
-// biome-ignore lint/suspicious/noExplicitAny: Caddy's admin API answers untyped JSON, read and written as such
-type Json = any;
-
-interface AdminResponse {
-  status: number;
-  body: Json;
-  etag: string | null;
-  error: string | null;
-}
-
-const maxAttempts = 12;
-
 export class CaddyIngress implements Ingress {
   private readonly ids: { https: string; http: string; notFound: string; redirect: string; routePrefix: string; tlsPolicy: string; api: string; apiTlsPolicy: string };
   private readonly internalCa: boolean;
+  private readonly admin: CaddyAdmin;
 
   constructor(private readonly opts: CaddyIngressOptions) {
+    this.admin = new CaddyAdmin(opts.adminUrl);
     const o = opts.owner;
     this.ids = {
       https: `cvg:${o}:https`,
@@ -82,9 +72,9 @@ export class CaddyIngress implements Ingress {
 
   async ensure(): Promise<void> {
     if (this.internalCa) {
-      await this.swap(["apps", "pki", "certificate_authorities", "local"], (cur) => (cur == null ? { install_trust: false } : undefined));
+      await this.admin.swap(["apps", "pki", "certificate_authorities", "local"], (cur) => (cur == null ? { install_trust: false } : undefined));
       const policy = { "@id": this.ids.tlsPolicy, subjects: [this.opts.domain, `*.${this.opts.domain}`], issuers: [{ module: "internal" }], on_demand: true };
-      await this.swap(["apps", "tls", "automation", "policies"], (cur) => {
+      await this.admin.swap(["apps", "tls", "automation", "policies"], (cur) => {
         const list: Json[] = Array.isArray(cur) ? cur : [];
         const at = list.findIndex((p) => p?.["@id"] === this.ids.tlsPolicy);
         return at < 0 ? [...list, policy] : list.map((p, i) => (i === at ? policy : p));
@@ -93,14 +83,14 @@ export class CaddyIngress implements Ingress {
       if (api && !coveredBy(api, this.opts.domain)) {
         // An API hostname outside the tenant domain gets its own (shared, add-only) policy.
         const apiPolicy = { "@id": this.ids.apiTlsPolicy, subjects: [api], issuers: [{ module: "internal" }] };
-        await this.swap(["apps", "tls", "automation", "policies"], (cur) => {
+        await this.admin.swap(["apps", "tls", "automation", "policies"], (cur) => {
           const list: Json[] = Array.isArray(cur) ? cur : [];
           return list.some((p) => p?.["@id"] === this.ids.apiTlsPolicy) ? undefined : [...list, apiPolicy];
         });
       }
     }
-    await this.swap(this.serverPath(this.ids.http), () => (this.opts.httpPort > 0 ? this.httpServer() : null));
-    await this.swap(this.serverPath(this.ids.https), (cur) => this.httpsServer(this.routesOf(cur)));
+    await this.admin.swap(this.serverPath(this.ids.http), () => (this.opts.httpPort > 0 ? this.httpServer() : null));
+    await this.admin.swap(this.serverPath(this.ids.https), (cur) => this.httpsServer(this.routesOf(cur)));
   }
 
   async upsertRoute(route: IngressRoute): Promise<void> {
@@ -133,13 +123,13 @@ export class CaddyIngress implements Ingress {
   }
 
   async listRoutes(): Promise<IngressRoute[]> {
-    const res = await this.get(this.serverPath(this.ids.https));
+    const res = await this.admin.get(this.serverPath(this.ids.https));
     return this.routesOf(res.body);
   }
 
   async caCertificate(): Promise<string | null> {
     if (!this.internalCa) return null;
-    const res = await this.request("GET", "/pki/ca/local");
+    const res = await this.admin.request("GET", "/pki/ca/local");
     if (res.status !== 200 || typeof res.body?.root_certificate !== "string") {
       throw new IngressError(`Caddy did not return its root certificate (${res.status}): ${res.error ?? "no root_certificate"}`);
     }
@@ -147,14 +137,14 @@ export class CaddyIngress implements Ingress {
   }
 
   async removeAll(): Promise<void> {
-    await this.swap(this.serverPath(this.ids.http), () => null);
-    await this.swap(this.serverPath(this.ids.https), () => null);
+    await this.admin.swap(this.serverPath(this.ids.http), () => null);
+    await this.admin.swap(this.serverPath(this.ids.https), () => null);
   }
 
   /** Rewrites the HTTPS server with `fn(current routes)`; creates the listeners first if Caddy lost them. */
   private async changeRoutes(fn: (routes: IngressRoute[]) => IngressRoute[] | Promise<IngressRoute[]>, afterEnsure = false): Promise<void> {
     let missing = false;
-    await this.swap(this.serverPath(this.ids.https), async (cur) => {
+    await this.admin.swap(this.serverPath(this.ids.https), async (cur) => {
       if (cur == null) {
         missing = true;
         return undefined;
@@ -241,126 +231,7 @@ export class CaddyIngress implements Ingress {
   private serverPath(id: string): string[] {
     return ["apps", "http", "servers", id];
   }
-
-  /**
-   * Compare-and-swap of the value at `path`: `fn` gets the current value (null when absent) and
-   * returns the new one, null to delete, or undefined to leave it. Retried when another writer
-   * got there first (Caddy answers 412 to a stale If-Match).
-   */
-  private async swap(path: string[], fn: (current: Json) => Json | null | undefined | Promise<Json | null | undefined>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const cur = await this.get(path);
-      const next = await fn(cur.body);
-      if (next === undefined || canonical(next) === canonical(cur.body)) return;
-      let res: AdminResponse;
-      try {
-        if (cur.body == null) {
-          if (next === null) return;
-          res = await this.create(path, next);
-        } else if (next === null) {
-          res = await this.request("DELETE", configPath(path), undefined, cur.etag);
-        } else {
-          res = await this.request("PATCH", configPath(path), next, cur.etag);
-        }
-      } catch (err) {
-        // The connection broke (Caddy restarting its admin endpoint): the change may or may not
-        // have landed, and reading again tells which.
-        if (attempt >= maxAttempts) throw err;
-        res = { status: 0, body: null, etag: null, error: String(err) };
-      }
-      if (res.status === 200) return;
-      const retry = res.status === 0 || res.status === 412 || /already exists|not exist|invalid traversal/i.test(res.error ?? "");
-      if (!retry || attempt >= maxAttempts) {
-        throw new IngressError(`Caddy refused to change ${configPath(path)} (${res.status}): ${res.error ?? "no detail"}`);
-      }
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
-    }
-  }
-
-  /** Creates `value` at `path`, creating missing parents (as objects) on the way up. */
-  private async create(path: string[], value: Json): Promise<AdminResponse> {
-    let p = path;
-    let v = value;
-    for (;;) {
-      if (p.length === 0) return this.request("POST", "/config/", v); // an entirely empty Caddy
-      const res = await this.request("PUT", configPath(p), v);
-      if (res.status === 200 || !/invalid traversal path/i.test(res.error ?? "")) return res;
-      v = { [p[p.length - 1]!]: v };
-      p = p.slice(0, -1);
-    }
-  }
-
-  private async get(path: string[]): Promise<AdminResponse> {
-    const res = await this.request("GET", configPath(path));
-    if (res.status === 200) return res;
-    // A missing parent reads as "absent", like a missing key.
-    if (/invalid traversal path/i.test(res.error ?? "")) return { ...res, status: 200, body: null };
-    throw new IngressError(`reading Caddy's ${configPath(path)} failed (${res.status}): ${res.error ?? "no detail"}`);
-  }
-
-  /**
-   * One admin API call. A connection reset before any answer (Caddy swapping its admin server for
-   * a config change) is sent again on a new connection, a few times. Sending twice is harmless:
-   * reads are reads, PATCH and DELETE carry an If-Match that a repeat fails with 412, a repeated
-   * PUT is refused as "already exists", and `swap` retries both from a fresh read.
-   */
-  private async request(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.send(method, path, body, ifMatch);
-      } catch (err) {
-        const cause = (err as IngressError).cause as NodeJS.ErrnoException | undefined;
-        if (attempt >= 4 || cause?.code !== "ECONNRESET") throw err;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
-      }
-    }
-  }
-
-  private send(method: string, path: string, body?: unknown, ifMatch?: string | null): Promise<AdminResponse> {
-    const url = new URL(path, this.opts.adminUrl);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method,
-          // A new connection each time: Caddy replaces its admin server on every config change,
-          // and a kept-alive socket to the old one may be closed just as a request goes out.
-          agent: false,
-          timeout: 15_000,
-          headers: {
-            ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
-            ...(ifMatch ? { "if-match": ifMatch } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            let parsed: Json = null;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              parsed = text;
-            }
-            const status = res.statusCode ?? 0;
-            // GET sends the ETag as a trailer (Caddy hashes the config while streaming it).
-            const etag = (res.trailers.etag ?? res.headers.etag ?? null) as string | null;
-            const error = status === 200 ? null : typeof parsed?.error === "string" ? parsed.error : String(text || res.statusMessage);
-            resolve({ status, body: status === 200 ? parsed : null, etag, error });
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("timeout", () => req.destroy(new Error("timed out")));
-      req.on("error", (err) => reject(new IngressError(`Caddy's admin API at ${this.opts.adminUrl} is unreachable: ${err.message}`, err)));
-      req.end(payload);
-    });
-  }
 }
-
-const configPath = (path: string[]) => `/config/${path.map(encodeURIComponent).join("/")}`;
 
 function notFound(message = "no tenant answers at this hostname"): Json {
   return {
@@ -378,18 +249,6 @@ function coveredBy(host: string, domain: string): boolean {
 
 function sameRoute(a: IngressRoute, b: IngressRoute): boolean {
   return a.hostname === b.hostname && a.upstream === b.upstream;
-}
-
-/** JSON with sorted keys, to tell a real change from Caddy's reordering of the same object. */
-function canonical(v: Json): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v ?? null);
 }
 
 /** The names Caddy's automatic HTTPS would not get a public certificate for: they use the internal CA. */

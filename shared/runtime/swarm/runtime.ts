@@ -10,7 +10,7 @@
  * of its current task and the node it runs on; `remove` = scale to 0, wait for the task to stop
  * (so its port is free again) and be reaped, delete the service; `watch` = the manager's node
  * events; `ensureNetwork` = the node agent that enforces tenant isolation and egress on every node
- * (./swarm-network.ts).
+ * (./network.ts).
  *
  * The tenant's key never sits in the service spec (which anyone who can inspect services reads):
  * it becomes a Docker secret, owned and labelled by the platform, named after the service and the
@@ -22,12 +22,16 @@
  * vs plain Docker"): no-new-privileges (the node engines impose it), a swap limit, tmpfs mount flags
  * beyond size and mode, and the published port's bind address (host-mode ports bind every
  * interface of the node).
+ *
+ * ~480 lines, on purpose: the one class, whose every method is a runtime verb; the service spec
+ * (./service-spec.ts), the registry push (./registry.ts) and the node agent (./network.ts) are apart.
  */
 import Docker from "dockerode";
-import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
-import { DockerRuntime, buildImageIfMissing, contentHash, demux, demuxLines, followQuery } from "./docker.js";
-import { followEvents } from "./events.js";
+import { engineStatus, type DockerError } from "../engine/errors.js";
+import { followEvents } from "../engine/event-stream.js";
+import { TemplateImages, buildImageIfMissing, contentHash } from "../engine/images.js";
+import { demux, demuxLines, followQuery } from "../engine/log-frames.js";
 import {
   agentBuildContext,
   agentServiceName,
@@ -35,8 +39,22 @@ import {
   protectedNodeConstraint,
   removeNodeAgent,
   type SwarmNetworkOptions,
-} from "./swarm-network.js";
-import type { Template } from "../templates.js";
+} from "./network.js";
+import { RegistryImages } from "./registry.js";
+import {
+  KEY_VAR,
+  SECRET_OF_LABEL,
+  currentTask,
+  keySecretName,
+  replicasOf,
+  tenantServiceSpec,
+  toInfo,
+  type SecretRef,
+  type Service,
+  type SwarmNode,
+  type Task,
+} from "./service-spec.js";
+import type { Template } from "../../templates.js";
 import {
   ContainerNameTakenError,
   PortInUseError,
@@ -44,11 +62,9 @@ import {
   type ContainerInfo,
   type ContainerRuntime,
   type ContainerSpec,
-  type ContainerState,
   type LogSince,
-  type NodeRef,
   type RuntimeChange,
-} from "./types.js";
+} from "../types.js";
 
 export interface SwarmRuntimeOptions {
   /** The manager's engine: services, tasks, nodes and logs go through it, and images are built on it. */
@@ -69,51 +85,11 @@ export interface SwarmRuntimeOptions {
   /** Bound on a logs call: a down node's tasks can make the log broker wait. Default 4 s. */
   logsTimeoutMs?: number;
   /**
-   * Tenant isolation and egress rules, installed on every node by the node agent (./swarm-network.ts)
+   * Tenant isolation and egress rules, installed on every node by the node agent (./network.ts)
    * built on `agentBaseImage` (an image with Node.js). Without it tenants run unisolated on each
    * node's default bridge: only for tools that never start tenants for real.
    */
   network?: SwarmNetworkOptions & { agentBaseImage: string };
-}
-
-type DockerError = Error & { statusCode?: number; json?: { message?: string } };
-const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
-
-/** The variable holding the tenant's key in a ContainerSpec: on Swarm it becomes a secret. */
-const KEY_VAR = "CONVERGENCE_API_KEY";
-/** Where the task finds the key instead (a tmpfs file only its user can read), named by CONVERGENCE_API_KEY_FILE. */
-export const KEY_FILE = "/run/secrets/convergence-api-key";
-/** On a key secret: the service it belongs to (removed with it). */
-export const SECRET_OF_LABEL = "io.convergence.secret-of";
-
-/** Deterministic per tenant and key version: a hash of the key, never the key (Swarm names are not secret). */
-export const keySecretName = (service: string, key: string) => `${service}-key-${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
-
-interface SecretRef {
-  SecretID: string;
-  SecretName: string;
-}
-
-/** The subset of the Engine API's Task this runtime reads. */
-interface Task {
-  ID: string;
-  ServiceID: string;
-  NodeID?: string;
-  DesiredState: string;
-  CreatedAt: string;
-  Status: { State: string; Message?: string; Err?: string };
-}
-interface SwarmNode {
-  ID: string;
-  Description?: { Hostname?: string };
-  Status?: { State?: string; Addr?: string };
-  ManagerStatus?: { Addr?: string };
-}
-interface Service {
-  ID: string;
-  Version: { Index: number };
-  CreatedAt: string;
-  Spec: Docker.ServiceSpec;
 }
 
 /** While following a service's logs, how often to look whether it still exists. */
@@ -127,9 +103,9 @@ type Defaults = Required<Omit<SwarmRuntimeOptions, "registry" | "masterAddress" 
 
 export class SwarmRuntime implements ContainerRuntime {
   readonly docker: Docker;
-  private readonly builder: DockerRuntime;
-  /** Local image tag → its reference in the registry, verified against the registry at every use. */
-  private readonly pushed = new Map<string, Promise<string>>();
+  /** Template images are built on the manager, like DockerRuntime's, then pushed to the registry. */
+  private readonly images: TemplateImages;
+  private readonly registry: RegistryImages;
   private readonly opts: Defaults & Pick<SwarmRuntimeOptions, "network">;
   private swarm?: Promise<{ registry: string; masterAddress: string }>;
   private agentLocalImage: Promise<string> | null = null;
@@ -138,7 +114,8 @@ export class SwarmRuntime implements ContainerRuntime {
   constructor(private readonly given: SwarmRuntimeOptions) {
     this.opts = { constraints: [], cpuReservation: 0.25, startTimeoutMs: 60_000, stopTimeoutMs: 20_000, logsTimeoutMs: 4_000, ...given };
     this.docker = new Docker({ socketPath: given.socketPath });
-    this.builder = new DockerRuntime({ socketPath: given.socketPath, owner: given.owner });
+    this.images = new TemplateImages(this.docker);
+    this.registry = new RegistryImages(this.docker, async () => (await this.addresses()).registry);
   }
 
   /** The registry and the master's address: as configured, or read once from the swarm the engine manages. */
@@ -161,56 +138,7 @@ export class SwarmRuntime implements ContainerRuntime {
 
   /** Builds on the manager (same content-addressed tag as DockerRuntime), pushes, returns `registry/repo@sha256:…`. */
   async ensureImage(template: Template, baseImage: string): Promise<string> {
-    return this.publish(await this.builder.ensureImage(template, baseImage));
-  }
-
-  /**
-   * The registry reference of a local image: pushed once per process, and checked against the
-   * registry at every use (one manifest lookup through the engine, ~10 ms), so that a registry that
-   * was recreated meanwhile (a cluster taken down and up again) gets the image again instead of
-   * tasks failing on a digest it no longer has.
-   */
-  private async publish(local: string): Promise<string> {
-    const cached = this.pushed.get(local);
-    if (cached) {
-      const ref = await cached.catch(() => null);
-      if (ref && (await this.registryHas(ref))) return ref;
-      if (this.pushed.get(local) === cached) this.pushed.delete(local);
-    }
-    let pending = this.pushed.get(local);
-    if (!pending) {
-      pending = this.push(local);
-      pending.catch(() => this.pushed.delete(local));
-      this.pushed.set(local, pending);
-    }
-    return pending;
-  }
-
-  private async registryHas(ref: string): Promise<boolean> {
-    try {
-      await this.docker.getImage(ref).distribution();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private async push(local: string): Promise<string> {
-    const { registry } = await this.addresses();
-    const cut = local.lastIndexOf(":");
-    const repo = `${registry}/${local.slice(0, cut)}`;
-    const tag = local.slice(cut + 1);
-    await this.docker.getImage(local).tag({ repo, tag });
-    // An empty auth header: the registry is ours and open to the nodes; TLS is what is checked.
-    const stream = await this.docker.getImage(`${repo}:${tag}`).push({ authconfig: {} });
-    const output: Array<{ error?: string; aux?: { Digest?: string } }> = await new Promise((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-    const failed = output.find((o) => o.error);
-    if (failed) throw new Error(`pushing ${repo}:${tag} to ${registry} failed: ${failed.error}`);
-    const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
-    if (!digest) throw new Error(`pushing ${repo}:${tag} to ${registry} reported no digest`);
-    return `${repo}@${digest}`;
+    return this.registry.publish(await this.images.ensure(template, baseImage));
   }
 
   /**
@@ -265,7 +193,7 @@ export class SwarmRuntime implements ContainerRuntime {
       }
     })();
     this.agentLocalImage.catch(() => (this.agentLocalImage = null));
-    return this.agentLocalImage.then((local) => this.publish(local));
+    return this.agentLocalImage.then((local) => this.registry.publish(local));
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
@@ -277,7 +205,7 @@ export class SwarmRuntime implements ContainerRuntime {
       const keySecret = await this.ensureKeySecret(spec);
       await this.docker.createService(tenantServiceSpec(spec, { masterAddress, constraints, cpuReservation: this.opts.cpuReservation, keySecret }));
     } catch (err) {
-      if (statusOf(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
+      if (engineStatus(err) === 409) throw new ContainerNameTakenError(`service name ${spec.name} is already in use`);
       throw err;
     }
     const info = await this.inspect(spec.name);
@@ -298,7 +226,7 @@ export class SwarmRuntime implements ContainerRuntime {
       const created = (await this.docker.createSecret({ Name: name, Labels: labels, Data: Buffer.from(key).toString("base64") })) as { id?: string; ID?: string };
       return { SecretID: created.id ?? created.ID ?? (await this.docker.getSecret(name).inspect()).ID, SecretName: name };
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (engineStatus(err) !== 409) throw err;
       const existing = (await this.docker.getSecret(name).inspect()) as { ID: string; Spec?: { Labels?: Record<string, string> } };
       if (existing.Spec?.Labels?.[labelKeys.owner] !== this.opts.owner) throw new Error(`secret name ${name} is taken by a secret this platform does not own; remove it`);
       return { SecretID: existing.ID, SecretName: name };
@@ -313,7 +241,7 @@ export class SwarmRuntime implements ContainerRuntime {
         .getSecret(s.ID)
         .remove()
         .catch((err: unknown) => {
-          if (statusOf(err) !== 404 && !/in use/i.test(String(err))) throw err;
+          if (engineStatus(err) !== 404 && !/in use/i.test(String(err))) throw err;
         });
     }
   }
@@ -337,7 +265,7 @@ export class SwarmRuntime implements ContainerRuntime {
         await this.docker.getSecret(secret.ID).remove();
         removed.push(secret.Spec.Name);
       } catch (err) {
-        if (statusOf(err) !== 404 && !/in use/i.test(String(err))) throw err; // taken into use meanwhile: not an orphan
+        if (engineStatus(err) !== 404 && !/in use/i.test(String(err))) throw err; // taken into use meanwhile: not an orphan
       }
     }
     return removed;
@@ -383,7 +311,7 @@ export class SwarmRuntime implements ContainerRuntime {
       const current = currentTask(await this.tasksOf(service.ID));
       return toInfo(service, current, current?.NodeID ? await this.node(current.NodeID) : undefined);
     } catch (err) {
-      if (statusOf(err) === 404) return null; // no such service (or removed between the calls)
+      if (engineStatus(err) === 404) return null; // no such service (or removed between the calls)
       throw err;
     }
   }
@@ -394,7 +322,7 @@ export class SwarmRuntime implements ContainerRuntime {
     try {
       service = await this.docker.getService(name).inspect();
     } catch (err) {
-      if (statusOf(err) === 404) return this.removeKeySecrets(name); // a crash may have left them after the service went
+      if (engineStatus(err) === 404) return this.removeKeySecrets(name); // a crash may have left them after the service went
       throw err;
     }
     try {
@@ -405,7 +333,7 @@ export class SwarmRuntime implements ContainerRuntime {
       await this.waitReaped(service.ID);
       await this.docker.getService(service.ID).remove();
     } catch (err) {
-      if (statusOf(err) !== 404) throw err; // 404: removed meanwhile by someone else
+      if (engineStatus(err) !== 404) throw err; // 404: removed meanwhile by someone else
     }
     await this.removeKeySecrets(name);
   }
@@ -467,7 +395,7 @@ export class SwarmRuntime implements ContainerRuntime {
       this.docker
         .getService(name)
         .inspect()
-        .catch((err: unknown) => statusOf(err) === 404 && stop());
+        .catch((err: unknown) => engineStatus(err) === 404 && stop());
     }, SERVICE_WATCH_MS);
     try {
       const query = followQuery(opts, following.signal) as Parameters<Docker.Service["logs"]>[0];
@@ -514,7 +442,7 @@ export class SwarmRuntime implements ContainerRuntime {
     try {
       return (await this.docker.getNode(id).inspect()) as SwarmNode;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (engineStatus(err) === 404) return undefined;
       throw err;
     }
   }
@@ -523,7 +451,7 @@ export class SwarmRuntime implements ContainerRuntime {
     try {
       return await this.docker.getService(name).inspect();
     } catch (err) {
-      if (statusOf(err) === 404) throw new Error(`no service named ${name}`);
+      if (engineStatus(err) === 404) throw new Error(`no service named ${name}`);
       throw err;
     }
   }
@@ -544,107 +472,6 @@ export class SwarmRuntime implements ContainerRuntime {
       }
     }
   }
-}
-
-/**
- * A tenant's service: named, labelled, limited and hardened like DockerRuntime's container, with
- * 0 replicas (created, running nowhere) and its port published in host mode on its task's node.
- */
-export function tenantServiceSpec(
-  spec: ContainerSpec,
-  opts: { masterAddress: string; constraints: string[]; cpuReservation: number; keySecret?: SecretRef | null },
-): Docker.CreateServiceOptions {
-  const mb = 1024 * 1024;
-  const nanoCpus = Math.round(spec.cpus * 1e9);
-  // The key, if any, only as a secret file: never in the spec's environment.
-  const { [KEY_VAR]: key, ...env } = spec.env;
-  if (key !== undefined && !opts.keySecret) throw new Error(`service ${spec.name}: the tenant key needs its secret`);
-  if (opts.keySecret) env.CONVERGENCE_API_KEY_FILE = KEY_FILE;
-  return {
-    Name: spec.name,
-    Labels: spec.labels,
-    TaskTemplate: {
-      ContainerSpec: {
-        Image: spec.image,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        ...(opts.keySecret
-          ? { Secrets: [{ ...opts.keySecret, File: { Name: KEY_FILE.slice("/run/secrets/".length), UID: "1000", GID: "1000", Mode: 0o400 } }] }
-          : {}),
-        // No IPv6 inside a tenant: the nodes' firewall (the node agent) is IPv4 only.
-        Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" },
-        User: "1000:1000",
-        ReadOnly: true,
-        Init: true,
-        CapabilityDrop: ["ALL"],
-        Mounts: [{ Type: "tmpfs", Source: "", Target: "/tmp", TmpfsOptions: { SizeBytes: 16 * mb, Mode: 0o1777 } }],
-        // "host-gateway" would resolve to the node's own bridge: tenants reach the master at its address instead.
-        Hosts: [`${opts.masterAddress} host.docker.internal`],
-        StopGracePeriod: 5e9,
-      },
-      Resources: {
-        Limits: { NanoCPUs: nanoCpus, MemoryBytes: spec.memoryMb * mb, Pids: spec.pidsLimit },
-        // Memory is not compressible: reserve all of it, so Swarm never packs a node past its RAM.
-        // CPU is: reserve a share, so a node's tenants may burst into each other's idle time.
-        Reservations: { NanoCPUs: Math.round(nanoCpus * opts.cpuReservation), MemoryBytes: spec.memoryMb * mb },
-      },
-      // Like DockerRuntime's on-failure:5, but counted within a window, so a node loss now and then
-      // (which Swarm also counts as a restart) never exhausts it.
-      RestartPolicy: { Condition: "on-failure", Delay: 2e9, MaxAttempts: 5, Window: 120e9 },
-      Placement: { Constraints: opts.constraints },
-      LogDriver: { Name: "json-file", Options: { "max-size": "1m", "max-file": "3" } },
-    },
-    Mode: { Replicated: { Replicas: 0 } },
-    // No IPVS on such kernels and no need for a VIP: DNS round-robin, port published on the task's node only.
-    EndpointSpec: {
-      Mode: "dnsrr",
-      Ports: [{ Protocol: "tcp", TargetPort: spec.containerPort, PublishedPort: spec.hostPort, PublishMode: "host" }],
-    },
-  };
-}
-
-function replicasOf(service: Service): number {
-  return service.Spec?.Mode?.Replicated?.Replicas ?? 0;
-}
-
-/**
- * The task that stands for the service now: the newest one Swarm wants running (or "ready", waiting
- * out a restart delay). Tasks it has told to shut down, such as those on a node that went down,
- * do not count even if their last report said "running".
- */
-function currentTask(tasks: Task[]): Task | undefined {
-  return tasks
-    .filter((t) => t.DesiredState === "running" || t.DesiredState === "ready")
-    .sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
-}
-
-function nodeRef(node: SwarmNode): NodeRef {
-  // A manager may report 0.0.0.0 as its address; its manager address is the one others reach.
-  const addr = node.Status?.Addr && node.Status.Addr !== "0.0.0.0" ? node.Status.Addr : (node.ManagerStatus?.Addr ?? "").replace(/:\d+$/, "");
-  return { id: node.ID, hostname: node.Description?.Hostname ?? "", address: addr };
-}
-
-function stateOf(service: Service, task: Task | undefined, node: SwarmNode | undefined): ContainerState {
-  if (replicasOf(service) === 0) return "created";
-  if (!task) return "exited"; // Swarm stopped restarting it
-  if (task.Status.State === "running") return node && node.Status?.State !== "ready" ? "restarting" : "running";
-  return "restarting"; // on its way: pending, pulling, starting, or waiting out the restart delay
-}
-
-function toInfo(service: Service, task: Task | undefined, node: SwarmNode | undefined): ContainerInfo {
-  const spec = service.Spec;
-  const hostPort = spec.EndpointSpec?.Ports?.[0]?.PublishedPort ?? null;
-  const placed = node ? nodeRef(node) : null;
-  return {
-    id: service.ID,
-    name: spec.Name ?? "",
-    image: (spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Image ?? "",
-    state: stateOf(service, task, node),
-    labels: spec.Labels ?? {},
-    hostPort,
-    createdAt: new Date(service.CreatedAt),
-    node: placed,
-    address: placed && hostPort ? `${placed.address}:${hostPort}` : null,
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@
  * The Convergence node agent: one task on every Swarm node that may run tenants (a global service on
  * the node's host network, with NET_ADMIN and NET_RAW only), keeping the platform's tenant firewall
  * in place on that node. The rules arrive ready-made in CVG_AGENT_RULES (built by
- * shared/runtime/swarm-network.ts): this only installs them, checks them every few seconds (a
+ * shared/runtime/swarm/network.ts): this only installs them, checks them every few seconds (a
  * flushed firewall, or a rule deleted, added or replaced, is repaired) and removes its own when the task is stopped. Chain names carry a
  * hash of the configuration: during an update the old task (stopped once the new one is healthy)
  * and the new one keep separate chains, and the stricter of the two applies meanwhile. Chains of

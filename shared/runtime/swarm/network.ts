@@ -29,8 +29,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { projectRoot } from "../config.js";
-import { blockedRanges, type TenantEgress } from "./firewall.js";
+import { projectRoot } from "../../config.js";
+import { blockedRanges, type TenantEgress } from "../firewall.js";
 
 export interface SwarmNetworkOptions {
   egress: TenantEgress;
@@ -49,7 +49,7 @@ export const TENANT_BRIDGE = "docker0";
 export const AGENT_LABEL = "io.convergence.node-agent";
 const CONFIG_LABEL = "io.convergence.node-agent.config";
 const PORTS_LABEL = "io.convergence.node-agent.master-ports";
-const AGENT_DIR = join(projectRoot, "shared", "runtime", "node-agent");
+const AGENT_DIR = join(projectRoot, "shared", "runtime", "swarm", "node-agent");
 
 export const agentServiceName = (owner: string) => `${owner}-node-agent`;
 

@@ -1,19 +1,14 @@
-/** ContainerRuntime on a Docker engine, through dockerode's structured calls only. */
+/**
+ * ContainerRuntime on a Docker engine, through dockerode's structured calls only: the containers'
+ * lifecycle (~400 lines: the one class, whose every method is a runtime verb). Warm networks'
+ * holders are in ./warm-networks.ts, the tenant network in ./network.ts, what Swarm shares in ../engine/.
+ */
 import Docker from "dockerode";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import tar from "tar-fs";
-import type { Template } from "../templates.js";
-import { followEvents } from "./events.js";
-import {
-  ensureTenantNetwork,
-  removeUnusedTenantNetworks,
-  tenantAddress,
-  tenantNetwork,
-  type TenantNetwork,
-  type TenantNetworkOptions,
-} from "./network.js";
+import type { Template } from "../../templates.js";
+import { engineStatus, type DockerError } from "../engine/errors.js";
+import { followEvents } from "../engine/event-stream.js";
+import { TemplateImages } from "../engine/images.js";
+import { demux, demuxLines, followQuery } from "../engine/log-frames.js";
 import {
   ContainerNameTakenError,
   ContainerUnstartableError,
@@ -27,23 +22,19 @@ import {
   type LogSince,
   type NodeRef,
   type RuntimeChange,
-  type WarmNetwork,
   type WarmNetworks,
-} from "./types.js";
+} from "../types.js";
+import { hardened, inspectOrNull, joinedHolder, nanoCpus, noIpv6, portInUse } from "./container-config.js";
+import {
+  ensureTenantNetwork,
+  removeUnusedTenantNetworks,
+  tenantAddress,
+  tenantNetwork,
+  type TenantNetwork,
+  type TenantNetworkOptions,
+} from "./network.js";
+import { WarmNetworkHolders } from "./warm-networks.js";
 
-type DockerError = Error & { statusCode?: number; json?: { message?: string } };
-const statusOf = (err: unknown) => (err as DockerError)?.statusCode;
-const nanoCpus = (cpus: number) => Math.round(cpus * 1e9);
-
-/** What a tenant's container and a warm network's holder both run with: no privileges to gain, no capabilities, a read-only root, an init. */
-const hardened = { SecurityOpt: ["no-new-privileges:true"], CapDrop: ["ALL"], ReadonlyRootfs: true, Init: true };
-/**
- * No IPv6 inside a tenant's network namespace (the firewall is IPv4 only; the tenant network has
- * EnableIPv6 false), whatever the engine's default: set where the namespace is made, on a tenant's
- * own network or a warm network's holder (a container joining a holder cannot set net.* sysctls).
- */
-const noIpv6 = { Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" } };
-const portInUse = (message: string) => /port is already allocated|address already in use/i.test(message);
 /**
  * The engine, not the container, failed: its socket is gone or refuses (a dockerd restart), or it
  * answered while shutting down (its containerd connection closing, its network store closed).
@@ -51,7 +42,7 @@ const portInUse = (message: string) => /port is already allocated|address alread
 function engineAway(err: unknown, message: string): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   if (code && ["ENOENT", "ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code)) return true;
-  return statusOf(err) === 500 && /transport is closing|client connection is closing|failed to update store/i.test(message);
+  return engineStatus(err) === 500 && /transport is closing|client connection is closing|failed to update store/i.test(message);
 }
 
 /** A failed start as the platform acts on it: a port taken, an engine away, or a container the engine will never start again. */
@@ -63,8 +54,6 @@ function startFailure(err: unknown): unknown {
   if (/\btask [0-9a-f]+: already exists/i.test(message)) return new ContainerUnstartableError(`the engine still holds the container's old task: ${message}`, err);
   return err;
 }
-/** The id of the container whose network namespace `networkMode` joins (`container:<id>`, a warm network's holder), or null. */
-const joinedHolder = (networkMode: string | undefined) => (networkMode?.startsWith("container:") ? networkMode.slice("container:".length) : null);
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -83,9 +72,7 @@ export interface DockerRuntimeOptions {
 
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
-  private readonly building = new Map<string, Promise<string>>();
-  /** Image tags seen to exist: ensureImage asks the engine once per tag and process, not once per tenant. */
-  private readonly knownImages = new Set<string>();
+  private readonly images: TemplateImages;
   /** Labels of images by id: immutable, so remembered for the life of the process. */
   private readonly imageLabelsById = new Map<string, Promise<Record<string, string>>>();
   private engine?: Promise<{ id: string; hostname: string }>;
@@ -95,13 +82,20 @@ export class DockerRuntime implements ContainerRuntime {
   private networkQueue: Promise<void> = Promise.resolve();
 
   readonly warmNetworks?: WarmNetworks;
+  private readonly holders?: WarmNetworkHolders;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath });
+    this.images = new TemplateImages(this.docker);
     this.network = opts.network ? tenantNetwork(opts.owner, opts.network.subnet) : null;
     // Only where every port has a fixed address: a holder's address is its port's.
     if (this.network && opts.network?.portRange) {
-      this.warmNetworks = { list: () => this.listHolders(), add: (o) => this.addHolder(o), remove: (name) => this.remove(name) };
+      const holders = new WarmNetworkHolders(this.docker, opts.owner, this.network, opts.network.portRange, {
+        networkReady: () => this.networkReady ?? this.ensureNetwork(),
+        remove: (name) => this.remove(name),
+      });
+      this.holders = holders;
+      this.warmNetworks = { list: () => holders.list(), add: (o) => holders.add(o), remove: (name) => this.remove(name) };
     }
   }
 
@@ -126,33 +120,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ensureImage(template: Template, baseImage: string): Promise<string> {
-    // The labels are part of what the tag names: images built when they carried the owner label
-    // (which every container started from them inherited) are never reused.
-    const tag = `convergence-template-${template.language}-${template.framework}:${contentHash(template.dir, baseImage, imageLabels(template))}`;
-    if (this.knownImages.has(tag)) return tag;
-    // Several jobs in one worker may ask at once: build once per process, Docker dedupes the rest.
-    let pending = this.building.get(tag);
-    if (!pending) {
-      pending = buildImageIfMissing(this.docker, { dir: template.dir, tag, baseImage, labels: imageLabels(template), what: `template ${template.id}` })
-        .then((built) => (this.knownImages.add(built), built))
-        .finally(() => this.building.delete(tag));
-      this.building.set(tag, pending);
-    }
-    return pending;
+    return this.images.ensure(template, baseImage);
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     if (this.network) {
       await (this.networkReady ?? this.ensureNetwork());
-      const holder = this.warmNetworks ? await this.joinableHolder(spec) : null;
+      const holder = this.holders ? await this.holders.joinable(spec) : null;
       try {
         return await this.createContainer(spec, this.network, holder);
       } catch (err) {
-        if (holder && statusOf(err) === 404 && !/no such image/i.test(String(err))) {
+        if (holder && engineStatus(err) === 404 && !/no such image/i.test(String(err))) {
           return this.createContainer(spec, this.network, null); // the holder went meanwhile: a network of its own
         }
         // The network was removed behind our back (an operator, an orphan sweep): make it again, once.
-        if (!(statusOf(err) === 404 && /network/i.test(String(err)))) throw err;
+        if (!(engineStatus(err) === 404 && /network/i.test(String(err)))) throw err;
         await this.ensureNetwork();
         return this.createContainer(spec, this.network, null);
       }
@@ -204,9 +186,9 @@ export class DockerRuntime implements ContainerRuntime {
         },
       });
     } catch (err) {
-      if (statusOf(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
+      if (engineStatus(err) === 409) throw new ContainerNameTakenError(`container name ${spec.name} is already in use`);
       // Removed behind our back: the next ensureImage (the job's retry) builds it again.
-      if (statusOf(err) === 404 && /no such image/i.test(String(err))) this.knownImages.delete(spec.image);
+      if (engineStatus(err) === 404 && /no such image/i.test(String(err))) this.images.forget(spec.image);
       throw err;
     }
     // Described from what was asked for and the engine's id, not inspected again (a round trip
@@ -228,7 +210,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(name).start();
     } catch (err) {
-      if (statusOf(err) === 304) return; // already running
+      if (engineStatus(err) === 304) return; // already running
       const message = (err as DockerError).json?.message ?? String(err);
       // In a warm network whose holder is stopped (after an engine restart, say): start it first.
       if (/cannot join network of a non running container/i.test(message)) return this.startInHolder(name, err);
@@ -242,19 +224,19 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(holder).start();
     } catch (holderErr) {
-      if (statusOf(holderErr) === 404) throw new ContainerUnstartableError(`the network holder of ${name} is gone`, holderErr);
+      if (engineStatus(holderErr) === 404) throw new ContainerUnstartableError(`the network holder of ${name} is gone`, holderErr);
       const failure = startFailure(holderErr);
       if (failure instanceof ContainerUnstartableError) {
         // Neither will ever start in it: the holder goes, and the tenant is re-created (with a network of its own).
         await this.remove(holder);
         throw new ContainerUnstartableError(`the network holder of ${name} cannot be started again (${failure.message})`, holderErr);
       }
-      if (statusOf(holderErr) !== 304) throw failure;
+      if (engineStatus(holderErr) !== 304) throw failure;
     }
     try {
       await this.docker.getContainer(name).start();
     } catch (again) {
-      if (statusOf(again) !== 304) throw startFailure(again);
+      if (engineStatus(again) !== 304) throw startFailure(again);
     }
   }
 
@@ -262,7 +244,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(name).update({ NanoCpus: nanoCpus(cpus) });
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (engineStatus(err) !== 404) throw err;
     }
   }
 
@@ -271,7 +253,7 @@ export class DockerRuntime implements ContainerRuntime {
       const c = await this.docker.getContainer(name).inspect();
       // In a warm network, the port and the address are its holder's.
       const holder = joinedHolder(c.HostConfig.NetworkMode);
-      const net = holder ? await this.inspectHolder(holder) : c;
+      const net = holder ? await inspectOrNull(this.docker, holder) : c;
       const [portKey, binding] = (Object.entries(net?.HostConfig.PortBindings ?? {})[0] ?? []) as [string?, Array<{ HostIp?: string; HostPort?: string }>?];
       const hostPort = binding?.[0]?.HostPort ? Number(binding[0].HostPort) : null;
       return {
@@ -286,16 +268,9 @@ export class DockerRuntime implements ContainerRuntime {
         ingressAddress: this.ingressAddress(net?.NetworkSettings?.Networks, portKey ? Number.parseInt(portKey, 10) : null),
       };
     } catch (err) {
-      if (statusOf(err) === 404) return null;
+      if (engineStatus(err) === 404) return null;
       throw err;
     }
-  }
-
-  private async inspectHolder(id: string) {
-    return this.docker
-      .getContainer(id)
-      .inspect()
-      .catch((err) => (statusOf(err) === 404 ? null : Promise.reject(err)));
   }
 
   async remove(name: string): Promise<void> {
@@ -303,8 +278,8 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(name).remove({ force: true, v: true });
     } catch (err) {
       // 404: already gone; 409: removal already in progress elsewhere.
-      if (statusOf(err) === 404) return;
-      if (statusOf(err) === 409 && /already in progress/i.test(String(err))) return;
+      if (engineStatus(err) === 404) return;
+      if (engineStatus(err) === 409 && /already in progress/i.test(String(err))) return;
       throw err;
     }
   }
@@ -317,7 +292,7 @@ export class DockerRuntime implements ContainerRuntime {
         .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
     } catch (err) {
       // 404: gone; 409: being removed (a key rotation re-creating it, a destroy): it has nothing more to say.
-      if (statusOf(err) === 404 || statusOf(err) === 409) return [];
+      if (engineStatus(err) === 404 || engineStatus(err) === 409) return [];
       throw err;
     }
     return demux(buf).split("\n").filter((l) => l.length > 0);
@@ -380,7 +355,7 @@ export class DockerRuntime implements ContainerRuntime {
         .then(
           (i) => (i.Config?.Labels ?? {}) as Record<string, string>,
           // An image that is gone (removed with --force) can no longer pass anything on.
-          (err) => (statusOf(err) === 404 ? {} : Promise.reject(err)),
+          (err) => (engineStatus(err) === 404 ? {} : Promise.reject(err)),
         );
       labels.catch(() => this.imageLabelsById.delete(imageId));
       this.imageLabelsById.set(imageId, labels);
@@ -400,11 +375,12 @@ export class DockerRuntime implements ContainerRuntime {
       // Containers may have died, or been started by the engine's restart policy, while the stream was down.
       () => onChange("the Docker engine answers again", "unknown"),
     );
-    if (!this.warmNetworks) return stopTenants;
+    const holders = this.holders;
+    if (!holders) return stopTenants;
     const stopHolders = followEvents(this.docker, { type: ["container"], event: ["start"], label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] }, (e) => {
       const id = e.Actor?.ID;
       if (!id) return;
-      void this.rejoinHolder(id).then(
+      void holders.rejoin(id).then(
         (names) => names.length > 0 && onChange(`warm network ${e.Actor?.Attributes?.name ?? id} restarted: ${names.join(", ")} restarted into it`, "up"),
         () => {}, // the engine went away: the sweeps carry on
       );
@@ -416,28 +392,6 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * A holder that restarted under running containers left them in its old namespace, cut off from
-   * the bridge: they are restarted into the new one. Those started after it are in it already.
-   * Returns the names of those restarted.
-   */
-  private async rejoinHolder(holderId: string): Promise<string[]> {
-    const [holder, running] = await Promise.all([
-      this.inspectHolder(holderId),
-      this.docker.listContainers({ filters: { label: [`${labelKeys.owner}=${this.opts.owner}`] } }),
-    ]);
-    if (!holder?.State.Running) return [];
-    const restarted: string[] = [];
-    for (const c of running) {
-      if (joinedHolder(c.HostConfig?.NetworkMode) !== holder.Id) continue;
-      const app = await this.docker.getContainer(c.Id).inspect();
-      if (!app.State.Running || Date.parse(app.State.StartedAt) >= Date.parse(holder.State.StartedAt)) continue;
-      await this.docker.getContainer(c.Id).restart({ t: 5 });
-      restarted.push(app.Name.replace(/^\//, ""));
-    }
-    return restarted;
-  }
-
-  /**
    * The container's fixed address on the tenant network and its app's port; null for a container
    * with a dynamic address (made before addresses were fixed, or without a port range), which
    * could change on a restart.
@@ -445,98 +399,6 @@ export class DockerRuntime implements ContainerRuntime {
   private ingressAddress(networks: Record<string, { IPAMConfig?: { IPv4Address?: string } | null }> | undefined, appPort: number | null): string | null {
     const fixed = this.network ? networks?.[this.network.name]?.IPAMConfig?.IPv4Address : undefined;
     return fixed && appPort ? `${fixed}:${appPort}` : null;
-  }
-
-  private holderName(hostPort: number): string {
-    return `${this.opts.owner}-net-${hostPort}`;
-  }
-
-  /** The id of the warm network's holder for the spec's port, running, if there is one that publishes the port as the spec would. */
-  private async joinableHolder(spec: ContainerSpec): Promise<string | null> {
-    const h = await this.inspectHolder(this.holderName(spec.hostPort));
-    const binding = h?.HostConfig.PortBindings?.[`${spec.containerPort}/tcp`]?.[0];
-    const fits =
-      h &&
-      h.Config.Labels?.[labelKeys.netnsOwner] === this.opts.owner &&
-      h.HostConfig.NetworkMode === this.network?.name &&
-      binding?.HostPort === String(spec.hostPort) &&
-      binding.HostIp === spec.bindHost;
-    if (!fits) return null;
-    if (h.State.Running) return h.Id;
-    // Created and not started yet (the warm-up is under way, or left it when the port was leased
-    // meanwhile): start it here, rather than race it for the port with a network of our own.
-    try {
-      await this.docker.getContainer(h.Id).start();
-      return h.Id;
-    } catch (err) {
-      return statusOf(err) === 304 ? h.Id : null;
-    }
-  }
-
-  private async listHolders(): Promise<WarmNetwork[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${this.opts.owner}`] } });
-    return list.map((c) => ({
-      name: (c.Names[0] ?? "").replace(/^\//, ""),
-      hostPort: Number(c.Labels[labelKeys.netnsHostPort]),
-      containerPort: Number(c.Labels[labelKeys.netnsContainerPort]),
-      // On another network (the configuration changed): of no use to a new tenant.
-      running: c.State === "running" && c.HostConfig?.NetworkMode === this.network?.name,
-    }));
-  }
-
-  /**
-   * A holder: an idle Node.js process (~6 MB) from a template image, as hardened as a tenant, on
-   * the tenant network with the port's fixed address and the port published. It restarts with the
-   * engine; its tenant's container is started after it (start).
-   */
-  private async addHolder(o: Parameters<WarmNetworks["add"]>[0]): Promise<void> {
-    const network = this.network!;
-    const address = tenantAddress(network, this.opts.network!.portRange!, o.hostPort);
-    if (!address) throw new Error(`port ${o.hostPort} has no address on the tenant network`);
-    await (this.networkReady ?? this.ensureNetwork());
-    const name = this.holderName(o.hostPort);
-    const portKey = `${o.containerPort}/tcp`;
-    try {
-      await this.docker.createContainer({
-        name,
-        Image: o.image,
-        // 8 MB of old space: Node.js 22 dies at start (SIGSEGV) with 4 (20 did not), and a holder
-        // that cannot start restarts for ever and takes its tenant's network namespace with it.
-        Entrypoint: ["node", "--max-old-space-size=8", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1 << 30)"],
-        Cmd: [],
-        Labels: { [labelKeys.netnsOwner]: this.opts.owner, [labelKeys.netnsHostPort]: String(o.hostPort), [labelKeys.netnsContainerPort]: String(o.containerPort) },
-        User: "1000:1000",
-        ExposedPorts: { [portKey]: {} },
-        HostConfig: {
-          PortBindings: { [portKey]: [{ HostIp: o.bindHost, HostPort: String(o.hostPort) }] },
-          ExtraHosts: [`host.docker.internal:${network.gateway}`],
-          NetworkMode: network.name,
-          ...noIpv6,
-          Memory: 64 * 1024 * 1024,
-          MemorySwap: 64 * 1024 * 1024,
-          NanoCpus: nanoCpus(0.1),
-          PidsLimit: 16,
-          ...hardened,
-          RestartPolicy: { Name: "unless-stopped" },
-          LogConfig: { Type: "json-file", Config: { "max-size": "64k", "max-file": "1" } },
-        },
-        NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: address } } } },
-      });
-    } catch (err) {
-      if (statusOf(err) === 409) return; // there already (another worker made it)
-      throw err;
-    }
-    // Leased meanwhile: its tenant starts the holder as it joins it (joinableHolder), or has a
-    // network of its own on the port already; starting it here would race that one for the port.
-    if (!(await o.stillFree())) return;
-    try {
-      await this.docker.getContainer(name).start();
-    } catch (err) {
-      await this.remove(name).catch(() => {});
-      const message = (err as DockerError).json?.message ?? String(err);
-      if (portInUse(message)) throw new PortInUseError(message, err);
-      throw err;
-    }
   }
 
   /** One engine: every container runs on its host, and answers where its port is published. */
@@ -550,111 +412,4 @@ export class DockerRuntime implements ContainerRuntime {
     const host = address.includes(":") ? `[${address}]` : address;
     return { node: { ...engine, address }, address: hostPort ? `${host}:${hostPort}` : null };
   }
-}
-
-/** Docker multiplexes stdout/stderr of a non-TTY container (and of a service's tasks) in 8-byte-header frames. */
-export function demux(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return Buffer.concat(parts).toString("utf8");
-}
-
-/**
- * Builds `dir` (a Dockerfile taking a BASE_IMAGE build argument) into `tag` unless an image with
- * that tag exists: tags are content-addressed, so an existing one has exactly this content.
- */
-export async function buildImageIfMissing(
-  docker: Docker,
-  args: { dir: string; tag: string; baseImage: string; labels: Record<string, string>; what: string },
-): Promise<string> {
-  try {
-    await docker.getImage(args.tag).inspect();
-    return args.tag;
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-  }
-  const stream = await docker.buildImage(tar.pack(args.dir), {
-    t: args.tag,
-    buildargs: { BASE_IMAGE: args.baseImage },
-    labels: args.labels,
-    rm: true,
-    forcerm: true,
-    pull: false, // offline hosts: the base image is local, never pulled during a build
-  });
-  const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
-    docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-  );
-  const failed = output.find((o) => o.error);
-  if (failed) {
-    const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
-    throw new Error(`building image for ${args.what} failed: ${failed.error}\n${tailLines}`);
-  }
-  return args.tag;
-}
-
-/** The engine's query for a followed log, stamped: the same for a container and a service. */
-export function followQuery(opts: { since?: LogSince; tail?: number }, signal: AbortSignal) {
-  return {
-    stdout: true,
-    stderr: true,
-    follow: true as const,
-    timestamps: true,
-    ...(opts.since ? { since: opts.since } : {}),
-    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
-    abortSignal: signal,
-  };
-}
-
-/**
- * The lines of a followed log stream as they arrive. Each frame is one log message (a line, or
- * part of an over-long one); a frame split across chunks is joined first. Ends quietly when
- * `signal` aborts.
- */
-export async function* demuxLines(stream: NodeJS.ReadableStream, signal: AbortSignal): AsyncGenerator<string> {
-  let pending: Buffer = Buffer.alloc(0);
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let i = 0;
-      while (i + 8 <= pending.length) {
-        const size = pending.readUInt32BE(i + 4);
-        if (i + 8 + size > pending.length) break;
-        for (const line of pending.subarray(i + 8, i + 8 + size).toString("utf8").split("\n")) if (line) yield line;
-        i += 8 + size;
-      }
-      pending = pending.subarray(i);
-    }
-  } catch (err) {
-    if (!signal.aborted) throw err;
-  } finally {
-    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-  }
-}
-
-/** What a template image is labelled with: which template, and nothing about ownership (see labelKeys). */
-function imageLabels(template: Template): Record<string, string> {
-  return { [labelKeys.imageTemplate]: template.id };
-}
-
-/** Image tags are content-addressed: a changed template, base image or label set gets a new image. */
-export function contentHash(dir: string, baseImage: string, labels: Record<string, string>): string {
-  const h = createHash("sha256").update(baseImage).update(JSON.stringify(labels));
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (name === "node_modules") {
-        // Dependencies are pinned by the lock file, which is hashed; hashing every file is slow.
-        continue;
-      }
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(relative(dir, p)).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest("hex").slice(0, 12);
 }
