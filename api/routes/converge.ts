@@ -2,7 +2,6 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import type { Config } from "../../shared/config.js";
 import { runConvergence } from "../../shared/convergence/run.js";
-import { liftDeadline } from "../../shared/deadline.js";
 import type { HonoEnv } from "../env.js";
 import { errorResponses, text } from "../schemas.js";
 
@@ -67,9 +66,9 @@ export function convergeRoute(config: Config) {
 
 export const convergeHandler: RouteHandler<ReturnType<typeof convergeRoute>, HonoEnv> = async (c) => {
   const input = c.req.valid("json");
-  // Authenticated and parsed under the request deadline; the run itself is bounded by CONVERGE_TIMEOUT_MS
-  // (a 503 "try again" at 5 s would let the run finish, billed, and buy another with every retry).
-  liftDeadline(c.get("deadline"));
-  const result = await runConvergence({ ctx: c.get("ctx"), tenant: c.get("tenant"), input, signal: c.req.raw.signal });
+  // Authenticated, parsed and admitted (quota) under the request deadline; the model run itself is
+  // bounded by CONVERGE_TIMEOUT_MS (a 503 "try again" at 5 s would let the run finish, billed, and buy
+  // another with every retry): runConvergence lifts the deadline for the run only.
+  const result = await runConvergence({ ctx: c.get("ctx"), tenant: c.get("tenant"), input, signal: c.req.raw.signal, deadline: c.get("deadline") });
   return c.json({ success: true as const, result }, 200);
 };

@@ -11,8 +11,10 @@
  */
 import type { AppContext } from "../context.js";
 import type { Tenant } from "../db/schema.js";
+import { deadlineUnavailable, liftDeadline, type Deadline } from "../deadline.js";
 import { AppError } from "../errors.js";
 import { recordCall, takeQuota } from "../metering.js";
+import { TimeoutError, withTimeout } from "../timeout.js";
 import { converge } from "./engine.js";
 import { ProviderError, type ChatProvider, type ConvergeInput, type ConvergeResult } from "./types.js";
 
@@ -25,6 +27,13 @@ export async function runConvergence(args: {
   input: ConvergeInput;
   /** Fires when the caller is gone (the HTTP request's signal). */
   signal?: AbortSignal;
+  /**
+   * The request's deadline: the quota check runs under it, and it is lifted only for the model run
+   * (CONVERGE_TIMEOUT_MS); the record written after the run gets what is left of the deadline, or
+   * REQUEST_TIMEOUT_MS afresh when the run outlived it, so a Postgres that hangs still answers 503 in
+   * seconds rather than at the run's budget.
+   */
+  deadline?: Deadline;
 }): Promise<ConvergeResult> {
   const { ctx, tenant, input } = args;
   const base = { orgId: tenant.orgId, envId: tenant.envId, provider: ctx.llm.name, model: ctx.llm.model };
@@ -40,6 +49,8 @@ export async function runConvergence(args: {
     throw err;
   }
 
+  const deadlineAt = args.deadline?.at ?? Infinity;
+  liftDeadline(args.deadline);
   const budgetMs = ctx.config.CONVERGE_TIMEOUT_MS;
   const budget = AbortSignal.timeout(budgetMs);
   const signal = args.signal ? AbortSignal.any([args.signal, budget]) : budget;
@@ -72,7 +83,8 @@ export async function runConvergence(args: {
     throw appErr;
   }
 
-  await recordCall(ctx.meteringDb, {
+  const left = deadlineAt - Date.now();
+  await recordBounded(ctx, left > 0 && left !== Infinity ? left : ctx.config.REQUEST_TIMEOUT_MS, {
     ...base,
     outcome: "ok",
     httpStatus: 200,
@@ -85,6 +97,16 @@ export async function runConvergence(args: {
     model: result.model,
   });
   return result;
+}
+
+/** The succeeded call's record, bounded like any request's storage work: 503 when Postgres does not answer in time. */
+async function recordBounded(ctx: AppContext, ms: number, call: Parameters<typeof recordCall>[1]): Promise<void> {
+  try {
+    await withTimeout(recordCall(ctx.meteringDb, call), ms, "recording the convergence call");
+  } catch (err) {
+    if (err instanceof TimeoutError) throw deadlineUnavailable("POST /api/v1/converge");
+    throw err;
+  }
 }
 
 /**
