@@ -34,11 +34,7 @@ const declared = new WeakSet<object>();
 
 export function access(policy: AccessPolicy) {
   const security: Array<Record<string, string[]>> =
-    "scope" in policy
-      ? [{ organisationToken: [] }, { accessToken: [] }, { sessionCookie: [] }]
-      : "sessionOnly" in policy
-        ? [{ sessionCookie: [] }]
-        : [{ organisationToken: [] }];
+    "scope" in policy ? [{ organisationToken: [] }, { accessToken: [] }, { sessionCookie: [] }] : "sessionOnly" in policy ? [{ sessionCookie: [] }] : [{ organisationToken: [] }];
   declared.add(security);
   return {
     security,
@@ -53,7 +49,11 @@ function enforce(policy: AccessPolicy) {
     // Only refusals name the operation; routePath is worked out from the match, so not on every request.
     const operation = () => `${c.req.method} ${c.req.routePath}`;
     if ("sessionOnly" in policy) {
-      if (!principal.session) throw new AppError("FORBIDDEN", `${operation()} is for a signed-in dashboard session (its cookie), not for ${principal.credential === "organisation-token" ? "the organisation token" : "an access token"}`);
+      if (!principal.session)
+        throw new AppError(
+          "FORBIDDEN",
+          `${operation()} is for a signed-in dashboard session (its cookie), not for ${principal.credential === "organisation-token" ? "the organisation token" : "an access token"}`,
+        );
       return next();
     }
     if (principal.credential === "organisation-token") return next();
@@ -71,10 +71,7 @@ function enforce(policy: AccessPolicy) {
     }
     if (principal.tenants) {
       if (policy.wholeOrganisation) {
-        throw new AppError(
-          "FORBIDDEN",
-          `this access token is limited to tenant ${[...principal.tenants].join(", ")}; ${operation()} needs a token for the whole organisation`,
-        );
+        throw new AppError("FORBIDDEN", `this access token is limited to tenant ${[...principal.tenants].join(", ")}; ${operation()} needs a token for the whole organisation`);
       }
       // The path's tenant, parsed as the route's validation will parse it (one parser, so no other
       // spelling of an id, `7.0` or `0x7`, can name a tenant past this check); any other is a 400 here too.

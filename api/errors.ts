@@ -56,8 +56,7 @@ function isDependencyDown(err: unknown): boolean {
   return (
     ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "57P01", "57P03", "57014", "55P03", "25P03", "53300"].includes(
       code ?? sqlState(err) ?? "",
-    ) ||
-    /Connection is closed|connect ECONNREFUSED|Reached the max retries/i.test(e?.message ?? "")
+    ) || /Connection is closed|connect ECONNREFUSED|Reached the max retries/i.test(e?.message ?? "")
   );
 }
 

@@ -18,7 +18,7 @@ const info = {
     "",
     "Management calls take an organisation token (`Authorization: Bearer cvg_org_…`) or a short-lived access token made from it (`POST /api/v1/auth/token`); convergence calls take a tenant key (`sk_tenant_…`).",
     "The dashboard at `/app` calls the same endpoints with a session cookie instead (`POST /api/v1/auth/session`), plus `X-CSRF-Token` on requests that change something.",
-    "Every error has one shape: `{\"success\":false,\"error\":{\"code\",\"message\"}}`; 429 and 503 say when to retry in `Retry-After`.",
+    'Every error has one shape: `{"success":false,"error":{"code","message"}}`; 429 and 503 say when to retry in `Retry-After`.',
     "Typed clients: the `@convergence/sdk` package and the `convergence` CLI.",
   ].join("\n"),
 };
@@ -28,7 +28,10 @@ const tags = [
   { name: "Webhooks", description: "The signing secret, and what was delivered. The payloads are under Webhooks." },
   { name: "Usage", description: "Metered convergence calls, for billing." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },
-  { name: "Authentication", description: "Short-lived scoped access tokens made from the organisation token, the keys that verify them, rotating the organisation token, and the dashboard's sessions." },
+  {
+    name: "Authentication",
+    description: "Short-lived scoped access tokens made from the organisation token, the keys that verify them, rotating the organisation token, and the dashboard's sessions.",
+  },
   { name: "Organisations", description: "Your organisation's limits and usage; creating organisations, for the platform operator." },
 ];
 

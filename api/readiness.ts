@@ -15,8 +15,14 @@ export interface Readiness {
 
 export async function checkReadiness(ctx: ApiContext): Promise<Readiness> {
   const [postgres, redis] = await Promise.all([
-    withTimeout(ctx.sql`select 1`, 2000, "postgres").then(() => "ok", (e: Error) => `down: ${e.message}`),
-    withTimeout(ctx.redis.ping(), 2000, "redis").then(() => "ok", (e: Error) => `down: ${e.message}`),
+    withTimeout(ctx.sql`select 1`, 2000, "postgres").then(
+      () => "ok",
+      (e: Error) => `down: ${e.message}`,
+    ),
+    withTimeout(ctx.redis.ping(), 2000, "redis").then(
+      () => "ok",
+      (e: Error) => `down: ${e.message}`,
+    ),
   ]);
   return {
     ok: postgres === "ok" && redis === "ok",

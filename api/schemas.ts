@@ -21,7 +21,8 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   INVALID_STATE: "not possible in the tenant's current state",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
   UNSUPPORTED_MEDIA_TYPE: "the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done",
-  RATE_LIMITED: "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
+  RATE_LIMITED:
+    "over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After",
   QUOTA_EXCEEDED: "the tenant's monthly quota (`details.limit`: `callsPerMonth`) is used up; see Retry-After",
   TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
   CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
@@ -104,7 +105,8 @@ const NodeSchema = z
   .openapi("Node", { description: "the host the tenant runs on: a Swarm node, or the Docker engine's host; null until it is first ready, and once failed or destroyed" });
 
 const AddressSchema = z.string().nullable().openapi({
-  description: "host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed",
+  description:
+    "host:port where the tenant's app answers (it changes when Swarm moves the tenant to another node, and the ingress route follows it); null until it is first ready, and once failed or destroyed",
   example: "198.18.0.11:3001",
 });
 
@@ -280,13 +282,7 @@ export const OrganisationSchema = z
 export const operatorSecurity = [{ operatorToken: [] }];
 
 /** `org_id` on organisation-scoped queries: optional, and must be the token's own organisation. */
-export const orgIdQuery = z.coerce
-  .number()
-  .int()
-  .positive()
-  .max(MAX_INT4, "org_id is out of range")
-  .optional()
-  .openapi({ description: "must be the token's organisation", example: 1 });
+export const orgIdQuery = z.coerce.number().int().positive().max(MAX_INT4, "org_id is out of range").optional().openapi({ description: "must be the token's organisation", example: 1 });
 
 /**
  * `tenant_id` on queries: the tenant's `tenantId` (`tenant_1`). A bare integer is still accepted

@@ -53,9 +53,6 @@ export function assertCookieRequest(c: Context<HonoEnv>, principal: Principal): 
   if (!principal.session) throw new AppError("UNAUTHORIZED", "the session cookie does not hold a dashboard session; sign in again");
   if (safeMethods.has(c.req.method)) return;
   if (!csrfTokenMatches(c.get("ctx").config, principal.session, c.req.header(CSRF_HEADER))) {
-    throw new AppError(
-      "CSRF_FAILED",
-      `a request authenticated by the session cookie that changes something needs the ${CSRF_HEADER} header, set to the value of the ${CSRF_COOKIE} cookie`,
-    );
+    throw new AppError("CSRF_FAILED", `a request authenticated by the session cookie that changes something needs the ${CSRF_HEADER} header, set to the value of the ${CSRF_COOKIE} cookie`);
   }
 }

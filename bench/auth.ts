@@ -108,7 +108,9 @@ try {
   console.log(`\nGET ${status} over HTTP: ${ROUNDS} alternating rounds × ${REQUESTS}, concurrency ${CONCURRENCY}, keep-alive\n`);
   console.log(table(httpRows));
   const [org50, jwt50] = [httpRows[0]!["p50 ms"] as number, httpRows[1]!["p50 ms"] as number];
-  console.log(`\naccess token vs organisation token over HTTP: p50 ${(org50 - jwt50).toFixed(3)} ms less per request, ${(httpRows[1]!["per s"] as number / (httpRows[0]!["per s"] as number)).toFixed(2)}× the throughput`);
+  console.log(
+    `\naccess token vs organisation token over HTTP: p50 ${(org50 - jwt50).toFixed(3)} ms less per request, ${((httpRows[1]!["per s"] as number) / (httpRows[0]!["per s"] as number)).toFixed(2)}× the throughput`,
+  );
 } finally {
   agent.destroy();
   await auth.close();

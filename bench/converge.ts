@@ -88,7 +88,9 @@ try {
     ]),
   );
   const overhead = hs.p50 - es.p50;
-  console.log(`\noverhead per call at p50: ${overhead.toFixed(2)} ms (rounds: ${perRound.map((x) => x.toFixed(2)).join(", ")}) (target < 2 ms → ${overhead < 2 ? "met" : "NOT met"}; stretch < 1 ms → ${overhead < 1 ? "met" : "NOT met"})`);
+  console.log(
+    `\noverhead per call at p50: ${overhead.toFixed(2)} ms (rounds: ${perRound.map((x) => x.toFixed(2)).join(", ")}) (target < 2 ms → ${overhead < 2 ? "met" : "NOT met"}; stretch < 1 ms → ${overhead < 1 ? "met" : "NOT met"})`,
+  );
   const [row] = await stack.sql`select count(*)::int as n from convergence_calls where env_id = ${spawned.body.tenant.envId}`;
   console.log(`metered calls recorded: ${row!.n} (expected ${REQUESTS * ROUNDS + 200})`);
   agent.destroy();

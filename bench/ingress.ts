@@ -103,7 +103,13 @@ try {
     [`ingress (HTTPS, Caddy → ${route.upstream})`]: get(https, { host: "127.0.0.1", port: httpsPort, servername: url.hostname, headers: { host: url.host }, agent: viaIngress }),
     "direct (HTTP, host port)": get(http, { host: "127.0.0.1", port: tenant.hostPort, agent: direct }),
     "before: ingress (HTTPS, Caddy → host port)": get(https, { host: "127.0.0.1", port: httpsPort, servername: url2.hostname, headers: { host: url2.host }, agent: viaIngress2 }),
-    [`warm network: ingress (HTTPS, Caddy → ${warmRoute.upstream})`]: get(https, { host: "127.0.0.1", port: httpsPort, servername: url3.hostname, headers: { host: url3.host }, agent: viaIngress3 }),
+    [`warm network: ingress (HTTPS, Caddy → ${warmRoute.upstream})`]: get(https, {
+      host: "127.0.0.1",
+      port: httpsPort,
+      servername: url3.hostname,
+      headers: { host: url3.host },
+      agent: viaIngress3,
+    }),
   };
 
   // The first handshake for a name makes its certificate (on demand), a moment after the config loads.
@@ -132,7 +138,13 @@ try {
   const perRound = (a: number[]) => a.map((v, i) => v / straight![i]!);
   const describe = (a: number[]) => {
     const r = summarise(perRound(a));
-    return `per round: median ${r.p50.toFixed(2)}, ${percentile([...perRound(a)].sort((x, y) => x - y), 10).toFixed(2)}–${percentile([...perRound(a)].sort((x, y) => x - y), 90).toFixed(2)} from the 10th to the 90th percentile`;
+    return `per round: median ${r.p50.toFixed(2)}, ${percentile(
+      [...perRound(a)].sort((x, y) => x - y),
+      10,
+    ).toFixed(2)}–${percentile(
+      [...perRound(a)].sort((x, y) => x - y),
+      90,
+    ).toFixed(2)} from the 10th to the 90th percentile`;
   };
   console.log(`\nthroughput through the ingress / direct: ${ratio.toFixed(2)}× (${describe(viaRoute!)}; target ≥ 0.6× → ${ratio >= 0.6 ? "met" : "NOT met"})`);
   console.log(`before (Caddy → host port) / direct: ${((rows[2]!["req/s"] as number) / (rows[1]!["req/s"] as number)).toFixed(2)}× (${describe(viaPort!)})`);

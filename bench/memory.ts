@@ -97,7 +97,9 @@ try {
   console.log(table(rows));
   const last = rows.at(-1)!;
   const ok = (mb: number) => (mb < TARGET_MB ? "met" : "NOT met");
-  console.log(`\ntarget < ${TARGET_MB} MB each: API ${(last["API RSS MB"] as number).toFixed(0)} MB ${ok(last["API RSS MB"] as number)}, worker ${(last["worker RSS MB"] as number).toFixed(0)} MB ${ok(last["worker RSS MB"] as number)}`);
+  console.log(
+    `\ntarget < ${TARGET_MB} MB each: API ${(last["API RSS MB"] as number).toFixed(0)} MB ${ok(last["API RSS MB"] as number)}, worker ${(last["worker RSS MB"] as number).toFixed(0)} MB ${ok(last["worker RSS MB"] as number)}`,
+  );
 } finally {
   console.error("cleaning up…");
   await destroyTenants(stack, org.token, envIds);

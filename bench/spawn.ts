@@ -69,7 +69,11 @@ async function destroyAll(stack: Stack, envIds: number[]) {
   await Promise.all(envIds.map((id) => waitForStatus(stack, org.token, id, ["destroyed"])));
 }
 
-const answers = (address: string) => fetch(`http://${address}/health`).then((r) => r.status === 200, () => false);
+const answers = (address: string) =>
+  fetch(`http://${address}/health`).then(
+    (r) => r.status === 200,
+    () => false,
+  );
 
 let floorSeq = 0;
 function floorSpec(image: string): ContainerSpec {
@@ -77,7 +81,14 @@ function floorSpec(image: string): ContainerSpec {
   return {
     name: `cvgbench-floor-${process.pid}-${floorSeq}`,
     image,
-    env: { CONVERGENCE_API_URL: "http://host.docker.internal:1/api/v1", CONVERGENCE_API_KEY: "sk_tenant_floor", CONVERGENCE_ORG_ID: "0", CONVERGENCE_ENV_ID: "0", TENANT_ID: "floor", TENANT_NAME: "floor" },
+    env: {
+      CONVERGENCE_API_URL: "http://host.docker.internal:1/api/v1",
+      CONVERGENCE_API_KEY: "sk_tenant_floor",
+      CONVERGENCE_ORG_ID: "0",
+      CONVERGENCE_ENV_ID: "0",
+      TENANT_ID: "floor",
+      TENANT_NAME: "floor",
+    },
     labels: { [labelKeys.owner]: OWNER, [labelKeys.envId]: "floor" },
     containerPort: 3000,
     hostPort: 6001 + (floorSeq % 900),
@@ -147,24 +158,24 @@ async function swarmFloors(): Promise<Record<string, Floor>> {
   const nodes = new Map(((await docker.listNodes()) as Array<{ ID: string; Status?: { Addr?: string } }>).map((n) => [n.ID, n.Status?.Addr ?? ""]));
   return {
     limits: {
-    label: "raw `service create` (1 replica, same image and hardening), poll its task's node on /health",
-    async once() {
-      const spec = floorSpec(image);
-      const t0 = performance.now();
-      const service = tenantServiceSpec(spec, { masterAddress: MANAGER_IP, constraints: [], cpuReservation: stack.config.SWARM_CPU_RESERVATION });
-      const { id } = (await docker.createService({ ...service, Mode: { Replicated: { Replicas: 1 } } })) as { id: string };
-      let node = "";
-      while (!node) {
-        const tasks = (await docker.listTasks({ filters: { service: [id] } })) as Array<{ NodeID?: string }>;
-        node = nodes.get(tasks[0]?.NodeID ?? "") ?? "";
-        if (!node) await sleep(POLL_MS);
-      }
-      while (!(await answers(`${node}:${spec.hostPort}`))) await sleep(POLL_MS);
-      return { ms: performance.now() - t0, remove: () => runtime.remove(spec.name) };
-    },
-    async cleanUp() {
-      for (const c of await runtime.listOwned()) await runtime.remove(c.name);
-    },
+      label: "raw `service create` (1 replica, same image and hardening), poll its task's node on /health",
+      async once() {
+        const spec = floorSpec(image);
+        const t0 = performance.now();
+        const service = tenantServiceSpec(spec, { masterAddress: MANAGER_IP, constraints: [], cpuReservation: stack.config.SWARM_CPU_RESERVATION });
+        const { id } = (await docker.createService({ ...service, Mode: { Replicated: { Replicas: 1 } } })) as { id: string };
+        let node = "";
+        while (!node) {
+          const tasks = (await docker.listTasks({ filters: { service: [id] } })) as Array<{ NodeID?: string }>;
+          node = nodes.get(tasks[0]?.NodeID ?? "") ?? "";
+          if (!node) await sleep(POLL_MS);
+        }
+        while (!(await answers(`${node}:${spec.hostPort}`))) await sleep(POLL_MS);
+        return { ms: performance.now() - t0, remove: () => runtime.remove(spec.name) };
+      },
+      async cleanUp() {
+        for (const c of await runtime.listOwned()) await runtime.remove(c.name);
+      },
     },
   };
 }
@@ -201,7 +212,10 @@ try {
   const seqFloors = empty();
   // Interleaved, so drift in machine load hits every side alike.
   for (let i = 0; i < N; i++) {
-    for (const [client, times] of [["poll", seqPlatform], ["wait", seqWaiting]] as const) {
+    for (const [client, times] of [
+      ["poll", seqPlatform],
+      ["wait", seqWaiting],
+    ] as const) {
       const { ms, envId } = await platformOnce(i, client);
       times.push(ms);
       await destroyAll(stack, [envId]);
@@ -218,12 +232,19 @@ try {
   for (let round = 0; round < BURST_ROUNDS; round++) {
     const burst = await Promise.all(Array.from({ length: N }, (_, i) => platformOnce(100 * (round + 1) + i)));
     burstPlatform.push(...burst.map((b) => b.ms));
-    await destroyAll(stack, burst.map((b) => b.envId));
+    await destroyAll(
+      stack,
+      burst.map((b) => b.envId),
+    );
     for (const kind of Object.keys(floors)) burstFloors[kind]!.push(...(await floorRun(kind, N)));
   }
   record(`${N} at once ×${BURST_ROUNDS}`, burstPlatform, burstFloors);
 
-  console.log(`\nspawn → ready latency in ms, runtime ${RUNTIME} (client polls every ${POLL_MS} ms, or waits with status?wait=ready; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+  console.log(
+    `\nspawn → ready latency in ms, runtime ${RUNTIME} (client polls every ${POLL_MS} ms, or waits with status?wait=ready; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")})`,
+  );
   for (const [kind, floor] of Object.entries(floors)) console.log(`${kind} = ${floor.label}`);
   console.log("");
   console.log(table(results));

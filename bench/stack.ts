@@ -28,9 +28,7 @@ export function buildCompiled(): void {
 export async function spawnReady(stack: Stack, token: string, n: number, namePrefix: string, envIds: number[]): Promise<void> {
   for (let i = 0; i < n; i += 10) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(10, n - i) }, (_, j) =>
-        stack.api("/api/v1/tenant/spawn", { token, body: { name: `${namePrefix}-${i + j}`, language: "node", framework: "express" } }),
-      ),
+      Array.from({ length: Math.min(10, n - i) }, (_, j) => stack.api("/api/v1/tenant/spawn", { token, body: { name: `${namePrefix}-${i + j}`, language: "node", framework: "express" } })),
     );
     const ids = batch.map((r) => {
       if (r.status !== 202) throw new Error(`spawn: ${JSON.stringify(r.body)}`);

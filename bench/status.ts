@@ -29,7 +29,10 @@ const THREADS = 1;
 
 requireWrk();
 buildCompiled();
-const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 const loadBefore = load();
 
 const apiNodeArgs = process.env.CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CPU_PROF}`] : [];

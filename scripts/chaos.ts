@@ -110,7 +110,10 @@ async function notServing(ids: number[]): Promise<number[]> {
     const ok =
       t.status === "ready" &&
       running.length === 1 &&
-      (await fetch(`http://${config.TENANT_PROBE_HOST}:${t.port}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false));
+      (await fetch(`http://${config.TENANT_PROBE_HOST}:${t.port}/health`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      ));
     if (!ok) bad.push(t.envId);
   }
   return bad;
@@ -185,7 +188,13 @@ async function restartDocker() {
     spawn(cmdline[0]!, cmdline.slice(1), { detached: true, stdio: ["ignore", out, out] }).unref();
   }
   for (let i = 0; i < 120; i++) {
-    if (await docker.ping().then(() => true, () => false)) return;
+    if (
+      await docker.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await sleep(500);
   }
   throw new Error("dockerd did not come back within 60 s");
@@ -329,7 +338,12 @@ if (process.getuid?.() !== 0) {
   console.error("npm run chaos restarts Postgres and dockerd: run it as root");
   process.exit(64);
 }
-if (!(await fetch(`${api}/readyz`).then((r) => r.ok, () => false))) {
+if (
+  !(await fetch(`${api}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ))
+) {
   console.error(`no ready stack answers at ${api}: start one first (WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_BACKOFF_MS=1000 npm start)`);
   process.exit(69);
 }

@@ -33,7 +33,13 @@ async function printStatus(): Promise<void> {
   const header = ["NODE", "HOSTNAME", "ADDRESS", "STATE", "AVAILABILITY", "ROLE", "TASKS", "ENGINE", "ID"];
   const rows = s.nodes.map((r) => [r.n ? String(r.n) : "manager", r.hostname, r.address, r.state, r.availability, r.role, String(r.tasks), r.engine, r.id.slice(0, 12)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+  for (const r of [header, ...rows])
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    );
 }
 
 async function main(): Promise<void> {
@@ -44,7 +50,9 @@ async function main(): Promise<void> {
       const count = arg === undefined ? 2 : nodeNumber(arg);
       const r = await up(count, { log, tool: "cli" });
       if (!r.createdCluster && !r.addedNodes.length) log("already up");
-      const extra = Object.keys(r.state.nodes).map(Number).filter((n) => n > count);
+      const extra = Object.keys(r.state.nodes)
+        .map(Number)
+        .filter((n) => n > count);
       if (extra.length) log(`nodes ${extra.join(", ")} exist beyond ${count} and were left as they are`);
       await printStatus();
       return;
@@ -72,6 +80,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`cluster: ${err instanceof ServicesRemainError ? err.message : (err as Error).stack ?? err}`);
+  console.error(`cluster: ${err instanceof ServicesRemainError ? err.message : ((err as Error).stack ?? err)}`);
   process.exit(1);
 });

@@ -56,10 +56,7 @@ try {
     console.log(`organisation ${org.id} "${org.name}" created. Its token, shown only now:\n\n  ${token}\n`);
   } else if (command === "rotate-token") {
     const { org, token } = await rotateOrganisationToken(ctx.db, idArg(rest[0]), { adminToken: config.CONVERGENCE_ADMIN_TOKEN });
-    console.log(
-      `organisation ${org.id} "${org.name}" has a new token, shown only now:\n\n  ${token}\n\n` +
-        "The old token and every access token issued from it are refused from now on.",
-    );
+    console.log(`organisation ${org.id} "${org.name}" has a new token, shown only now:\n\n  ${token}\n\n` + "The old token and every access token issued from it are refused from now on.");
   } else {
     const orgId = idArg(rest[0]);
     const org = await getOrganisation(ctx.db, orgId);

@@ -40,7 +40,10 @@ try {
     where schemaname not in ('pg_catalog', 'information_schema') order by 1`;
   if (tables.length && !force) {
     console.error(
-      `restore: database "${target.database}" is not empty (${tables.length} tables, e.g. ${tables.slice(0, 3).map((t) => t.name).join(", ")}).\n` +
+      `restore: database "${target.database}" is not empty (${tables.length} tables, e.g. ${tables
+        .slice(0, 3)
+        .map((t) => t.name)
+        .join(", ")}).\n` +
         "Restoring over it would mix two platforms' state. Point DATABASE_URL at a new or empty database, " +
         "or pass --force to replace what the backup contains.",
     );

@@ -11,10 +11,7 @@ import { EncryptionKeyMismatchError, rotateEncryptionKey } from "../shared/encry
 const config = loadConfig();
 const newKey = process.env.NEW_ENCRYPTION_KEY ?? "";
 if (Buffer.from(newKey, "base64").length !== 32) {
-  console.error(
-    "convergence: NEW_ENCRYPTION_KEY must be the new key, 32 bytes base64-encoded (e.g. from `openssl rand -base64 32`); " +
-      "ENCRYPTION_KEY stays the current one",
-  );
+  console.error("convergence: NEW_ENCRYPTION_KEY must be the new key, 32 bytes base64-encoded (e.g. from `openssl rand -base64 32`); " + "ENCRYPTION_KEY stays the current one");
   process.exit(78);
 }
 if (newKey === config.ENCRYPTION_KEY) {

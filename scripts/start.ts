@@ -84,10 +84,7 @@ function onExit(s: Supervised, code: number | null, signal: NodeJS.Signals | nul
   s.failures = ranMs >= STABLE_MS ? 0 : s.failures + 1;
   const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, s.failures - 1));
   s.restarts++;
-  say(
-    `${s.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)}s; ` +
-      `restarting in ${delay / 1000}s (restart #${s.restarts})`,
-  );
+  say(`${s.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)}s; ` + `restarting in ${delay / 1000}s (restart #${s.restarts})`);
   s.timer = setTimeout(() => launch(s), delay);
 }
 
@@ -108,9 +105,7 @@ function stop(signal: string) {
   // The children finish active work within SHUTDOWN_TIMEOUT_MS; don't wait for ever beyond that.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2_000).unref();
   const running = supervised.map((s) => s.child).filter((c): c is ChildProcess => c !== null);
-  void Promise.all(running.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("exit", r))))).then(() =>
-    process.exit(exitCode),
-  );
+  void Promise.all(running.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("exit", r))))).then(() => process.exit(exitCode));
 }
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
@@ -135,7 +130,13 @@ const banner = `
 
 async function announceWhenUp() {
   for (let i = 0; i < 120 && !stopping; i++) {
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return console.log(banner);
+    if (
+      await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return console.log(banner);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

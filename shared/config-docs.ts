@@ -24,7 +24,10 @@ export const configGroups = {
   health: { title: "Health checks, reconciler and deadlines" },
   webhooks: { title: "Webhooks", intro: "See [api.md](api.md#webhooks)." },
   converge: { title: "Convergence calls and metering" },
-  auth: { title: "Access tokens, sessions and failed authentications", intro: "See [api.md](api.md#two-credentials-organisation-tokens-and-access-tokens) and [dashboard.md](dashboard.md#security)." },
+  auth: {
+    title: "Access tokens, sessions and failed authentications",
+    intro: "See [api.md](api.md#two-credentials-organisation-tokens-and-access-tokens) and [dashboard.md](dashboard.md#security).",
+  },
   limits: {
     title: "Limits and capacity",
     intro: "Per-organisation defaults; an organisation's own values (`npm run org -- set-limits`) override them. See [api.md](api.md#limits-and-abuse-resistance).",
@@ -173,7 +176,8 @@ export const configDocs = {
   WORKER_CONCURRENCY: { group: "workers", meaning: "Provision, destroy and webhook jobs run at once per worker (periodic ones one at a time, logs 5)." },
   WORKER_LOCK_MS: {
     group: "workers",
-    meaning: "How long a job lock lives before another worker may take over a dead worker's job (or sweep): a takeover comes about this plus `WORKER_STALLED_INTERVAL_MS` after the last renewal. A slow worker's run is fenced (a Postgres advisory lock per tenant), so a takeover never runs beside it.",
+    meaning:
+      "How long a job lock lives before another worker may take over a dead worker's job (or sweep): a takeover comes about this plus `WORKER_STALLED_INTERVAL_MS` after the last renewal. A slow worker's run is fenced (a Postgres advisory lock per tenant), so a takeover never runs beside it.",
   },
   WORKER_LOCK_RENEW_MS: { group: "workers", meaning: "How often a worker renews its jobs' locks; must be below `WORKER_LOCK_MS`." },
   WORKER_STALLED_INTERVAL_MS: { group: "workers", meaning: "How often each worker looks for jobs whose lock expired (taken over on the second look)." },
@@ -218,7 +222,8 @@ export const configDocs = {
   LLM_MAX_RETRIES: { group: "converge", meaning: "Retries on the provider's 429/5xx (then → 502)." },
   CONVERGE_TIMEOUT_MS: {
     group: "converge",
-    meaning: "A convergence call's whole budget (all rounds), instead of `REQUEST_TIMEOUT_MS`: past it the model request is cancelled, the call answers 504 `UPSTREAM_TIMEOUT` and is recorded `aborted` (not billed).",
+    meaning:
+      "A convergence call's whole budget (all rounds), instead of `REQUEST_TIMEOUT_MS`: past it the model request is cancelled, the call answers 504 `UPSTREAM_TIMEOUT` and is recorded `aborted` (not billed).",
   },
   CONVERGE_PROMPT_MAX_CHARS: { group: "converge", meaning: "Longest prompt a convergence call accepts." },
   CONVERGE_ROLE_MAX_CHARS: { group: "converge", meaning: "Longest agent role a convergence call accepts." },

@@ -17,13 +17,21 @@ export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, ".
 const int = (def: number) => z.coerce.number().int().default(def);
 const positive = (def: number) => z.coerce.number().int().min(1).max(1_000_000).default(def);
 const bool = (def: boolean) =>
-  z.enum(["true", "false", "1", "0"]).default(def ? "true" : "false").transform((v) => v === "true" || v === "1");
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(def ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
 
 const ipv4Cidr = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 const cidrList = z
   .string()
   .default("")
-  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
 
 /** Comma-separated IPv4 or IPv6 CIDRs (a bare address is one host), normalised to `address/prefix`. */
@@ -31,7 +39,12 @@ const anyCidrList = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
     .transform((list) => list.map((s) => anyCidr(s)!));
 
@@ -75,9 +88,15 @@ const schema = z
     TENANT_PORT_MIN: int(3001),
     TENANT_PORT_MAX: int(3999),
     TENANT_BASE_IMAGE: z.string().default("node:22-alpine"),
-    TENANT_CONTAINER_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence-tenant-"),
+    TENANT_CONTAINER_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/)
+      .default("convergence-tenant-"),
     /** Owner label value: the platform touches only containers that carry it. */
-    CONVERGENCE_INSTANCE: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default("convergence"),
+    CONVERGENCE_INSTANCE: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/)
+      .default("convergence"),
     /** Where a worker reaches a tenant's published port. */
     TENANT_PROBE_HOST: z.string().default("127.0.0.1"),
     /** Host address published ports bind to. */
@@ -92,7 +111,10 @@ const schema = z
     TENANT_PIDS_LIMIT: int(128),
     TEMPLATES_DIR: z.string().default(join(projectRoot, "tenant-templates")),
     DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
-    QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("convergence"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/)
+      .default("convergence"),
     WORKER_CONCURRENCY: int(10),
     /** How long a job lock lives before another worker may take over a crashed worker's job (kept short: a dead worker's job resumes in seconds). */
     WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(3_000),
@@ -141,7 +163,12 @@ const schema = z
     WEBHOOK_ALLOWED_HOSTS: z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      ),
     PRINT_BOOTSTRAP_TOKEN: bool(true),
     /** Health sweeps: interval, per-probe timeout, parallel probes, failures before `unhealthy`. */
     HEALTH_INTERVAL_MS: int(10_000),
@@ -194,7 +221,11 @@ const schema = z
      * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
      */
     SESSION_TTL_SECONDS: z.coerce.number().int().min(10).optional(),
-    SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(10).default(12 * 3600),
+    SESSION_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(12 * 3600),
     /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
     /** Failed authentications per client address and credential within the window before that credential gets 429 (0 turns the limit off). */
@@ -238,7 +269,10 @@ const schema = z
      * This instance's name in the proxy (its server objects and route ids); CONVERGENCE_INSTANCE by
      * default. Only processes serving the same tenants on the same ingress ports may share one.
      */
-    INGRESS_NAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).optional(),
+    INGRESS_NAME: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/)
+      .optional(),
     /** The API and dashboard over HTTPS through the ingress, at https://<API_HOSTNAME>; default api.<TENANT_DOMAIN>, empty = not served there. */
     API_HOSTNAME: z
       .string()
@@ -246,7 +280,10 @@ const schema = z
       .regex(/^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "API_HOSTNAME must be a DNS name such as api.example.com (or empty)")
       .optional(),
     /** Where the ingress dials the API (host:port); default 127.0.0.1:<PORT>. */
-    API_INGRESS_UPSTREAM: z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port").optional(),
+    API_INGRESS_UPSTREAM: z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, "API_INGRESS_UPSTREAM must be host:port")
+      .optional(),
     /** Peers (comma-separated IPv4 or IPv6 addresses or CIDRs) whose X-Forwarded-Proto/-For the API believes: the ingress as the API sees it. */
     TRUSTED_PROXIES: anyCidrList("127.0.0.1"),
     /** Caddy's admin API (keep it on loopback: whoever reaches it controls the ingress). */
@@ -273,7 +310,12 @@ const schema = z
     SWARM_CONSTRAINTS: z
       .string()
       .default("")
-      .transform((v) => v.split(";").map((s) => s.trim()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(";")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
     /** Swarm: share of each tenant's CPU limit reserved for scheduling (memory is reserved in full). */
     SWARM_CPU_RESERVATION: z.coerce.number().min(0).max(1).default(0.25),
     /** Swarm: where connections to tenants' published ports may come from (workers, the ingress); empty = the master's address. */

@@ -50,10 +50,7 @@ export function createRedis(url: string): Redis {
 export function createAppContext(config: Config, role: "api" | "worker" | "cli"): AppContext {
   const limits = sessionLimits(config);
   const { db, sql } = createDb(config.DATABASE_URL, role === "cli" ? 2 : 10, limits);
-  const metering =
-    role === "api"
-      ? createDb(config.DATABASE_URL, 5, { ...limits, ...(config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" }) })
-      : { db, sql };
+  const metering = role === "api" ? createDb(config.DATABASE_URL, 5, { ...limits, ...(config.METERING_DURABLE_COMMIT ? {} : { synchronous_commit: "off" }) }) : { db, sql };
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues(redis, config);
   const logger = createLogger({ level: config.LOG_LEVEL, name: role, secrets: configuredSecrets(config) });

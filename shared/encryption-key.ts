@@ -44,12 +44,7 @@ export const keyCheckMatches = (checkValue: string, key: string) => decrypts(che
  */
 async function storedSecretsDecrypt(db: Tx, key: string): Promise<boolean> {
   const [tenant] = await db.select({ enc: tenants.apiKeyEnc }).from(tenants).orderBy(desc(tenants.envId)).limit(1);
-  const [org] = await db
-    .select({ enc: organisations.webhookSecretEnc })
-    .from(organisations)
-    .where(isNotNull(organisations.webhookSecretEnc))
-    .orderBy(desc(organisations.id))
-    .limit(1);
+  const [org] = await db.select({ enc: organisations.webhookSecretEnc }).from(organisations).where(isNotNull(organisations.webhookSecretEnc)).orderBy(desc(organisations.id)).limit(1);
   return [tenant?.enc, org?.enc].every((enc) => !enc || decrypts(enc, key));
 }
 
@@ -66,7 +61,10 @@ export async function verifyEncryptionKey(db: Db, key: string): Promise<"matched
   }
   if (!(await storedSecretsDecrypt(db, key))) throw new EncryptionKeyMismatchError("it does not decrypt the secrets already stored");
   // API and workers may start together: the first write wins, and everyone checks against it.
-  await db.insert(encryptionKeyCheck).values({ id: 1, checkValue: keyCheckValue(key) }).onConflictDoNothing();
+  await db
+    .insert(encryptionKeyCheck)
+    .values({ id: 1, checkValue: keyCheckValue(key) })
+    .onConflictDoNothing();
   const [written] = await db.select().from(encryptionKeyCheck).where(eq(encryptionKeyCheck.id, 1));
   if (!written || !keyCheckMatches(written.checkValue, key)) {
     throw new EncryptionKeyMismatchError("another process recorded a different key at the same time");
@@ -120,12 +118,18 @@ export async function rotateEncryptionKey(db: Db, oldKey: string, newKey: string
     };
     const result = { rotated: true, ...none };
     for (const t of await tx.select({ envId: tenants.envId, enc: tenants.apiKeyEnc }).from(tenants)) {
-      await tx.update(tenants).set({ apiKeyEnc: reseal(t.enc, `tenant ${t.envId}'s key copy`) }).where(eq(tenants.envId, t.envId));
+      await tx
+        .update(tenants)
+        .set({ apiKeyEnc: reseal(t.enc, `tenant ${t.envId}'s key copy`) })
+        .where(eq(tenants.envId, t.envId));
       result.tenantKeys++;
     }
     const orgs = await tx.select({ id: organisations.id, enc: organisations.webhookSecretEnc }).from(organisations).where(isNotNull(organisations.webhookSecretEnc));
     for (const o of orgs) {
-      await tx.update(organisations).set({ webhookSecretEnc: reseal(o.enc!, `organisation ${o.id}'s webhook secret`) }).where(eq(organisations.id, o.id));
+      await tx
+        .update(organisations)
+        .set({ webhookSecretEnc: reseal(o.enc!, `organisation ${o.id}'s webhook secret`) })
+        .where(eq(organisations.id, o.id));
       result.webhookSecrets++;
     }
     for (const k of await tx.select({ kid: signingKeys.kid, enc: signingKeys.privateJwkEnc }).from(signingKeys)) {
@@ -133,7 +137,10 @@ export async function rotateEncryptionKey(db: Db, oldKey: string, newKey: string
         result.unreadableSigningKeys++;
         continue;
       }
-      await tx.update(signingKeys).set({ privateJwkEnc: reseal(k.enc, `signing key ${k.kid}`) }).where(eq(signingKeys.kid, k.kid));
+      await tx
+        .update(signingKeys)
+        .set({ privateJwkEnc: reseal(k.enc, `signing key ${k.kid}`) })
+        .where(eq(signingKeys.kid, k.kid));
       result.signingKeys++;
     }
     const value = keyCheckValue(newKey);

@@ -83,7 +83,14 @@ export const jobs = {
   logs: defineJob({
     queue: "tenant-logs",
     name: "logs",
-    payload: z.object({ envId, tail: z.number().int().min(0).max(5000), since: z.string().regex(/^\d{1,20}$/).optional() }),
+    payload: z.object({
+      envId,
+      tail: z.number().int().min(0).max(5000),
+      since: z
+        .string()
+        .regex(/^\d{1,20}$/)
+        .optional(),
+    }),
     result: z.object({ lines: z.array(z.string()), container: z.string().nullable() }),
     options: () => ({ attempts: 1, removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } }),
     worker: (c) => ({ concurrency: 5, lockDurationMs: c.WORKER_LOCK_MS }),
@@ -237,10 +244,12 @@ export function createQueues(connection: Redis, config: Config) {
       }
     },
     async close() {
-      await Promise.all([...events.values()].map(async (e) => {
-        await e.queueEvents.close();
-        e.connection.disconnect();
-      }));
+      await Promise.all(
+        [...events.values()].map(async (e) => {
+          await e.queueEvents.close();
+          e.connection.disconnect();
+        }),
+      );
       await Promise.all([...byName.values()].map((q) => q.close()));
     },
   };
@@ -251,11 +260,7 @@ export function createQueues(connection: Redis, config: Config) {
  * pending webhook event): a failed enqueue is logged, not thrown, because the reconciler (or
  * the webhook sweep) finds the row and enqueues the job again.
  */
-export async function enqueueOrLeaveToReconciler<J extends JobDefinition>(
-  ctx: { queues: Queues; logger: Logger },
-  job: J,
-  payload: PayloadOf<J>,
-): Promise<void> {
+export async function enqueueOrLeaveToReconciler<J extends JobDefinition>(ctx: { queues: Queues; logger: Logger }, job: J, payload: PayloadOf<J>): Promise<void> {
   try {
     await ctx.queues.enqueue(job, payload);
   } catch (err) {

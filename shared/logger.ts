@@ -127,7 +127,7 @@ export function requestLine(logger: Logger, fields: Record<string, unknown>, out
   else logger.info(Object.assign({}, fields, outcome), "request");
 }
 
-export function createLogger(opts: { level: string; name: string; /** Masked by value (configuredSecrets). */ secrets?: Iterable<string> }): Logger {
+export function createLogger(opts: { level: string; name: string /** Masked by value (configuredSecrets). */; secrets?: Iterable<string> }): Logger {
   if (opts.secrets) maskSecretValues(opts.secrets);
   const out = batchedStdout();
   const logger = pino(

@@ -66,7 +66,12 @@ export async function takeQuota(ctx: AppContext, tenant: Tenant, now = new Date(
     if (used > quotaPerMinute) {
       await giveBack();
       const retryAfter = Math.max(1, 60 - Math.floor((now.getTime() % 60_000) / 1000));
-      throw new AppError("RATE_LIMITED", `rate limit of ${quotaPerMinute} convergence calls per minute reached`, { limit: "callsPerMinute", max: quotaPerMinute, window: "minute" }, { "Retry-After": String(retryAfter) });
+      throw new AppError(
+        "RATE_LIMITED",
+        `rate limit of ${quotaPerMinute} convergence calls per minute reached`,
+        { limit: "callsPerMinute", max: quotaPerMinute, window: "minute" },
+        { "Retry-After": String(retryAfter) },
+      );
     }
   }
   if (quotaPerMonth) {
@@ -81,7 +86,12 @@ export async function takeQuota(ctx: AppContext, tenant: Tenant, now = new Date(
     if (used > quotaPerMonth) {
       await giveBack();
       const retryAfter = Math.ceil((nextMonthStart(now).getTime() - now.getTime()) / 1000);
-      throw new AppError("QUOTA_EXCEEDED", `monthly quota of ${quotaPerMonth} convergence calls reached`, { limit: "callsPerMonth", max: quotaPerMonth, window: "month" }, { "Retry-After": String(retryAfter) });
+      throw new AppError(
+        "QUOTA_EXCEEDED",
+        `monthly quota of ${quotaPerMonth} convergence calls reached`,
+        { limit: "callsPerMonth", max: quotaPerMonth, window: "month" },
+        { "Retry-After": String(retryAfter) },
+      );
     }
   }
 }
@@ -117,7 +127,18 @@ const aggregates = {
   tokensOut: sql<number>`coalesce(sum(${convergenceCalls.tokensOut}), 0)::bigint`,
   avgLatencyMs: sql<number>`coalesce(round(avg(${convergenceCalls.latencyMs}) filter (where ${convergenceCalls.outcome} in ('ok','error'))), 0)::int`,
 };
-type Totals = { calls: number; succeeded: number; errors: number; refused: number; aborted: number; converged: number; rounds: number; tokensIn: number; tokensOut: number; avgLatencyMs: number };
+type Totals = {
+  calls: number;
+  succeeded: number;
+  errors: number;
+  refused: number;
+  aborted: number;
+  converged: number;
+  rounds: number;
+  tokensIn: number;
+  tokensOut: number;
+  avgLatencyMs: number;
+};
 const normalise = (r: Totals): Totals => ({ ...r, tokensIn: Number(r.tokensIn), tokensOut: Number(r.tokensOut) });
 
 /** Usage per tenant and in total for [from, to), destroyed tenants included; optionally per UTC day. */

@@ -18,7 +18,10 @@ export const ADMIN_ORG_ID = 1;
 export async function createOrganisation(db: Db, name: string, deadline?: Deadline): Promise<{ org: Organisation; token: string }> {
   const token = newSecret(ORG_TOKEN_PREFIX);
   const org = await db.transaction(async (tx) => {
-    const [created] = await tx.insert(organisations).values({ name, tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token) }).returning();
+    const [created] = await tx
+      .insert(organisations)
+      .values({ name, tokenHash: hashSecret(token), tokenPrefix: displayPrefix(token) })
+      .returning();
     // Answered 503 already? Then make nothing: its token would never be seen.
     assertBeforeDeadline(deadline, "creating the organisation");
     return created!;
@@ -27,7 +30,11 @@ export async function createOrganisation(db: Db, name: string, deadline?: Deadli
 }
 
 const orgByTokenHash = prepared((db) =>
-  db.select().from(organisations).where(eq(organisations.tokenHash, sql.placeholder("hash"))).prepare("org_by_token_hash"),
+  db
+    .select()
+    .from(organisations)
+    .where(eq(organisations.tokenHash, sql.placeholder("hash")))
+    .prepare("org_by_token_hash"),
 );
 
 /** Lookup by SHA-256 of the presented token: no plaintext comparison, no timing oracle on the token. */
@@ -59,10 +66,7 @@ async function replaceToken(tx: Tx, orgId: number, token: string): Promise<Organ
  */
 export async function rotateOrganisationToken(db: Db, orgId: number, opts: { adminToken?: string; deadline?: Deadline } = {}): Promise<{ org: Organisation; token: string }> {
   if (orgId === ADMIN_ORG_ID && opts.adminToken) {
-    throw new AppError(
-      "CONFLICT",
-      "organisation 1's token is set by CONVERGENCE_ADMIN_TOKEN; change that variable and restart the API to rotate it",
-    );
+    throw new AppError("CONFLICT", "organisation 1's token is set by CONVERGENCE_ADMIN_TOKEN; change that variable and restart the API to rotate it");
   }
   const token = newSecret(ORG_TOKEN_PREFIX);
   const org = await db.transaction(async (tx) => {
@@ -90,7 +94,10 @@ export async function bootstrapFirstOrganisation(db: Db, adminToken?: string): P
         if (first.tokenHash === values.tokenHash) return { token: null, org: first };
         return { token: null, org: (await replaceToken(tx, ADMIN_ORG_ID, adminToken))! };
       }
-      const [org] = await tx.insert(organisations).values({ id: 1, name: "default", ...values }).returning();
+      const [org] = await tx
+        .insert(organisations)
+        .values({ id: 1, name: "default", ...values })
+        .returning();
       await tx.execute(sql`select setval(pg_get_serial_sequence('organisations','id'), greatest((select max(id) from organisations), 1))`);
       return { token: null, org: org! };
     }

@@ -18,7 +18,11 @@ import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
 const tenantByKeyHash = prepared((db) =>
-  db.select().from(tenants).where(eq(tenants.apiKeyHash, sql.placeholder("hash"))).prepare("tenant_by_key_hash"),
+  db
+    .select()
+    .from(tenants)
+    .where(eq(tenants.apiKeyHash, sql.placeholder("hash")))
+    .prepare("tenant_by_key_hash"),
 );
 
 /**
@@ -94,10 +98,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   const { ctx, orgId, envId, deadline } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
   if (!runningStatuses.includes(current.status)) {
-    throw new AppError(
-      "INVALID_STATE",
-      `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`,
-    );
+    throw new AppError("INVALID_STATE", `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`);
   }
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   await takeToken(ctx, orgId, "rotationsPerMinute", limits.rotationsPerMinute);

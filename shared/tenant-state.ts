@@ -3,16 +3,7 @@
  * `transitionTenant` in shared/tenants/transition.ts, which enforces these edges with a
  * conditional UPDATE so that two workers can never both move the same tenant.
  */
-export const tenantStatuses = [
-  "pending",
-  "provisioning",
-  "starting",
-  "ready",
-  "unhealthy",
-  "failed",
-  "destroying",
-  "destroyed",
-] as const;
+export const tenantStatuses = ["pending", "provisioning", "starting", "ready", "unhealthy", "failed", "destroying", "destroyed"] as const;
 
 export type TenantStatus = (typeof tenantStatuses)[number];
 

@@ -16,11 +16,7 @@ let other: { url: string };
 let org: { id: number; token: string };
 
 beforeAll(async () => {
-  stack = await startStack(
-    "jwt-keys",
-    { JWT_KEY_ROTATION_SECONDS: "6", JWT_KEY_OVERLAP_SECONDS: "8", JWT_MAX_TTL_SECONDS: "8", JWT_DEFAULT_TTL_SECONDS: "8" },
-    { workers: 0 },
-  );
+  stack = await startStack("jwt-keys", { JWT_KEY_ROTATION_SECONDS: "6", JWT_KEY_OVERLAP_SECONDS: "8", JWT_MAX_TTL_SECONDS: "8", JWT_DEFAULT_TTL_SECONDS: "8" }, { workers: 0 });
   other = await stack.startExtraApi();
   org = await stack.newOrg("jwt-keys");
 });
@@ -40,8 +36,7 @@ async function publishedKids(url = stack.url): Promise<string[]> {
   return ((await res.json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
 }
 
-const accepted = async (token: string, url: string) =>
-  (await fetch(`${url}/api/v1/tenant`, { headers: { authorization: `Bearer ${token}` } })).status;
+const accepted = async (token: string, url: string) => (await fetch(`${url}/api/v1/tenant`, { headers: { authorization: `Bearer ${token}` } })).status;
 
 it("keys rotate with an overlap: published before signing, old tokens verify until they expire, then the old key is gone", async () => {
   const first = await mint();

@@ -342,7 +342,6 @@ describe("refused access tokens: 401 with a clear message", () => {
     // Control: the same helper with no change makes a token that works.
     expect((await get("/api/v1/tenant", await signedByPlatform({}))).status).toBe(200);
   });
-
 });
 
 describe("revocation: rotating the organisation token", () => {

@@ -32,13 +32,7 @@ afterAll(async () => {
 });
 
 /** A request from a given local address, as a distinct client. */
-function from(
-  localAddress: string,
-  url: string,
-  path: string,
-  token: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
+function from(localAddress: string, url: string, path: string, token: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   return new Promise<{ status: number; body: any; retryAfter?: string }>((resolve, reject) => {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     const req = http.request(
@@ -104,10 +98,7 @@ describe("failed authentications from one client", () => {
     const victim = await stack.newOrg("auth-failures-shared-node");
     const converge = { method: "POST", body: { prompt: "x", agentARole: "A", agentBRole: "B" } };
     const stale = "sk_tenant_stale-key-0123456789abcdef";
-    expect(await statuses(LIMIT * 3, () => from("127.0.0.9", stack.url, "/api/v1/converge", stale, converge))).toEqual([
-      ...Array(LIMIT).fill(401),
-      ...Array(LIMIT * 2).fill(429),
-    ]);
+    expect(await statuses(LIMIT * 3, () => from("127.0.0.9", stack.url, "/api/v1/converge", stale, converge))).toEqual([...Array(LIMIT).fill(401), ...Array(LIMIT * 2).fill(429)]);
     // Another tenant's stale key from the same node is counted on its own: a 401, not a 429.
     expect((await from("127.0.0.9", stack.url, "/api/v1/converge", "sk_tenant_another-stale-key-0123456", converge)).status).toBe(401);
     // An organisation's token from the same node works, on every process.
@@ -126,9 +117,7 @@ describe("failed authentications from one client", () => {
 
     // A client that is not a trusted proxy cannot choose whom its failures count against.
     const spoofer = "127.0.0.10";
-    const spoofed = await statuses(LIMIT + 1, async () =>
-      from(spoofer, proxied.url, "/api/v1/tenant", bad, { headers: { "x-forwarded-for": `198.51.100.${Math.floor(Math.random() * 250)}` } }),
-    );
+    const spoofed = await statuses(LIMIT + 1, async () => from(spoofer, proxied.url, "/api/v1/tenant", bad, { headers: { "x-forwarded-for": `198.51.100.${Math.floor(Math.random() * 250)}` } }));
     expect(spoofed).toEqual([...Array(LIMIT).fill(401), 429]);
   });
 
@@ -149,10 +138,7 @@ describe("failed authentications from one client", () => {
 
   it("guessed tenant keys on convergence calls and forged access tokens count too", async () => {
     const converge = { method: "POST", body: { prompt: "x", agentARole: "A", agentBRole: "B" } };
-    expect(await statuses(LIMIT + 1, () => from("127.0.0.5", stack.url, "/api/v1/converge", "sk_tenant_guessing-0123456789", converge))).toEqual([
-      ...Array(LIMIT).fill(401),
-      429,
-    ]);
+    expect(await statuses(LIMIT + 1, () => from("127.0.0.5", stack.url, "/api/v1/converge", "sk_tenant_guessing-0123456789", converge))).toEqual([...Array(LIMIT).fill(401), 429]);
     const jwt: string = (await from("127.0.0.6", stack.url, "/api/v1/auth/token", org.token, { method: "POST", body: {} })).body.token;
     const [h, p] = jwt.split(".");
     const forged = `${h}.${p}.${"A".repeat(86)}`;

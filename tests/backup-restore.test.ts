@@ -95,9 +95,7 @@ describe.skipIf(unavailable)("backup and restore", () => {
       expect((await getTenant(after.db, t.envId))?.containerId).toBe(containerIds.get(t.envId));
     }
     const ingress = createIngress(after.config);
-    await expect
-      .poll(async () => (await ingress.listRoutes()).map((r) => r.envId).sort(), { timeout: 30_000, interval: 250 })
-      .toEqual(spawned.map((t) => t.envId).sort());
+    await expect.poll(async () => (await ingress.listRoutes()).map((r) => r.envId).sort(), { timeout: 30_000, interval: 250 }).toEqual(spawned.map((t) => t.envId).sort());
     for (const t of spawned) {
       const res = await after.api("/api/v1/converge", {
         headers: { authorization: `Bearer ${t.apiKey}` },

@@ -32,11 +32,8 @@ interface Run {
 function convergence(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const { CONVERGENCE_URL: _u, CONVERGENCE_TOKEN: _t, ...inherited } = process.env;
   return new Promise((resolve) => {
-    execFile(
-      bin,
-      args,
-      { env: { ...inherited, HOME: home, XDG_CONFIG_HOME: join(home, "xdg"), ...env }, cwd: home, timeout: 170_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    execFile(bin, args, { env: { ...inherited, HOME: home, XDG_CONFIG_HOME: join(home, "xdg"), ...env }, cwd: home, timeout: 170_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -57,8 +54,7 @@ function following(args: string[]) {
     get lines() {
       return out.split("\n").filter((l) => l.length > 0);
     },
-    until: (predicate: (lines: string[]) => boolean, what: string) =>
-      waitFor(async () => predicate(result.lines), { timeoutMs: 30_000, what: `${what}; stdout so far: ${out}; stderr: ${err}` }),
+    until: (predicate: (lines: string[]) => boolean, what: string) => waitFor(async () => predicate(result.lines), { timeoutMs: 30_000, what: `${what}; stdout so far: ${out}; stderr: ${err}` }),
   };
   return result;
 }

@@ -97,10 +97,13 @@ describe("a convergence call with a slow model", () => {
 
     // The model stand-in sees its caller hang up long before it would have answered.
     await waitFor(async () => seen.length === 1 && seen[0]!.closedBeforeAnswer, { timeoutMs: 10_000, what: "the model's request to be aborted" });
-    const [call] = await waitFor(async () => {
-      const rows = await meteredCalls(t.envId);
-      return rows.length > 0 ? rows : null;
-    }, { timeoutMs: 10_000, what: "the call to be recorded" });
+    const [call] = await waitFor(
+      async () => {
+        const rows = await meteredCalls(t.envId);
+        return rows.length > 0 ? rows : null;
+      },
+      { timeoutMs: 10_000, what: "the call to be recorded" },
+    );
     expect(call).toMatchObject({ outcome: "aborted", http_status: 499 });
     expect(seen.map((r) => r.agent)).toEqual(["A"]); // the run went no further
 

@@ -23,10 +23,13 @@ describe("worker crash", () => {
 
     const first = stack.startWorker();
     // Kill it once the container exists but before the tenant is ready.
-    await waitFor(async () => {
-      const t = await getTenant(stack.db, envId);
-      return t?.status === "starting" || (await ownedContainers(stack, envId)).length > 0;
-    }, { intervalMs: 10, timeoutMs: 60_000, what: "provisioning to be under way" });
+    await waitFor(
+      async () => {
+        const t = await getTenant(stack.db, envId);
+        return t?.status === "starting" || (await ownedContainers(stack, envId)).length > 0;
+      },
+      { intervalMs: 10, timeoutMs: 60_000, what: "provisioning to be under way" },
+    );
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
     const mid = await getTenant(stack.db, envId);

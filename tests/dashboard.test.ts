@@ -100,7 +100,10 @@ async function newContext(): Promise<Recorder> {
 async function expectOnly(rec: Recorder, expected: string[] = [], shown: string[] = []) {
   for (const page of rec.pages.filter((p) => !p.isClosed() && p.url().startsWith(`${stack.url}/app`))) {
     const alerts = await page.getByRole("alert").allTextContents();
-    expect(alerts.filter((a) => !shown.some((e) => a.includes(e))), `errors shown on ${page.url()}`).toEqual([]);
+    expect(
+      alerts.filter((a) => !shown.some((e) => a.includes(e))),
+      `errors shown on ${page.url()}`,
+    ).toEqual([]);
   }
   const left = [...rec.trouble];
   for (const e of expected) {
@@ -144,7 +147,11 @@ function destroyWhenDone(token: string, envId: number) {
   onTestFinished(async () => {
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token }).catch(() => {});
     await waitForStatus(stack, token, envId, ["destroyed"], 30_000).catch(() => {});
-    for (const c of await ownedContainers(stack, envId)) await stack.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await ownedContainers(stack, envId))
+      await stack.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
   });
 }
 
@@ -324,7 +331,10 @@ describe("the dashboard", () => {
     await timeline.getByText("health check passed").waitFor();
     const logs = page.getByTestId("logs");
     await expect.poll(() => logs.textContent(), { timeout: 30_000 }).toContain(`tenant_${envId} (${name}) listening on 3000`);
-    await page.getByText(/passing|not checked yet/).first().waitFor();
+    await page
+      .getByText(/passing|not checked yet/)
+      .first()
+      .waitFor();
     // The tenant.ready webhook, delivered to the receiver, with its attempt.
     const ready = page.getByTestId("webhooks").getByRole("row").filter({ hasText: "tenant.ready" });
     await ready.getByText("delivered").waitFor({ timeout: 30_000 });
@@ -430,12 +440,16 @@ describe("the dashboard", () => {
     expect(await page.content()).not.toContain(name);
     await screenshots(page, "tenant-not-found");
     // The page's own two requests for the tenant, and the browser's report of each.
-    await expectOnly(rec, [
-      `HTTP 404: GET /api/v1/tenant/${envId}/status`,
-      `HTTP 404: GET /api/v1/tenant/${envId}/events`,
-      "console error: Failed to load resource: the server responded with a status of 404",
-      "console error: Failed to load resource: the server responded with a status of 404",
-    ], [`There is no tenant ${envId} in this organisation.`]);
+    await expectOnly(
+      rec,
+      [
+        `HTTP 404: GET /api/v1/tenant/${envId}/status`,
+        `HTTP 404: GET /api/v1/tenant/${envId}/events`,
+        "console error: Failed to load resource: the server responded with a status of 404",
+        "console error: Failed to load resource: the server responded with a status of 404",
+      ],
+      [`There is no tenant ${envId} in this organisation.`],
+    );
   });
 
   it("a cookie-authenticated write without the CSRF header is refused, even from another site on this host, and changes nothing", async () => {

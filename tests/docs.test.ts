@@ -71,8 +71,7 @@ async function openDocs(): Promise<{ page: Page; trouble: Trouble }> {
   return { page, trouble };
 }
 
-const operations = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+const operations = () => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
 
 describe("the OpenAPI document", () => {
   it("is OpenAPI 3.1, gives every operation a unique operationId, a tag and a JSON error schema per error status, and describes the webhooks", () => {
@@ -83,7 +82,10 @@ describe("the OpenAPI document", () => {
     for (const { path, method, op } of operations()) {
       expect(op.tags?.length, `${method} ${path} has a tag`).toBeGreaterThan(0);
       const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
-      expect(errors.map(([s]) => s), `${method} ${path} documents 500 and 503`).toEqual(expect.arrayContaining(["500", "503"]));
+      expect(
+        errors.map(([s]) => s),
+        `${method} ${path} documents 500 and 503`,
+      ).toEqual(expect.arrayContaining(["500", "503"]));
       for (const [status, response] of errors) {
         expect(response.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
       }
@@ -128,7 +130,10 @@ describe("the reference at /docs", () => {
       const { secret } = (await response.json()) as { secret: string };
       expect(secret).toBe((await stack.api("/api/v1/webhooks/secret", { token: org.token })).body.secret);
       // The answer is shown in the page.
-      await page.getByText(`"${secret.slice(0, 12)}"`).first().waitFor({ timeout: 10_000 });
+      await page
+        .getByText(`"${secret.slice(0, 12)}"`)
+        .first()
+        .waitFor({ timeout: 10_000 });
       expect(trouble).toEqual({ offsite: [], failed: [], errors: [] });
     } finally {
       await page.close();

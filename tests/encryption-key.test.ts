@@ -101,7 +101,8 @@ describe("npm run rotate-encryption-key", () => {
     const minted = await call(stack.url, "/api/v1/auth/token", org.token, { body: {} });
     expect(minted.status).toBe(200);
     const kid = JSON.parse(Buffer.from(minted.body.token.split(".")[0], "base64url").toString()).kid as string;
-    const deliveredOf = (type: string) => receiver.received.filter((r) => (JSON.parse(r.body) as { type: string; data: { envId: number } }).type === type && JSON.parse(r.body).data.envId === envId);
+    const deliveredOf = (type: string) =>
+      receiver.received.filter((r) => (JSON.parse(r.body) as { type: string; data: { envId: number } }).type === type && JSON.parse(r.body).data.envId === envId);
     await waitFor(async () => deliveredOf("tenant.ready").length > 0, { timeoutMs: 90_000, what: "tenant.ready under the old key" });
 
     // The operator's procedure: stop API and workers, rotate, start them with the new key.

@@ -31,13 +31,16 @@ describe("provisioning failure", () => {
     // Its route is published while its app starts (to the container's own address), so that it is
     // in place the moment the app answers; failing withdraws it.
     const ingress = createIngress(stack.config);
-    const routed = await waitFor(async () => {
-      const [route, status] = await Promise.all([
-        ingress.listRoutes().then((routes) => routes.find((r) => r.envId === envId)),
-        stack.api(`/api/v1/tenant/${envId}/status`, { token: org.token }).then((r) => r.body.tenant.status as string),
-      ]);
-      return route && status === "starting" ? route : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 50, what: "the route of a starting tenant" });
+    const routed = await waitFor(
+      async () => {
+        const [route, status] = await Promise.all([
+          ingress.listRoutes().then((routes) => routes.find((r) => r.envId === envId)),
+          stack.api(`/api/v1/tenant/${envId}/status`, { token: org.token }).then((r) => r.body.tenant.status as string),
+        ]);
+        return route && status === "starting" ? route : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: "the route of a starting tenant" },
+    );
     expect(routed.upstream).toMatch(/^\d+\.\d+\.\d+\.\d+:3000$/);
     const failed = await waitForStatus(stack, org.token, envId, ["failed", "ready"], 60_000);
     expect((await ingress.listRoutes()).filter((r) => r.envId === envId)).toHaveLength(0);

@@ -47,7 +47,11 @@ async function readyTenant(name: string) {
   const spawned = await stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name, language: "node", framework: "express" } });
   expect(spawned.status).toBe(202);
   const { envId, apiKey } = spawned.body.tenant as { envId: number; apiKey: string };
-  for (const [from, to] of [["pending", "provisioning"], ["provisioning", "starting"], ["starting", "ready"]] as const) {
+  for (const [from, to] of [
+    ["pending", "provisioning"],
+    ["provisioning", "starting"],
+    ["starting", "ready"],
+  ] as const) {
     await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" });
   }
   // A dashboard session too, for the session operations.
@@ -168,7 +172,19 @@ describe("frozen dependencies", () => {
       redis.thaw();
     }
     // A session's cookie is checked against the sessions signed out (kept in Redis): refused when that cannot be read.
-    const needRedis = ["spawnTenant", "destroyTenant", "rotateTenantKey", "getTenantLogs", "streamTenantEvents", "streamOrganisationEvents", "heldStatus", "getOrganisation", "getSession", "refreshSession", "deleteSession"];
+    const needRedis = [
+      "spawnTenant",
+      "destroyTenant",
+      "rotateTenantKey",
+      "getTenantLogs",
+      "streamTenantEvents",
+      "streamOrganisationEvents",
+      "heldStatus",
+      "getOrganisation",
+      "getSession",
+      "refreshSession",
+      "deleteSession",
+    ];
     for (const a of answers) {
       expect(a.status, `${a.op} answered`).toBeGreaterThan(0);
       if (needRedis.includes(a.op)) expect([a.op, a.status, a.code]).toEqual([a.op, 503, "DEPENDENCY_UNAVAILABLE"]);

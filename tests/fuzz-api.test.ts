@@ -106,10 +106,10 @@ async function orgTenants(): Promise<number[]> {
 
 /** Waits until no tenant of the fuzzing organisation is on its way somewhere (pending … starting, destroying). */
 async function settle() {
-  await waitFor(
-    async () => (await stack.sql`select 1 from tenants where org_id = ${state.orgId} and status in ('pending','provisioning','starting','destroying')`).length === 0,
-    { timeoutMs: 90_000, what: "the fuzzing organisation's tenants to settle" },
-  );
+  await waitFor(async () => (await stack.sql`select 1 from tenants where org_id = ${state.orgId} and status in ('pending','provisioning','starting','destroying')`).length === 0, {
+    timeoutMs: 90_000,
+    what: "the fuzzing organisation's tenants to settle",
+  });
   state.tenantIds = await orgTenants();
 }
 

@@ -45,7 +45,14 @@ export default async function setup(project: TestProject) {
   const config = parseConfig(env);
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`io.convergence.owner=${TEST_OWNER}`] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await removeWarmNetworks(docker, TEST_OWNER);
   const bare = new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: TEST_OWNER });
   await bare.removeUnusedNetworks({ includeCurrent: true });

@@ -133,7 +133,15 @@ describe("the API over HTTPS at https://<API_HOSTNAME>", () => {
   test("the management API answers at https://api.localhost on the ingress's port, with a certificate from Caddy's CA", async () => {
     expect(stack.config.API_HOSTNAME).toBe("api.localhost");
     const list = await answers(`${apiBase}/api/v1/tenant?org_id=${org.id}`, 200, { headers: { authorization: `Bearer ${org.token}` } });
-    expect(JSON.parse(list.body).tenants.map((t: { envId: number }) => t.envId).sort()).toEqual(Object.values(tenants).map((t) => t.envId).sort());
+    expect(
+      JSON.parse(list.body)
+        .tenants.map((t: { envId: number }) => t.envId)
+        .sort(),
+    ).toEqual(
+      Object.values(tenants)
+        .map((t) => t.envId)
+        .sort(),
+    );
     expect(list.headers["strict-transport-security"]).toMatch(/max-age=\d+/);
     for (const path of ["/openapi.json", "/docs", "/app/"]) {
       const r = await httpsGet(`${apiBase}${path}`, ca);
@@ -153,11 +161,18 @@ describe("the API over HTTPS at https://<API_HOSTNAME>", () => {
   test("the same sign-in over plain HTTP sets no HSTS and no Secure cookie, even when a client that is not the ingress claims HTTPS", async () => {
     const signIn = async (base: string, headers: Record<string, string> = {}): Promise<Reply> => {
       const res = await fetch(`${base}/api/v1/auth/session`, { method: "POST", headers: { authorization: `Bearer ${org.token}`, ...headers } });
-      return { status: res.status, headers: { "set-cookie": res.headers.getSetCookie(), "strict-transport-security": res.headers.get("strict-transport-security") ?? undefined }, body: await res.text() };
+      return {
+        status: res.status,
+        headers: { "set-cookie": res.headers.getSetCookie(), "strict-transport-security": res.headers.get("strict-transport-security") ?? undefined },
+        body: await res.text(),
+      };
     };
     const plain = await signIn(stack.url);
     const forged = await signIn(`http://${hostIp}:${stack.config.PORT}`, { "x-forwarded-proto": "https" });
-    for (const [what, r] of [["plain", plain], ["forged X-Forwarded-Proto", forged]] as const) {
+    for (const [what, r] of [
+      ["plain", plain],
+      ["forged X-Forwarded-Proto", forged],
+    ] as const) {
       expect([what, r.status]).toEqual([what, 200]);
       expect([what, r.headers["strict-transport-security"]]).toEqual([what, undefined]);
       expect(r.headers["set-cookie"]).toHaveLength(2);

@@ -44,16 +44,26 @@ async function removeEverythingOwned() {
   // An aborted run's Caddy servers (ports do not matter for removal).
   for (const who of [owner, `${owner}-other`]) await ingressFor(base.CADDY_ADMIN_URL, who, base).removeAll();
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${owner}`] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await new DockerRuntime({ socketPath: base.DOCKER_SOCKET, owner }).removeUnusedNetworks({ includeCurrent: true });
 }
 
 /** Waits until `url` answers through the ingress with `status` (route changes take Caddy a moment to load). */
 async function expectThroughIngress(url: string, status: number, cert = () => ca) {
-  return waitFor(async () => {
-    const r = await httpsGet(url, cert());
-    return r.status === status ? r : null;
-  }, { timeoutMs: 15_000, intervalMs: 200, what: `${url} to answer ${status}` });
+  return waitFor(
+    async () => {
+      const r = await httpsGet(url, cert());
+      return r.status === status ? r : null;
+    },
+    { timeoutMs: 15_000, intervalMs: 200, what: `${url} to answer ${status}` },
+  );
 }
 
 beforeAll(async () => {

@@ -73,7 +73,16 @@ describe("request bodies are JSON", () => {
   it("a JSON operation answers a body of another type, or without a Content-Type, with 415 UNSUPPORTED_MEDIA_TYPE", async () => {
     const body = spawnBody("not-json");
     for (const { method, path } of jsonOperations) {
-      for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/jsonp", "json", undefined]) {
+      for (const type of [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "application/jsonp",
+        "json",
+        undefined,
+      ]) {
         const res = await send(method, path, credentialFor(path), body, type);
         const what = `${method} ${path} as ${type ?? "no Content-Type"}: ${JSON.stringify(res.body)}`;
         expect(res.status, what).toBe(415);

@@ -30,13 +30,16 @@ async function newOrg(stack: Stack, limits: Partial<Record<LimitName, number>> =
   return org;
 }
 
-const rowsOf = async (stack: Stack, orgId: number) =>
-  (await stack.db.select({ n: count() }).from(tenants).where(eq(tenants.orgId, orgId)))[0]!.n;
+const rowsOf = async (stack: Stack, orgId: number) => (await stack.db.select({ n: count() }).from(tenants).where(eq(tenants.orgId, orgId)))[0]!.n;
 const provisionJobs = async (stack: Stack) => Object.values(await stack.queues.of(jobs.provision).getJobCounts()).reduce((a, b) => a + b, 0);
 
 /** Moves a pending tenant to ready, as a worker would. */
 async function makeReady(stack: Stack, envId: number) {
-  for (const [from, to] of [["pending", "provisioning"], ["provisioning", "starting"], ["starting", "ready"]] as const) {
+  for (const [from, to] of [
+    ["pending", "provisioning"],
+    ["provisioning", "starting"],
+    ["starting", "ready"],
+  ] as const) {
     expect(await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" })).not.toBeNull();
   }
 }
@@ -195,12 +198,15 @@ describe("organisation limits", () => {
     } finally {
       stream.abort();
     }
-    const next = await waitFor(async () => {
-      const s = await openSse(`${stack.url}/api/v1/tenant/${envId}/events`, { token: org.token });
-      if (s.status === 200) return s;
-      s.abort();
-      return null;
-    }, { timeoutMs: 10_000, what: "a new stream once the first is closed" });
+    const next = await waitFor(
+      async () => {
+        const s = await openSse(`${stack.url}/api/v1/tenant/${envId}/events`, { token: org.token });
+        if (s.status === 200) return s;
+        s.abort();
+        return null;
+      },
+      { timeoutMs: 10_000, what: "a new stream once the first is closed" },
+    );
     next.abort();
   });
 
@@ -228,14 +234,24 @@ describe("organisation limits", () => {
     expect(JSON.stringify(afterRotation.body)).not.toContain(rotated.body.tenant.apiKey);
 
     // Past IDEMPOTENCY_KEY_TTL_SECONDS (3 s here) the key makes a new tenant.
-    const fresh = await waitFor(async () => {
-      const r = await spawn();
-      return r.status === 202 && r.body.tenant.envId !== envId ? r : null;
-    }, { timeoutMs: 15_000, intervalMs: 500, what: "the key to expire" });
+    const fresh = await waitFor(
+      async () => {
+        const r = await spawn();
+        return r.status === 202 && r.body.tenant.envId !== envId ? r : null;
+      },
+      { timeoutMs: 15_000, intervalMs: 500, what: "the key to expire" },
+    );
     expect(fresh.headers.get("idempotent-replayed")).toBeNull();
     expect(fresh.body.tenant.apiKey).toMatch(/^sk_tenant_/);
     // And that one replays in its own window.
     expect((await spawn()).body.tenant.envId).toBe(fresh.body.tenant.envId);
-    expect((await stack.db.select({ n: count() }).from(tenants).where(inArray(tenants.orgId, [org.id])))[0]!.n).toBe(2);
+    expect(
+      (
+        await stack.db
+          .select({ n: count() })
+          .from(tenants)
+          .where(inArray(tenants.orgId, [org.id]))
+      )[0]!.n,
+    ).toBe(2);
   });
 });

@@ -40,7 +40,9 @@ describe("log redaction", () => {
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(["postgres driver failed", "model call failed", "settings echoed", "request"]));
 
     // Reported by name only: a failure must not print the secret it found.
-    const leaked = Object.entries(secrets).filter(([, value]) => out.includes(value)).map(([what]) => what);
+    const leaked = Object.entries(secrets)
+      .filter(([, value]) => out.includes(value))
+      .map(([what]) => what);
     expect(leaked).toEqual([]);
     expect(out.match(/\[REDACTED\]/g)?.length).toBeGreaterThanOrEqual(7);
     // What is not secret stays readable.

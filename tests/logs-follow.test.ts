@@ -36,8 +36,7 @@ async function readyTenant(token: string, name: string): Promise<number> {
   return tenant.envId as number;
 }
 
-const follow = (envId: number, token: string, query = "", headers: Record<string, string> = {}) =>
-  openSse(`${stack.url}/api/v1/tenant/${envId}/logs?follow=true${query}`, { token, headers });
+const follow = (envId: number, token: string, query = "", headers: Record<string, string> = {}) => openSse(`${stack.url}/api/v1/tenant/${envId}/logs?follow=true${query}`, { token, headers });
 
 const lines = (r: SseReader) => r.messages.filter((m) => m.event === "line").map((m) => ({ id: m.id!, ...(JSON.parse(m.data) as { at: string; line: string }) }));
 const texts = (r: SseReader) => lines(r).map((l) => l.line);

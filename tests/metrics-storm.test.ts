@@ -39,9 +39,7 @@ describe("a scrape storm", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const scrapes = Promise.all(
-      Array.from({ length: 300 }, () => fetch(metricsUrl(), { signal: AbortSignal.timeout(30_000) }).then(async (r) => ({ status: r.status, text: await r.text() }))),
-    );
+    const scrapes = Promise.all(Array.from({ length: 300 }, () => fetch(metricsUrl(), { signal: AbortSignal.timeout(30_000) }).then(async (r) => ({ status: r.status, text: await r.text() }))));
     const requests = Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         stack.api(i % 2 ? `/api/v1/tenant/${envId}/status` : "/api/v1/tenant", { token: org.token, timeoutMs: stack.config.REQUEST_TIMEOUT_MS }).then((r) => r.status),

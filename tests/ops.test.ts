@@ -16,8 +16,7 @@ import { parsePrometheusText, sampleValue } from "./helpers/prometheus.js";
 import { freePort, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 /** Held status waits and open event streams in the stack's API process, from its /metrics. */
-const watchers = async (stack: Stack) =>
-  sampleValue(parsePrometheusText(await (await fetch(`${stack.opsUrl}/metrics`)).text()), "convergence_api_tenant_watchers");
+const watchers = async (stack: Stack) => sampleValue(parsePrometheusText(await (await fetch(`${stack.opsUrl}/metrics`)).text()), "convergence_api_tenant_watchers");
 
 describe("/readyz against a private Postgres that goes down and comes back", () => {
   let pg: PrivatePostgres;
@@ -84,10 +83,13 @@ describe("/readyz against a private Postgres that goes down and comes back", () 
     } finally {
       pg.start();
     }
-    const back = await waitFor(async () => {
-      const r = await readyz();
-      return r.status === 200 ? r : null;
-    }, { timeoutMs: 30_000, what: "/readyz 200 after restart" });
+    const back = await waitFor(
+      async () => {
+        const r = await readyz();
+        return r.status === 200 ? r : null;
+      },
+      { timeoutMs: 30_000, what: "/readyz 200 after restart" },
+    );
     expect(back.body.checks).toEqual({ postgres: "ok", redis: "ok" });
     expect((await publicReadyz()).body).toEqual(publicUp);
   });
@@ -143,15 +145,18 @@ describe("/metrics and the queue dashboard", () => {
       return Object.fromEntries(tenantStatuses.map((s) => [s, rows.find((r) => r.status === s)?.count ?? 0]));
     };
     // Compare against a database that did not move while the scrape ran.
-    const { families, before } = await waitFor(async () => {
-      const before = await dbCounts();
-      const res = await fetch(`${stack.opsUrl}/metrics`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toContain("text/plain");
-      const families = parsePrometheusText(await res.text());
-      const after = await dbCounts();
-      return JSON.stringify(before) === JSON.stringify(after) ? { families, before } : null;
-    }, { timeoutMs: 30_000, what: "a scrape while the tenants table is still" });
+    const { families, before } = await waitFor(
+      async () => {
+        const before = await dbCounts();
+        const res = await fetch(`${stack.opsUrl}/metrics`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toContain("text/plain");
+        const families = parsePrometheusText(await res.text());
+        const after = await dbCounts();
+        return JSON.stringify(before) === JSON.stringify(after) ? { families, before } : null;
+      },
+      { timeoutMs: 30_000, what: "a scrape while the tenants table is still" },
+    );
 
     expect(families.get("convergence_tenants")?.type).toBe("gauge");
     const scraped = Object.fromEntries(tenantStatuses.map((s) => [s, sampleValue(families, "convergence_tenants", { status: s })]));
@@ -170,19 +175,18 @@ describe("/metrics and the queue dashboard", () => {
       expect(families.get(name)?.type, name).toBe("counter");
     }
     expect(sampleValue(families, "convergence_tenant_transitions_total", { to: "ready" })).toBeGreaterThanOrEqual(1);
-    expect(
-      sampleValue(families, "convergence_http_request_duration_seconds_count", { route: "/api/v1/tenant/:id/status", method: "GET", status: "200" }),
-    ).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, "convergence_http_request_duration_seconds_count", { route: "/api/v1/tenant/:id/status", method: "GET", status: "200" })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(families, "process_resident_memory_bytes", { process: "api" })).toBeGreaterThan(0);
 
     // The worker's own endpoint: what it observed while provisioning.
-    const worker = await waitFor(async () => {
-      const f = parsePrometheusText(await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text());
-      return (sampleValue(f, "convergence_worker_spawn_to_ready_seconds_count") ?? 0) >= 1 ? f : null;
-    }, { timeoutMs: 10_000, what: "the worker's spawn-to-ready observation" });
-    expect(
-      sampleValue(worker, "convergence_job_duration_seconds_count", { queue: jobs.provision.queue, name: jobs.provision.name, outcome: "completed" }),
-    ).toBeGreaterThanOrEqual(1);
+    const worker = await waitFor(
+      async () => {
+        const f = parsePrometheusText(await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text());
+        return (sampleValue(f, "convergence_worker_spawn_to_ready_seconds_count") ?? 0) >= 1 ? f : null;
+      },
+      { timeoutMs: 10_000, what: "the worker's spawn-to-ready observation" },
+    );
+    expect(sampleValue(worker, "convergence_job_duration_seconds_count", { queue: jobs.provision.queue, name: jobs.provision.name, outcome: "completed" })).toBeGreaterThanOrEqual(1);
     expect(families.get("convergence_job_failures_total")).toBeUndefined(); // per worker, not on the API
     expect(worker.get("convergence_job_failures_total")?.type).toBe("counter");
     expect(sampleValue(worker, "process_resident_memory_bytes", { process: "worker" })).toBeGreaterThan(0);
@@ -192,8 +196,7 @@ describe("/metrics and the queue dashboard", () => {
   });
 
   it("the queue dashboard opens for the admin token or organisation 1, and is refused to everyone else", async () => {
-    const get = (path: string, authorization?: string) =>
-      fetch(`${stack.opsUrl}${path}`, { headers: authorization ? { authorization } : {} });
+    const get = (path: string, authorization?: string) => fetch(`${stack.opsUrl}${path}`, { headers: authorization ? { authorization } : {} });
     const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString("base64")}`;
 
     const anonymous = await get("/admin/queues");
@@ -224,7 +227,10 @@ describe("/metrics and the queue dashboard", () => {
     // Organisation 1's own token opens it too (with an admin token configured, it is the same secret;
     // here organisation 1 is given a token of its own to show the organisation path).
     const orgOneToken = `cvg_org_${randomBytes(24).toString("base64url")}`;
-    await stack.db.update(organisations).set({ tokenHash: hashSecret(orgOneToken) }).where(eq(organisations.id, 1));
+    await stack.db
+      .update(organisations)
+      .set({ tokenHash: hashSecret(orgOneToken) })
+      .where(eq(organisations.id, 1));
     expect((await get("/admin/queues", `Bearer ${orgOneToken}`)).status).toBe(200);
     expect((await get("/admin/queues", basic(orgOneToken))).status).toBe(200);
   });

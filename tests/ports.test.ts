@@ -20,14 +20,22 @@ const envIds: number[] = [];
 async function tenantRow(): Promise<number> {
   const [row] = await db
     .insert(tenants)
-    .values({ orgId, name: "ports", language: "node", framework: "express", containerName: `ports-${Date.now()}-${envIds.length}`, apiKeyPrefix: "x", apiKeyHash: `ports-${process.pid}-${Date.now()}-${envIds.length}`, apiKeyEnc: "x" })
+    .values({
+      orgId,
+      name: "ports",
+      language: "node",
+      framework: "express",
+      containerName: `ports-${Date.now()}-${envIds.length}`,
+      apiKeyPrefix: "x",
+      apiKeyHash: `ports-${process.pid}-${Date.now()}-${envIds.length}`,
+      apiKeyEnc: "x",
+    })
     .returning();
   envIds.push(row!.envId);
   return row!.envId;
 }
 
-const lease = (min: number, max: number, envId: number, avoid: number[] = []) =>
-  db.transaction((tx) => leasePort(tx, { TENANT_PORT_MIN: min, TENANT_PORT_MAX: max }, envId, avoid));
+const lease = (min: number, max: number, envId: number, avoid: number[] = []) => db.transaction((tx) => leasePort(tx, { TENANT_PORT_MIN: min, TENANT_PORT_MAX: max }, envId, avoid));
 
 beforeAll(async () => {
   orgId = (await createOrganisation(db, "ports")).org.id;
@@ -59,7 +67,10 @@ describe("allocatePort", () => {
   it("a port a fetch() would refuse really is refused by fetch(), so the list is the one that matters", async () => {
     for (const port of [3659, 6000, 6667, 10080]) {
       expect(fetchBadPorts).toContain(port);
-      const err = await fetch(`http://127.0.0.1:${port}/`).then(() => null, (e: Error) => e);
+      const err = await fetch(`http://127.0.0.1:${port}/`).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(String((err?.cause as Error | undefined)?.message ?? err?.message)).toMatch(/bad port/);
     }
   });

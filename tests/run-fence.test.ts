@@ -53,7 +53,11 @@ describe("run fence", () => {
   });
 
   it("a run that throws releases the fence, and its error is the caller's", async () => {
-    await expect(fence.run("fence-test", key + 3, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      fence.run("fence-test", key + 3, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     expect(await other.run("fence-test", key + 3, async () => "ran")).toBe("ran");
   });
 });

@@ -8,15 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Convergence,
-  ConvergenceError,
-  TenantFailedError,
-  WebhookVerificationError,
-  verifyWebhook,
-  type RetryInfo,
-  type TenantEvent,
-} from "@convergence/sdk";
+import { Convergence, ConvergenceError, TenantFailedError, WebhookVerificationError, verifyWebhook, type RetryInfo, type TenantEvent } from "@convergence/sdk";
 import { WebhookPayloadSchema } from "../api/schemas.js";
 import { renderTypes, typesFile } from "../sdk/scripts/openapi-types.js";
 import { startReceiver } from "./helpers/receiver.js";
@@ -224,7 +216,9 @@ describe("tenants", () => {
     const rotated = await cvg.tenants.rotateKey(a.envId);
     expect(rotated.apiKey).toMatch(/^sk_tenant_/);
     expect(rotated.apiKey).not.toBe(a.apiKey);
-    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey! }).converge({ prompt: "x", agentARole: "A", agentBRole: "B" }).catch((e: unknown) => e);
+    const oldKey = await Convergence.tenant({ baseUrl: stack.url, apiKey: a.apiKey! })
+      .converge({ prompt: "x", agentARole: "A", agentBRole: "B" })
+      .catch((e: unknown) => e);
     expect(oldKey).toMatchObject({ code: "UNAUTHORIZED", status: 401, isAuthError: true });
 
     const missing = await cvg.tenants.get(2_000_000).catch((e: unknown) => e);
@@ -281,7 +275,9 @@ describe("convergence calls, quotas and usage", () => {
     const first = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey! }).converge(input);
     expect(first.final).not.toBe("");
 
-    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey!, retry: false }).converge(input).catch((e: unknown) => e);
+    const refused = await Convergence.tenant({ baseUrl: stack.url, apiKey: tenant.apiKey!, retry: false })
+      .converge(input)
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvergenceError);
     expect(refused).toMatchObject({ code: "RATE_LIMITED", status: 429 });
     const retryAfter = (refused as ConvergenceError).retryAfter!;

@@ -15,19 +15,7 @@ import { TemplateRegistry } from "../shared/templates.js";
 import { getTenant } from "../shared/tenants/queries.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus.js";
 import { startReceiver } from "./helpers/receiver.js";
-import {
-  TEST_CONTAINER_PREFIX,
-  TEST_OWNER,
-  deleteKeys,
-  execIn,
-  freePort,
-  ownedContainers,
-  spawnViaApi,
-  startStack,
-  waitFor,
-  waitForStatus,
-  type Stack,
-} from "./helpers/stack.js";
+import { TEST_CONTAINER_PREFIX, TEST_OWNER, deleteKeys, execIn, freePort, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 let stack: Stack;
 let org: { id: number; token: string };
@@ -124,10 +112,16 @@ describe("self-healing", () => {
     const before = (await stack.docker.getContainer(name).inspect()).Id;
     await stack.docker.getContainer(name).remove({ force: true });
 
-    await waitFor(async () => {
-      const c = await stack.docker.getContainer(name).inspect().catch(() => null);
-      return c && c.Id !== before && c.State.Running;
-    }, { timeoutMs: 60_000, what: "the container to be re-created" });
+    await waitFor(
+      async () => {
+        const c = await stack.docker
+          .getContainer(name)
+          .inspect()
+          .catch(() => null);
+        return c && c.Id !== before && c.State.Running;
+      },
+      { timeoutMs: 60_000, what: "the container to be re-created" },
+    );
     const ready = await waitForStatus(stack, org.token, envId, ["ready"], 60_000);
     expect(ready.port).toBe(port);
     const env = JSON.parse(await execIn(stack.docker, name, ["node", "-e", "console.log(JSON.stringify(process.env))"]));
@@ -186,7 +180,10 @@ describe("self-healing", () => {
       for (const c of byHand) expect((await c.inspect()).State.Running).toBe(true);
     } finally {
       for (const c of [...byHand, orphan, oldOrphan]) await c.remove({ force: true }).catch(() => {});
-      await stack.docker.getImage(oldImage).remove({ force: true }).catch(() => {});
+      await stack.docker
+        .getImage(oldImage)
+        .remove({ force: true })
+        .catch(() => {});
     }
   });
 
@@ -214,7 +211,9 @@ describe("self-healing", () => {
 
 /** Builds `tag` from `from` with extra labels (LABEL needs no shell in the image). */
 async function buildLabelledImage(stack: Stack, from: string, tag: string, labels: Record<string, string>) {
-  const dockerfile = `FROM ${from}\nLABEL ${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(" ")}\n`;
+  const dockerfile = `FROM ${from}\nLABEL ${Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(" ")}\n`;
   const context = tar.pack(mkdtempSync(join(tmpdir(), "cvg-image-")), {
     finalize: false,
     finish: (pack) => {
@@ -223,9 +222,7 @@ async function buildLabelledImage(stack: Stack, from: string, tag: string, label
     },
   });
   const stream = await stack.docker.buildImage(context, { t: tag, pull: false, rm: true });
-  const output: Array<{ error?: string }> = await new Promise((resolve, reject) =>
-    stack.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+  const output: Array<{ error?: string }> = await new Promise((resolve, reject) => stack.docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))));
   const failed = output.find((o) => o.error);
   if (failed) throw new Error(`building ${tag}: ${failed.error}`);
 }

@@ -14,10 +14,6 @@ export default class RunLastSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const unit = (f: TestSpecification) => f.project.name === "unit";
-    return [
-      ...sorted.filter(unit),
-      ...sorted.filter((f) => !unit(f) && !runsLast(f.moduleId)),
-      ...sorted.filter((f) => !unit(f) && runsLast(f.moduleId)),
-    ];
+    return [...sorted.filter(unit), ...sorted.filter((f) => !unit(f) && !runsLast(f.moduleId)), ...sorted.filter((f) => !unit(f) && runsLast(f.moduleId))];
   }
 }

@@ -22,11 +22,7 @@ let orgB: { id: number; token: string };
 beforeAll(async () => {
   // No worker: spawned tenants stay pending (no containers); their pending and destroying
   // transitions are the API's own, which is all the event-stream tests need.
-  stack = await startStack(
-    "sessions",
-    { SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS), SESSION_MAX_AGE_SECONDS: String(SESSION_MAX_AGE_SECONDS) },
-    { workers: 0 },
-  );
+  stack = await startStack("sessions", { SESSION_TTL_SECONDS: String(SESSION_TTL_SECONDS), SESSION_MAX_AGE_SECONDS: String(SESSION_MAX_AGE_SECONDS) }, { workers: 0 });
   orgA = await stack.newOrg("sessions-a");
   orgB = await stack.newOrg("sessions-b");
 });
@@ -51,7 +47,11 @@ async function signIn(token: string): Promise<Session> {
 
 function sessionFrom(res: Response, body: any): Session {
   const setCookies = res.headers.getSetCookie();
-  const value = (name: string) => setCookies.find((c) => c.startsWith(`${name}=`))?.split(";")[0]?.slice(name.length + 1) ?? "";
+  const value = (name: string) =>
+    setCookies
+      .find((c) => c.startsWith(`${name}=`))
+      ?.split(";")[0]
+      ?.slice(name.length + 1) ?? "";
   return { cookie: `cvg_session=${value("cvg_session")}; cvg_csrf=${value("cvg_csrf")}`, csrf: value("cvg_csrf"), setCookies, body };
 }
 
@@ -233,7 +233,8 @@ describe("the organisation event stream", () => {
     // The second transaction waits on the organisation's lock (not merely slow): Postgres says so.
     await waitFor(
       async () => {
-        const rows = await stack.sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%pg_advisory_xact_lock%'`;
+        const rows =
+          await stack.sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%pg_advisory_xact_lock%'`;
         return rows.length > 0;
       },
       { timeoutMs: 10_000, what: "the second event to wait for the first one's commit" },

@@ -72,7 +72,13 @@ describe("scripts/setup.sh's .env", () => {
     const machineSecrets = join(tempDir("cvg-machine-"), "secrets.env");
     const old = clone();
     const mine = { POSTGRES_PASSWORD: "pg-old-clone", REDIS_PASSWORD: "redis-old-clone", ENCRYPTION_KEY: "a2V5LW9mLXRoZS1vbGQtY2xvbmU=" };
-    writeFileSync(join(old, ".env"), `${Object.entries(mine).map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(old, ".env"),
+      `${Object.entries(mine)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")}\n`,
+      { mode: 0o600 },
+    );
     expect(runSetup(old, machineSecrets).status).toBe(0);
     expect(readEnv(machineSecrets)).toEqual(mine);
 
@@ -99,4 +105,3 @@ describe("scripts/setup.sh's .env", () => {
     expect(existsSync(join(dir, ".env"))).toBe(false);
   });
 });
-

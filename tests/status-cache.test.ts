@@ -49,9 +49,11 @@ it("a change nobody announced (the health counters) shows once the cached row ex
   expect(((await direct.json()) as { tenant: { health: { consecutiveFailures: number } } }).tenant.health.consecutiveFailures).toBe(7);
   const shortLived = await stack.startExtraApi({ STATUS_CACHE_MS: "200" });
   const read = async () =>
-    ((await (await fetch(`${shortLived.url}/api/v1/tenant/${envId}/status`, { headers: { authorization: `Bearer ${org.token}` } })).json()) as {
-      tenant: { health: { consecutiveFailures: number } };
-    }).tenant.health.consecutiveFailures;
+    (
+      (await (await fetch(`${shortLived.url}/api/v1/tenant/${envId}/status`, { headers: { authorization: `Bearer ${org.token}` } })).json()) as {
+        tenant: { health: { consecutiveFailures: number } };
+      }
+    ).tenant.health.consecutiveFailures;
   expect(await read()).toBe(7);
   await stack.sql`update tenants set consecutive_failures = 8 where env_id = ${envId}`;
   await waitFor(async () => (await read()) === 8, { timeoutMs: 5_000, intervalMs: 50, what: "the expired row to be read again" });

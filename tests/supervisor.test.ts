@@ -17,7 +17,10 @@ let url: string;
 function children(): { api?: number; worker?: number } {
   let pids: number[] = [];
   try {
-    pids = execFileSync("pgrep", ["-P", String(supervisor.pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    pids = execFileSync("pgrep", ["-P", String(supervisor.pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return {};
   }
@@ -30,7 +33,11 @@ function children(): { api?: number; worker?: number } {
   return roles;
 }
 
-const healthy = () => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+const healthy = () =>
+  fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 beforeAll(async () => {
   const port = await freePort();
@@ -57,10 +64,13 @@ describe("npm start supervises the API and the worker", () => {
   it("restarts a worker killed with SIGKILL, and the API keeps answering meanwhile", async () => {
     const before = children();
     process.kill(before.worker!, "SIGKILL");
-    const restarted = await waitFor(async () => {
-      const now = children();
-      return now.worker && now.worker !== before.worker ? now : null;
-    }, { timeoutMs: 20_000, what: "a new worker process" });
+    const restarted = await waitFor(
+      async () => {
+        const now = children();
+        return now.worker && now.worker !== before.worker ? now : null;
+      },
+      { timeoutMs: 20_000, what: "a new worker process" },
+    );
     expect(restarted.api).toBe(before.api);
     expect(await healthy()).toBe(true);
     expect(output).toMatch(/\[start\] worker exited \(SIGKILL\) after \d+s; restarting in \d+s \(restart #1\)/);
@@ -69,10 +79,13 @@ describe("npm start supervises the API and the worker", () => {
   it("restarts a crashed API, which answers again", async () => {
     const before = children();
     process.kill(before.api!, "SIGKILL");
-    await waitFor(async () => {
-      const now = children();
-      return now.api && now.api !== before.api && (await healthy());
-    }, { timeoutMs: 30_000, what: "the API to be back" });
+    await waitFor(
+      async () => {
+        const now = children();
+        return now.api && now.api !== before.api && (await healthy());
+      },
+      { timeoutMs: 30_000, what: "the API to be back" },
+    );
     expect(children().worker).toBe(before.worker);
     expect(output).toMatch(/\[start\] api exited \(SIGKILL\)/);
   });

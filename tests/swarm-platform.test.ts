@@ -146,7 +146,12 @@ async function taskContainer(swarm: LocalSwarm, name: string, node: NodeState): 
 async function runningContainers(swarm: LocalSwarm, name: string) {
   const perNode = await Promise.all(
     swarm.nodes.map(async (node) =>
-      (await swarm.nodeDocker(node).listContainers({ filters: { label: [`com.docker.swarm.service.name=${name}`], status: ["running"] } }).catch(() => [])).map(() => node.n),
+      (
+        await swarm
+          .nodeDocker(node)
+          .listContainers({ filters: { label: [`com.docker.swarm.service.name=${name}`], status: ["running"] } })
+          .catch(() => [])
+      ).map(() => node.n),
     ),
   );
   return perNode.flat();
@@ -165,8 +170,7 @@ async function routedTo(stack: Stack, t: { envId: number; url: string }, address
   return route?.upstream === address && typeof reply !== "string" && reply.status === 200 && reply.body.includes(`"tenant":"tenant_${t.envId}"`);
 }
 
-const servicesOf = async (envId: number) =>
-  managerDocker().listServices({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } });
+const servicesOf = async (envId: number) => managerDocker().listServices({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } });
 
 const secretsOf = async (envId: number) =>
   managerDocker().listSecrets({ filters: { label: [`${labelKeys.owner}=${TEST_OWNER}`, `${labelKeys.envId}=${envId}`] } }) as Promise<Array<{ ID: string; Spec: { Name: string } }>>;
@@ -181,8 +185,7 @@ function linkLocal(mac: string): string {
 /** A command run in a node's network namespace (its firewall, its interfaces). */
 const inNode = (node: NodeState, cmd: string, args: string[]) => run("nsenter", [`--net=${netnsPath(node.netns)}`, cmd, ...args]);
 
-const listChain = async (node: NodeState, bin: string, chain: string) =>
-  (await inNode(node, bin, ["-w", "5", "-t", "filter", "-S", chain])).split("\n").filter((l) => l.startsWith("-A "));
+const listChain = async (node: NodeState, bin: string, chain: string) => (await inNode(node, bin, ["-w", "5", "-t", "filter", "-S", chain])).split("\n").filter((l) => l.startsWith("-A "));
 
 /** The node agent's forward chain on a node, in the iptables backend the node's dockerd uses. */
 async function agentForwardChain(node: NodeState): Promise<{ bin: string; chain: string; rules: string[] }> {
@@ -291,7 +294,9 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     // Swap the rule that drops new connections to tenants for one that accepts them: same number of rules.
     const index = rules.findIndex((r) => / -o docker0 -j DROP$/.test(r));
     expect(index).toBeGreaterThanOrEqual(0);
-    const tampered = rules[index]!.replace(/^-A \S+ /, "").replace(/-j DROP$/, "-j ACCEPT").split(" ");
+    const tampered = rules[index]!.replace(/^-A \S+ /, "")
+      .replace(/-j DROP$/, "-j ACCEPT")
+      .split(" ");
     await inNode(node, bin, ["-w", "5", "-t", "filter", "-R", chain, String(index + 1), ...tampered]);
     const now = await listChain(node, bin, chain);
     expect(now).toHaveLength(rules.length);
@@ -314,7 +319,10 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     expect((await docker.getNetwork("bridge").inspect()).EnableIPv6).toBe(false);
     // Targets: the link-local address of its node's bridge (the IPv6 twin of the gateway the firewall guards) and the host's own addresses.
     const bridgeV6 = (await inNode(node, "ip", ["-6", "-o", "addr", "show", "dev", "docker0"])).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1];
-    const hostV6 = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === "IPv6" && !a.internal).map((a) => a!.address.split("%")[0]!);
+    const hostV6 = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === "IPv6" && !a.internal)
+      .map((a) => a!.address.split("%")[0]!);
     const listener: Server = createServer((s) => s.end("host service"));
     await new Promise<void>((r) => listener.listen(0, "::", r));
     try {
@@ -373,14 +381,23 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
         const [master, ...blocked] = await probeFrom(docker, id, [{ host: "host.docker.internal", port: stack.config.PORT, path: "/healthz" }, ...targets], 1500);
         expect(master!.outcome).toBe("connected");
         expect(master!.response).toMatch(/^HTTP\/1\.[01] 200/);
-        expect(blocked.filter((r) => r.outcome === "connected"), JSON.stringify(outcomes(blocked))).toEqual([]);
+        expect(
+          blocked.filter((r) => r.outcome === "connected"),
+          JSON.stringify(outcomes(blocked)),
+        ).toEqual([]);
       }
     } finally {
       hostService.close();
     }
   });
 
-  test("a node's engine killed: its tenants are ready again on the other node with a new address, with tenant.unhealthy then tenant.recovered; the node back, nothing is duplicated", async ({ swarm, stack, org, fleet, receiver }) => {
+  test("a node's engine killed: its tenants are ready again on the other node with a new address, with tenant.unhealthy then tenant.recovered; the node back, nothing is duplicated", async ({
+    swarm,
+    stack,
+    org,
+    fleet,
+    receiver,
+  }) => {
     const perNode = new Map<string, Placed[]>();
     for (const t of fleet) perNode.set(t.node.id, [...(perNode.get(t.node.id) ?? []), t]);
     const [victimId, moving] = [...perNode.entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
@@ -407,7 +424,11 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
       // The two webhooks, in order, the second carrying the new address.
       const hooks = await waitFor(
         async () => {
-          const mine = receiver.events().slice(eventsBefore).filter((e) => e.json.data.envId === t.envId).map((e) => e.json);
+          const mine = receiver
+            .events()
+            .slice(eventsBefore)
+            .filter((e) => e.json.data.envId === t.envId)
+            .map((e) => e.json);
           return mine.some((e) => e.type === "tenant.recovered") ? mine : null;
         },
         { timeoutMs: 30_000, what: `tenant.recovered for tenant ${t.envId}` },
@@ -429,7 +450,12 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
     expect(logs.body.lines.join("\n")).toContain(`tenant_${moved[0]!.envId} (${moved[0]!.name}) listening on 3000`);
     for (const t of staying) {
       expect(await status(stack, org.token, t.envId)).toMatchObject({ status: "ready", address: t.address });
-      expect(receiver.events().slice(eventsBefore).filter((e) => e.json.data.envId === t.envId)).toEqual([]);
+      expect(
+        receiver
+          .events()
+          .slice(eventsBefore)
+          .filter((e) => e.json.data.envId === t.envId),
+      ).toEqual([]);
     }
 
     await swarm.start(victim);
@@ -520,8 +546,16 @@ describe("the platform on a real local swarm (CONVERGENCE_RUNTIME=swarm)", () =>
       expect((await docker.listServices({ filters: { name: [foreign] } })).map((s) => s.Spec?.Name)).toEqual([foreign]);
       expect(await secretNames()).toContain(`${foreign}-secret`);
     } finally {
-      for (const name of [orphan, foreign]) await docker.getService(name).remove().catch(() => {});
-      for (const name of [`${orphan}-key-000000000000`, `${foreign}-secret`]) await docker.getSecret(name).remove().catch(() => {});
+      for (const name of [orphan, foreign])
+        await docker
+          .getService(name)
+          .remove()
+          .catch(() => {});
+      for (const name of [`${orphan}-key-000000000000`, `${foreign}-secret`])
+        await docker
+          .getSecret(name)
+          .remove()
+          .catch(() => {});
     }
   });
 });

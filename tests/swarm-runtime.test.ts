@@ -67,7 +67,11 @@ const test = swarmTest.extend<{
       } finally {
         rmSync(root, { recursive: true, force: true });
         // Both of its tags (local and registry) on the manager; the nodes' copies go with the cluster.
-        if (imageId) await managerDocker().getImage(imageId).remove({ force: true }).catch(() => {});
+        if (imageId)
+          await managerDocker()
+            .getImage(imageId)
+            .remove({ force: true })
+            .catch(() => {});
       }
     },
     { scope: "file" },
@@ -223,10 +227,13 @@ describe("SwarmRuntime on a real local swarm", () => {
     for (const [i, info] of infos.entries()) {
       const t = fleet[i]!;
       // The app answers at the address the runtime reports (a connection from this host to the node's address).
-      const health = await waitFor(async () => {
-        const h = await healthAt(info!.address!);
-        return typeof h === "object" && h.status === 200 ? h : null;
-      }, { timeoutMs: 15_000, what: `${t.name} /health at ${info!.address}` });
+      const health = await waitFor(
+        async () => {
+          const h = await healthAt(info!.address!);
+          return typeof h === "object" && h.status === 200 ? h : null;
+        },
+        { timeoutMs: 15_000, what: `${t.name} /health at ${info!.address}` },
+      );
       expect(health.body).toMatchObject({ status: "ok", tenant: `tenant_${t.envId}` });
 
       // The container as its node's engine shows it.
@@ -334,7 +341,9 @@ describe("SwarmRuntime on a real local swarm", () => {
   test("a host port taken outside Swarm on every node: start fails with PortInUseError and leaves nothing running", async ({ swarm, runtime, image: { ref: image }, master }) => {
     const t = { name: `${TEST_CONTAINER_PREFIX}swarm-port`, port: PORTS[12]!, envId: 9102 };
     const squatters: ChildProcess[] = swarm.nodes.map((node) =>
-      spawn("nsenter", [`--net=/run/netns/${node.netns}`, process.execPath, "-e", `require("net").createServer().listen(${t.port}, "0.0.0.0", () => console.log("listening"))`], { stdio: ["ignore", "pipe", "inherit"] }),
+      spawn("nsenter", [`--net=/run/netns/${node.netns}`, process.execPath, "-e", `require("net").createServer().listen(${t.port}, "0.0.0.0", () => console.log("listening"))`], {
+        stdio: ["ignore", "pipe", "inherit"],
+      }),
     );
     try {
       await Promise.all(squatters.map((p) => new Promise((r) => p.stdout!.once("data", r))));

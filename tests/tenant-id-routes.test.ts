@@ -66,8 +66,7 @@ const otherSpellings = (envId: number) => [
   `tenant_${envId}.0`,
 ];
 
-const call = (method: string, path: string, id: string, token: string) =>
-  stack.api(path.replace("{id}", id), { method, token, timeoutMs: 10_000 });
+const call = (method: string, path: string, id: string, token: string) => stack.api(path.replace("{id}", id), { method, token, timeoutMs: 10_000 });
 
 describe("tenant ids in paths", () => {
   it("the walk covers every tenant operation: status, events, logs, webhooks, rotate-key and destroy", () => {
@@ -133,6 +132,13 @@ describe("tenant ids in paths", () => {
       expect(seen.status).toBe(200);
       expect(seen.body.tenant.envId).toBe(theirs);
     }
-    expect((await stack.db.select().from(tenants).where(inArray(tenants.envId, [mine, theirs]))).map((t) => t.status)).toEqual(["pending", "pending"]);
+    expect(
+      (
+        await stack.db
+          .select()
+          .from(tenants)
+          .where(inArray(tenants.envId, [mine, theirs]))
+      ).map((t) => t.status),
+    ).toEqual(["pending", "pending"]);
   });
 });

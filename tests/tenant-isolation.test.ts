@@ -87,10 +87,7 @@ beforeAll(async () => {
     WEBHOOK_BACKOFF_MS: "200",
   });
   [orgA, orgB] = [await stack.newOrg("isolation-a"), await stack.newOrg("isolation-b")];
-  [a, b] = await Promise.all([
-    spawnReady(orgA, { name: "shop", webhookUrl: receiver.url }),
-    spawnReady(orgB, { name: "shop" }),
-  ]);
+  [a, b] = await Promise.all([spawnReady(orgA, { name: "shop", webhookUrl: receiver.url }), spawnReady(orgB, { name: "shop" })]);
   ca = await caCertificate();
 });
 
@@ -183,10 +180,7 @@ describe("isolation from inside a tenant", () => {
   test("another tenant cannot be reached, by IP or by name, on any of its addresses and ports", async () => {
     // The name Docker's DNS knows B by: its container's, or that of the warm network it joined.
     const bName = (await networkOwner(stack.docker, b.containerName)).Name.replace(/^\//, "");
-    const [{ ip: bIp, gateway }, docker0] = [
-      await addressOf(b.containerName),
-      (await stack.docker.getNetwork("bridge").inspect()).IPAM?.Config?.[0]?.Gateway ?? "172.17.0.1",
-    ];
+    const [{ ip: bIp, gateway }, docker0] = [await addressOf(b.containerName), (await stack.docker.getNetwork("bridge").inspect()).IPAM?.Config?.[0]?.Gateway ?? "172.17.0.1"];
     // The targets exist: the host reaches B on its own address and on its published port.
     expect((await fetch(`http://${bIp}:3000/health`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${b.port}/health`)).status).toBe(200);
@@ -216,7 +210,11 @@ describe("isolation from inside a tenant", () => {
 
     const { ip: aIp } = await addressOf(a.containerName);
     const aName = (await networkOwner(stack.docker, a.containerName)).Name.replace(/^\//, "");
-    const back = await probeFrom(stack.docker, b.containerName, [{ host: aIp, port: 3000 }, { host: aName, port: 3000 }, { host: "host.docker.internal", port: a.port }]);
+    const back = await probeFrom(stack.docker, b.containerName, [
+      { host: aIp, port: 3000 },
+      { host: aName, port: 3000 },
+      { host: "host.docker.internal", port: a.port },
+    ]);
     for (const r of back) expect(r.outcome, JSON.stringify(outcomes(back))).not.toBe("connected");
   });
 
@@ -256,8 +254,15 @@ describe("isolation from inside a tenant", () => {
     // the bridge's own link-local address, and every IPv6 address of the host, on a port listening on all of them.
     const bMac = Object.values((await networkOwner(stack.docker, b.containerName)).NetworkSettings.Networks ?? {})[0]!.MacAddress;
     const bridge = (await stack.docker.getNetwork(netName).inspect()).Options?.["com.docker.network.bridge.name"];
-    const bridgeV6 = Object.entries(networkInterfaces()).filter(([name]) => name === bridge).flatMap(([, addrs]) => addrs ?? []).find((x) => x.family === "IPv6")?.address.split("%")[0];
-    const hostV6 = Object.values(networkInterfaces()).flat().filter((x) => x && x.family === "IPv6").map((x) => x!.address.split("%")[0]!);
+    const bridgeV6 = Object.entries(networkInterfaces())
+      .filter(([name]) => name === bridge)
+      .flatMap(([, addrs]) => addrs ?? [])
+      .find((x) => x.family === "IPv6")
+      ?.address.split("%")[0];
+    const hostV6 = Object.values(networkInterfaces())
+      .flat()
+      .filter((x) => x && x.family === "IPv6")
+      .map((x) => x!.address.split("%")[0]!);
     const listener = createServer((sock) => sock.end("host service"));
     await new Promise<void>((r) => listener.listen(0, "::", r));
     try {

@@ -52,8 +52,7 @@ function scenario(action: "up" | "start" | "ensure" | "down", order = tenants) {
   expect(JSON.parse(out)).toEqual({ ok: true, action });
 }
 
-const iptablesInEngine = (...args: string[]) =>
-  execFileSync(engine!.inNetns[0]!, [...engine!.inNetns.slice(1), "iptables", "-w", ...args], { encoding: "utf8" });
+const iptablesInEngine = (...args: string[]) => execFileSync(engine!.inNetns[0]!, [...engine!.inNetns.slice(1), "iptables", "-w", ...args], { encoding: "utf8" });
 const ourRules = () => {
   const { forward, input } = chainNames(bridge);
   return [iptablesInEngine("-S", forward), iptablesInEngine("-S", input), iptablesInEngine("-S", "DOCKER-USER"), iptablesInEngine("-S", "INPUT")];

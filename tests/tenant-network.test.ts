@@ -50,7 +50,14 @@ const runtimeWith = (opts: TenantNetworkOptions) => new DockerRuntime({ socketPa
 
 async function removeEverythingOwned() {
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${owner}`] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   await new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner }).removeUnusedNetworks({ includeCurrent: true });
 }
 
@@ -75,7 +82,10 @@ const chainMissing = (chain: string) => {
     return true;
   }
 };
-const jumpsTo = (chain: string, target: string) => iptablesRules(chain).split("\n").filter((l) => l.includes(`-j ${target}`)).length;
+const jumpsTo = (chain: string, target: string) =>
+  iptablesRules(chain)
+    .split("\n")
+    .filter((l) => l.includes(`-j ${target}`)).length;
 
 beforeAll(async () => {
   await removeEverythingOwned();
@@ -95,10 +105,7 @@ beforeAll(async () => {
   runtime = runtimeWith(options("public"));
   const template = new TemplateRegistry(config.TEMPLATES_DIR).get("node", "express")!;
   image = await runtime.ensureImage(template, config.TENANT_BASE_IMAGE);
-  [a, b] = await Promise.all([
-    startTenant(runtime, image, { name: `${owner}-a`, envId: 1, orgId: 1, owner }),
-    startTenant(runtime, image, { name: `${owner}-b`, envId: 2, orgId: 2, owner }),
-  ]);
+  [a, b] = await Promise.all([startTenant(runtime, image, { name: `${owner}-a`, envId: 1, orgId: 1, owner }), startTenant(runtime, image, { name: `${owner}-b`, envId: 2, orgId: 2, owner })]);
   [aIp, bIp] = await Promise.all([containerAddress(docker, a.name), containerAddress(docker, b.name)]);
 });
 
@@ -145,7 +152,10 @@ describe("tenant isolation", () => {
     expect(results.find((r) => r.host === b.name)?.address).toBe(bIp);
     for (const r of results) expect(r.outcome, JSON.stringify(outcomes(results))).not.toBe("connected");
 
-    const back = await probeFrom(docker, b.name, [{ host: aIp, port: 3000 }, { host: a.name, port: 3000 }]);
+    const back = await probeFrom(docker, b.name, [
+      { host: aIp, port: 3000 },
+      { host: a.name, port: 3000 },
+    ]);
     for (const r of back) expect(r.outcome, JSON.stringify(outcomes(back))).not.toBe("connected");
   });
 

@@ -18,8 +18,7 @@ afterAll(async () => {
 });
 
 /** Held waits and open streams in the API process, from its /metrics. */
-const watchers = async () =>
-  sampleValue(parsePrometheusText(await (await fetch(`${stack.opsUrl}/metrics`)).text()), "convergence_api_tenant_watchers");
+const watchers = async () => sampleValue(parsePrometheusText(await (await fetch(`${stack.opsUrl}/metrics`)).text()), "convergence_api_tenant_watchers");
 
 describe("status?wait=", () => {
   it("answers as soon as the tenant is ready, not when the timeout runs out, and at once when it already is", async () => {

@@ -22,8 +22,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const healthcheck = () =>
-  spawnSync(process.execPath, ["--import", "tsx", "worker/healthcheck.ts"], { cwd: projectRoot, env, encoding: "utf8" });
+const healthcheck = () => spawnSync(process.execPath, ["--import", "tsx", "worker/healthcheck.ts"], { cwd: projectRoot, env, encoding: "utf8" });
 
 describe("worker healthcheck", () => {
   it("passes while the worker beats, and fails once the worker is gone", async () => {
@@ -31,10 +30,13 @@ describe("worker healthcheck", () => {
     const worker = stack.workers[0]!;
     worker.kill("SIGKILL");
     await new Promise((r) => worker.once("exit", r));
-    const stale = await waitFor(async () => {
-      const r = healthcheck();
-      return r.status === 1 ? r : null;
-    }, { timeoutMs: 10_000, what: "the healthcheck to notice" });
+    const stale = await waitFor(
+      async () => {
+        const r = healthcheck();
+        return r.status === 1 ? r : null;
+      },
+      { timeoutMs: 10_000, what: "the healthcheck to notice" },
+    );
     expect(stale.stderr).toMatch(/heartbeat is \d+s old/);
   });
 });

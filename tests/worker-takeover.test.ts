@@ -33,7 +33,12 @@ describe("worker takeover", () => {
 
     const started = await waitFor(
       async () =>
-        (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting"))))[0],
+        (
+          await stack.db
+            .select()
+            .from(tenantEvents)
+            .where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting")))
+        )[0],
       { intervalMs: 20, timeoutMs: 60_000, what: "the provision job to wait for the app's health" },
     );
     const holder = stack.workers.find((w) => actorOf(w.pid).test(started.actor));
@@ -74,10 +79,21 @@ describe("worker takeover", () => {
     expect(res.status).toBe(202);
     const envId: number = res.body.tenant.envId;
     await waitFor(
-      async () => (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting"))))[0],
+      async () =>
+        (
+          await stack.db
+            .select()
+            .from(tenantEvents)
+            .where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting")))
+        )[0],
       { intervalMs: 20, timeoutMs: 60_000, what: "the provision job to wait for the app's health" },
     );
-    const started = (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting"))))[0]!;
+    const started = (
+      await stack.db
+        .select()
+        .from(tenantEvents)
+        .where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "starting")))
+    )[0]!;
     const holder = stack.workers.find((w) => w.exitCode === null && actorOf(w.pid).test(started.actor));
     expect(holder, `the worker that moved the tenant (${started.actor}) is running`).toBeDefined();
     const gate = await waitFor(
@@ -93,10 +109,13 @@ describe("worker takeover", () => {
     const firstToken = await stack.redis.get(lock);
     holder!.kill("SIGSTOP");
     try {
-      await waitFor(async () => {
-        const token = await stack.redis.get(lock);
-        return token !== null && token !== firstToken;
-      }, { intervalMs: 20, timeoutMs: 30_000, what: "another worker to take the job over" });
+      await waitFor(
+        async () => {
+          const token = await stack.redis.get(lock);
+          return token !== null && token !== firstToken;
+        },
+        { intervalMs: 20, timeoutMs: 30_000, what: "another worker to take the job over" },
+      );
       // Were the takeover running now, it would see the app healthy and make the tenant ready at once.
       expect((await fetch(`${gate}/open`, { method: "POST" })).status).toBe(200);
       await expect(waitForStatus(stack, org.token, envId, ["ready", "failed"], 3_000)).rejects.toThrow(/timed out/);
@@ -105,7 +124,10 @@ describe("worker takeover", () => {
     }
     // Resumed, the first run finishes the job; the takeover then finds nothing left to do.
     expect((await waitForStatus(stack, org.token, envId, ["ready", "failed"], 30_000)).status).toBe("ready");
-    const ready = (await stack.db.select().from(tenantEvents).where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "ready"))));
+    const ready = await stack.db
+      .select()
+      .from(tenantEvents)
+      .where(and(eq(tenantEvents.envId, envId), eq(tenantEvents.toStatus, "ready")));
     expect(ready.map((e) => e.actor)).toEqual([started.actor]);
     expect(await ownedContainers(stack, envId)).toHaveLength(1);
   });

@@ -94,19 +94,21 @@ describe("logs of the whole test run", () => {
     let lines = 0;
     let redactions = 0;
     for (const f of files) {
-      readFileSync(join(logDir, f), "utf8").split("\n").forEach((line, i) => {
-        lines++;
-        if (line.includes("[REDACTED]")) redactions++;
-        for (const [what, re] of secretPatterns) {
-          const m = re.exec(line);
-          if (m) leaks.push(`${f}:${i + 1}: ${what} ${m[0].slice(0, 14)}…`);
-        }
-        for (const secret of knownSecrets) {
-          // The part after the prefix too: a mangled prefix must not hide the secret itself.
-          const body = secret.replace(/^(sk_tenant_|cvg_org_|whsec_)/, "");
-          if (line.includes(secret) || line.includes(body)) leaks.push(`${f}:${i + 1}: a secret issued in this test`);
-        }
-      });
+      readFileSync(join(logDir, f), "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          lines++;
+          if (line.includes("[REDACTED]")) redactions++;
+          for (const [what, re] of secretPatterns) {
+            const m = re.exec(line);
+            if (m) leaks.push(`${f}:${i + 1}: ${what} ${m[0].slice(0, 14)}…`);
+          }
+          for (const secret of knownSecrets) {
+            // The part after the prefix too: a mangled prefix must not hide the secret itself.
+            const body = secret.replace(/^(sk_tenant_|cvg_org_|whsec_)/, "");
+            if (line.includes(secret) || line.includes(body)) leaks.push(`${f}:${i + 1}: a secret issued in this test`);
+          }
+        });
     }
     expect(lines).toBeGreaterThan(0);
     // The key pasted into a URL reached the request log, masked: the scrubbing ran, not just silence.

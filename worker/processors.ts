@@ -50,8 +50,7 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     ctx.logger.info({ outcome }, "log follower stopped");
     return outcome;
   },
-  webhookDelivery: (ctx, { eventId }, job) =>
-    deliverWebhookEvent(ctx, eventId, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
+  webhookDelivery: (ctx, { eventId }, job) => deliverWebhookEvent(ctx, eventId, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
   webhookSweep: (ctx) => enqueuePendingWebhookEvents(ctx),
   reconcile: (ctx) => reconcile(ctx),
   healthSweep: (ctx) => sweepHealth(ctx),

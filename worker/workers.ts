@@ -35,9 +35,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
   const periodic = keys.map((k) => jobs[k] as JobDefinition).filter((j) => j.everyMs);
   const schedule = async () => {
     for (const job of periodic) {
-      await ctx.queues
-        .of(job)
-        .upsertJobScheduler(job.name, { every: job.everyMs!(ctx.config) }, { name: job.name, data: {}, opts: job.options(ctx.config) });
+      await ctx.queues.of(job).upsertJobScheduler(job.name, { every: job.everyMs!(ctx.config) }, { name: job.name, data: {}, opts: job.options(ctx.config) });
     }
   };
   await schedule();
@@ -103,16 +101,17 @@ export async function withLock<T>(ctx: WorkerContext, name: string, fn: () => Pr
   const ttl = ctx.config.WORKER_LOCK_MS;
   const ok = await ctx.redis.set(key, token, "PX", ttl, "NX");
   if (!ok) return "skipped: already running";
-  const renewal = setInterval(() => {
-    ctx.redis.eval(RENEW, 1, key, token, ttl).catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not renew the lock"));
-  }, Math.max(500, Math.floor(ttl / 3)));
+  const renewal = setInterval(
+    () => {
+      ctx.redis.eval(RENEW, 1, key, token, ttl).catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not renew the lock"));
+    },
+    Math.max(500, Math.floor(ttl / 3)),
+  );
   try {
     return await fn();
   } finally {
     clearInterval(renewal);
     // Release only our own lock. A release that fails must not hide fn's own outcome: the lock expires by itself.
-    await ctx.redis
-      .eval(RELEASE, 1, key, token)
-      .catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not release the lock; it expires by itself"));
+    await ctx.redis.eval(RELEASE, 1, key, token).catch((err: unknown) => ctx.logger.warn({ err, lock: key }, "could not release the lock; it expires by itself"));
   }
 }

@@ -18,11 +18,7 @@ export const jwksRoute = createRoute({
       content: {
         "application/json": {
           schema: z.object({
-            keys: z.array(
-              z
-                .object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })
-                .openapi("JWK"),
-            ),
+            keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() }).openapi("JWK")),
           }),
         },
       },

@@ -88,8 +88,7 @@ export const logsHandler: RouteHandler<typeof logsRoute, HonoEnv> = async (c) =>
   c.header("X-Accel-Buffering", "no"); // proxies must not buffer an event stream
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => void follower.close());
-    const send = (l: { id: string; at: string; line: string }) =>
-      stream.writeSSE({ event: "line", id: l.id, data: JSON.stringify({ at: l.at, line: l.line }) });
+    const send = (l: { id: string; at: string; line: string }) => stream.writeSSE({ event: "line", id: l.id, data: JSON.stringify({ at: l.at, line: l.line }) });
     try {
       for (const line of follower.backlog) await send(line);
       for await (const item of follower.items) {

@@ -6,11 +6,9 @@ import { OrganisationSchema, errorResponses, operatorSecurity, text } from "../s
 
 const OrgCreateBody = z
   .strictObject({
-    name: text("name", { max: 100 })
-      .openapi({ example: "acme" }),
+    name: text("name", { max: 100 }).openapi({ example: "acme" }),
   })
   .openapi("CreateOrganisationRequest");
-
 
 export const orgCreateRoute = createRoute({
   method: "post",
@@ -18,8 +16,7 @@ export const orgCreateRoute = createRoute({
   tags: ["Organisations"],
   path: "/api/v1/orgs",
   summary: "Create an organisation",
-  description:
-    "For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash.",
+  description: "For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash.",
   security: operatorSecurity,
   request: { body: { content: { "application/json": { schema: OrgCreateBody } }, required: true } },
   responses: {

@@ -34,7 +34,7 @@ export const orgEventsRoute = createRoute({
     200: {
       description:
         'text/event-stream: `event: status` with `data: {"envId","tenantId","name","from","to","reason","at","tenant":{…}}` (`tenant`: ' +
-        "as it is when the event is sent), `event: sync` with `data: {\"lastEventId\"}` once caught up, `: heartbeat` comments while idle",
+        'as it is when the event is sent), `event: sync` with `data: {"lastEventId"}` once caught up, `: heartbeat` comments while idle',
       content: { "text/event-stream": { schema: z.string() } },
     },
     ...errorResponses(400, 401, 403, 429),

@@ -90,4 +90,3 @@ export const spawnHandler: RouteHandler<typeof spawnRoute, HonoEnv> = async (c) 
   if (replayed) c.header("Idempotent-Replayed", "true");
   return c.json({ success: true as const, tenant: { ...tenantView(tenant, c.get("ctx").config), ...(apiKey !== undefined ? { apiKey } : {}) } }, 202);
 };
-

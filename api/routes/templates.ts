@@ -30,6 +30,9 @@ export const templatesRoute = createRoute({
 });
 
 export const templatesHandler: RouteHandler<typeof templatesRoute, HonoEnv> = async (c) => {
-  const templates = c.get("ctx").templates.list().map(({ id, language, framework, description }) => ({ id, language, framework, description }));
+  const templates = c
+    .get("ctx")
+    .templates.list()
+    .map(({ id, language, framework, description }) => ({ id, language, framework, description }));
   return c.json({ success: true as const, templates }, 200);
 };

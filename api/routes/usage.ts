@@ -23,7 +23,9 @@ const Totals = z.object({
   succeeded: z.number().int(),
   errors: z.number().int(),
   refused: z.number().int().openapi({ description: "refused by quota or rate limit; not billed" }),
-  aborted: z.number().int().openapi({ description: "stopped before they finished (the client disconnected, or CONVERGE_TIMEOUT_MS ran out); not billed, though they use the quota and their tokens count in tokensIn/tokensOut" }),
+  aborted: z.number().int().openapi({
+    description: "stopped before they finished (the client disconnected, or CONVERGE_TIMEOUT_MS ran out); not billed, though they use the quota and their tokens count in tokensIn/tokensOut",
+  }),
   converged: z.number().int(),
   rounds: z.number().int(),
   tokensIn: z.number().int(),

@@ -14,8 +14,7 @@ module.enableCompileCache?.();
 const at = (path) => new URL(path, import.meta.url);
 const built = at("../dist/.built");
 const sources = [at("../src/"), at("../../sdk/src/")];
-const newestSource = () =>
-  Math.max(...sources.filter(existsSync).flatMap((dir) => readdirSync(dir, { recursive: true }).map((file) => statSync(new URL(file, dir)).mtimeMs)));
+const newestSource = () => Math.max(...sources.filter(existsSync).flatMap((dir) => readdirSync(dir, { recursive: true }).map((file) => statSync(new URL(file, dir)).mtimeMs)));
 
 if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) {
   await import("../dist/main.js");

@@ -11,11 +11,13 @@ export function tenantId(value: string): number {
   }
 }
 
-const wholeNumber = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-  return n;
-};
+const wholeNumber =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 export const positiveInt = (max = Number.MAX_SAFE_INTEGER) => wholeNumber(1, max);
 export const nonNegativeInt = (max = Number.MAX_SAFE_INTEGER) => wholeNumber(0, max);
 

@@ -17,9 +17,7 @@ const bars = "▁▂▃▄▅▆▇█";
 /** One character per value, scaled to the largest; zero is the lowest bar, anything above zero at least the second. */
 export function sparkline(values: number[]): string {
   const max = Math.max(0, ...values);
-  return values
-    .map((v) => (v <= 0 || max === 0 ? bars[0] : bars[Math.max(1, Math.round((v / max) * (bars.length - 1)))]))
-    .join("");
+  return values.map((v) => (v <= 0 || max === 0 ? bars[0] : bars[Math.max(1, Math.round((v / max) * (bars.length - 1)))])).join("");
 }
 
 /** Every UTC day (YYYY-MM-DD) in [from, to). */

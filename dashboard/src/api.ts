@@ -80,10 +80,7 @@ api.use(csrf);
  * The body of a successful answer, or an ApiError with the API's code and message. A 401 on a
  * cookie-authenticated call means the session is over: listeners show the sign-in form.
  */
-export async function call<R extends { data?: unknown; error?: unknown; response: Response }>(
-  request: Promise<R>,
-  opts: { signIn?: boolean } = {},
-): Promise<NonNullable<R["data"]>> {
+export async function call<R extends { data?: unknown; error?: unknown; response: Response }>(request: Promise<R>, opts: { signIn?: boolean } = {}): Promise<NonNullable<R["data"]>> {
   let result: R;
   try {
     result = await request;

@@ -101,7 +101,7 @@ function App() {
 
 function Nav({ orgId, onSignOut }: { orgId: number; onSignOut: () => void }) {
   const [location] = useLocation();
-  const current = (path: string) => (path === "/" ? location === "/" || location.startsWith("/tenants") : location.startsWith(path)) ? "page" : undefined;
+  const current = (path: string) => ((path === "/" ? location === "/" || location.startsWith("/tenants") : location.startsWith(path)) ? "page" : undefined);
   return (
     <header className="container">
       <nav aria-label="Main">

@@ -174,7 +174,11 @@ async function untagRegistryImages(registry: string | undefined): Promise<void> 
   const docker = managerDocker();
   for (const image of await docker.listImages()) {
     for (const tag of image.RepoTags ?? []) {
-      if (tag.startsWith(`${registry}/`)) await docker.getImage(tag).remove().catch(() => {});
+      if (tag.startsWith(`${registry}/`))
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
     }
   }
 }
@@ -204,7 +208,14 @@ export async function status(): Promise<Status> {
   const info = await docker.info();
   if (info.Swarm.LocalNodeState !== "active" || !info.Swarm.ControlAvailable) {
     const nodes = Object.values(state?.nodes ?? {}).map((node) => ({
-      n: node.n, id: node.swarmNodeId ?? "", hostname: node.hostname, address: node.address, state: "-", availability: "-", role: "-", tasks: 0,
+      n: node.n,
+      id: node.swarmNodeId ?? "",
+      hostname: node.hostname,
+      address: node.address,
+      state: "-",
+      availability: "-",
+      role: "-",
+      tasks: 0,
       engine: engineRunning(node) ? ("running" as const) : ("stopped" as const),
     }));
     return { registry, nodes };

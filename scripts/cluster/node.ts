@@ -13,19 +13,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureNodeNetwork, netnsPath, removeNodeNetwork } from "./network.js";
 import { CLUSTER, DATA_DIR, RUN_DIR, nodeIp, type NodeState } from "./state.js";
-import {
-  isOurProcess,
-  killUntilGone,
-  pidsInCgroup,
-  pidsInNetns,
-  removeCgroup,
-  run,
-  startDetached,
-  tailFile,
-  unmountUnder,
-  waitExit,
-  waitUntil,
-} from "./sys.js";
+import { isOurProcess, killUntilGone, pidsInCgroup, pidsInNetns, removeCgroup, run, startDetached, tailFile, unmountUnder, waitExit, waitUntil } from "./sys.js";
 
 export const NODE_LABEL = "io.convergence.cluster-node";
 
@@ -113,7 +101,12 @@ export async function startEngine(node: NodeState): Promise<void> {
     rmSync(p.containerdSock, { force: true });
     node.containerdPid = startDetached(enter[0]!, [...enter.slice(1), "containerd", "--config", p.containerdConfig], p.containerdLog);
     const pid = node.containerdPid;
-    await waitUntil(() => existsSync(p.containerdSock), 30_000, `containerd of node ${node.n}`, () => (isOurProcess(pid, p.containerdConfig) ? tailFile(p.containerdLog) : `containerd exited:\n${tailFile(p.containerdLog)}`));
+    await waitUntil(
+      () => existsSync(p.containerdSock),
+      30_000,
+      `containerd of node ${node.n}`,
+      () => (isOurProcess(pid, p.containerdConfig) ? tailFile(p.containerdLog) : `containerd exited:\n${tailFile(p.containerdLog)}`),
+    );
   }
   if (!engineRunning(node)) {
     rmSync(p.dockerPid, { force: true }); // a SIGKILLed dockerd leaves it behind
@@ -138,8 +131,11 @@ export async function startEngine(node: NodeState): Promise<void> {
   }
   const pid = node.dockerdPid!;
   const docker = nodeDocker(node);
-  await waitUntil(async () => Boolean(await docker.ping()), 60_000, `dockerd of node ${node.n}`, () =>
-    isOurProcess(pid, p.dockerSock) ? tailFile(p.dockerdLog) : `dockerd exited:\n${tailFile(p.dockerdLog)}`,
+  await waitUntil(
+    async () => Boolean(await docker.ping()),
+    60_000,
+    `dockerd of node ${node.n}`,
+    () => (isOurProcess(pid, p.dockerSock) ? tailFile(p.dockerdLog) : `dockerd exited:\n${tailFile(p.dockerdLog)}`),
   );
 }
 

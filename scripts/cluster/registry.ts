@@ -37,16 +37,41 @@ async function ensureCertificates(): Promise<void> {
   if (existsSync(join(dir, "registry.crt")) && existsSync(caFile)) return;
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   await run("openssl", [
-    "req", "-x509", ...ec, "-days", "3650", "-subj", "/CN=cvg-cluster registry CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    "-keyout", join(dir, "ca.key"), "-out", caFile,
+    "req",
+    "-x509",
+    ...ec,
+    "-days",
+    "3650",
+    "-subj",
+    "/CN=cvg-cluster registry CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-keyout",
+    join(dir, "ca.key"),
+    "-out",
+    caFile,
   ]);
   await run("openssl", ["req", ...ec, "-subj", `/CN=${MANAGER_IP}`, "-keyout", join(dir, "registry.key"), "-out", join(dir, "registry.csr")]);
   const ext = join(dir, "registry.ext");
   writeFileSync(ext, `subjectAltName=IP:${MANAGER_IP}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
   await run("openssl", [
-    "x509", "-req", "-in", join(dir, "registry.csr"), "-CA", caFile, "-CAkey", join(dir, "ca.key"), "-CAcreateserial",
-    "-days", "3650", "-extfile", ext, "-out", join(dir, "registry.crt"),
+    "x509",
+    "-req",
+    "-in",
+    join(dir, "registry.csr"),
+    "-CA",
+    caFile,
+    "-CAkey",
+    join(dir, "ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "3650",
+    "-extfile",
+    ext,
+    "-out",
+    join(dir, "registry.crt"),
   ]);
 }
 
@@ -112,8 +137,11 @@ export async function ensureRegistry(state: ClusterState, log: (m: string) => vo
     log(`registry started on https://${REGISTRY} (pid ${state.registry.pid})`);
   }
   const pid = state.registry.pid;
-  await waitUntil(async () => (await registryAnswers()) === 200, 30_000, `the registry on ${REGISTRY}`, () =>
-    isOurProcess(pid, configFile) ? tailFile(logFile) : `the registry exited:\n${tailFile(logFile)}`,
+  await waitUntil(
+    async () => (await registryAnswers()) === 200,
+    30_000,
+    `the registry on ${REGISTRY}`,
+    () => (isOurProcess(pid, configFile) ? tailFile(logFile) : `the registry exited:\n${tailFile(logFile)}`),
   );
 }
 

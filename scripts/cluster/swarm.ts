@@ -74,8 +74,7 @@ export async function ensureManager(state: ClusterState, log: (m: string) => voi
     }
   } else {
     throw new Error(
-      `this engine's swarm state is "${swarm.LocalNodeState}"${swarm.ControlAvailable ? "" : " and it is not a manager"}: ` +
-        "the local cluster needs it to be a manager or out of any swarm",
+      `this engine's swarm state is "${swarm.LocalNodeState}"${swarm.ControlAvailable ? "" : " and it is not a manager"}: ` + "the local cluster needs it to be a manager or out of any swarm",
     );
   }
   await setAvailability(docker, state.swarm.managerNodeId, "drain");
@@ -120,7 +119,9 @@ export async function waitNodeReady(node: NodeState, timeoutMs = 60_000): Promis
 
 /** Node n leaves (if its engine still answers) and is removed from the manager's list. */
 export async function removeFromSwarm(node: NodeState): Promise<void> {
-  await nodeDocker(node).swarmLeave({ force: true }).catch(() => {});
+  await nodeDocker(node)
+    .swarmLeave({ force: true })
+    .catch(() => {});
   if (!node.swarmNodeId) return;
   try {
     await managerDocker().getNode(node.swarmNodeId).remove({ force: true });
@@ -146,7 +147,10 @@ export async function releaseManager(state: ClusterState): Promise<void> {
     if (s.initialisedByUs) {
       await docker.swarmLeave({ force: true });
       if (s.gwbridgeCreated && (await networkExists(docker, "docker_gwbridge"))) {
-        await docker.getNetwork("docker_gwbridge").remove().catch(() => {}); // kept if something attached to it meanwhile
+        await docker
+          .getNetwork("docker_gwbridge")
+          .remove()
+          .catch(() => {}); // kept if something attached to it meanwhile
       }
     } else {
       await setAvailability(docker, s.managerNodeId, s.previousAvailability);

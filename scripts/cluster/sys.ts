@@ -104,9 +104,7 @@ export function pidsInCgroup(name: string): number[] {
 
 /** Removes the (empty, after a kill) cgroup `name` and its children in every mounted hierarchy. */
 export function removeCgroup(name: string): void {
-  const roots = existsSync("/sys/fs/cgroup/cgroup.controllers")
-    ? ["/sys/fs/cgroup"]
-    : readdirSync("/sys/fs/cgroup").map((d) => join("/sys/fs/cgroup", d));
+  const roots = existsSync("/sys/fs/cgroup/cgroup.controllers") ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup").map((d) => join("/sys/fs/cgroup", d));
   for (const root of roots) {
     const top = join(root, name);
     if (!existsSync(top)) continue;
@@ -183,7 +181,12 @@ export async function unmountUnder(dir: string): Promise<void> {
 export async function waitUntil(fn: () => Promise<boolean> | boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await Promise.resolve().then(fn).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => false)
+    )
+      return;
     await sleep(200);
   }
   throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${detail ? `\n${detail()}` : ""}`);

@@ -86,7 +86,13 @@ function retryingFetch(fetchOnce: (req: Request) => Promise<Response>, retry: Re
         continue;
       }
       if (last || (response.status !== 429 && response.status !== 503)) return response;
-      const error = errorFromResponse(response, await response.clone().json().catch(() => null));
+      const error = errorFromResponse(
+        response,
+        await response
+          .clone()
+          .json()
+          .catch(() => null),
+      );
       const delayMs = error.retryAfter !== null ? error.retryAfter * 1000 : backoff(retry, attempt);
       if (delayMs > retry.maxDelayMs) return response;
       await response.body?.cancel();

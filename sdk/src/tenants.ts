@@ -63,9 +63,7 @@ export class Tenants {
   async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<SpawnedTenant> {
     const { signal } = options;
     const idempotencyKey = options.idempotencyKey ?? crypto.randomUUID();
-    const { tenant } = await unwrap(
-      this.api.POST("/api/v1/tenant/spawn", { body: input, params: { header: { "idempotency-key": idempotencyKey } }, signal }),
-    );
+    const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/spawn", { body: input, params: { header: { "idempotency-key": idempotencyKey } }, signal }));
     if (!options.wait) return tenant;
     const ready = await this.wait(tenant.envId, options.wait, { timeoutMs: options.timeoutMs, signal });
     return { ...ready, apiKey: tenant.apiKey };
@@ -102,9 +100,7 @@ export class Tenants {
   /** One page of the organisation's tenants, newest first. */
   async list(options: ListOptions = {}): Promise<{ tenants: Tenant[]; nextCursor: number | null }> {
     const status = Array.isArray(options.status) ? options.status.join(",") : options.status;
-    const { tenants, nextCursor } = await unwrap(
-      this.api.GET("/api/v1/tenant", { params: { query: { status, limit: options.limit, cursor: options.cursor } }, signal: options.signal }),
-    );
+    const { tenants, nextCursor } = await unwrap(this.api.GET("/api/v1/tenant", { params: { query: { status, limit: options.limit, cursor: options.cursor } }, signal: options.signal }));
     return { tenants, nextCursor };
   }
 
@@ -133,9 +129,7 @@ export class Tenants {
 
   /** The tenant's webhook events, newest first, each with every delivery attempt. */
   async webhooks(envId: number, options: CallOptions & { limit?: number } = {}): Promise<WebhookDelivery[]> {
-    const { events } = await unwrap(
-      this.api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envId }, query: { limit: options.limit } }, signal: options.signal }),
-    );
+    const { events } = await unwrap(this.api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envId }, query: { limit: options.limit } }, signal: options.signal }));
     return events;
   }
 
@@ -171,9 +165,7 @@ export class Tenants {
    */
   async *logs(envId: number, options: LogsOptions = {}): AsyncGenerator<string> {
     if (!options.follow) {
-      const answer = await unwrap(
-        this.api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: options.tail } }, signal: options.signal }),
-      );
+      const answer = await unwrap(this.api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: options.tail } }, signal: options.signal }));
       yield* (answer as TenantLogs).lines;
       return;
     }

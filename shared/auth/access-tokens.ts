@@ -108,19 +108,21 @@ async function assertOwnTenants(db: Db, orgId: number, envIds: number[]): Promis
   if (missing.length) throw notFound(`tenant ${missing.join(", ")}`);
 }
 
-const Claims = z.object({
-  sub: z.string().regex(/^org_[1-9]\d{0,9}$/),
-  scope: z
-    .string()
-    .transform((s) => s.split(" ").filter(Boolean))
-    .pipe(z.array(z.enum(allScopes))),
-  tenants: z.array(z.number().int().positive()).min(1).max(MAX_TOKEN_TENANTS).optional(),
-  epoch: z.number().int().nonnegative(),
-  exp: z.number(),
-  /** A dashboard session's id and sign-in time (OpenID Connect's auth_time): both or neither. */
-  sid: z.string().min(16).max(64).optional(),
-  auth_time: z.number().int().positive().optional(),
-}).refine((c) => (c.sid === undefined) === (c.auth_time === undefined));
+const Claims = z
+  .object({
+    sub: z.string().regex(/^org_[1-9]\d{0,9}$/),
+    scope: z
+      .string()
+      .transform((s) => s.split(" ").filter(Boolean))
+      .pipe(z.array(z.enum(allScopes))),
+    tenants: z.array(z.number().int().positive()).min(1).max(MAX_TOKEN_TENANTS).optional(),
+    epoch: z.number().int().nonnegative(),
+    exp: z.number(),
+    /** A dashboard session's id and sign-in time (OpenID Connect's auth_time): both or neither. */
+    sid: z.string().min(16).max(64).optional(),
+    auth_time: z.number().int().positive().optional(),
+  })
+  .refine((c) => (c.sid === undefined) === (c.auth_time === undefined));
 
 export type VerifyResult =
   | { ok: true; principal: Principal }

@@ -29,10 +29,7 @@ export const SESSION_COOKIE = "cvg_session";
 export const CSRF_COOKIE = "cvg_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
-type SessionConfig = Pick<
-  Config,
-  "JWT_ISSUER" | "JWT_AUDIENCE" | "SESSION_TTL_SECONDS" | "SESSION_MAX_AGE_SECONDS" | "ENCRYPTION_KEY" | "QUEUE_PREFIX"
->;
+type SessionConfig = Pick<Config, "JWT_ISSUER" | "JWT_AUDIENCE" | "SESSION_TTL_SECONDS" | "SESSION_MAX_AGE_SECONDS" | "ENCRYPTION_KEY" | "QUEUE_PREFIX">;
 
 export interface SessionDeps {
   config: SessionConfig;

@@ -189,7 +189,10 @@ export class SigningKeys {
     const created = await this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${ROTATION_LOCK})`);
       const now = Date.now();
-      const rows = await tx.select().from(signingKeys).where(gt(signingKeys.verifiesUntil, new Date(now)));
+      const rows = await tx
+        .select()
+        .from(signingKeys)
+        .where(gt(signingKeys.verifiesUntil, new Date(now)));
       const live = rows.map((row) => toTimes(row, this.schedule.rotationMs));
       const forced = opts.mustVerifyUntil !== undefined;
       const usable = (kid: string) => !this.keys.get(kid)?.undecryptable;
@@ -235,10 +238,7 @@ async function loadKey(row: SigningKeyRow, rotationMs: number): Promise<LoadedKe
   };
 }
 
-async function newKeyRow(
-  config: Pick<Config, "ENCRYPTION_KEY">,
-  window: { signsFrom: number; signsUntil: number; verifiesUntil: number },
-): Promise<SigningKeyRow> {
+async function newKeyRow(config: Pick<Config, "ENCRYPTION_KEY">, window: { signsFrom: number; signsUntil: number; verifiesUntil: number }): Promise<SigningKeyRow> {
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);

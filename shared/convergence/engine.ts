@@ -67,11 +67,7 @@ function critiqueOf(review: string): string {
   return rest || review.trim();
 }
 
-export async function converge(
-  provider: ChatProvider,
-  input: ConvergeInput,
-  opts?: { signal?: AbortSignal },
-): Promise<ConvergeResult> {
+export async function converge(provider: ChatProvider, input: ConvergeInput, opts?: { signal?: AbortSignal }): Promise<ConvergeResult> {
   if (!Number.isInteger(input.maxRounds) || input.maxRounds < 1) {
     throw new RangeError(`maxRounds must be a positive integer, got ${input.maxRounds}`);
   }
@@ -102,10 +98,7 @@ export async function converge(
     // The first review also carries the request, so B knows what the answer is for.
     reviewer.push({
       role: "user",
-      content:
-        round === 1
-          ? `Request:\n${input.prompt}\n\nAnswer (draft ${round}):\n${final}`
-          : `Revised answer (draft ${round}):\n${final}`,
+      content: round === 1 ? `Request:\n${input.prompt}\n\nAnswer (draft ${round}):\n${final}` : `Revised answer (draft ${round}):\n${final}`,
     });
     const review = await ask(reviewer);
     reviewer.push({ role: "assistant", content: review });

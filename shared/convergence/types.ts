@@ -9,10 +9,7 @@ export interface ChatProvider {
   readonly name: string;
   readonly model: string;
   /** Token counts are optional because not every backend reports usage. */
-  complete(
-    messages: ChatMessage[],
-    opts?: { signal?: AbortSignal },
-  ): Promise<{ content: string; tokensIn?: number; tokensOut?: number }>;
+  complete(messages: ChatMessage[], opts?: { signal?: AbortSignal }): Promise<{ content: string; tokensIn?: number; tokensOut?: number }>;
 }
 
 export type ConvergeInput = {

@@ -14,11 +14,7 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
  * They bound what Postgres does; a Postgres that does not answer at all is bounded by the caller
  * (the API's REQUEST_TIMEOUT_MS).
  */
-export function sessionLimits(config: {
-  DB_STATEMENT_TIMEOUT_MS: number;
-  DB_LOCK_TIMEOUT_MS: number;
-  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
-}): Record<string, string> {
+export function sessionLimits(config: { DB_STATEMENT_TIMEOUT_MS: number; DB_LOCK_TIMEOUT_MS: number; DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number }): Record<string, string> {
   return {
     statement_timeout: String(config.DB_STATEMENT_TIMEOUT_MS),
     lock_timeout: String(config.DB_LOCK_TIMEOUT_MS),

@@ -3,19 +3,7 @@
  * leases that make a host port belong to at most one live tenant (a primary key, not a lock).
  */
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  boolean,
-  check,
-  jsonb,
-  index,
-  integer,
-  pgTable,
-  serial,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigserial, boolean, check, jsonb, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenantStatuses, type TenantStatus } from "../tenant-state.js";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -94,10 +82,7 @@ export const tenants = pgTable(
     index("tenants_org_idx").on(t.orgId, t.envId),
     index("tenants_status_idx").on(t.status, t.statusChangedAt),
     uniqueIndex("tenants_org_idempotency_key").on(t.orgId, t.idempotencyKey),
-    check(
-      "tenants_status_check",
-      sql.raw(`status in (${tenantStatuses.map((s) => `'${s}'`).join(", ")})`),
-    ),
+    check("tenants_status_check", sql.raw(`status in (${tenantStatuses.map((s) => `'${s}'`).join(", ")})`)),
   ],
 );
 
@@ -240,10 +225,7 @@ export const signingKeys = pgTable(
     signsUntil: ts("signs_until").notNull(),
     verifiesUntil: ts("verifies_until").notNull(),
   },
-  (t) => [
-    index("signing_keys_verifies_until_idx").on(t.verifiesUntil),
-    check("signing_keys_window_check", sql`${t.signsFrom} < ${t.signsUntil} and ${t.signsUntil} <= ${t.verifiesUntil}`),
-  ],
+  (t) => [index("signing_keys_verifies_until_idx").on(t.verifiesUntil), check("signing_keys_window_check", sql`${t.signsFrom} < ${t.signsUntil} and ${t.signsUntil} <= ${t.verifiesUntil}`)],
 );
 
 /**

@@ -31,10 +31,7 @@ export function tenantUrl(config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_
  * tenant is ready, and while it is unhealthy); null once it is failed or torn down, when its
  * hostname has no route any more.
  */
-export function publicTenantUrl(
-  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">,
-  tenant: { name: string; envId: number; status: TenantStatus },
-): string | null {
+export function publicTenantUrl(config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">, tenant: { name: string; envId: number; status: TenantStatus }): string | null {
   return unroutedStatuses.includes(tenant.status) ? null : tenantUrl(config, tenant);
 }
 

@@ -19,12 +19,7 @@ export function capacityMemoryMb(config: Pick<Config, "CAPACITY_MEMORY_MB">): nu
 }
 
 /** Throws 429 TENANT_LIMIT_REACHED or 503 CAPACITY_EXHAUSTED; call in the transaction that inserts the tenant. */
-export async function admitTenant(
-  tx: Tx,
-  config: Pick<Config, "CAPACITY_MEMORY_MB" | "CAPACITY_MEMORY_SHARE" | "TENANT_MEMORY_MB">,
-  orgId: number,
-  maxTenants: number,
-): Promise<void> {
+export async function admitTenant(tx: Tx, config: Pick<Config, "CAPACITY_MEMORY_MB" | "CAPACITY_MEMORY_SHARE" | "TENANT_MEMORY_MB">, orgId: number, maxTenants: number): Promise<void> {
   // Sent together (pipelined), in this order: the count is a statement of its own, so it sees
   // every spawn committed before the lock was granted.
   const [, [counts]] = await Promise.all([
@@ -35,11 +30,11 @@ export async function admitTenant(
   ]);
   const { org = 0, all = 0 } = counts ?? {};
   if (org >= maxTenants) {
-    throw new AppError(
-      "TENANT_LIMIT_REACHED",
-      `this organisation has ${org} live tenants, its limit (maxTenants ${maxTenants}); destroy one first, or ask the operator to raise the limit`,
-      { limit: "maxTenants", max: maxTenants, current: org },
-    );
+    throw new AppError("TENANT_LIMIT_REACHED", `this organisation has ${org} live tenants, its limit (maxTenants ${maxTenants}); destroy one first, or ask the operator to raise the limit`, {
+      limit: "maxTenants",
+      max: maxTenants,
+      current: org,
+    });
   }
   const capacityMb = capacityMemoryMb(config);
   const allowedMb = Math.floor(capacityMb * config.CAPACITY_MEMORY_SHARE);

@@ -14,16 +14,7 @@ import type { Config } from "../config.js";
 import type { Db, Tx } from "../db/client.js";
 import { orgLimits } from "../db/schema.js";
 
-export const limitNames = [
-  "maxTenants",
-  "spawnsPerMinute",
-  "rotationsPerMinute",
-  "destroysPerMinute",
-  "logsPerMinute",
-  "maxEventStreams",
-  "maxHeldWaits",
-  "maxLogFollows",
-] as const;
+export const limitNames = ["maxTenants", "spawnsPerMinute", "rotationsPerMinute", "destroysPerMinute", "logsPerMinute", "maxEventStreams", "maxHeldWaits", "maxLogFollows"] as const;
 export type LimitName = (typeof limitNames)[number];
 export type OrgLimits = Record<LimitName, number>;
 export type RateLimitName = Extract<LimitName, `${string}PerMinute`>;

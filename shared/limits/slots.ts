@@ -62,9 +62,12 @@ export async function holdSlot(deps: SlotDeps, orgId: number, limit: SlotLimitNa
   const id = randomUUID();
   const ok = (await deps.redis.eval(ACQUIRE, 1, key, max, leaseMs, id)) as number;
   if (ok !== 1) throw refusal(limit, max, leaseMs);
-  const renewal = setInterval(() => {
-    deps.redis.eval(RENEW, 1, key, leaseMs, id).catch((err: unknown) => deps.logger.warn({ err, limit }, "could not renew a slot lease"));
-  }, Math.floor(leaseMs / 3));
+  const renewal = setInterval(
+    () => {
+      deps.redis.eval(RENEW, 1, key, leaseMs, id).catch((err: unknown) => deps.logger.warn({ err, limit }, "could not renew a slot lease"));
+    },
+    Math.floor(leaseMs / 3),
+  );
   renewal.unref();
   let released = false;
   return {

@@ -48,12 +48,15 @@ export async function followContainerLogs(ctx: WorkerContext, envId: number, sig
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener("abort", onAbort, { once: true });
-  const keeper = setInterval(() => {
-    ctx.redis
-      .eval(KEEP, 4, keys.follower, keys.wanted, keys.stream, keys.last, token, leaseMs, STREAM_TTL_MS)
-      .then((kept) => kept !== 1 && stop.abort())
-      .catch((err: unknown) => ctx.logger.warn({ err }, "log follower: could not renew its lease"));
-  }, Math.floor(leaseMs / 3));
+  const keeper = setInterval(
+    () => {
+      ctx.redis
+        .eval(KEEP, 4, keys.follower, keys.wanted, keys.stream, keys.last, token, leaseMs, STREAM_TTL_MS)
+        .then((kept) => kept !== 1 && stop.abort())
+        .catch((err: unknown) => ctx.logger.warn({ err }, "log follower: could not renew its lease"));
+    },
+    Math.floor(leaseMs / 3),
+  );
 
   try {
     // Lines from here on will be published (the API sends what came before from its own backfill);

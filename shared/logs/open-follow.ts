@@ -35,10 +35,7 @@ export interface LogFollow {
   close(): Promise<void>;
 }
 
-export async function openLogFollow(
-  ctx: AppContext,
-  q: { orgId: number; envId: number; tail: number; afterId?: string; idleMs: number },
-): Promise<LogFollow> {
+export async function openLogFollow(ctx: AppContext, q: { orgId: number; envId: number; tail: number; afterId?: string; idleMs: number }): Promise<LogFollow> {
   const tenant = await getTenantForOrg(ctx.db, q.orgId, q.envId);
   if (tenant.status === "destroyed") return { backlog: [], items: ended(), close: async () => {} };
 
@@ -62,9 +59,12 @@ export async function openLogFollow(
   };
 
   try {
-    keeper = setInterval(() => {
-      want().catch((err: unknown) => log.warn({ err }, "could not renew the request to follow the logs"));
-    }, Math.floor(ctx.config.LOGS_FOLLOW_LEASE_MS / 3));
+    keeper = setInterval(
+      () => {
+        want().catch((err: unknown) => log.warn({ err }, "could not renew the request to follow the logs"));
+      },
+      Math.floor(ctx.config.LOGS_FOLLOW_LEASE_MS / 3),
+    );
     await want();
     await waitForFollower(ctx, keys, want);
     // Lines published from here on are read from the stream; what came before is the backlog's.
@@ -110,14 +110,7 @@ async function readBacklog(ctx: AppContext, q: { orgId: number; envId: number; t
   return lines.map(parseLogLine).filter((l): l is LogLine => l !== null && (after === null || BigInt(l.id) > after));
 }
 
-async function* readStream(
-  reader: Redis,
-  keys: LogKeys,
-  start: string,
-  seen: string | undefined,
-  idleMs: number,
-  isClosed: () => boolean,
-): AsyncGenerator<LogFollowItem> {
+async function* readStream(reader: Redis, keys: LogKeys, start: string, seen: string | undefined, idleMs: number, isClosed: () => boolean): AsyncGenerator<LogFollowItem> {
   const skipUpTo = seen === undefined ? null : BigInt(seen);
   let position = start;
   while (!isClosed()) {

@@ -96,7 +96,12 @@ export async function removeFirewall(bridge: string): Promise<void> {
   ];
   for (const [chain, rule] of jumps) {
     // Two processes racing through ensureRule may each have inserted a jump: delete them all.
-    while (await iptables(["-D", chain, ...rule.split(" ")]).then(() => true, () => false));
+    while (
+      await iptables(["-D", chain, ...rule.split(" ")]).then(
+        () => true,
+        () => false,
+      )
+    );
   }
   for (const chain of [forward, input]) {
     if (!(await chainExists(chain))) continue;
@@ -135,23 +140,31 @@ export function hostResolvers(file = "/etc/resolv.conf"): string[] {
   } catch {
     return [];
   }
-  return [...text.matchAll(/^\s*nameserver\s+(\d{1,3}(?:\.\d{1,3}){3})\s*$/gm)]
-    .map((m) => m[1]!)
-    // Loopback resolvers are dialled by dockerd from the host's own namespace: no rule needed.
-    .filter((ip) => !ip.startsWith("127."));
+  return (
+    [...text.matchAll(/^\s*nameserver\s+(\d{1,3}(?:\.\d{1,3}){3})\s*$/gm)]
+      .map((m) => m[1]!)
+      // Loopback resolvers are dialled by dockerd from the host's own namespace: no rule needed.
+      .filter((ip) => !ip.startsWith("127."))
+  );
 }
 
 const withMask = (cidr: string) => (cidr.includes("/") ? cidr : `${cidr}/32`);
 
 async function ensureRule(chain: string, rule: string, where: "top" | "bottom"): Promise<void> {
   const args = rule.split(" ");
-  const present = await iptables(["-C", chain, ...args]).then(() => true, () => false);
+  const present = await iptables(["-C", chain, ...args]).then(
+    () => true,
+    () => false,
+  );
   if (present) return;
   await iptables(where === "top" ? ["-I", chain, "1", ...args] : ["-A", chain, ...args]);
 }
 
 async function chainExists(chain: string): Promise<boolean> {
-  return iptables(["-S", chain]).then(() => true, () => false);
+  return iptables(["-S", chain]).then(
+    () => true,
+    () => false,
+  );
 }
 
 function iptables(args: string[]): Promise<string> {

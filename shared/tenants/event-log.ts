@@ -38,8 +38,6 @@ export async function recordTenantEvent(tx: Transaction, event: TenantEventInput
   await Promise.all([
     tx.execute(sql`select pg_advisory_xact_lock(${ORG_EVENTS_LOCK}, ${event.orgId})`),
     tx.insert(tenantEvents).values(event),
-    tx.execute(
-      sql`select pg_notify(${TENANT_STATUS_CHANNEL}, ${JSON.stringify({ envId: event.envId, orgId: event.orgId, status: event.toStatus })})`,
-    ),
+    tx.execute(sql`select pg_notify(${TENANT_STATUS_CHANNEL}, ${JSON.stringify({ envId: event.envId, orgId: event.orgId, status: event.toStatus })})`),
   ]);
 }

@@ -24,13 +24,7 @@ export async function failTenant(ctx: WorkerContext, envId: number, err: unknown
   await failTenantAndCleanUp(ctx, tenant, provisionStatuses, message, { withLogs: step === "health" });
 }
 
-export async function failTenantAndCleanUp(
-  ctx: WorkerContext,
-  tenant: Tenant,
-  from: readonly TenantStatus[],
-  message: string,
-  opts: { withLogs?: boolean } = {},
-): Promise<boolean> {
+export async function failTenantAndCleanUp(ctx: WorkerContext, tenant: Tenant, from: readonly TenantStatus[], message: string, opts: { withLogs?: boolean } = {}): Promise<boolean> {
   let error = message;
   if (opts.withLogs) {
     const lines = await ctx.runtime.logs(tenant.containerName, 5).catch(() => []);
@@ -53,8 +47,6 @@ export async function failTenantAndCleanUp(
   if (failed) ctx.logger.warn({ envId: tenant.envId }, message);
   // Once more: a reconciler's sync that read the tenant as routable before this transition may
   // have written the route back meanwhile.
-  await ctx.ingress.removeRoute(tenant.envId).catch((err: unknown) =>
-    ctx.logger.warn({ err, envId: tenant.envId }, "could not withdraw the route again; the reconciler will"),
-  );
+  await ctx.ingress.removeRoute(tenant.envId).catch((err: unknown) => ctx.logger.warn({ err, envId: tenant.envId }, "could not withdraw the route again; the reconciler will"));
   return failed !== null;
 }

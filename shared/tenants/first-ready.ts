@@ -27,7 +27,10 @@ export async function firstReadyHistogram(db: Db, upperBounds: number[]): Promis
     select b.le, count(f.seconds)::int as n,
       (select count(*) from first_ready)::int as total,
       (select coalesce(sum(seconds), 0) from first_ready)::float8 as sum
-    from (values ${sql.join(upperBounds.map((le) => sql`(${le}::float8)`), sql`, `)}) as b(le)
+    from (values ${sql.join(
+      upperBounds.map((le) => sql`(${le}::float8)`),
+      sql`, `,
+    )}) as b(le)
     left join first_ready f on f.seconds <= b.le
     group by b.le order by b.le`)) as unknown as { le: number; n: number; total: number; sum: number }[];
   return { buckets: rows.map((r) => r.n), count: rows[0]?.total ?? 0, sum: rows[0]?.sum ?? 0 };

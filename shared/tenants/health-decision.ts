@@ -75,11 +75,7 @@ export type RestartDecision =
 /** Caps the doubling back-off between restarts of an exited container. */
 const MAX_RESTART_BACKOFF_MS = 10 * 60_000;
 
-export function decideRestart(
-  tenant: { crashRestarts: number; nextRestartAt: Date | null },
-  now: Date,
-  rules: { maxRestarts: number; backoffMs: number },
-): RestartDecision {
+export function decideRestart(tenant: { crashRestarts: number; nextRestartAt: Date | null }, now: Date, rules: { maxRestarts: number; backoffMs: number }): RestartDecision {
   if (tenant.nextRestartAt && tenant.nextRestartAt > now) return { kind: "wait" };
   if (tenant.crashRestarts >= rules.maxRestarts) return { kind: "give-up" };
   const restarts = tenant.crashRestarts + 1;

@@ -40,7 +40,10 @@ export interface SweepResult {
 export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: boolean } = {}): Promise<SweepResult> {
   const started = performance.now();
   const statuses = opts.onlyUnhealthy ? (["unhealthy"] as const) : runningStatuses;
-  const liveQuery = ctx.db.select().from(tenants).where(inArray(tenants.status, [...statuses]));
+  const liveQuery = ctx.db
+    .select()
+    .from(tenants)
+    .where(inArray(tenants.status, [...statuses]));
   // Every spawn's start asks for the unhealthy to be checked: with none, not even the engine is asked.
   const unhealthy = opts.onlyUnhealthy ? await liveQuery : null;
   if (unhealthy?.length === 0) return { tenants: 0, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: Math.round(performance.now() - started) };
@@ -105,7 +108,10 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
           log.info({ address: now!.address }, "tenant recovered");
           break;
         case "record-placement":
-          await ctx.db.update(tenants).set(now!).where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
+          await ctx.db
+            .update(tenants)
+            .set(now!)
+            .where(and(eq(tenants.envId, tenant.envId), eq(tenants.status, "ready")));
           await onPlacementChanged(ctx, tenant, container!);
           break;
         case "unhealthy":

@@ -15,9 +15,7 @@ import { AppError } from "../errors.js";
  * The Fetch standard's bad ports (https://fetch.spec.whatwg.org/#bad-port) from 1024 up, the
  * lowest a tenant port may be: fetch() fails on them with "bad port" before connecting.
  */
-export const fetchBadPorts: readonly number[] = [
-  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
-];
+export const fetchBadPorts: readonly number[] = [1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080];
 const unusable = (avoid: readonly number[]) => sql.raw(`array[${[...fetchBadPorts, ...avoid].map(Number).join(",")}]::int[]`);
 
 /**
@@ -25,12 +23,7 @@ const unusable = (avoid: readonly number[]) => sql.raw(`array[${[...fetchBadPort
  * before is released first. `avoid` names ports known to be taken on the host by something else.
  * Call inside a transaction, after the tenant's row exists (the lease references it).
  */
-export async function leasePort(
-  tx: Tx,
-  config: Pick<Config, "TENANT_PORT_MIN" | "TENANT_PORT_MAX">,
-  envId: number,
-  avoid: readonly number[] = [],
-): Promise<number> {
+export async function leasePort(tx: Tx, config: Pick<Config, "TENANT_PORT_MIN" | "TENANT_PORT_MAX">, envId: number, avoid: readonly number[] = []): Promise<number> {
   await releasePort(tx, envId);
   return allocatePort(tx, envId, portRange(config), avoid);
 }
@@ -41,12 +34,7 @@ export const portRange = (config: Pick<Config, "TENANT_PORT_MIN" | "TENANT_PORT_
  * Leases the lowest free port in `range` to a tenant that holds none (a new one, or one whose
  * lease was released) and records it on the tenant's row, in one statement.
  */
-export async function allocatePort(
-  tx: Tx,
-  envId: number,
-  range: { min: number; max: number },
-  avoid: readonly number[] = [],
-): Promise<number> {
+export async function allocatePort(tx: Tx, envId: number, range: { min: number; max: number }, avoid: readonly number[] = []): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     const rows = await tx.execute<{ port: number }>(sql`
       with leased as (

@@ -30,7 +30,11 @@ export type ProvisionStep = "image" | "container" | "start" | "health";
 
 /** Carries the step that failed, so the tenant's error says where it went wrong. */
 export class ProvisionError extends Error {
-  constructor(readonly step: ProvisionStep, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly step: ProvisionStep,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

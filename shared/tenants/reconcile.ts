@@ -142,18 +142,10 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
   const stale = await ctx.db
     .select({ envId: tenants.envId, status: tenants.status })
     .from(tenants)
-    .where(
-      and(
-        inArray(tenants.status, [...transientStatuses]),
-        lt(tenants.statusChangedAt, new Date(Date.now() - graceMs)),
-      ),
-    );
+    .where(and(inArray(tenants.status, [...transientStatuses]), lt(tenants.statusChangedAt, new Date(Date.now() - graceMs))));
   let enqueued = 0;
   for (const t of stale) {
-    const added =
-      t.status === "destroying"
-        ? await ctx.queues.enqueue(jobs.destroy, { envId: t.envId })
-        : await ctx.queues.enqueue(jobs.provision, { envId: t.envId, reason: "reconcile" });
+    const added = t.status === "destroying" ? await ctx.queues.enqueue(jobs.destroy, { envId: t.envId }) : await ctx.queues.enqueue(jobs.provision, { envId: t.envId, reason: "reconcile" });
     if (added) enqueued++;
   }
   return enqueued;
@@ -161,7 +153,10 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
 
 async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: number; orphansRemoved: number }> {
   const containers = await ctx.runtime.listOwned();
-  const rows = await ctx.db.select().from(tenants).where(inArray(tenants.status, [...liveStatuses]));
+  const rows = await ctx.db
+    .select()
+    .from(tenants)
+    .where(inArray(tenants.status, [...liveStatuses]));
   const live = new Map<string, Tenant>(rows.map((t) => [String(t.envId), t]));
 
   let orphansRemoved = 0;

@@ -38,7 +38,10 @@ export async function publishRoute(ctx: WorkerContext, tenant: Tenant, container
 export async function syncRoutes(ctx: WorkerContext): Promise<SyncResult> {
   return ctx.ingress.sync(async () => {
     const [rows, containers] = await Promise.all([
-      ctx.db.select().from(tenants).where(inArray(tenants.status, [...liveStatuses])),
+      ctx.db
+        .select()
+        .from(tenants)
+        .where(inArray(tenants.status, [...liveStatuses])),
       ctx.runtime.listOwned(),
     ]);
     const byEnvId = new Map(containers.map((c) => [c.labels[labelKeys.envId], c]));

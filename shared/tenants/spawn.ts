@@ -141,10 +141,7 @@ async function findByIdempotencyKey(ctx: AppContext, orgId: number, key: string)
 
 function replay(ctx: AppContext, existing: Tenant, input: SpawnInput): SpawnResult {
   if (existing.name !== input.name || existing.language !== input.language || existing.framework !== input.framework) {
-    throw new AppError(
-      "IDEMPOTENCY_KEY_REUSED",
-      `Idempotency-Key was already used for a different request (tenant ${existing.envId})`,
-    );
+    throw new AppError("IDEMPOTENCY_KEY_REUSED", `Idempotency-Key was already used for a different request (tenant ${existing.envId})`);
   }
   // Same caller, same request: the same tenant, and its key while it is still the one the first
   // answer showed. A rotated or revoked key was replaced or withdrawn on purpose: it is not shown again.

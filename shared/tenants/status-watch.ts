@@ -28,10 +28,7 @@ const bounded = <T>(deps: WatchDeps, read: Promise<T>) => withTimeout(read, deps
  * `timeoutMs` has passed (or `signal` aborted), whichever comes first. Another organisation's
  * tenant is a 404, as everywhere.
  */
-export async function waitForTenantStatus(
-  deps: WatchDeps,
-  q: { orgId: number; envId: number; wait: TenantStatus; timeoutMs: number; signal?: AbortSignal },
-): Promise<Tenant> {
+export async function waitForTenantStatus(deps: WatchDeps, q: { orgId: number; envId: number; wait: TenantStatus; timeoutMs: number; signal?: AbortSignal }): Promise<Tenant> {
   const deadline = Date.now() + q.timeoutMs;
   const sub = deps.statusFeed.watch(q.envId);
   try {
@@ -55,10 +52,7 @@ export type TenantWatchItem = { kind: "transition"; event: TenantEvent } | { kin
  * Ends after the transition to `destroyed` (nothing follows it) or when `signal` aborts.
  * `afterEventId` skips what the client has already seen (SSE Last-Event-ID).
  */
-export async function* watchTenantEvents(
-  deps: WatchDeps,
-  q: { orgId: number; envId: number; afterEventId?: number; idleMs: number; signal: AbortSignal },
-): AsyncGenerator<TenantWatchItem> {
+export async function* watchTenantEvents(deps: WatchDeps, q: { orgId: number; envId: number; afterEventId?: number; idleMs: number; signal: AbortSignal }): AsyncGenerator<TenantWatchItem> {
   const sub = deps.statusFeed.watch(q.envId);
   try {
     await bounded(deps, getTenantForOrg(deps.db, q.orgId, q.envId));
@@ -150,7 +144,10 @@ export async function* watchOrganisationEvents(
 }
 
 async function latestEventId(db: Db, orgId: number): Promise<number> {
-  const [row] = await db.select({ id: max(tenantEvents.id) }).from(tenantEvents).where(eq(tenantEvents.orgId, orgId));
+  const [row] = await db
+    .select({ id: max(tenantEvents.id) })
+    .from(tenantEvents)
+    .where(eq(tenantEvents.orgId, orgId));
   return row?.id ?? 0;
 }
 

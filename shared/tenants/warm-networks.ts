@@ -60,7 +60,17 @@ async function warmOnce(ctx: WorkerContext): Promise<WarmResult> {
   const leased = new Set(
     holders.length === 0
       ? []
-      : (await ctx.db.select({ port: portLeases.port }).from(portLeases).where(inArray(portLeases.port, holders.map((h) => h.hostPort)))).map((r) => r.port),
+      : (
+          await ctx.db
+            .select({ port: portLeases.port })
+            .from(portLeases)
+            .where(
+              inArray(
+                portLeases.port,
+                holders.map((h) => h.hostPort),
+              ),
+            )
+        ).map((r) => r.port),
   );
   const nextSet = new Set(next);
   for (const h of holders) {

@@ -13,13 +13,7 @@ import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
 import { placementView } from "../tenants/view.js";
 
-export const webhookEventTypes = [
-  "tenant.ready",
-  "tenant.failed",
-  "tenant.unhealthy",
-  "tenant.recovered",
-  "tenant.destroyed",
-] as const;
+export const webhookEventTypes = ["tenant.ready", "tenant.failed", "tenant.unhealthy", "tenant.recovered", "tenant.destroyed"] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The Postgres channel the worker's dispatcher listens on; the payload is the event id. */
@@ -52,13 +46,7 @@ export function newWebhookEventId(): string {
 }
 
 /** What the receiver gets: the tenant's public state, never key material. */
-export function webhookPayload(
-  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">,
-  type: WebhookEventType,
-  previous: Tenant,
-  updated: Tenant,
-  reason?: string,
-) {
+export function webhookPayload(config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">, type: WebhookEventType, previous: Tenant, updated: Tenant, reason?: string) {
   return {
     type,
     timestamp: updated.statusChangedAt.toISOString(),
@@ -90,13 +78,7 @@ export type WebhookPayload = ReturnType<typeof webhookPayload>;
  * Records the webhook event for a state change, if the tenant has a webhook URL and the change
  * is one subscribers hear about. Call inside the transaction that made the change.
  */
-export async function recordWebhookEvent(
-  tx: Tx,
-  config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">,
-  previous: Tenant,
-  updated: Tenant,
-  reason?: string,
-): Promise<string | null> {
+export async function recordWebhookEvent(tx: Tx, config: Pick<Config, "TENANT_DOMAIN" | "INGRESS_HTTPS_PORT">, previous: Tenant, updated: Tenant, reason?: string): Promise<string | null> {
   const url = updated.webhookUrl ?? previous.webhookUrl;
   if (!url) return null;
   const type = webhookEventTypeFor(previous.status, updated.status, await unhealthySinceLastReady(tx, previous, updated));
@@ -121,13 +103,7 @@ async function unhealthySinceLastReady(tx: Tx, previous: Tenant, updated: Tenant
   const [last] = await tx
     .select({ to: tenantEvents.toStatus })
     .from(tenantEvents)
-    .where(
-      and(
-        eq(tenantEvents.envId, updated.envId),
-        inArray(tenantEvents.toStatus, [...runningStatuses]),
-        lt(tenantEvents.createdAt, updated.statusChangedAt),
-      ),
-    )
+    .where(and(eq(tenantEvents.envId, updated.envId), inArray(tenantEvents.toStatus, [...runningStatuses]), lt(tenantEvents.createdAt, updated.statusChangedAt)))
     .orderBy(desc(tenantEvents.id))
     .limit(1);
   return last?.to === "unhealthy";

@@ -38,10 +38,7 @@ export async function rotateWebhookSecret(db: Tx, config: Pick<Config, "ENCRYPTI
  */
 export async function signingSecret(db: Tx, config: Pick<Config, "ENCRYPTION_KEY">, orgId: number): Promise<string> {
   for (let tries = 0; tries < 2; tries++) {
-    const [row] = await db
-      .select({ enc: organisations.webhookSecretEnc })
-      .from(organisations)
-      .where(eq(organisations.id, orgId));
+    const [row] = await db.select({ enc: organisations.webhookSecretEnc }).from(organisations).where(eq(organisations.id, orgId));
     if (!row) throw notFound(`organisation ${orgId}`);
     if (row.enc) return decryptSecret(row.enc, config.ENCRYPTION_KEY);
     const secret = newWebhookSecret();

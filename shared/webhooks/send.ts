@@ -14,13 +14,7 @@ export interface SendResult {
   status: number;
 }
 
-export function postWebhook(args: {
-  url: URL;
-  body: string;
-  headers: Record<string, string>;
-  timeoutMs: number;
-  lookup?: LookupFunction;
-}): Promise<SendResult> {
+export function postWebhook(args: { url: URL; body: string; headers: Record<string, string>; timeoutMs: number; lookup?: LookupFunction }): Promise<SendResult> {
   const { url, body, headers, timeoutMs, lookup } = args;
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   const signal = AbortSignal.timeout(timeoutMs);

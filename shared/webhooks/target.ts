@@ -128,10 +128,7 @@ export function isAllowedHost(url: URL, allowed: readonly string[]): boolean {
  * to public addresses (every address it resolves to, not just the first), unless allow-listed.
  * Throws WebhookTargetError with a message fit for the caller.
  */
-export async function checkWebhookTarget(
-  raw: string,
-  opts: { allowedHosts: readonly string[]; timeoutMs: number },
-): Promise<CheckedTarget> {
+export async function checkWebhookTarget(raw: string, opts: { allowedHosts: readonly string[]; timeoutMs: number }): Promise<CheckedTarget> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -165,10 +162,7 @@ export async function checkWebhookTarget(
 }
 
 /** For spawn: a refused target is the caller's mistake (400); a DNS outage is not (503). */
-export async function validateWebhookUrl(
-  raw: string,
-  config: Pick<Config, "WEBHOOK_ALLOWED_HOSTS" | "WEBHOOK_TIMEOUT_MS">,
-): Promise<void> {
+export async function validateWebhookUrl(raw: string, config: Pick<Config, "WEBHOOK_ALLOWED_HOSTS" | "WEBHOOK_TIMEOUT_MS">): Promise<void> {
   try {
     await checkWebhookTarget(raw, { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
   } catch (err) {
@@ -180,9 +174,7 @@ export async function validateWebhookUrl(
 
 function refused(url: URL, address: string, cls: AddressClass) {
   const via = url.hostname.replace(/^\[(.*)\]$/, "$1") === address ? "" : ` (resolves to ${address})`;
-  return new WebhookTargetError(
-    `webhookUrl host "${url.hostname}"${via} is a ${cls} address; webhooks may only target public addresses unless WEBHOOK_ALLOWED_HOSTS names the host`,
-  );
+  return new WebhookTargetError(`webhookUrl host "${url.hostname}"${via} is a ${cls} address; webhooks may only target public addresses unless WEBHOOK_ALLOWED_HOSTS names the host`);
 }
 
 /** A `lookup` for http.request that answers only with the addresses already checked. */

@@ -46,8 +46,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   chownSync(dir, uid, gid);
   const data = join(dir, "data");
   const port = await freePort();
-  const asPostgres = (tool: string, args: string[]) =>
-    execFileSync("runuser", ["-u", "postgres", "--", join(pgBin, tool), ...args], { cwd: dir, stdio: "pipe", encoding: "utf8" });
+  const asPostgres = (tool: string, args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", join(pgBin, tool), ...args], { cwd: dir, stdio: "pipe", encoding: "utf8" });
 
   asPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
@@ -66,7 +65,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     const postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
     let children: number[] = [];
     try {
-      children = execFileSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+      children = execFileSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
     } catch {}
     return [postmaster, ...children];
   };

@@ -21,11 +21,9 @@ export interface PrivateRedis {
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), "cvg-redis-"));
   const port = await freePort();
-  const proc: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--logfile", join(dir, "redis.log")],
-    { stdio: "ignore" },
-  );
+  const proc: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--logfile", join(dir, "redis.log")], {
+    stdio: "ignore",
+  });
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(
     async () => {

@@ -87,7 +87,16 @@ function parseLabels(body: string, where: string): Record<string, string> {
     for (; j < body.length && body[j] !== '"'; j++) {
       if (body[j] === "\\") {
         const next = body[++j];
-        value += next === "n" ? "\n" : next === "\\" ? "\\" : next === '"' ? '"' : (() => { throw new Error(`${where}: bad escape`); })();
+        value +=
+          next === "n"
+            ? "\n"
+            : next === "\\"
+              ? "\\"
+              : next === '"'
+                ? '"'
+                : (() => {
+                    throw new Error(`${where}: bad escape`);
+                  })();
       } else {
         value += body[j];
       }
@@ -114,7 +123,11 @@ function parseValue(text: string, where: string): number {
 function checkHistogram(fam: Family) {
   const series = new Map<string, { buckets: { le: number; v: number }[]; count?: number }>();
   const keyOf = (labels: Record<string, string>) =>
-    JSON.stringify(Object.entries(labels).filter(([k]) => k !== "le").sort());
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([k]) => k !== "le")
+        .sort(),
+    );
   for (const s of fam.samples) {
     const entry = series.get(keyOf(s.labels)) ?? { buckets: [] };
     if (s.name === `${fam.name}_bucket`) {

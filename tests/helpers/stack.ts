@@ -80,10 +80,7 @@ export interface Stack {
    * One HTTP call to the API. `timeoutMs` bounds the wait for the answer (the call throws past
    * it): a deadline on behaviour, e.g. "a held request is woken long before its own timeout".
    */
-  api<T = any>(
-    path: string,
-    init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number },
-  ): Promise<ApiResponse<T>>;
+  api<T = any>(path: string, init?: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number }): Promise<ApiResponse<T>>;
   newOrg(name?: string): Promise<{ id: number; token: string }>;
   startWorker(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
   /** SIGTERM to every running worker; resolves once they have exited. */
@@ -108,9 +105,7 @@ export interface Stack {
  */
 function startProcess(name: "api" | "worker", script: string, env: NodeJS.ProcessEnv, logFile: string, compiled = false, nodeArgs: string[] = []): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const args = compiled
-    ? [...nodeFlags[name], ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))]
-    : [...nodeArgs, "--import", "tsx", script];
+  const args = compiled ? [...nodeFlags[name], ...nodeArgs, join("dist", script.replace(/\.ts$/, ".js"))] : [...nodeArgs, "--import", "tsx", script];
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   // Both streams feed one file, which neither may end: the first to end would close it under the
   // other (and under the exit line below: "write after end"). It ends once the process and both are done.
@@ -269,12 +264,19 @@ export async function startStack(
         await sql`delete from port_leases where env_id in (select env_id from tenants where org_id in ${sql(orgIds)} and status not in ('destroyed', 'failed'))`;
         await sql`update tenants set status = 'destroyed', destroyed_at = now() where org_id in ${sql(orgIds)} and status not in ('destroyed', 'failed')`;
       }
-      const left = orgIds.length
-        ? await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${config.CONVERGENCE_INSTANCE}`] } })
-        : [];
+      const left = orgIds.length ? await docker.listContainers({ all: true, filters: { label: [`${labelKeys.owner}=${config.CONVERGENCE_INSTANCE}`] } }) : [];
       const ours = left.filter((c) => orgIds.includes(Number(c.Labels[labelKeys.orgId])));
-      await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
-      await createIngress(config).removeAll().catch(() => {});
+      await Promise.all(
+        ours.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => {}),
+        ),
+      );
+      await createIngress(config)
+        .removeAll()
+        .catch(() => {});
       if (ownNetwork) {
         await removeWarmNetworks(docker, config.CONVERGENCE_INSTANCE);
         await new DockerRuntime({ socketPath: config.DOCKER_SOCKET, owner: config.CONVERGENCE_INSTANCE }).removeUnusedNetworks({ includeCurrent: true }).catch(() => {});
@@ -301,7 +303,14 @@ export async function networkOwner(docker: Docker, name: string) {
 /** Removes the warm networks' holders (ContainerRuntime.warmNetworks) of `owner`: they are no tenant's, and outlive every stack of a run. */
 export async function removeWarmNetworks(docker: Docker, owner: string): Promise<void> {
   const holders = await docker.listContainers({ all: true, filters: { label: [`${labelKeys.netnsOwner}=${owner}`] } });
-  await Promise.all(holders.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    holders.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 }
 
 const isRunning = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
@@ -313,10 +322,7 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   if (keys.length) await redis.del(...keys);
 }
 
-export async function waitFor<T>(
-  fn: () => Promise<T | false | null | undefined>,
-  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
+export async function waitFor<T>(fn: () => Promise<T | false | null | undefined>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let lastErr: unknown;
   while (Date.now() < deadline) {
@@ -379,7 +385,11 @@ async function cleanUpTenant(stack: Stack, token: string, envId: number): Promis
   } catch {
     // The platform could not finish it: the containers go below anyway.
   }
-  for (const c of await ownedContainers(stack, envId)) await stack.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  for (const c of await ownedContainers(stack, envId))
+    await stack.docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
 }
 
 /** Runs a command inside a container through the Docker API and returns its stdout. */

@@ -47,7 +47,12 @@ export async function lockTestSwarm(timeoutMs = 150_000): Promise<() => void> {
 
 function cwdOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((v) => v.startsWith("PWD="))?.slice(4) ?? "?";
+    return (
+      readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .find((v) => v.startsWith("PWD="))
+        ?.slice(4) ?? "?"
+    );
   } catch {
     return "?";
   }

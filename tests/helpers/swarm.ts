@@ -112,7 +112,13 @@ async function startLocked(count: number, ownerPid: number, release: () => void)
 /** Loads `name` from this machine's engine into the swarm manager's, unless the manager has it. */
 async function copyImageToManager(name: string): Promise<void> {
   const manager = managerDocker();
-  const has = await manager.getImage(name).inspect().then(() => true, () => false);
+  const has = await manager
+    .getImage(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   if (has) return;
   const source = await new Docker().getImage(name).get();
   const loaded = await manager.loadImage(source);

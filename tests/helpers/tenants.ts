@@ -19,7 +19,10 @@ import { waitFor } from "./stack.js";
 export async function freeSubnet(docker: Docker, opts: { prefix?: number; within?: string } = {}): Promise<string> {
   const prefix = opts.prefix ?? 24;
   const [base, bits] = (opts.within ?? "10.211.0.0/16").split("/") as [string, string];
-  const used = (await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter((s) => /^\d+(\.\d+){3}\/\d+$/.test(s)).map(range);
+  const used = (await docker.listNetworks())
+    .flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ""))
+    .filter((s) => /^\d+(\.\d+){3}\/\d+$/.test(s))
+    .map(range);
   const size = 2 ** (32 - prefix);
   const start = toInt(base);
   const free: number[] = [];

@@ -42,9 +42,7 @@ function anchors(markdown: string): Set<string> {
 
 describe("the documentation's links", () => {
   it("covers the README, the manual in docs/ and the benchmark results", () => {
-    expect(files.map((f) => relative(projectRoot, f))).toEqual(
-      expect.arrayContaining(["README.md", "bench/RESULTS.md", "docs/configuration.md", "docs/operations.md", "docs/networking.md"]),
-    );
+    expect(files.map((f) => relative(projectRoot, f))).toEqual(expect.arrayContaining(["README.md", "bench/RESULTS.md", "docs/configuration.md", "docs/operations.md", "docs/networking.md"]));
   });
 
   it("every relative link leads to a file that exists, and to a heading that exists when it names one", () => {

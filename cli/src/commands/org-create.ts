@@ -10,9 +10,7 @@ export function registerOrgCreate(org: Command) {
     .action(
       action(async (cli, name: string) => {
         const created = await (await cli.client()).orgs.create(name, { signal: cli.signal });
-        cli.result(created, () =>
-          [`Organisation ${created.organisation.id} "${created.organisation.name}" created. Its token, shown only now:`, `  ${created.token}`].join("\n"),
-        );
+        cli.result(created, () => [`Organisation ${created.organisation.id} "${created.organisation.name}" created. Its token, shown only now:`, `  ${created.token}`].join("\n"));
       }),
     );
 }

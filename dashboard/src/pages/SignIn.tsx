@@ -33,7 +33,11 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
           Convergence
         </h1>
         <p className="muted">Sign in with your organisation token to see your tenants, their logs and usage.</p>
-        {notice ? <p className="notice" role="status">{notice}</p> : null}
+        {notice ? (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <form onSubmit={(e) => void submit(e)}>
           <label htmlFor="token">Organisation token</label>
           <input
@@ -56,9 +60,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
             Sign in
           </button>
         </form>
-        <p className="muted small">
-          The token is exchanged for a session cookie that expires after a while without use; it is not stored in this browser.
-        </p>
+        <p className="muted small">The token is exchanged for a session cookie that expires after a while without use; it is not stored in this browser.</p>
       </article>
     </main>
   );

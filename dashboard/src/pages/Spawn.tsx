@@ -75,16 +75,7 @@ export function Spawn() {
       </h1>
       <form onSubmit={(e) => void submit(e)}>
         <label htmlFor="name">Name</label>
-        <input
-          id="name"
-          required
-          maxLength={63}
-          pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?"
-          placeholder="my-app"
-          value={form.name}
-          onChange={set("name")}
-          aria-describedby="name-help"
-        />
+        <input id="name" required maxLength={63} pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?" placeholder="my-app" value={form.name} onChange={set("name")} aria-describedby="name-help" />
         <small id="name-help">Lowercase letters, digits and dashes; it becomes part of the tenant's hostname.</small>
 
         <label htmlFor="template">Template</label>
@@ -146,7 +137,10 @@ function Progress({ tenant, onForgetKey }: { tenant: SpawnedTenant; onForgetKey:
         {tenant.name}
       </h1>
       <p>
-        <StatusBadge status={status} /> <span className="muted">{tenant.tenantId}, port {tenant.port ?? "—"}</span>
+        <StatusBadge status={status} />{" "}
+        <span className="muted">
+          {tenant.tenantId}, port {tenant.port ?? "—"}
+        </span>
       </p>
       <ol className="steps" aria-label="Progress">
         {steps.map((s, i) => {
@@ -159,11 +153,7 @@ function Progress({ tenant, onForgetKey }: { tenant: SpawnedTenant; onForgetKey:
         })}
       </ol>
       <p role="status" aria-live="polite">
-        {status === "ready"
-          ? `${tenant.name} is ready.`
-          : status === "failed"
-            ? `${tenant.name} failed.`
-            : `Waiting for ${tenant.name}: ${status}…`}
+        {status === "ready" ? `${tenant.name} is ready.` : status === "failed" ? `${tenant.name} failed.` : `Waiting for ${tenant.name}: ${status}…`}
       </p>
       {status === "failed" ? <ErrorMessage error={failure ?? "The tenant failed."} /> : null}
       {status === "ready" && tenant.apiKey ? (

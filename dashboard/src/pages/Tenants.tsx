@@ -114,8 +114,12 @@ export function Tenants() {
                 <th scope="col">Name</th>
                 <th scope="col">Status</th>
                 <th scope="col">URL / port</th>
-                <th scope="col" className="wide">Template</th>
-                <th scope="col" className="wide">Age</th>
+                <th scope="col" className="wide">
+                  Template
+                </th>
+                <th scope="col" className="wide">
+                  Age
+                </th>
                 <th scope="col">Health</th>
               </tr>
             </thead>
@@ -157,7 +161,11 @@ function Address({ tenant: t }: { tenant: Tenant }) {
     <>
       {t.url ? <a href={t.url}>{t.url.replace(/^https:\/\//, "")}</a> : null}
       {t.url && t.port ? " " : null}
-      {t.port ? <span className="muted small" title="Host port">:{t.port}</span> : null}
+      {t.port ? (
+        <span className="muted small" title="Host port">
+          :{t.port}
+        </span>
+      ) : null}
     </>
   );
 }

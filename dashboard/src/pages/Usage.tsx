@@ -94,15 +94,16 @@ export function Usage() {
       </form>
       <ErrorMessage error={error} />
       {report === null ? (
-        error ? null : <p aria-busy="true">Loading usage…</p>
+        error ? null : (
+          <p aria-busy="true">Loading usage…</p>
+        )
       ) : (
         <>
           <section aria-labelledby="totals-title">
             <h2 id="totals-title">Totals</h2>
             <p data-testid="usage-totals">
-              <strong>{formatNumber(report.totals.calls)}</strong> billed calls ({formatNumber(report.totals.succeeded)} succeeded,{" "}
-              {formatNumber(report.totals.errors)} errors), {formatNumber(report.totals.refused)} refused, {formatNumber(report.totals.tokensIn + report.totals.tokensOut)}{" "}
-              tokens.
+              <strong>{formatNumber(report.totals.calls)}</strong> billed calls ({formatNumber(report.totals.succeeded)} succeeded, {formatNumber(report.totals.errors)} errors),{" "}
+              {formatNumber(report.totals.refused)} refused, {formatNumber(report.totals.tokensIn + report.totals.tokensOut)} tokens.
             </p>
           </section>
           <section aria-labelledby="chart-title">
@@ -134,12 +135,24 @@ export function Usage() {
                   <thead>
                     <tr>
                       <th scope="col">Tenant</th>
-                      <th scope="col" className="num">Billed calls</th>
-                      <th scope="col" className="num">Succeeded</th>
-                      <th scope="col" className="num">Errors</th>
-                      <th scope="col" className="num">Refused</th>
-                      <th scope="col" className="num wide">Tokens</th>
-                      <th scope="col" className="num wide">Avg latency</th>
+                      <th scope="col" className="num">
+                        Billed calls
+                      </th>
+                      <th scope="col" className="num">
+                        Succeeded
+                      </th>
+                      <th scope="col" className="num">
+                        Errors
+                      </th>
+                      <th scope="col" className="num">
+                        Refused
+                      </th>
+                      <th scope="col" className="num wide">
+                        Tokens
+                      </th>
+                      <th scope="col" className="num wide">
+                        Avg latency
+                      </th>
                     </tr>
                   </thead>
                   <tbody>

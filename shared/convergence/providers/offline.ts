@@ -38,7 +38,7 @@ export class OfflineProvider implements ChatProvider {
     const round = roundOf(messages);
     const role = roleOf(messages);
     const prompt = messages.find((m) => m.role === "user")?.content ?? "";
-    const lastCritique = round > 1 ? messages.filter((m) => m.role === "user").at(-1)?.content ?? "" : "";
+    const lastCritique = round > 1 ? (messages.filter((m) => m.role === "user").at(-1)?.content ?? "") : "";
     const lines = [
       `Draft revision ${round} (${role})`,
       `Request: ${clip(prompt, 200)}`,
@@ -56,8 +56,6 @@ export class OfflineProvider implements ChatProvider {
   private review(messages: ChatMessage[]): string {
     const round = roundOf(messages);
     const role = roleOf(messages);
-    return round === 1
-      ? `REVISE\nAs ${role}: draft 1 lacks concrete next steps; add them.`
-      : `APPROVE\nAs ${role}: draft ${round} adds concrete next steps; good to go.`;
+    return round === 1 ? `REVISE\nAs ${role}: draft 1 lacks concrete next steps; add them.` : `APPROVE\nAs ${role}: draft ${round} adds concrete next steps; good to go.`;
   }
 }

@@ -27,15 +27,11 @@ const BODY_SNIPPET_CHARS = 200;
 
 const responseSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1),
-  usage: z
-    .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
-    .nullish(),
+  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
 });
 
 /** What one attempt produced: a result, or an error plus whether another attempt could help. */
-type Attempt =
-  | { ok: true; value: { content: string; tokensIn?: number; tokensOut?: number } }
-  | { ok: false; error: ProviderError; retryable: boolean; retryAfterMs?: number };
+type Attempt = { ok: true; value: { content: string; tokensIn?: number; tokensOut?: number } } | { ok: false; error: ProviderError; retryable: boolean; retryAfterMs?: number };
 
 export class OpenAICompatibleProvider implements ChatProvider {
   readonly name = "openai-compatible";
@@ -57,10 +53,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     this.fetchImpl = opts.fetch ?? fetch;
   }
 
-  async complete(
-    messages: ChatMessage[],
-    opts?: { signal?: AbortSignal },
-  ): Promise<{ content: string; tokensIn?: number; tokensOut?: number }> {
+  async complete(messages: ChatMessage[], opts?: { signal?: AbortSignal }): Promise<{ content: string; tokensIn?: number; tokensOut?: number }> {
     const signal = opts?.signal;
     for (let attempt = 0; ; attempt++) {
       const result = await this.attempt(messages, signal);
@@ -102,11 +95,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     }
 
     if (status < 200 || status >= 300) {
-      const error = new ProviderError(
-        this.redact(`LLM upstream returned HTTP ${status}: ${snippet(body)}`),
-        "upstream",
-        status,
-      );
+      const error = new ProviderError(this.redact(`LLM upstream returned HTTP ${status}: ${snippet(body)}`), "upstream", status);
       // 429 and 5xx are transient by definition; other 4xx mean our request is wrong and will stay wrong.
       return { ok: false, error, retryable: status === 429 || status >= 500, retryAfterMs };
     }

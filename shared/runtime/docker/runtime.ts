@@ -25,14 +25,7 @@ import {
   type WarmNetworks,
 } from "../types.js";
 import { hardened, inspectOrNull, joinedHolder, nanoCpus, noIpv6, portInUse } from "./container-config.js";
-import {
-  ensureTenantNetwork,
-  removeUnusedTenantNetworks,
-  tenantAddress,
-  tenantNetwork,
-  type TenantNetwork,
-  type TenantNetworkOptions,
-} from "./network.js";
+import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantAddress, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
 import { WarmNetworkHolders } from "./warm-networks.js";
 
 /**
@@ -287,15 +280,15 @@ export class DockerRuntime implements ContainerRuntime {
   async logs(name: string, tail: number, since?: LogSince): Promise<string[]> {
     let buf: Buffer;
     try {
-      buf = (await this.docker
-        .getContainer(name)
-        .logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
+      buf = (await this.docker.getContainer(name).logs({ stdout: true, stderr: true, follow: false, tail, timestamps: true, ...(since ? { since } : {}) })) as unknown as Buffer;
     } catch (err) {
       // 404: gone; 409: being removed (a key rotation re-creating it, a destroy): it has nothing more to say.
       if (engineStatus(err) === 404 || engineStatus(err) === 409) return [];
       throw err;
     }
-    return demux(buf).split("\n").filter((l) => l.length > 0);
+    return demux(buf)
+      .split("\n")
+      .filter((l) => l.length > 0);
   }
 
   async *followLogs(name: string, opts: { since?: LogSince; tail?: number; signal: AbortSignal }): AsyncGenerator<string> {
@@ -341,9 +334,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async ownLabels(labels: Record<string, string>, imageId: string): Promise<Record<string, string>> {
     const inherited = await this.imageLabels(imageId);
     const createdByPlatform = labels[labelKeys.envId] !== undefined && inherited[labelKeys.envId] === undefined;
-    return Object.fromEntries(
-      Object.entries(labels).filter(([k, v]) => inherited[k] !== v || (k === labelKeys.owner && createdByPlatform)),
-    );
+    return Object.fromEntries(Object.entries(labels).filter(([k, v]) => inherited[k] !== v || (k === labelKeys.owner && createdByPlatform)));
   }
 
   private imageLabels(imageId: string): Promise<Record<string, string>> {

@@ -117,10 +117,7 @@ export class WarmNetworkHolders {
    * Returns the names of those restarted.
    */
   async rejoin(holderId: string): Promise<string[]> {
-    const [holder, running] = await Promise.all([
-      inspectOrNull(this.docker, holderId),
-      this.docker.listContainers({ filters: { label: [`${labelKeys.owner}=${this.owner}`] } }),
-    ]);
+    const [holder, running] = await Promise.all([inspectOrNull(this.docker, holderId), this.docker.listContainers({ filters: { label: [`${labelKeys.owner}=${this.owner}`] } })]);
     if (!holder?.State.Running) return [];
     const restarted: string[] = [];
     for (const c of running) {

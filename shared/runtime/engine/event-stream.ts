@@ -20,7 +20,7 @@ export function followEvents(
   onReopened?: () => void,
 ): () => void {
   let stopped = false;
-  let stream: NodeJS.ReadableStream & { destroy?: () => void } | null = null;
+  let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | null = null;
   let retry: NodeJS.Timeout | undefined;
   let backoffMs = 500;
   // Seconds since the epoch (the API's resolution): a reopened stream may repeat the last second's events, never skip any.

@@ -46,10 +46,7 @@ export class TemplateImages {
  * Builds `dir` (a Dockerfile taking a BASE_IMAGE build argument) into `tag` unless an image with
  * that tag exists: tags are content-addressed, so an existing one has exactly this content.
  */
-export async function buildImageIfMissing(
-  docker: Docker,
-  args: { dir: string; tag: string; baseImage: string; labels: Record<string, string>; what: string },
-): Promise<string> {
+export async function buildImageIfMissing(docker: Docker, args: { dir: string; tag: string; baseImage: string; labels: Record<string, string>; what: string }): Promise<string> {
   try {
     await docker.getImage(args.tag).inspect();
     return args.tag;
@@ -64,17 +61,20 @@ export async function buildImageIfMissing(
     forcerm: true,
     pull: false, // offline hosts: the base image is local, never pulled during a build
   });
-  const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) =>
-    docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+  const output: Array<{ error?: string; stream?: string }> = await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))));
   const failed = output.find((o) => o.error);
   if (failed) {
-    const tailLines = output.map((o) => o.stream ?? "").join("").trim().split("\n").slice(-5).join("\n");
+    const tailLines = output
+      .map((o) => o.stream ?? "")
+      .join("")
+      .trim()
+      .split("\n")
+      .slice(-5)
+      .join("\n");
     throw new Error(`building image for ${args.what} failed: ${failed.error}\n${tailLines}`);
   }
   return args.tag;
 }
-
 
 /** What a template image is labelled with: which template, and nothing about ownership (see labelKeys). */
 function imageLabels(template: Template): Record<string, string> {

@@ -16,7 +16,6 @@ export function demux(buf: Buffer): string {
   return Buffer.concat(parts).toString("utf8");
 }
 
-
 /** The engine's query for a followed log, stamped: the same for a container and a service. */
 export function followQuery(opts: { since?: LogSince; tail?: number }, signal: AbortSignal) {
   return {
@@ -29,7 +28,6 @@ export function followQuery(opts: { since?: LogSince; tail?: number }, signal: A
     abortSignal: signal,
   };
 }
-
 
 /**
  * The lines of a followed log stream as they arrive. Each frame is one log message (a line, or
@@ -45,7 +43,11 @@ export async function* demuxLines(stream: NodeJS.ReadableStream, signal: AbortSi
       while (i + 8 <= pending.length) {
         const size = pending.readUInt32BE(i + 4);
         if (i + 8 + size > pending.length) break;
-        for (const line of pending.subarray(i + 8, i + 8 + size).toString("utf8").split("\n")) if (line) yield line;
+        for (const line of pending
+          .subarray(i + 8, i + 8 + size)
+          .toString("utf8")
+          .split("\n"))
+          if (line) yield line;
         i += 8 + size;
       }
       pending = pending.subarray(i);

@@ -126,7 +126,14 @@ export async function ensureNodeAgent(deps: NodeAgentDeps, net: SwarmNetworkOpti
   const image = await deps.image();
   const config = hash(JSON.stringify([rules, image, deps.constraints]), 12);
   if (existing?.Spec.Labels?.[CONFIG_LABEL] !== config) {
-    const spec = agentSpec(deps, name, image, rules, config, [...ports].sort((a, b) => a - b));
+    const spec = agentSpec(
+      deps,
+      name,
+      image,
+      rules,
+      config,
+      [...ports].sort((a, b) => a - b),
+    );
     if (!existing) {
       try {
         await deps.docker.createService(spec);
@@ -182,7 +189,10 @@ export async function removeNodeAgent(docker: Docker, owner: string): Promise<bo
   const nodes = (await docker.listNodes()) as Array<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> } }>;
   for (const node of nodes.filter((n) => n.Spec.Labels?.[key])) {
     const { [key]: _, ...labels } = node.Spec.Labels ?? {};
-    await docker.getNode(node.ID).update({ version: node.Version.Index, ...node.Spec, Labels: labels }).catch(() => {}); // raced: the next removal tries again
+    await docker
+      .getNode(node.ID)
+      .update({ version: node.Version.Index, ...node.Spec, Labels: labels })
+      .catch(() => {}); // raced: the next removal tries again
   }
   return existed;
 }

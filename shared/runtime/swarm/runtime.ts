@@ -32,39 +32,11 @@ import { engineStatus, type DockerError } from "../engine/errors.js";
 import { followEvents } from "../engine/event-stream.js";
 import { TemplateImages, buildImageIfMissing, contentHash } from "../engine/images.js";
 import { demux, demuxLines, followQuery } from "../engine/log-frames.js";
-import {
-  agentBuildContext,
-  agentServiceName,
-  ensureNodeAgent,
-  protectedNodeConstraint,
-  removeNodeAgent,
-  type SwarmNetworkOptions,
-} from "./network.js";
+import { agentBuildContext, agentServiceName, ensureNodeAgent, protectedNodeConstraint, removeNodeAgent, type SwarmNetworkOptions } from "./network.js";
 import { RegistryImages } from "./registry.js";
-import {
-  KEY_VAR,
-  SECRET_OF_LABEL,
-  currentTask,
-  keySecretName,
-  replicasOf,
-  tenantServiceSpec,
-  toInfo,
-  type SecretRef,
-  type Service,
-  type SwarmNode,
-  type Task,
-} from "./service-spec.js";
+import { KEY_VAR, SECRET_OF_LABEL, currentTask, keySecretName, replicasOf, tenantServiceSpec, toInfo, type SecretRef, type Service, type SwarmNode, type Task } from "./service-spec.js";
 import type { Template } from "../../templates.js";
-import {
-  ContainerNameTakenError,
-  PortInUseError,
-  labelKeys,
-  type ContainerInfo,
-  type ContainerRuntime,
-  type ContainerSpec,
-  type LogSince,
-  type RuntimeChange,
-} from "../types.js";
+import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerRuntime, type ContainerSpec, type LogSince, type RuntimeChange } from "../types.js";
 
 export interface SwarmRuntimeOptions {
   /** The manager's engine: services, tasks, nodes and logs go through it, and images are built on it. */
@@ -378,7 +350,9 @@ export class SwarmRuntime implements ContainerRuntime {
     } as Parameters<Docker.Service["logs"]>[0])) as unknown as Buffer;
     // Every task contributes up to `tail` lines: merge them in time order (RFC 3339 timestamps sort as
     // text). Lines without a timestamp are the broker's own warnings (say, a node that is down): last.
-    const lines = demux(raw).split("\n").filter((l) => l.length > 0);
+    const lines = demux(raw)
+      .split("\n")
+      .filter((l) => l.length > 0);
     const stamped = lines.filter((l) => /^\d{4}-\d\d-\d\dT/.test(l)).sort();
     return [...stamped.slice(-tail), ...lines.filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))];
   }

@@ -64,9 +64,7 @@ export function tenantServiceSpec(
       ContainerSpec: {
         Image: spec.image,
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        ...(opts.keySecret
-          ? { Secrets: [{ ...opts.keySecret, File: { Name: KEY_FILE.slice("/run/secrets/".length), UID: "1000", GID: "1000", Mode: 0o400 } }] }
-          : {}),
+        ...(opts.keySecret ? { Secrets: [{ ...opts.keySecret, File: { Name: KEY_FILE.slice("/run/secrets/".length), UID: "1000", GID: "1000", Mode: 0o400 } }] } : {}),
         // No IPv6 inside a tenant: the nodes' firewall (the node agent) is IPv4 only.
         Sysctls: { "net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1" },
         User: "1000:1000",
@@ -109,9 +107,7 @@ export function replicasOf(service: Service): number {
  * do not count even if their last report said "running".
  */
 export function currentTask(tasks: Task[]): Task | undefined {
-  return tasks
-    .filter((t) => t.DesiredState === "running" || t.DesiredState === "ready")
-    .sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
+  return tasks.filter((t) => t.DesiredState === "running" || t.DesiredState === "ready").sort((a, b) => b.CreatedAt.localeCompare(a.CreatedAt))[0];
 }
 
 function nodeRef(node: SwarmNode): NodeRef {

@@ -26,8 +26,7 @@ if (!spec?.prefix || !spec.chains || !spec.jumps) {
 const log = (message) => console.log(`${new Date().toISOString()} ${message}`);
 
 const SBIN = "/usr/sbin";
-const run = (bin, args, input) =>
-  execFileSync(`${SBIN}/${bin}`, ["-w", "5", ...args], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 15_000 });
+const run = (bin, args, input) => execFileSync(`${SBIN}/${bin}`, ["-w", "5", ...args], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 15_000 });
 const succeeds = (bin, args) => {
   try {
     run(bin, args);
@@ -47,7 +46,9 @@ function backend() {
 
 function chainRules(bin, chain) {
   try {
-    return run(bin, ["-t", "filter", "-S", chain]).split("\n").filter((l) => l.startsWith("-A "));
+    return run(bin, ["-t", "filter", "-S", chain])
+      .split("\n")
+      .filter((l) => l.startsWith("-A "));
   } catch {
     return null; // no such chain
   }
