@@ -23,7 +23,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ["default"],
     projects: [
-      // No global set-up: no database to migrate, no Docker to touch. Runs first (groupOrder).
+      // No global set-up: no database to migrate, no Docker to touch. `npm test` runs it first, on its own.
       { extends: true, test: { name: "unit", include: [unitTests], sequence: { groupOrder: 0 } } },
       {
         extends: true,

@@ -2,8 +2,7 @@
  * Test file order. Vitest's default sequencer does NOT run files alphabetically: it runs files that
  * failed last time first, then the slowest (cached durations), then the largest. That is kept, but
  * files named `zz-*.test.ts` always run after all others: they check what the whole run left
- * behind (tests/zz-no-secrets-in-logs.test.ts scans every process log of the run). The unit tier
- * (project `unit`, seconds, no services) runs before everything else, so a broken rule fails fast.
+ * behind (tests/zz-no-secrets-in-logs.test.ts scans every process log of the run).
  */
 import { basename } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
