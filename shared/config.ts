@@ -2,6 +2,9 @@
  * Configuration, parsed once at start with zod. A process with bad configuration refuses to
  * start and says which variable is wrong. Values come from the environment; a local `.env`
  * (written by scripts/setup.sh) fills in whatever the environment does not set.
+ *
+ * About 400 lines on purpose: one schema holds every variable, so that one parse checks them all;
+ * what each means lives in ./config-docs.ts, which docs/configuration.md is generated from.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
