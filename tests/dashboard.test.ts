@@ -393,9 +393,9 @@ describe("the dashboard", () => {
     await page.getByRole("link", { name: "Usage" }).click();
     const row = page.getByTestId("usage-table").getByRole("row").filter({ hasText: tenantId });
     await row.waitFor();
-    // Billed, succeeded, errors, refused.
-    expect((await row.locator("td.num").allTextContents()).slice(0, 4)).toEqual(["1", "1", "0", "1"]);
-    expect(await page.getByTestId("usage-totals").textContent()).toContain("1 billed calls (1 succeeded, 0 errors), 1 refused");
+    // Billed, succeeded, errors, refused, aborted.
+    expect((await row.locator("td.num").allTextContents()).slice(0, 5)).toEqual(["1", "1", "0", "1", "0"]);
+    expect(await page.getByTestId("usage-totals").textContent()).toContain("1 billed calls (1 succeeded, 0 errors), 1 refused, 0 aborted");
     const chart = page.getByTestId("usage-chart");
     await expect.poll(() => chart.getAttribute("aria-label")).toBe("Convergence calls per day: 2 in this period");
     await page.getByLabel("Chart for").selectOption({ label: `${name} (${tenantId})` });

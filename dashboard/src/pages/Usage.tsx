@@ -1,6 +1,6 @@
 /**
  * Usage for billing: per-tenant totals for a chosen period, and a per-day chart of convergence
- * calls (succeeded, errors, refused) for the organisation or one tenant, drawn by Chart.js.
+ * calls (succeeded, errors, refused, aborted) for the organisation or one tenant, drawn by Chart.js.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
@@ -103,7 +103,8 @@ export function Usage() {
             <h2 id="totals-title">Totals</h2>
             <p data-testid="usage-totals">
               <strong>{formatNumber(report.totals.calls)}</strong> billed calls ({formatNumber(report.totals.succeeded)} succeeded, {formatNumber(report.totals.errors)} errors),{" "}
-              {formatNumber(report.totals.refused)} refused, {formatNumber(report.totals.tokensIn + report.totals.tokensOut)} tokens.
+              {formatNumber(report.totals.refused)} refused, {formatNumber(report.totals.aborted)} aborted (stopped by their budget or a client that left; not billed),{" "}
+              {formatNumber(report.totals.tokensIn + report.totals.tokensOut)} tokens.
             </p>
           </section>
           <section aria-labelledby="chart-title">
@@ -147,6 +148,9 @@ export function Usage() {
                       <th scope="col" className="num">
                         Refused
                       </th>
+                      <th scope="col" className="num">
+                        Aborted
+                      </th>
                       <th scope="col" className="num wide">
                         Tokens
                       </th>
@@ -165,6 +169,7 @@ export function Usage() {
                         <td className="num">{formatNumber(t.succeeded)}</td>
                         <td className="num">{formatNumber(t.errors)}</td>
                         <td className="num">{formatNumber(t.refused)}</td>
+                        <td className="num">{formatNumber(t.aborted)}</td>
                         <td className="num wide">{formatNumber(t.tokensIn + t.tokensOut)}</td>
                         <td className="num wide">{t.avgLatencyMs} ms</td>
                       </tr>
