@@ -17,14 +17,14 @@ import { getTenant } from "../shared/tenants/queries.js";
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./helpers/private-postgres.js";
 import { deleteKeys, ownedContainers, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
-const unavailable = privatePostgresUnavailable();
 let pg: PrivatePostgres;
 let before: Stack | undefined;
 let after: Stack | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  if (unavailable) return;
+  const missing = privatePostgresUnavailable();
+  if (missing) throw new Error(`cannot run a private Postgres: ${missing}; run scripts/setup.sh as root`);
   pg = await startPrivatePostgres();
   dir = mkdtempSync(join(tmpdir(), "cvg-backup-"));
   before = await startStack("backup", { DATABASE_URL: pg.url });
@@ -46,7 +46,7 @@ function script(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-describe.skipIf(unavailable)("backup and restore", () => {
+describe("backup and restore", () => {
   it("a restored database brings back the same tenants: ready, their containers adopted, their routes in Caddy, their keys working", async () => {
     const stack = before!;
     const org = await stack.newOrg();
