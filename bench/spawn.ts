@@ -18,7 +18,7 @@ import { down, loadState, MANAGER_IP, REGISTRY, up } from "../scripts/cluster/in
 import { DockerRuntime } from "../shared/runtime/docker/index.js";
 import { SwarmRuntime, tenantServiceSpec } from "../shared/runtime/swarm/index.js";
 import { labelKeys, type ContainerSpec } from "../shared/runtime/types.js";
-import { TemplateRegistry } from "../shared/templates.js";
+import { baseImageOf, TemplateRegistry } from "../shared/templates.js";
 import { waitForStatus, type Stack } from "../tests/helpers/stack.js";
 import { summarise, table } from "./stats.js";
 
@@ -110,7 +110,7 @@ interface Floor {
 /** On one engine: the floor with the platform's limits and hardening, and the bare one (the port published, nothing else). */
 async function dockerFloors(): Promise<Record<string, Floor>> {
   const runtime = new DockerRuntime({ socketPath: stack.config.DOCKER_SOCKET, owner: OWNER });
-  const image = await runtime.ensureImage(template, stack.config.TENANT_BASE_IMAGE);
+  const image = await runtime.ensureImage(template, baseImageOf(stack.config, template));
   const measure = async (spec: ContainerSpec, create: () => Promise<unknown>) => {
     const t0 = performance.now();
     await create();
@@ -153,7 +153,7 @@ async function dockerFloors(): Promise<Record<string, Floor>> {
 async function swarmFloors(): Promise<Record<string, Floor>> {
   // The image the platform pushed (same registry reference), and the nodes' addresses.
   const runtime = new SwarmRuntime({ socketPath: stack.config.DOCKER_SOCKET, owner: OWNER, registry: REGISTRY, masterAddress: MANAGER_IP });
-  const image = await runtime.ensureImage(template, stack.config.TENANT_BASE_IMAGE);
+  const image = await runtime.ensureImage(template, baseImageOf(stack.config, template));
   const docker = runtime.docker;
   const nodes = new Map(((await docker.listNodes()) as Array<{ ID: string; Status?: { Addr?: string } }>).map((n) => [n.ID, n.Status?.Addr ?? ""]));
   return {

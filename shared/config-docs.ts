@@ -91,7 +91,25 @@ export const configDocs = {
 
   TENANT_PORT_MIN: { group: "tenants", meaning: "The lowest host port handed out to tenants (at least 1024)." },
   TENANT_PORT_MAX: { group: "tenants", meaning: "The highest host port handed out to tenants (at most 65535)." },
-  TENANT_BASE_IMAGE: { group: "tenants", meaning: "Base of the template images (the set-up switches to a local image offline)." },
+  TENANT_BASE_IMAGE: { group: "tenants", meaning: "Base of the Node.js template images (template.json `base`: `node`, the default; the set-up switches to a local image offline)." },
+  PYTHON_BASE_IMAGE: {
+    group: "tenants",
+    meaning:
+      "Base of Python templates (`python/fastapi`); needs `python3` (FastAPI and uvicorn come from PyPI at build time if it lacks them). Offline, the set-up builds `convergence/python-base` from Debian's python3-fastapi and python3-uvicorn.",
+  },
+  GO_BASE_IMAGE: {
+    group: "tenants",
+    meaning:
+      "Base of Go templates (`go/stdlib`): it only runs the static binary the set-up compiles on the host (golang-go, `CGO_ENABLED=0`). Offline: `convergence/static-base`, an empty root.",
+  },
+  BUN_BASE_IMAGE: {
+    group: "tenants",
+    meaning: "Base of Bun templates (`bun/hono`); needs `bun` on its PATH. Offline, the set-up builds `convergence/bun-base` from the npm registry's `@oven/bun-linux-x64`.",
+  },
+  STATIC_BASE_IMAGE: {
+    group: "tenants",
+    meaning: "Base of the static template (`static/html`), which runs a small Go file server compiled on the host, like `GO_BASE_IMAGE`. Offline: `convergence/static-base`.",
+  },
   TEMPLATES_DIR: { group: "tenants", meaning: "`:`-separated folders of templates." },
   TENANT_CONTAINER_PREFIX: { group: "tenants", meaning: "Tenant container names: `<prefix><envId>`." },
   CONVERGENCE_INSTANCE: { group: "tenants", meaning: "The owner label's value: the platform touches only containers, services and networks that carry it." },

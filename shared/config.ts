@@ -91,6 +91,11 @@ const schema = z
     TENANT_PORT_MIN: int(3001),
     TENANT_PORT_MAX: int(3999),
     TENANT_BASE_IMAGE: z.string().default("node:22-alpine"),
+    /** Bases of the other languages' templates (template.json `base`); the set-up switches each to a local image offline. */
+    PYTHON_BASE_IMAGE: z.string().default("python:3.11-slim"),
+    GO_BASE_IMAGE: z.string().default("gcr.io/distroless/static-debian12"),
+    BUN_BASE_IMAGE: z.string().default("oven/bun:1-slim"),
+    STATIC_BASE_IMAGE: z.string().default("gcr.io/distroless/static-debian12"),
     TENANT_CONTAINER_PREFIX: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_.-]*$/)

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import type { Config } from "./config.js";
 
 const manifestSchema = z.object({
   language: z.string().regex(/^[a-z0-9-]+$/),
@@ -13,7 +14,25 @@ const manifestSchema = z.object({
   /** The port the app listens on inside its container. */
   containerPort: z.number().int().default(3000),
   healthPath: z.string().default("/health"),
+  /** Which configured base image the Dockerfile's BASE_IMAGE argument gets (see baseImageOf). */
+  base: z.enum(["node", "python", "go", "bun", "static"]).default("node"),
 });
+
+export type TemplateBase = z.infer<typeof manifestSchema>["base"];
+
+/** The config variable naming each base: the production default is a registry image, the set-up may swap in a local one. */
+const baseImageVariable = {
+  node: "TENANT_BASE_IMAGE",
+  python: "PYTHON_BASE_IMAGE",
+  go: "GO_BASE_IMAGE",
+  bun: "BUN_BASE_IMAGE",
+  static: "STATIC_BASE_IMAGE",
+} as const satisfies Record<TemplateBase, keyof Config>;
+
+/** The base image `template` is built on, from the configuration. */
+export function baseImageOf(config: Pick<Config, (typeof baseImageVariable)[TemplateBase]>, template: Pick<Template, "base">): string {
+  return config[baseImageVariable[template.base]];
+}
 
 export type Template = z.infer<typeof manifestSchema> & { id: string; dir: string };
 

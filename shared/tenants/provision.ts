@@ -14,7 +14,7 @@ import { decryptSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { ContainerNameTakenError, PortInUseError, labelKeys, type ContainerInfo, type ContainerSpec } from "../runtime/types.js";
 import { liveStatuses, provisionStatuses } from "../tenant-state.js";
-import type { Template } from "../templates.js";
+import { baseImageOf, type Template } from "../templates.js";
 import { describePlacement, placementOf } from "./placement.js";
 import { leasePort, leasedPort } from "./ports.js";
 import { acceptsConnections, probeTenant } from "./probe.js";
@@ -50,7 +50,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   if (plan.kind === "no-template" || !template) {
     throw new UnrecoverableError(`template ${tenant.language}/${tenant.framework} is not installed on this worker`);
   }
-  const image = await step("image", () => ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE));
+  const image = await step("image", () => ctx.runtime.ensureImage(template, baseImageOf(ctx.config, template)));
 
   // The container is created while the tenant moves to `provisioning`: a destroy that wins the
   // race makes the move fail, and whatever was created is removed (stopBecauseMoved). A tenant

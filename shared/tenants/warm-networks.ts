@@ -11,6 +11,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { portLeases } from "../db/schema.js";
 import { PortInUseError } from "../runtime/types.js";
+import { baseImageOf } from "../templates.js";
 import { lowestFreePorts, portRange } from "./ports.js";
 
 export interface WarmResult {
@@ -81,7 +82,7 @@ async function warmOnce(ctx: WorkerContext): Promise<WarmResult> {
   }
   if (!template) return result;
   const have = new Set(holders.filter((h) => h.running && !leased.has(h.hostPort)).map((h) => h.hostPort));
-  const image = await ctx.runtime.ensureImage(template, ctx.config.TENANT_BASE_IMAGE);
+  const image = await ctx.runtime.ensureImage(template, baseImageOf(ctx.config, template));
   let takenUntil = taken.get(ctx.runtime);
   if (!takenUntil) taken.set(ctx.runtime, (takenUntil = new Map()));
   for (const port of next) {
