@@ -251,6 +251,40 @@ if [ -n "$outdated" ] || ! docker image inspect "$base" >/dev/null 2>&1; then
   fi
 fi
 
+# --- Base images of the other languages' templates (template.json `base`) ----------------------
+# Production defaults are registry images, as for Node. When one is not present and cannot be
+# pulled, its local stand-in is built once from Debian's archive or the npm registry
+# (scripts/build-language-images.sh) and recorded in .env; an existing local image is kept.
+language_base() { # <config var> <registry default> <local tag> <python|bun|static>
+  local var=$1 default=$2 local_tag=$3 kind=$4
+  local image=${!var:-$default}
+  docker image inspect "$image" >/dev/null 2>&1 && return 0
+  if [ "$image" = "$default" ] && timeout 20 docker pull -q "$image" >/dev/null 2>&1; then
+    log "pulled $image"
+    return 0
+  fi
+  if [ "$kind" = python ] && ! command -v mmdebstrap >/dev/null; then
+    apt_install mmdebstrap || die "$var: $image cannot be pulled and mmdebstrap (to build $local_tag from Debian's python3-fastapi) is missing: apt-get install mmdebstrap"
+  fi
+  bash scripts/build-language-images.sh "$kind" "$local_tag" >/dev/null
+  if [ "$image" != "$local_tag" ]; then
+    sed -i "/^$var=/d" .env
+    echo "$var=$local_tag" >>.env
+    export "$var=$local_tag"
+  fi
+}
+language_base PYTHON_BASE_IMAGE python:3.11-slim convergence/python-base:3.11-fastapi0.92 python
+language_base BUN_BASE_IMAGE oven/bun:1-slim convergence/bun-base:1.4.5 bun
+language_base GO_BASE_IMAGE gcr.io/distroless/static-debian12 convergence/static-base:1 static
+language_base STATIC_BASE_IMAGE gcr.io/distroless/static-debian12 convergence/static-base:1 static
+
+# The Go and static templates' servers (our code, standard library only) are compiled here, on the
+# host, into static binaries the images copy: no toolchain in any image, whichever base.
+if ! command -v go >/dev/null; then
+  apt_install golang-go || die "go is missing (apt-get install golang-go): the go/stdlib and static/html templates cannot be built"
+fi
+bash scripts/build-language-images.sh binaries
+
 # --- Template dependencies: installed on the host, copied into the image (no network in builds)
 for dir in tenant-templates/*/; do
   if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
