@@ -1,5 +1,5 @@
 /**
- * `npm run bench:spawn [N] [-- --runtime docker|swarm]`: spawn→ready latency as a polling client sees
+ * `npm run bench:spawn [N] [-- --runtime docker|swarm] [--template language/framework]` (node/express by default): spawn→ready latency as a polling client sees
  * it (and, one at a time, a client holding `status?wait=ready`), for N tenants one at a time and N at once (BURST_ROUNDS times, 3 by default), side by side
  * with floors measured in the same run on the same engine, interleaved with the platform:
  * - docker: the same image created and started straight through the Engine API (dockerode) and
@@ -22,7 +22,7 @@ import { baseImageOf, TemplateRegistry } from "../shared/templates.js";
 import { waitForStatus, type Stack } from "../tests/helpers/stack.js";
 import { summarise, table } from "./stats.js";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { runtime: { type: "string", default: "docker" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { runtime: { type: "string", default: "docker" }, template: { type: "string", default: "node/express" } } });
 const N = Number(positionals[0] ?? process.env.BENCH_N ?? 10);
 const RUNTIME = values.runtime;
 if (RUNTIME !== "docker" && RUNTIME !== "swarm") throw new Error(`--runtime must be docker or swarm, not ${RUNTIME}`);
@@ -43,7 +43,17 @@ const stack = await benchStack(
   { compiled: true },
 );
 const OWNER = stack.config.CONVERGENCE_INSTANCE;
-const template = new TemplateRegistry(stack.config.TEMPLATES_DIR).get("node", "express")!;
+const registry = new TemplateRegistry(stack.config.TEMPLATES_DIR);
+const [language = "", framework = ""] = values.template.split("/");
+const found = registry.get(language, framework);
+if (!found) {
+  await stack.stop();
+  throw new Error(`--template ${values.template}: no such template (available: ${registry
+    .list()
+    .map((t) => t.id)
+    .join(", ")})`);
+}
+const template = found;
 const org = await stack.newOrg("bench");
 
 /**
@@ -52,7 +62,7 @@ const org = await stack.newOrg("bench");
  */
 async function platformOnce(i: number, client: "poll" | "wait" = "poll"): Promise<{ ms: number; envId: number }> {
   const t0 = performance.now();
-  const res = await stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `bench-${i}`, language: "node", framework: "express" } });
+  const res = await stack.api("/api/v1/tenant/spawn", { token: org.token, body: { name: `bench-${i}`, language: template.language, framework: template.framework } });
   if (res.status !== 202) throw new Error(`spawn failed: ${JSON.stringify(res.body)}`);
   const envId = res.body.tenant.envId as number;
   const query = client === "wait" ? "?wait=ready&timeout=60" : "";
@@ -241,7 +251,7 @@ try {
   record(`${N} at once ×${BURST_ROUNDS}`, burstPlatform, burstFloors);
 
   console.log(
-    `\nspawn → ready latency in ms, runtime ${RUNTIME} (client polls every ${POLL_MS} ms, or waits with status?wait=ready; load average ${loadavg()
+    `\nspawn → ready latency in ms, template ${template.id} on ${baseImageOf(stack.config, template)}, runtime ${RUNTIME} (client polls every ${POLL_MS} ms, or waits with status?wait=ready; load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(" ")})`,
   );
