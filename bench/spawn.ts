@@ -48,10 +48,12 @@ const [language = "", framework = ""] = values.template.split("/");
 const found = registry.get(language, framework);
 if (!found) {
   await stack.stop();
-  throw new Error(`--template ${values.template}: no such template (available: ${registry
-    .list()
-    .map((t) => t.id)
-    .join(", ")})`);
+  throw new Error(
+    `--template ${values.template}: no such template (available: ${registry
+      .list()
+      .map((t) => t.id)
+      .join(", ")})`,
+  );
 }
 const template = found;
 const org = await stack.newOrg("bench");
