@@ -92,6 +92,23 @@ test("every template directory is in this contract's list, and GET /api/v1/templ
   expect(listed.body.templates.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(installed));
 });
 
+test("an unknown language or framework is refused with 400 UNKNOWN_TEMPLATE listing every template, and creates nothing", async () => {
+  const before = await stack.api("/api/v1/tenant", { token: org.token });
+  for (const [language, framework] of [
+    ["ruby", "rails"],
+    ["python", "django"],
+    ["go", "gin"],
+    ["static", "hugo"],
+  ]) {
+    const res = await spawnViaApi(stack, org.token, { name: "nope", language, framework });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("UNKNOWN_TEMPLATE");
+    for (const { id } of TEMPLATES) expect(res.body.error.message).toContain(id);
+  }
+  const after = await stack.api("/api/v1/tenant", { token: org.token });
+  expect(after.body.tenants).toHaveLength(before.body.tenants.length);
+});
+
 describe.each(TEMPLATES)("the $id template", ({ id, kind }) => {
   test("is ready and answers GET /health on its port with its tenant id", async () => {
     const t = tenantOf(id);
