@@ -30,8 +30,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches patches
 RUN npm ci --omit=dev --no-audit --no-fund
+# The Go servers of go/stdlib and static/html (tenant-templates/*/server) come compiled from the
+# build context: scripts/setup.sh builds them on the host (scripts/build-language-images.sh binaries).
 COPY tenant-templates tenant-templates
-RUN for d in tenant-templates/*/; do (cd "$d" && npm ci --omit=dev --no-audit --no-fund); done
+RUN for d in tenant-templates/*/; do if [ -f "$d/package.json" ]; then (cd "$d" && npm ci --omit=dev --no-audit --no-fund); fi; done
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
