@@ -53,7 +53,8 @@ export class Cli {
 
   /** For people only (progress, hints, retries): stderr, and nothing with --json. */
   note(text: string): void {
-    if (!this.json) process.stderr.write(`${text}\n`);
+    // On a terminal, first clear a spinner's line, which redraws itself below the note.
+    if (!this.json) process.stderr.write(`${this.interactive ? "\r\x1b[K" : ""}${text}\n`);
   }
 
   /** Whether a live, rewritable progress line can be shown. */

@@ -1,12 +1,12 @@
 /**
- * What the CLI does differently on a terminal: colours (only when the stream is a TTY, never with
- * NO_COLOR set to anything, never with --json), a spinner on stderr during long waits, and
- * questions (a hidden token prompt, a confirmation) read from the terminal.
+ * What the CLI does differently on a terminal: colours (only when the stream is a TTY; never with
+ * NO_COLOR set to anything but an empty string, as no-color.org says; never with --json), a
+ * spinner on stderr during long waits, and questions (a hidden token prompt, a confirmation).
  */
 
 /** Colours for one stream; plain text when it is not a terminal or NO_COLOR is set. */
 export function colours(stream: NodeJS.WriteStream, json: boolean, env: NodeJS.ProcessEnv = process.env) {
-  const on = !json && Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== "dumb";
+  const on = !json && Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== "dumb"; // no-color.org: set and not empty
   const paint = (open: number, close: number) => (text: string) => (on ? `\x1b[${open}m${text}\x1b[${close}m` : text);
   return {
     enabled: on,
@@ -77,6 +77,8 @@ export const canAsk = () => Boolean(process.stdin.isTTY && process.stderr.isTTY)
  */
 export function askHidden(question: string): Promise<string | null> {
   const stdin = process.stdin;
+  // Echo off before the question shows, so that nothing typed as soon as it appears is echoed.
+  stdin.setRawMode(true);
   process.stderr.write(question);
   return new Promise((resolve) => {
     let value = "";
@@ -95,7 +97,6 @@ export function askHidden(question: string): Promise<string | null> {
         else if (char >= " ") value += char;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on("data", onData);
   });
