@@ -345,6 +345,9 @@ describe("logins people keep", () => {
       expect((await convergenceJson(["whoami", "--context", "other"], own.env)).json.organisation.id).toBe(other.id);
       expect((await convergence(["logout", "--all"], own.env)).code).toBe(0);
       expect((await convergenceJson(["context", "ls"], own.env)).json).toEqual([]);
+      // The old way, the token as a flag, still works for old scripts.
+      expect((await convergence(["login", "--context", "legacy", "--url", stack.url, "--token", org.token], own.env)).code).toBe(0);
+      expect((await convergenceJson(["whoami"], own.env)).json).toMatchObject({ context: "legacy", organisation: { id: org.id } });
 
       // A file written by the CLI before contexts existed is the context "default".
       writeFileSync(own.file, JSON.stringify({ url: stack.url, token: org.token }), { mode: 0o600 });
