@@ -1,8 +1,9 @@
 /**
  * The SDK's and the CLI's pure decisions: which error class an HTTP status is, which tenant an
- * id names, which context a command uses (and how an old config file reads), and when colours are on.
+ * id names, which context a command uses (and how an old config file reads), and when colours are
+ * on. And a drift guard: the SDK calls every operation of the API's document.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,7 +24,6 @@ import { errorClassFor, errorFromResponse } from "../../sdk/src/errors.js";
 import { readConfig, resolveCredentials } from "../../cli/src/config.js";
 import { colours } from "../../cli/src/tty.js";
 import { projectRoot } from "../../shared/config.js";
-import { readFileSync } from "node:fs";
 
 describe("SDK error classes", () => {
   it.each([
@@ -100,5 +100,24 @@ describe("CLI colours", () => {
     const c = colours(stream, json, env);
     expect(c.enabled).toBe(on);
     expect(c.green("ok") === "ok").toBe(!on);
+  });
+});
+
+describe("the SDK covers the API", () => {
+  it("every operation in the API's document (but the dashboard's sessions and the JWKS document) is called by an SDK module", () => {
+    const generated = readFileSync(join(projectRoot, "sdk/src/generated/openapi.ts"), "utf8");
+    const pathsBlock = generated.slice(generated.indexOf("export interface paths {"), generated.indexOf("export type webhooks"));
+    const operations = [...pathsBlock.matchAll(/^ {4}"(\/[^"]+)": \{([\s\S]*?)^ {4}\};/gm)].flatMap(([, path, body]) =>
+      [...body!.matchAll(/^ {8}(get|put|post|delete|patch): operations\[/gm)].map(([, method]) => `${method!.toUpperCase()} ${path}`),
+    );
+    expect(operations.length).toBeGreaterThan(15);
+    const notForTheSdk = (op: string) => op.includes("/api/v1/auth/session") || op.endsWith("/.well-known/jwks.json");
+    const sdkDir = join(projectRoot, "sdk/src");
+    const source = readdirSync(sdkDir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(join(sdkDir, f), "utf8"))
+      .join("\n");
+    const missing = operations.filter((op) => !notForTheSdk(op)).filter((op) => !source.includes(`.${op.split(" ")[0]}("${op.split(" ")[1]}"`));
+    expect(missing, "operations the SDK does not call: add them to a module in sdk/src").toEqual([]);
   });
 });
