@@ -462,5 +462,6 @@ describe("convergence completion", () => {
     const fish = await convergence(["completion", "fish"]);
     expect(fish.stdout).toContain("complete -c convergence -n '__fish_seen_subcommand_from webhooks' -a 'rotate-secret'");
     expect((await convergence(["completion", "tcsh"])).code).toBe(2);
+    expect((await convergenceJson(["completion", "bash"])).json).toEqual({ shell: "bash", script: script.stdout });
   });
 });

@@ -6,6 +6,7 @@
  *   fish: convergence completion fish > ~/.config/fish/completions/convergence.fish
  */
 import { type Command, InvalidArgumentError } from "commander";
+import { action } from "../cli.js";
 
 const shells = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof shells)[number];
@@ -108,9 +109,13 @@ export function registerCompletion(program: Command) {
     .description("print a shell completion script: bash, zsh or fish")
     .argument("<shell>", shells.join(" | "), shell)
     .addHelpText("after", "\nInstall: convergence completion bash > ~/.local/share/bash-completion/completions/convergence")
-    .action((which: Shell) => {
-      const nodes = walk(program);
-      const globals = program.options.map((o) => o.long).filter((f): f is string => Boolean(f) && f !== "--version");
-      process.stdout.write(which === "bash" ? bash(nodes, globals) : which === "zsh" ? zsh(nodes, globals) : fish(nodes));
-    });
+    .action(
+      action(async (cli, which: Shell) => {
+        const nodes = walk(program);
+        const globals = program.options.map((o) => o.long).filter((f): f is string => Boolean(f) && f !== "--version");
+        const script = which === "bash" ? bash(nodes, globals) : which === "zsh" ? zsh(nodes, globals) : fish(nodes);
+        if (cli.json) cli.result({ shell: which, script }, () => script);
+        else process.stdout.write(script);
+      }),
+    );
 }
