@@ -5,7 +5,7 @@
  */
 import { AccessTokens } from "./access-tokens.js";
 import { createTransport, type TransportOptions } from "./http.js";
-import { Organisation } from "./organisation.js";
+import { OrganisationCalls } from "./organisation.js";
 import { Organisations } from "./orgs.js";
 import { Templates } from "./templates.js";
 import { TenantClient, type TenantClientOptions } from "./tenant-client.js";
@@ -29,7 +29,7 @@ export class Convergence {
   readonly usage: Usage;
   readonly webhooks: Webhooks;
   /** Your organisation: limits and usage, every tenant's state changes, token rotation. */
-  readonly org: Organisation;
+  readonly org: OrganisationCalls;
   /** Short-lived scoped access tokens (JWTs) from the organisation token. */
   readonly accessTokens: AccessTokens;
   /** For the platform operator only. */
@@ -44,7 +44,7 @@ export class Convergence {
     this.templates = new Templates(t.api);
     this.usage = new Usage(t.api);
     this.webhooks = new Webhooks(t.api);
-    this.org = new Organisation(t);
+    this.org = new OrganisationCalls(t);
     this.accessTokens = new AccessTokens(t.api);
     this.orgs = new Organisations(t.api);
   }

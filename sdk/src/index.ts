@@ -28,7 +28,7 @@ export {
 } from "./errors.js";
 export { DEFAULT_TIMEOUT_MS, type RetryInfo, type RetryOptions, USER_AGENT } from "./http.js";
 export { envIdOf, type TenantId } from "./ids.js";
-export { Organisation, type OrganisationEventsOptions } from "./organisation.js";
+export { OrganisationCalls, type OrganisationEventsOptions } from "./organisation.js";
 export { Organisations } from "./orgs.js";
 export type { ReconnectOptions } from "./sse.js";
 export { Templates } from "./templates.js";

@@ -11,7 +11,7 @@ export interface OrganisationEventsOptions extends CallOptions, ReconnectOptions
   lastEventId?: number;
 }
 
-export class Organisation {
+export class OrganisationCalls {
   constructor(private readonly transport: Transport) {}
 
   /** The organisation, its limits (`overridden`: those set for it, the others are the platform's defaults) and its current usage of them. */

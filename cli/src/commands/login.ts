@@ -66,8 +66,10 @@ export function registerLogin(program: Command) {
 async function readToken(flags: LoginFlags, json: boolean): Promise<string> {
   let token: string | null;
   if (flags.tokenStdin) token = await readStdin();
-  else if (flags.token) token = flags.token;
-  else if (canAsk() && !json) token = await askHidden("Organisation token (cvg_org_…, not shown): ");
+  else if (flags.token) {
+    token = flags.token;
+    if (!json) process.stderr.write("note: --token puts the token in shell history and ps; prefer --token-stdin, or the prompt on a terminal\n");
+  } else if (canAsk() && !json) token = await askHidden("Organisation token (cvg_org_…, not shown): ");
   else throw usageError("no token: pass it on stdin with --token-stdin, or run `convergence login` on a terminal to be asked for it");
   token = token?.trim() ?? "";
   if (!token) throw usageError("no token given");
