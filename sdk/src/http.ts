@@ -114,7 +114,9 @@ function timedFetch(fetchOnce: (req: Request) => Promise<Response>, timeoutMs: n
       if (response.headers.get("content-type")?.startsWith("text/event-stream") || !response.body) return response;
       // Read here, so that a body that stalls is bounded too; what openapi-fetch parses is a copy in memory.
       const body = await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      Object.defineProperty(copy, "url", { value: response.url }); // what error messages name
+      return copy;
     } catch (err) {
       if (timer.signal.aborted && !request.signal.aborted) throw timer.signal.reason;
       throw err;
