@@ -2,13 +2,37 @@
  * @convergence/sdk against the real stack (API and worker processes, Postgres, Redis, Docker):
  * a brand-new organisation verifies its very first webhook, spawn waits for ready, the event
  * stream and live logs survive a connection cut for real, destroy waits, a real 429 is retried after its
- * Retry-After, and a tenant's convergence calls are metered. Also: the committed types are
- * what the running API's document generates.
+ * Retry-After, and a tenant's convergence calls are metered; templates, the organisation's limits
+ * and event stream, access tokens and token rotation; error classes, the request timeout, the
+ * User-Agent. Also: the committed types are what the running API's document generates, and the
+ * package `npm pack` makes passes publint and arethetypeswrong, installs into an empty project
+ * and spawns a tenant there, through import and through require.
  */
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Convergence, ConvergenceError, TenantFailedError, WebhookVerificationError, verifyWebhook, type RetryInfo, type TenantEvent } from "@convergence/sdk";
+import {
+  AuthError,
+  ConflictError,
+  Convergence,
+  ConvergenceError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTimeoutError,
+  TenantFailedError,
+  ValidationError,
+  VERSION,
+  WebhookVerificationError,
+  verifyWebhook,
+  type OrganisationEvent,
+  type RetryInfo,
+  type TenantEvent,
+} from "@convergence/sdk";
+import { projectRoot } from "../shared/config.js";
 import { WebhookPayloadSchema } from "../api/schemas.js";
 import { renderTypes, typesFile } from "../sdk/scripts/openapi-types.js";
 import { startReceiver } from "./helpers/receiver.js";
@@ -307,7 +331,175 @@ describe("convergence calls, quotas and usage", () => {
     await client.converge(input);
     const exhausted = await client.converge(input).catch((e: unknown) => e);
     expect(exhausted).toMatchObject({ code: "QUOTA_EXCEEDED", status: 429 });
+    expect(exhausted).toBeInstanceOf(RateLimitedError);
     expect((exhausted as ConvergenceError).retryAfter).toBeGreaterThan(60);
     expect(monthlyRetries).toEqual([]);
+  });
+});
+
+describe("every operation of the API", () => {
+  it("templates, the organisation's limits and usage, its event stream with each tenant, and tenant_N ids everywhere", async () => {
+    const templates = await cvg.templates.list();
+    expect(templates).toEqual(expect.arrayContaining([expect.objectContaining({ id: "node/express", language: "node", framework: "express" })]));
+
+    const before = await cvg.org.get();
+    expect(before).toMatchObject({ organisation: { id: org.id }, limits: { maxTenants: expect.any(Number) }, usage: { liveTenants: expect.any(Number) } });
+
+    const stream = new AbortController();
+    const seen: OrganisationEvent[] = [];
+    const t = await cvg.tenants.spawn({ name: "org-watched", ...express });
+    created.push(t.envId);
+    const watching = (async () => {
+      for await (const event of cvg.org.events({ lastEventId: 0, signal: stream.signal })) {
+        if (event.envId !== t.envId) continue;
+        seen.push(event);
+        if (event.to === "ready") stream.abort();
+      }
+    })().catch((e: unknown) => (stream.signal.aborted ? undefined : Promise.reject(e)));
+    // The handle: the tenant's data, with its calls bound to it; waiting refreshes it in place.
+    await t.waitUntilReady({ timeoutMs: 90_000 });
+    expect(t).toMatchObject({ status: "ready", name: "org-watched", apiKey: expect.stringMatching(/^sk_tenant_/) });
+    expect(JSON.parse(JSON.stringify(t))).toMatchObject({ envId: t.envId, status: "ready" });
+    await watching;
+    expect(seen.map((e) => e.to)).toEqual(["pending", "provisioning", "starting", "ready"]);
+    expect(seen.at(-1)).toMatchObject({ tenantId: t.tenantId, name: "org-watched", tenant: { envId: t.envId, status: "ready" } });
+    expect((await cvg.org.get()).usage.liveTenants).toBeGreaterThanOrEqual(1);
+
+    // tenant_N and N are the same tenant to every call.
+    expect((await cvg.tenants.get(t.tenantId)).envId).toBe(t.envId);
+    const handle = await cvg.tenants.handle(`tenant_${t.envId}`);
+    const lines: string[] = [];
+    for await (const line of handle.logs({ tail: 5 })) lines.push(line);
+    expect(lines.some((l) => l.includes("listening on 3000"))).toBe(true);
+    await expect(cvg.tenants.get("tenant_x")).rejects.toThrow(TypeError);
+  });
+
+  it("access tokens: scoped to some rights and tenants, refused beyond them; rotating the organisation token moves the client to the new one and refuses the old", async () => {
+    const fresh = await stack.newOrg("sdk-tokens");
+    const owner = new Convergence({ baseUrl: stack.url, token: fresh.token });
+    const mine = await owner.tenants.spawn({ name: "scoped", ...express });
+    const other = await owner.tenants.spawn({ name: "unscoped", ...express });
+    const { token, scopes, tenants, expiresIn } = await owner.accessTokens.create({ scopes: ["tenants:read"], tenants: [mine.tenantId], ttlSeconds: 300 });
+    expect({ scopes, tenants }).toEqual({ scopes: ["tenants:read"], tenants: [mine.envId] });
+    expect(expiresIn).toBeGreaterThan(200);
+    expect(expiresIn).toBeLessThanOrEqual(300);
+    const reader = new Convergence({ baseUrl: stack.url, token });
+    expect((await reader.tenants.get(mine.envId)).name).toBe("scoped");
+    await expect(reader.tenants.get(other.envId)).rejects.toBeInstanceOf(NotFoundError);
+    const write = await reader.tenants.destroy(mine.envId).catch((e: unknown) => e);
+    expect(write).toBeInstanceOf(AuthError);
+    expect(write).toMatchObject({ code: "INSUFFICIENT_SCOPE", status: 403 });
+
+    const old = fresh.token;
+    const rotated = await owner.org.rotateToken();
+    expect(rotated.token).toMatch(/^cvg_org_/);
+    expect(rotated.token).not.toBe(old);
+    // The same client goes on, with the new token; the old one, and the access token from it, are refused.
+    expect((await owner.tenants.get(mine.envId)).envId).toBe(mine.envId);
+    await expect(new Convergence({ baseUrl: stack.url, token: old }).tenants.list()).rejects.toBeInstanceOf(AuthError);
+    await expect(reader.tenants.get(mine.envId)).rejects.toBeInstanceOf(AuthError);
+    for (const t of [mine, other]) await t.destroy({ wait: true, timeoutMs: 60_000 });
+  });
+
+  it("errors are classes a caller tells apart with instanceof, all ConvergenceErrors; User-Agent names the SDK's version; a silent server is a RequestTimeoutError", async () => {
+    const proxy = await startTcpProxy(stack.url);
+    try {
+      const viaProxy = new Convergence({ baseUrl: proxy.url, token: org.token });
+      const missing = await viaProxy.tenants.get("tenant_2000000").catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(NotFoundError);
+      expect(missing).toBeInstanceOf(ConvergenceError);
+      expect(missing).toMatchObject({ name: "NotFoundError", code: "NOT_FOUND", status: 404 });
+      expect(proxy.heads.at(-1)).toMatch(new RegExp(`^user-agent: convergence-sdk/${VERSION.replace(/\./g, "\\.")}\\r?$`, "im"));
+    } finally {
+      await proxy.close();
+    }
+    expect(VERSION).toBe(JSON.parse(readFileSync(join(projectRoot, "sdk/package.json"), "utf8")).version);
+
+    const invalid = await cvg.tenants.spawn({ name: "Not A Label", ...express }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(ValidationError);
+    const stranger = await new Convergence({ baseUrl: stack.url, token: "cvg_org_not-a-real-token" }).tenants.list().catch((e: unknown) => e);
+    expect(stranger).toBeInstanceOf(AuthError);
+    const key = `sdk-${randomBytes(4).toString("hex")}`;
+    const first = await cvg.tenants.spawn({ name: "idem-a", ...express }, { idempotencyKey: key });
+    created.push(first.envId);
+    const reused = await cvg.tenants.spawn({ name: "idem-b", ...express }, { idempotencyKey: key }).catch((e: unknown) => e);
+    expect(reused).toBeInstanceOf(ConflictError);
+    expect(reused).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", status: 409 });
+
+    // A server that accepts the connection and never answers.
+    const sockets = new Set<import("node:net").Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const slow = new Convergence({ baseUrl: `http://127.0.0.1:${port}`, token: org.token, timeoutMs: 300, retry: false });
+      const timedOut = await slow.templates.list().catch((e: unknown) => e);
+      expect(timedOut).toBeInstanceOf(RequestTimeoutError);
+      expect(timedOut).toMatchObject({ code: "REQUEST_TIMEOUT", status: null });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe("the package", () => {
+  const run = (file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(file, args, { ...options, timeout: 170_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+    );
+
+  it("npm pack makes a package publint and arethetypeswrong pass, which installs into an empty project and spawns a tenant there, through import and require", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "convergence-sdk-package-"));
+    try {
+      // Build, pack, publint --strict, attw: the script fails (and so this test) on any problem either finds.
+      const checked = await run(process.execPath, [join(projectRoot, "sdk/scripts/check-package.mjs"), join(dir, "pack")], { cwd: join(projectRoot, "sdk") });
+      expect(checked.code, `${checked.stdout}\n${checked.stderr}`).toBe(0);
+      expect(checked.stdout).toMatch(/No problems found/);
+      const tarball = checked.stdout.trim().split("\n").at(-1)!;
+      expect(tarball).toMatch(/convergence-sdk-\d+\.\d+\.\d+\.tgz$/);
+
+      // An empty project, outside the repository; the dependencies come from npm's cache (the registry only for what is not in it).
+      const app = join(dir, "app");
+      execFileSync("mkdir", ["-p", app]);
+      writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true }));
+      const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], { cwd: app });
+      expect(installed.code, installed.stderr).toBe(0);
+
+      writeFileSync(
+        join(app, "spawn.mjs"),
+        `import { Convergence, VERSION } from "@convergence/sdk";
+const cvg = new Convergence(); // CONVERGENCE_URL, CONVERGENCE_TOKEN
+const t = await cvg.tenants.spawn({ name: "packaged", language: "node", framework: "express" });
+await t.waitUntilReady({ timeoutMs: 90000 });
+let first;
+for await (const line of t.logs({ follow: true, tail: 1 })) { first = line; break; }
+const health = (await fetch("http://127.0.0.1:" + t.port + "/health")).status;
+await t.destroy({ wait: true });
+console.log(JSON.stringify({ version: VERSION, envId: t.envId, status: t.status, health, first, key: t.apiKey.slice(0, 10) }));
+`,
+      );
+      writeFileSync(
+        join(app, "require.cjs"),
+        `const { Convergence, ConvergenceError, NotFoundError } = require("@convergence/sdk");
+new Convergence().tenants.get("tenant_2000000").then(
+  () => console.log("{}"),
+  (e) => console.log(JSON.stringify({ notFound: e instanceof NotFoundError, base: e instanceof ConvergenceError, code: e.code })),
+);
+`,
+      );
+      const env = { ...process.env, CONVERGENCE_URL: stack.url, CONVERGENCE_TOKEN: org.token, NODE_OPTIONS: "" };
+      const esm = await run(process.execPath, ["spawn.mjs"], { cwd: app, env });
+      expect(esm.code, esm.stderr).toBe(0);
+      const spawned = JSON.parse(esm.stdout);
+      created.push(spawned.envId);
+      expect(spawned).toMatchObject({ version: VERSION, status: "destroyed", health: 200, key: "sk_tenant_" });
+      expect(spawned.first).toMatch(/ tenant_\d+ \(packaged\) listening on 3000$/);
+      const cjs = await run(process.execPath, ["require.cjs"], { cwd: app, env });
+      expect(cjs.code, cjs.stderr).toBe(0);
+      expect(JSON.parse(cjs.stdout)).toEqual({ notFound: true, base: true, code: "NOT_FOUND" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

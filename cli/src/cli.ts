@@ -5,8 +5,12 @@
  */
 import { Convergence } from "@convergence/sdk";
 import type { Command } from "commander";
-import { resolveCredentials } from "./config.js";
+import { readFileSync } from "node:fs";
+import { resolveCredentials, type Resolved, UnknownContextError } from "./config.js";
 import { CliError, exitCodes } from "./errors.js";
+import { colours, type Colours, Spinner } from "./tty.js";
+
+export const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 /** Aborted by Ctrl-C (see main.ts): every call a command makes takes this signal. */
 export const interrupt = new AbortController();
@@ -23,13 +27,23 @@ export function action<A extends unknown[]>(fn: (cli: Cli, ...args: A) => Promis
 }
 
 export class Cli {
+  /** Colours for stdout (the result) and stderr (notes); plain when not a terminal, with NO_COLOR, or with --json. */
+  readonly out: Colours;
+  readonly err: Colours;
+
   private constructor(
     readonly json: boolean,
     readonly signal: AbortSignal,
-  ) {}
+    /** `--context <name>`, when given. */
+    readonly contextFlag: string | undefined,
+  ) {
+    this.out = colours(process.stdout, json);
+    this.err = colours(process.stderr, json);
+  }
 
   static of(command: Command, signal: AbortSignal): Cli {
-    return new Cli(Boolean(command.optsWithGlobals().json), signal);
+    const globals = command.optsWithGlobals() as { json?: boolean; context?: string };
+    return new Cli(Boolean(globals.json), signal, globals.context);
   }
 
   /** The result: `value` as JSON with --json, otherwise the text for people. */
@@ -39,7 +53,8 @@ export class Cli {
 
   /** For people only (progress, hints, retries): stderr, and nothing with --json. */
   note(text: string): void {
-    if (!this.json) process.stderr.write(`${text}\n`);
+    // On a terminal, first clear a spinner's line, which redraws itself below the note.
+    if (!this.json) process.stderr.write(`${this.interactive ? "\r\x1b[K" : ""}${text}\n`);
   }
 
   /** Whether a live, rewritable progress line can be shown. */
@@ -47,15 +62,46 @@ export class Cli {
     return !this.json && Boolean(process.stderr.isTTY);
   }
 
-  async client(): Promise<Convergence> {
-    const { url, token } = await resolveCredentials();
-    if (!url || !token) {
-      throw new CliError("NOT_LOGGED_IN", "not logged in: run `convergence login --url <API URL> --token <token>` (or set CONVERGENCE_URL and CONVERGENCE_TOKEN)", exitCodes.auth);
+  /** A spinner on stderr while `work` runs (a terminal only, never with --json). */
+  async spin<T>(text: string, work: (spinner: Spinner) => Promise<T>): Promise<T> {
+    const spinner = new Spinner(text, this.interactive);
+    try {
+      return await work(spinner);
+    } finally {
+      spinner.stop();
     }
+  }
+
+  /** The URL and token this command uses, and where they came from. */
+  async credentials(): Promise<Resolved> {
+    try {
+      return await resolveCredentials(this.contextFlag);
+    } catch (err) {
+      if (err instanceof UnknownContextError) throw new CliError("UNKNOWN_CONTEXT", err.message, exitCodes.usage);
+      throw err;
+    }
+  }
+
+  async client(): Promise<Convergence> {
+    const { url, token, context } = await this.credentials();
+    if (!url || !token) {
+      const which = context ?? this.contextFlag;
+      throw new CliError(
+        "NOT_LOGGED_IN",
+        `not logged in${which ? ` (context ${which})` : ""}: run \`convergence login --url <API URL>\` (or set CONVERGENCE_URL and CONVERGENCE_TOKEN)`,
+        exitCodes.auth,
+      );
+    }
+    return this.clientFor(url, token);
+  }
+
+  /** A client for `url` with `token`, telling a person (on stderr) when a call is retried. */
+  clientFor(url: string, token: string, maxAttempts?: number): Convergence {
     return new Convergence({
       baseUrl: url,
       token,
-      retry: { onRetry: ({ delayMs, error }) => this.note(`${error.code}: ${error.message}; retrying in ${Math.ceil(delayMs / 1000)} s`) },
+      headers: { "User-Agent": `convergence-cli/${version}` },
+      retry: { maxAttempts, onRetry: ({ delayMs, error }) => this.note(`${error.code}: ${error.message}; retrying in ${Math.ceil(delayMs / 1000)} s`) },
     });
   }
 }

@@ -1,12 +1,16 @@
 /** Text output: aligned tables, sparklines, times and durations. */
 
-/** Columns padded to their widest cell; numbers (cells that look like one) right-aligned. */
+/** A cell's width on screen: colour codes take none. */
+const width = (cell: string) => cell.replace(/\x1b\[[\d;]*m/g, "").length;
+
+/** Columns padded to their widest cell; numbers (cells that look like one) right-aligned; colour codes do not count. */
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i] ?? ""))));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.,]+$|^$/.test(r[i] ?? "")));
+  const pad = (c: string, i: number) => " ".repeat(Math.max(0, widths[i]! - width(c)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (numeric[i] ? pad(c, i) + c : c + pad(c, i)))
       .join("  ")
       .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");

@@ -4,9 +4,11 @@
  * output only: the result, or `{"success":false,"error":{…}}`, on stdout.
  */
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
-import { interrupt } from "./cli.js";
+import { interrupt, version } from "./cli.js";
+import { registerCompletion } from "./commands/completion.js";
+import { registerContext } from "./commands/context.js";
 import { registerLogin } from "./commands/login.js";
+import { registerOrg } from "./commands/org.js";
 import { registerOrgCreate } from "./commands/org-create.js";
 import { registerTenantDestroy } from "./commands/tenant-destroy.js";
 import { registerTenantLogs } from "./commands/tenant-logs.js";
@@ -14,10 +16,12 @@ import { registerTenantLs } from "./commands/tenant-ls.js";
 import { registerTenantRotateKey } from "./commands/tenant-rotate-key.js";
 import { registerTenantSpawn } from "./commands/tenant-spawn.js";
 import { registerTenantStatus } from "./commands/tenant-status.js";
+import { registerTemplates } from "./commands/templates.js";
+import { registerToken } from "./commands/token.js";
 import { registerUsage } from "./commands/usage.js";
+import { registerWebhooks } from "./commands/webhooks.js";
+import { registerWhoami } from "./commands/whoami.js";
 import { errorJson, exitCodeOf, exitCodes } from "./errors.js";
-
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 // Decided before parsing, so that even a bad flag is reported as JSON.
 const json = process.argv.includes("--json");
 
@@ -25,18 +29,23 @@ const program = new Command("convergence")
   .description("Spawn, watch and destroy Convergence tenants; read usage; manage organisations.")
   .version(version)
   .option("--json", "machine-readable output only: JSON on stdout")
+  .option("--context <name>", "the stored login to use (default: the current one; see `convergence context ls`)")
   .exitOverride() // parse errors are thrown, and mapped to exit code 2 below; subcommands inherit this
   .configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) })
   .showHelpAfterError(json ? false : "(add --help for usage)")
   .addHelpText(
     "after",
     `
-Credentials: \`convergence login --url … --token …\` stores them in $XDG_CONFIG_HOME/convergence
-(~/.config/convergence); CONVERGENCE_URL and CONVERGENCE_TOKEN override them.
-Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 auth error.`,
+Log in: \`convergence login --url http://localhost:3000\` asks for the organisation token (hidden),
+or reads it with --token-stdin, and stores it as a context in $XDG_CONFIG_HOME/convergence
+(~/.config/convergence, mode 600). CONVERGENCE_URL and CONVERGENCE_TOKEN override the context.
+Colours only on a terminal, never with NO_COLOR. Completion: \`convergence completion bash|zsh|fish\`.
+Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 auth error, 130 interrupted.`,
   );
 
 registerLogin(program);
+registerWhoami(program);
+registerContext(program);
 const tenant = program.command("tenant").description("spawn, list, inspect and destroy tenants");
 registerTenantSpawn(tenant);
 registerTenantLs(tenant);
@@ -44,9 +53,14 @@ registerTenantStatus(tenant);
 registerTenantLogs(tenant);
 registerTenantDestroy(tenant);
 registerTenantRotateKey(tenant);
+registerTemplates(program);
 registerUsage(program);
-const org = program.command("org").description("organisations (platform operator only)");
+registerWebhooks(program);
+registerToken(program);
+const org = program.command("org").description("your organisation (show, rotate-token); create: platform operator only");
+registerOrg(org);
 registerOrgCreate(org);
+registerCompletion(program);
 
 process.once("SIGINT", () => interrupt.abort(new CommanderError(130, "interrupted", "interrupted")));
 

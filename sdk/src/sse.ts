@@ -5,7 +5,7 @@
  * repeated.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { ConvergenceError } from "./errors.js";
+import { ConnectionError, ConvergenceError } from "./errors.js";
 import { sleep } from "./http.js";
 
 export interface SseMessage extends EventSourceMessage {}
@@ -77,7 +77,7 @@ export async function* followSse(
       }
       // The stream ended or dropped before its last message: reopen it after the last event seen.
       if (++failures > maxReconnects) {
-        throw lastError ?? new ConvergenceError("CONNECTION_FAILED", `${what} ended ${failures} times in a row without an event`);
+        throw lastError ?? new ConnectionError(`${what} ended ${failures} times in a row without an event`);
       }
       await sleep(Math.min(30_000, delayMs * 2 ** (failures - 1)), stop.signal);
     }

@@ -1,9 +1,13 @@
 /**
  * Tenants: spawn (and wait until ready), read, list, wait for a state, follow the state changes
- * as they happen, read or follow logs, rotate the key, destroy.
+ * as they happen, read or follow logs, rotate the key, destroy. Every call takes a tenant as its
+ * envId (`7`) or its tenant id (`"tenant_7"`). `spawn` and `handle` give a TenantHandle, the
+ * tenant's data with these calls bound to it.
  */
-import { ConvergenceError, TenantFailedError } from "./errors.js";
+import { ConvergenceError, TenantFailedError, WaitTimeoutError } from "./errors.js";
+import { TenantHandle } from "./tenant-handle.js";
 import { unwrap, type ApiClient } from "./http.js";
+import { envIdOf, type TenantId } from "./ids.js";
 import { followSse, type ReconnectOptions } from "./sse.js";
 import type { CallOptions, SpawnedTenant, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
 
@@ -60,17 +64,22 @@ export class Tenants {
   constructor(private readonly api: ApiClient) {}
 
   /** Accepts a tenant; with `wait: "ready"`, resolves when it is ready. The API key is in this answer only. */
-  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<SpawnedTenant> {
+  async spawn(input: SpawnInput, options: SpawnOptions = {}): Promise<TenantHandle<SpawnedTenant>> {
     const { signal } = options;
     const idempotencyKey = options.idempotencyKey ?? crypto.randomUUID();
     const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/spawn", { body: input, params: { header: { "idempotency-key": idempotencyKey } }, signal }));
-    if (!options.wait) return tenant;
-    const ready = await this.wait(tenant.envId, options.wait, { timeoutMs: options.timeoutMs, signal });
-    return { ...ready, apiKey: tenant.apiKey };
+    const spawned = TenantHandle.of(this, tenant);
+    if (options.wait) await spawned.wait(options.wait, { timeoutMs: options.timeoutMs, signal });
+    return spawned;
   }
 
-  async get(envId: number, options: CallOptions = {}): Promise<Tenant> {
-    const { tenant } = await unwrap(this.api.GET("/api/v1/tenant/{id}/status", { params: { path: { id: envId } }, signal: options.signal }));
+  /** A handle on a tenant that exists (its current state read now), with the calls bound to it. */
+  async handle(id: TenantId, options: CallOptions = {}): Promise<TenantHandle<Tenant>> {
+    return TenantHandle.of(this, await this.get(id, options));
+  }
+
+  async get(id: TenantId, options: CallOptions = {}): Promise<Tenant> {
+    const { tenant } = await unwrap(this.api.GET("/api/v1/tenant/{id}/status", { params: { path: { id: envIdOf(id) } }, signal: options.signal }));
     return tenant;
   }
 
@@ -79,7 +88,8 @@ export class Tenants {
    * `TENANT_DESTROYED` if it is destroyed instead, `WAIT_TIMEOUT` when `timeoutMs` runs out.
    * Long polling: the API answers the moment the state changes.
    */
-  async wait(envId: number, status: TenantStatus, options: WaitOptions = {}): Promise<Tenant> {
+  async wait(id: TenantId, status: TenantStatus, options: WaitOptions = {}): Promise<Tenant> {
+    const envId = envIdOf(id);
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -92,7 +102,7 @@ export class Tenants {
       if (tenant.status === "failed") throw new TenantFailedError(tenant);
       if (tenant.status === "destroyed") throw new ConvergenceError("TENANT_DESTROYED", `tenant ${envId} was destroyed while waiting for it to be ${status}`);
       if (Date.now() >= deadline) {
-        throw new ConvergenceError("WAIT_TIMEOUT", `tenant ${envId} is still ${tenant.status}, not ${status}, after ${timeoutMs} ms`);
+        throw new WaitTimeoutError(`tenant ${envId} is still ${tenant.status}, not ${status}, after ${timeoutMs} ms`);
       }
     }
   }
@@ -115,21 +125,22 @@ export class Tenants {
   }
 
   /** Tears the tenant down from any state; with `wait`, resolves once it is destroyed. */
-  async destroy(envId: number, options: DestroyOptions = {}): Promise<Tenant> {
+  async destroy(id: TenantId, options: DestroyOptions = {}): Promise<Tenant> {
+    const envId = envIdOf(id);
     const { tenant } = await unwrap(this.api.DELETE("/api/v1/tenant/{id}", { params: { path: { id: envId } }, signal: options.signal }));
     if (!options.wait || tenant.status === "destroyed") return tenant;
     return this.wait(envId, "destroyed", { timeoutMs: options.timeoutMs, signal: options.signal });
   }
 
   /** A new API key, in this answer only; the old one is refused at once and the container is re-created with the new one. */
-  async rotateKey(envId: number, options: CallOptions = {}): Promise<TenantWithKey> {
-    const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: envId } }, signal: options.signal }));
+  async rotateKey(id: TenantId, options: CallOptions = {}): Promise<TenantWithKey> {
+    const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: envIdOf(id) } }, signal: options.signal }));
     return tenant;
   }
 
   /** The tenant's webhook events, newest first, each with every delivery attempt. */
-  async webhooks(envId: number, options: CallOptions & { limit?: number } = {}): Promise<WebhookDelivery[]> {
-    const { events } = await unwrap(this.api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envId }, query: { limit: options.limit } }, signal: options.signal }));
+  async webhooks(id: TenantId, options: CallOptions & { limit?: number } = {}): Promise<WebhookDelivery[]> {
+    const { events } = await unwrap(this.api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envIdOf(id) }, query: { limit: options.limit } }, signal: options.signal }));
     return events;
   }
 
@@ -138,7 +149,8 @@ export class Tenants {
    * connection is reopened with Last-Event-ID, so nothing is missed or repeated. Ends after
    * `destroyed`; leave the loop (or abort the signal) to stop earlier.
    */
-  async *events(envId: number, options: EventsOptions = {}): AsyncGenerator<TenantEvent> {
+  async *events(id: TenantId, options: EventsOptions = {}): AsyncGenerator<TenantEvent> {
+    const envId = envIdOf(id);
     const open = (lastEventId: string | undefined, signal: AbortSignal) =>
       unwrap(
         this.api.GET("/api/v1/tenant/{id}/events", {
@@ -163,7 +175,8 @@ export class Tenants {
    * it, until the tenant is destroyed (the loop ends) or you leave the loop or abort the signal;
    * a dropped connection is reopened after the last line received, so nothing is missed or repeated.
    */
-  async *logs(envId: number, options: LogsOptions = {}): AsyncGenerator<string> {
+  async *logs(id: TenantId, options: LogsOptions = {}): AsyncGenerator<string> {
+    const envId = envIdOf(id);
     if (!options.follow) {
       const answer = await unwrap(this.api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: options.tail } }, signal: options.signal }));
       yield* (answer as TenantLogs).lines;

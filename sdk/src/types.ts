@@ -27,6 +27,17 @@ export type WebhookEventType = WebhookPayload["type"];
 /** A webhook event in the delivery log, with every attempt. */
 export type WebhookDelivery = Schemas["WebhookEvent"];
 export type Organisation = Schemas["Organisation"];
+/** What the organisation uses of its limits right now. */
+export type OrganisationUsage = Schemas["OrganisationUsage"];
+/** GET /api/v1/org: the organisation, its limits, which of them are set for it, and its usage. */
+export type OrganisationInfo = Omit<Json<"getOrganisation", 200>, "success">;
+/** One state change in the organisation's event stream, with the tenant as it was then. */
+export type OrganisationEvent = TenantEvent & { envId: number; tenantId: string; name: string; tenant: Tenant };
+/** A template tenants are spawned from. */
+export type Template = Schemas["Template"];
+/** An access token (JWT) and what it may do; `tenants: null` is every tenant. */
+export type AccessToken = Omit<Json<"createAccessToken", 200>, "success">;
+export type AccessTokenScope = AccessToken["scopes"][number];
 /** The API's error codes. */
 export type ErrorCode = Schemas["Error"]["error"]["code"];
 export type UsageReport = Omit<Json<"getUsage", 200>, "success">;

@@ -1,6 +1,9 @@
 /** Usage: metered convergence calls per tenant and in total, for billing. */
 import { unwrap, type ApiClient } from "./http.js";
+import { envIdOf, type TenantId } from "./ids.js";
 import type { CallOptions, UsageReport } from "./types.js";
+
+export { envIdOf };
 
 export interface UsageQuery extends CallOptions {
   /** Inclusive; default: the start of this month (UTC). */
@@ -8,7 +11,7 @@ export interface UsageQuery extends CallOptions {
   /** Exclusive; default: the start of next month (UTC). */
   to?: Date | string;
   /** Only this tenant: `"tenant_7"`, or its envId. */
-  tenantId?: string | number;
+  tenantId?: TenantId;
   /** `"day"` adds a per-day breakdown to each tenant. */
   granularity?: "total" | "day";
 }
@@ -35,10 +38,3 @@ export class Usage {
 }
 
 const isoDate = (d: Date | string | undefined) => (d instanceof Date ? d.toISOString() : d);
-
-/** `7`, `"7"` or `"tenant_7"` → 7. */
-export function envIdOf(id: string | number): number {
-  const n = typeof id === "number" ? id : Number(/^(?:tenant_)?(\d+)$/.exec(id.trim())?.[1] ?? NaN);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new TypeError(`not a tenant id: ${JSON.stringify(id)} (expected tenant_<n> or a positive integer)`);
-  return n;
-}

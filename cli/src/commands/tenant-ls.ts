@@ -3,6 +3,7 @@ import type { Tenant, TenantStatus } from "@convergence/sdk";
 import { InvalidArgumentError, type Command } from "commander";
 import { action } from "../cli.js";
 import { table, time } from "../format.js";
+import { paintStatus } from "../tty.js";
 
 const statuses: TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy", "failed", "destroying", "destroyed"];
 
@@ -31,7 +32,15 @@ export function registerTenantLs(tenant: Command) {
             ? "No tenants."
             : table(
                 ["ID", "NAME", "STATUS", "TEMPLATE", "PORT", "URL", "CREATED"],
-                tenants.map((t) => [String(t.envId), t.name, t.status, `${t.language}/${t.framework}`, t.port && t.status !== "destroyed" ? String(t.port) : "", t.url ?? "", time(t.createdAt)]),
+                tenants.map((t) => [
+                  String(t.envId),
+                  t.name,
+                  paintStatus(cli.out, t.status),
+                  `${t.language}/${t.framework}`,
+                  t.port && t.status !== "destroyed" ? String(t.port) : "",
+                  t.url ?? "",
+                  time(t.createdAt),
+                ]),
               ),
         );
       }),

@@ -9,6 +9,7 @@ import { positiveInt, template, url } from "../args.js";
 import { action, type Cli } from "../cli.js";
 import { CliError, exitCodes } from "../errors.js";
 import { seconds } from "../format.js";
+import { paintStatus, Spinner } from "../tty.js";
 
 interface SpawnFlags {
   template: { language: string; framework: string };
@@ -44,7 +45,7 @@ export function registerTenantSpawn(tenant: Command) {
         const final = await followUntilSettled(cli, cvg, spawned, started, flags.timeout * 1000);
         if (final.status !== "ready") throw new TenantFailedError(final);
         const ready = { ...final, apiKey: spawned.apiKey };
-        cli.result(ready, () => describe(ready, `✓ ${ready.name} is ready (${ready.tenantId}, ${seconds(Date.now() - started)})`));
+        cli.result(ready, () => describe(ready, `${cli.out.green("✓")} ${ready.name} is ready (${ready.tenantId}, ${seconds(Date.now() - started)})`));
       }),
     );
 }
@@ -69,30 +70,31 @@ async function followUntilSettled(cli: Cli, cvg: Convergence, spawned: SpawnedTe
   return cvg.tenants.get(spawned.envId, { signal: cli.signal });
 }
 
-/** One line rewritten in place on a terminal (`name: pending → provisioning → starting  2.1 s`), or one line per state otherwise. */
+/**
+ * On a terminal, one spinner line redrawn in place (`⠹ name: pending → provisioning  2.1 s`); otherwise
+ * one line per state (stderr both, nothing with --json).
+ */
 class Progress {
   private readonly states: string[] = [];
-  private drawn = false;
+  private readonly spinner: Spinner;
 
   constructor(
     private readonly cli: Cli,
     private readonly label: string,
     private readonly started: number,
-  ) {}
+  ) {
+    this.spinner = new Spinner(`${label}: waiting`, cli.interactive);
+  }
 
   show(event: TenantEvent) {
     this.states.push(event.to);
-    const elapsed = seconds(Date.now() - this.started);
-    if (this.cli.interactive) {
-      process.stderr.write(`\r\x1b[K${this.label}: ${this.states.join(" → ")}  ${elapsed}`);
-      this.drawn = true;
-    } else {
-      this.cli.note(`${this.label}: ${event.to.padEnd(12)} ${elapsed.padStart(7)}  ${event.reason}`);
-    }
+    if (this.cli.interactive) this.spinner.update(`${this.label}: ${this.states.map((s) => paintStatus(this.cli.err, s)).join(" → ")}`);
+    else this.cli.note(`${this.label}: ${event.to.padEnd(12)} ${seconds(Date.now() - this.started).padStart(7)}  ${event.reason}`);
   }
 
   end() {
-    if (this.drawn) process.stderr.write("\n");
+    this.spinner.stop();
+    if (this.cli.interactive && this.states.length) this.cli.note(`${this.label}: ${this.states.map((s) => paintStatus(this.cli.err, s)).join(" → ")}  ${seconds(Date.now() - this.started)}`);
   }
 }
 

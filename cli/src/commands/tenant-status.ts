@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { tenantId } from "../args.js";
 import { action } from "../cli.js";
 import { time } from "../format.js";
+import { paintStatus } from "../tty.js";
 
 export function registerTenantStatus(tenant: Command) {
   tenant
@@ -14,7 +15,7 @@ export function registerTenantStatus(tenant: Command) {
         const t = await (await cli.client()).tenants.get(envId, { signal: cli.signal });
         cli.result(t, () =>
           [
-            `${t.tenantId}  ${t.name}  ${t.status}`,
+            `${cli.out.bold(t.tenantId)}  ${t.name}  ${paintStatus(cli.out, t.status)}`,
             `  template     ${t.language}/${t.framework}`,
             `  port         ${t.port ?? "-"}${t.url ? `  ${t.url}` : ""}`,
             `  container    ${t.containerName}${t.containerId ? ` (${t.containerId.slice(0, 12)})` : ""}`,
@@ -25,7 +26,7 @@ export function registerTenantStatus(tenant: Command) {
             `  changed      ${time(t.statusChangedAt)}`,
             ...(t.destroyedAt ? [`  destroyed    ${time(t.destroyedAt)}`] : []),
             ...(t.webhookUrl ? [`  webhook      ${t.webhookUrl}`] : []),
-            ...(t.error ? [`  error        ${t.error}`] : []),
+            ...(t.error ? [`  error        ${cli.out.red(t.error)}`] : []),
           ].join("\n"),
         );
       }),
