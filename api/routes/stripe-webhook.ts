@@ -45,6 +45,9 @@ export const stripeWebhookRoute = createRoute({
 });
 
 export const stripeWebhookHandler: RouteHandler<typeof stripeWebhookRoute, HonoEnv> = async (c) => {
+  // Checked by hand, as @hono/zod-openapi does for the routes whose body it parses (this one's it must not).
+  const mediaType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/json") throw new AppError("UNSUPPORTED_MEDIA_TYPE", "the request body must be JSON, sent with Content-Type: application/json; nothing was done");
   const ctx = c.get("ctx");
   const stripe = stripeFor(ctx.config);
   if (!stripe) throw new AppError("NOT_FOUND", "billing is not enabled on this platform (STRIPE_SECRET_KEY is unset)");
