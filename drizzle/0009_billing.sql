@@ -42,6 +42,10 @@ CREATE TABLE "stripe_webhook_events" (
 ALTER TABLE "organisations" ADD COLUMN "stripe_customer_id" text;--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "billing_status" text DEFAULT 'active' NOT NULL;--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "billing_status_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "billing_meter_events" ADD CONSTRAINT "billing_meter_events_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "billing_meter_events" ADD CONSTRAINT "billing_meter_events_env_id_tenants_env_id_fk" FOREIGN KEY ("env_id") REFERENCES "public"."tenants"("env_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "billing_reconciliations" ADD CONSTRAINT "billing_reconciliations_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "stripe_webhook_events" ADD CONSTRAINT "stripe_webhook_events_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "billing_meter_events_hour_seq" ON "billing_meter_events" USING btree ("env_id","hour_start","seq");--> statement-breakpoint
 CREATE INDEX "billing_meter_events_due_idx" ON "billing_meter_events" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "billing_meter_events_org_hour_idx" ON "billing_meter_events" USING btree ("org_id","hour_start");

@@ -261,8 +261,12 @@ export const billingMeterEvents = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     identifier: text("identifier").notNull().unique(),
-    orgId: integer("org_id").notNull(),
-    envId: integer("env_id").notNull(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    envId: integer("env_id")
+      .notNull()
+      .references(() => tenants.envId),
     hourStart: ts("hour_start").notNull(),
     seq: integer("seq").notNull(),
     value: integer("value").notNull(),
@@ -291,7 +295,7 @@ export const billingMeterEvents = pgTable(
 export const stripeWebhookEvents = pgTable("stripe_webhook_events", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
-  orgId: integer("org_id"),
+  orgId: integer("org_id").references(() => organisations.id),
   receivedAt: ts("received_at").notNull().defaultNow(),
 });
 
@@ -299,7 +303,9 @@ export const stripeWebhookEvents = pgTable("stripe_webhook_events", {
 export const billingReconciliations = pgTable(
   "billing_reconciliations",
   {
-    orgId: integer("org_id").notNull(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id),
     periodStart: ts("period_start").notNull(),
     periodEnd: ts("period_end").notNull(),
     reported: integer("reported").notNull(),
