@@ -4,6 +4,7 @@ import { Organisations } from "./orgs.js";
 import { TenantClient, type TenantClientOptions } from "./tenant-client.js";
 import { Tenants } from "./tenants.js";
 import { Usage } from "./usage.js";
+import { Billing } from "./billing.js";
 import { Webhooks } from "./webhooks.js";
 
 export interface ConvergenceOptions extends Omit<TransportOptions, "credential"> {
@@ -14,6 +15,8 @@ export interface ConvergenceOptions extends Omit<TransportOptions, "credential">
 export class Convergence {
   readonly tenants: Tenants;
   readonly usage: Usage;
+  /** Stripe billing: reported vs metered, drift, payment state. */
+  readonly billing: Billing;
   readonly webhooks: Webhooks;
   /** For the platform operator only. */
   readonly orgs: Organisations;
@@ -24,6 +27,7 @@ export class Convergence {
     const api = createApiClient({ ...transport, credential: token });
     this.tenants = new Tenants(api);
     this.usage = new Usage(api);
+    this.billing = new Billing(api);
     this.webhooks = new Webhooks(api);
     this.orgs = new Organisations(api);
   }

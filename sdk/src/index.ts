@@ -5,6 +5,7 @@
  *   const cvg = new Convergence({ baseUrl: "http://localhost:3000", token });
  *   const t = await cvg.tenants.spawn({ name: "my-app", language: "node", framework: "express" }, { wait: "ready" });
  */
+export type { Billing, BillingQuery } from "./billing.js";
 export { Convergence, type ConvergenceOptions } from "./client.js";
 export { ConvergenceError, TenantFailedError, WebhookVerificationError, type SdkErrorCode } from "./errors.js";
 export type { RetryInfo, RetryOptions } from "./http.js";
