@@ -9,9 +9,14 @@
  * Metering rows are written straight into convergence_calls (as the API writes them), in hours
  * that have already ended, since an hour is reported once it is over.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../shared/config.js";
 import { deleteKeys, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 import { StripeStandIn } from "./helpers/stripe-standin.js";
 
@@ -105,6 +110,23 @@ function signedEvent(type: string, customer: string, opts: { id?: string; create
   });
   const header = new Stripe(standin.secretKey).webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET });
   return { payload, header };
+}
+
+/** `convergence <args>` as a user runs it (the linked bin), against this stack with the organisation's token. */
+function convergence(args: string[], token: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = mkdtempSync(join(tmpdir(), "cvg-billing-cli-"));
+  const { CONVERGENCE_URL: _u, CONVERGENCE_TOKEN: _t, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    execFile(
+      join(projectRoot, "node_modules/.bin/convergence"),
+      args,
+      { env: { ...inherited, HOME: home, XDG_CONFIG_HOME: join(home, "xdg"), CONVERGENCE_URL: stack.url, CONVERGENCE_TOKEN: token }, cwd: home, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        rmSync(home, { recursive: true, force: true });
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
 }
 
 const postWebhook = (payload: string, signature?: string) =>
@@ -210,6 +232,15 @@ describe("Stripe billing", () => {
     expect(drifted).toMatchObject({ total: 16, reported: 11, reason: expect.stringMatching(/5 more calls than were reported/) });
     const metrics = await (await fetch(`${stack.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/^convergence_billing_drift_calls\{[^}]*\} [1-9]/m);
+
+    // The CLI prints the same: reported vs metered, Stripe's total and the drift's reason.
+    const cli = await convergence(["usage", "--billing", "--from", `${period}-01`], org.token);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/METERED +REPORTED +PENDING +FAILED +EXPIRED +STRIPE +DRIFT/);
+    expect(cli.stdout).toMatch(/\b11 +11 +0 +0 +0 +16 +5\b/);
+    expect(cli.stdout).toMatch(/drift: Stripe shows 5 more calls/);
+    const json = await convergence(["usage", "--billing", "--from", `${period}-01`, "--json"], org.token);
+    expect(JSON.parse(json.stdout).billing).toMatchObject({ calls: { metered: 11, reported: 11 }, stripe: { drift: 5 }, billing: { stripeCustomerId: org.customer } });
   });
 
   it("a worker SIGKILLed mid-flush and a wiped Redis lose nothing and double nothing", async () => {
