@@ -21,7 +21,10 @@ import { checkReadiness } from "./readiness.js";
 import { requestHeader } from "./node-http.js";
 import { observeRequests } from "./request-log.js";
 import { CachedTrieRouter } from "./route-cache.js";
+import { billingHandler, billingRoute } from "./routes/billing.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
+import { orgBillingHandler, orgBillingRoute } from "./routes/org-billing.js";
+import { stripeWebhookHandler, stripeWebhookRoute } from "./routes/stripe-webhook.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
 import { jwksHandler, jwksRoute } from "./routes/jwks.js";
@@ -83,11 +86,11 @@ export function createApp(ctx: ApiContext) {
   });
   // Organisation token or access token; what each operation needs of it is declared on its route
   // (api/access.ts). "/x/*" matches "/x" too: listing it twice would authenticate twice.
-  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*", "/api/v1/templates", "/api/v1/events"]) {
+  for (const path of ["/api/v1/tenant/*", "/api/v1/webhooks/*", "/api/v1/usage", "/api/v1/org", "/api/v1/auth/*", "/api/v1/templates", "/api/v1/events", "/api/v1/billing"]) {
     app.use(path, authenticate);
   }
   app.use("/api/v1/converge", requireTenantKey);
-  app.use("/api/v1/orgs", requireOperator);
+  app.use("/api/v1/orgs/*", requireOperator);
 
   app.openapi(spawnRoute, spawnHandler);
   app.openapi(statusRoute, statusHandler);
@@ -112,8 +115,11 @@ export function createApp(ctx: ApiContext) {
   app.openapi(sessionGetRoute, sessionGetHandler);
   app.openapi(sessionRefreshRoute, sessionRefreshHandler);
   app.openapi(sessionDeleteRoute, sessionDeleteHandler);
+  app.openapi(billingRoute, billingHandler);
+  app.openapi(orgBillingRoute, orgBillingHandler);
+  app.openapi(stripeWebhookRoute, stripeWebhookHandler);
   // Tenant-key and operator operations authenticate their own way; every other one declares access().
-  assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs"]);
+  assertAccessDeclared(app, ["/api/v1/converge", "/api/v1/orgs", "/api/v1/orgs/{id}/billing", "/api/v1/billing/stripe-webhook"]);
   documentApi(app); // /openapi.json and /docs
   mountDashboard(app); // /app
 

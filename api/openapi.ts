@@ -27,6 +27,7 @@ const tags = [
   { name: "Tenants", description: "Spawn, list, watch, read logs of, rotate the key of and destroy tenant apps." },
   { name: "Webhooks", description: "The signing secret, and what was delivered. The payloads are under Webhooks." },
   { name: "Usage", description: "Metered convergence calls, for billing." },
+  { name: "Billing", description: "Stripe billing: what was reported to Stripe, reconciled against Stripe's own totals, and payment state (see docs/billing.md)." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },
   {
     name: "Authentication",

@@ -12,6 +12,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   MALFORMED_JSON: "the body is not valid JSON",
   UNKNOWN_TEMPLATE: "no template for that language and framework",
   UNAUTHORIZED: "missing or invalid credential",
+  PAYMENT_REQUIRED: "the organisation's Stripe invoice is unpaid (`past_due`): new spawns and deploys are refused until it is paid; running tenants keep running",
   FORBIDDEN: "the credential is valid but not allowed to do this",
   INSUFFICIENT_SCOPE: "the access token lacks the scope this operation needs; `details.requiredScope` names it",
   CSRF_FAILED: "a request authenticated by the dashboard's session cookie that changes something lacks the right `X-CSRF-Token` header",
@@ -59,6 +60,7 @@ const retryAfterHeader = {
 const errorExamples: Record<number, [string, ErrorCode, string]> = {
   400: ["invalid input", "VALIDATION_FAILED", "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"],
   401: ["missing or invalid credential", "UNAUTHORIZED", "missing organisation token: send Authorization: Bearer <token>"],
+  402: ["the organisation's invoice is unpaid", "PAYMENT_REQUIRED", "organisation 2's invoice is past due: new tenants and deploys are refused until it is paid"],
   403: ["not allowed for this credential", "FORBIDDEN", "this token belongs to organisation 2, not 1"],
   404: ["not found (or another organisation's)", "NOT_FOUND", "tenant 42 not found"],
   409: ["conflict with the current state", "INVALID_STATE", "tenant 42 is destroyed"],
@@ -277,6 +279,15 @@ export const OrganisationSchema = z
     createdAt: z.string().openapi({ format: "date-time" }),
   })
   .openapi("Organisation");
+
+export const BillingSchema = z
+  .object({
+    enabled: z.boolean().openapi({ description: "whether this platform reports usage to Stripe (STRIPE_SECRET_KEY is set)" }),
+    stripeCustomerId: z.string().nullable().openapi({ description: "the Stripe customer the organisation's usage is billed to", example: "cus_NciAYcXfLnqBoz" }),
+    status: z.enum(["active", "past_due"]).openapi({ description: "`past_due` after Stripe reported a failed invoice payment: new spawns and deploys answer 402 until it is paid" }),
+    reportedThrough: z.string().nullable().openapi({ format: "date-time", description: "every call before this time has been reported to Stripe (or is shown as failed or expired)" }),
+  })
+  .openapi("Billing");
 
 /** The platform operator: CONVERGENCE_ADMIN_TOKEN or organisation 1's token. */
 export const operatorSecurity = [{ operatorToken: [] }];

@@ -33,6 +33,7 @@ export const configGroups = {
     intro: "Per-organisation defaults; an organisation's own values (`npm run org -- set-limits`) override them. See [api.md](api.md#limits-and-abuse-resistance).",
   },
   ops: { title: "Operations and metrics", intro: "See [operations.md](operations.md)." },
+  billing: { title: "Stripe billing", intro: "Off unless `STRIPE_SECRET_KEY` is set; see [billing.md](billing.md)." },
 } satisfies Record<string, { title: string; intro?: string }>;
 
 export type ConfigGroup = keyof typeof configGroups;
@@ -62,6 +63,18 @@ export const configDocs = {
     default: "generated into `.env`",
   },
   CONVERGENCE_ADMIN_TOKEN: { group: "services", meaning: "Organisation 1's token, 32+ characters; unset or empty → generated and printed on first start." },
+  STRIPE_SECRET_KEY: {
+    group: "billing",
+    meaning: "Stripe secret key (`sk_live_…`, `sk_test_…` or a restricted key): set, usage is reported to Stripe; unset or empty, billing is off and nothing changes.",
+  },
+  STRIPE_API_URL: { group: "billing", meaning: "Where the official `stripe` client sends its requests (scheme, host and port): Stripe's own, or a local stand-in for tests." },
+  STRIPE_METER_EVENT_NAME: { group: "billing", meaning: "The `event_name` of the Stripe meter (a sum meter) convergence calls are reported to." },
+  STRIPE_WEBHOOK_SECRET: {
+    group: "billing",
+    meaning: "The signing secret (`whsec_…`) of the Stripe webhook endpoint `POST /api/v1/billing/stripe-webhook`; unset, that endpoint refuses every event.",
+  },
+  BILLING_FLUSH_INTERVAL_MS: { group: "billing", meaning: "How often the outbox is filled from the metering records and its pending meter events are sent to Stripe." },
+  BILLING_RECONCILE_INTERVAL_MS: { group: "billing", meaning: "How often what was reported is compared with Stripe's meter event summaries, per organisation and month." },
   PRINT_BOOTSTRAP_TOKEN: { group: "services", meaning: "Print organisation 1's generated token once, to the terminal (never to the structured log)." },
   QUEUE_PREFIX: { group: "services", meaning: "Prefix of this instance's BullMQ queues and Redis keys." },
   DB_STATEMENT_TIMEOUT_MS: { group: "services", meaning: "Postgres `statement_timeout` on every pool (`0` = none)." },

@@ -178,6 +178,16 @@ const schema = z
           .filter(Boolean),
       ),
     PRINT_BOOTSTRAP_TOKEN: bool(true),
+    /** Stripe billing (shared/billing/): on when STRIPE_SECRET_KEY is set, off (nothing changes) otherwise. */
+    STRIPE_SECRET_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
+    STRIPE_API_URL: z.string().url().default("https://api.stripe.com"),
+    STRIPE_METER_EVENT_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/)
+      .default("convergence_calls"),
+    STRIPE_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
+    BILLING_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+    BILLING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(600_000),
     /** Health sweeps: interval, per-probe timeout, parallel probes, failures before `unhealthy`. */
     HEALTH_INTERVAL_MS: int(10_000),
     HEALTH_TIMEOUT_MS: int(2_000),

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "MALFORMED_JSON"
   | "UNKNOWN_TEMPLATE"
   | "UNAUTHORIZED"
+  | "PAYMENT_REQUIRED"
   | "FORBIDDEN"
   | "INSUFFICIENT_SCOPE"
   | "CSRF_FAILED"
@@ -29,7 +30,7 @@ export type ErrorCode =
   | "UPSTREAM_TIMEOUT"
   | "INTERNAL";
 
-export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503 | 504 {
+export function statusOf(code: ErrorCode): 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503 | 504 {
   switch (code) {
     case "BAD_REQUEST":
     case "VALIDATION_FAILED":
@@ -38,6 +39,8 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
       return 400;
     case "UNAUTHORIZED":
       return 401;
+    case "PAYMENT_REQUIRED":
+      return 402;
     case "FORBIDDEN":
     case "INSUFFICIENT_SCOPE":
     case "CSRF_FAILED":

@@ -15,6 +15,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import { billingEnabled } from "./billing/stripe-client.js";
 
 export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   /** The BullMQ queue this job (and only this job) runs on. */
@@ -40,6 +41,8 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodT
    * from a worker that was only slow: each run holds a Postgres lock on the key (worker/run-fence.ts).
    */
   fence?: (payload: z.infer<P>) => number;
+  /** Runs only when this says so (e.g. billing jobs, only with STRIPE_SECRET_KEY set): otherwise no worker, no schedule. */
+  enabled?: (config: Config) => boolean;
 }
 
 const defineJob = <P extends z.ZodType, R extends z.ZodType = z.ZodType>(job: JobDefinition<P, R>) => job;
@@ -141,6 +144,31 @@ export const jobs = {
     worker: oneAtATime,
     everyMs: (c) => c.RECONCILE_INTERVAL_MS,
     exclusive: true,
+  }),
+  /**
+   * Fills the billing outbox from the metering records and sends its pending meter events to Stripe
+   * (shared/billing/flush.ts). Postgres holds everything it needs: a lost run is just the next one.
+   */
+  billingFlush: defineJob({
+    queue: "billing-flush",
+    name: "billing-flush",
+    payload: noPayload,
+    options: periodicOptions,
+    worker: oneAtATime,
+    everyMs: (c) => c.BILLING_FLUSH_INTERVAL_MS,
+    exclusive: true,
+    enabled: billingEnabled,
+  }),
+  /** Compares what was reported with Stripe's meter event summaries (shared/billing/reconcile.ts). */
+  billingReconcile: defineJob({
+    queue: "billing-reconcile",
+    name: "billing-reconcile",
+    payload: noPayload,
+    options: periodicOptions,
+    worker: oneAtATime,
+    everyMs: (c) => c.BILLING_RECONCILE_INTERVAL_MS,
+    exclusive: true,
+    enabled: billingEnabled,
   }),
   healthSweep: defineJob({
     queue: "health-sweep",

@@ -214,18 +214,54 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
     labelNames: ["status"],
     registers: [registry],
   });
+  const billingEvents = new Gauge({
+    name: "convergence_billing_meter_events",
+    help: "Stripe meter events in the billing outbox by status (pending, delivered, failed, expired); each carries one tenant-hour of calls",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const billingCalls = new Gauge({
+    name: "convergence_billing_calls",
+    help: "Succeeded convergence calls in the billing outbox by status: pending (not yet accepted by Stripe), delivered, failed (refused by Stripe for good), expired (older than Stripe accepts)",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const billingDrift = new Gauge({
+    name: "convergence_billing_drift_calls",
+    help: "Sum over organisations of |Stripe's total - reported| for this month and the last, as the last reconciliation found it (0: Stripe agrees)",
+    registers: [registry],
+  });
+  const billingDrifting = new Gauge({
+    name: "convergence_billing_orgs_drifting",
+    help: "Organisation-months whose Stripe total differed from what was reported at the last reconciliation",
+    registers: [registry],
+  });
   const queueJobs = new Gauge({
     name: "convergence_queue_jobs",
     help: "Jobs per BullMQ queue and state",
     labelNames: ["queue", "state"],
     registers: [registry],
   });
-  const fromPostgres = [tenants, transitions, healthFailing, healthConsecutive, restarts, calls, webhookAttempts, webhookEvents, spawnToReady];
+  const fromPostgres = [
+    tenants,
+    transitions,
+    healthFailing,
+    healthConsecutive,
+    restarts,
+    calls,
+    webhookAttempts,
+    webhookEvents,
+    spawnToReady,
+    billingEvents,
+    billingCalls,
+    billingDrift,
+    billingDrifting,
+  ];
 
   async function readPostgres() {
     const running = [...runningStatuses];
     const rows = async <T>(q: ReturnType<typeof sql>) => (await deps.db.execute(q)) as unknown as T[];
-    const [byStatus, byTransition, latency, health, byCallOutcome, byAttemptOutcome, byEventStatus] = await Promise.all([
+    const [byStatus, byTransition, latency, health, byCallOutcome, byAttemptOutcome, byEventStatus, byBillingStatus, drift] = await Promise.all([
       rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from tenants group by status`),
       rows<{ to: string; n: number }>(sql`select to_status as "to", count(*)::int as n from tenant_events group by to_status`),
       firstReadyHistogram(deps.db, spawnToReadyBuckets),
@@ -246,6 +282,11 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
           count(*)::int as n
         from webhook_attempts group by 1`),
       rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from webhook_events group by status`),
+      rows<{ status: string; n: number; calls: number }>(sql`select status, count(*)::int as n, coalesce(sum(value), 0)::bigint as calls from billing_meter_events group by status`),
+      rows<{ drift: number; drifting: number }>(sql`
+        select coalesce(sum(abs(drift)), 0)::bigint as drift, (count(*) filter (where drift <> 0))::int as drifting
+        from billing_reconciliations
+        where period_start >= date_trunc('month', (now() at time zone 'UTC') - interval '1 month') at time zone 'UTC'`),
     ]);
 
     for (const m of fromPostgres) m.reset();
@@ -262,6 +303,13 @@ export function registerClusterMetrics(registry: Registry, deps: ClusterMetricsD
     for (const outcome of ["success", "gone", "http_error", "network_error"]) webhookAttempts.inc({ outcome }, 0);
     for (const r of byAttemptOutcome) webhookAttempts.inc({ outcome: r.outcome }, r.n);
     for (const r of byEventStatus) webhookEvents.set({ status: r.status }, r.n);
+    for (const status of ["pending", "delivered", "failed", "expired"]) {
+      const r = byBillingStatus.find((b) => b.status === status);
+      billingEvents.set({ status }, r?.n ?? 0);
+      billingCalls.set({ status }, Number(r?.calls ?? 0));
+    }
+    billingDrift.set(Number(drift[0]?.drift ?? 0));
+    billingDrifting.set(drift[0]?.drifting ?? 0);
   }
 
   async function readRedis() {

@@ -100,6 +100,7 @@ describe("authentication and isolation", () => {
   /** Operations anyone may call without credentials: add one here only on purpose. */
   const publicOperations = new Set<string>([
     "GET /.well-known/jwks.json", // public keys, so anyone can verify an access token
+    "POST /api/v1/billing/stripe-webhook", // Stripe's: authenticated by its signature of the body (tests/billing.test.ts)
   ]);
 
   it("every operation in /openapi.json refuses a call without credentials with 401, before touching anything", async () => {

@@ -93,6 +93,10 @@ function requestFor(op: { operationId: string; path: string }, t: ReadyTenant) {
     refreshSession: { headers: t.session },
     deleteSession: { headers: t.session },
     heldStatus: { path: `/api/v1/tenant/${t.envId}/status?wait=destroyed&timeout=1`, headers: orgToken },
+    getBilling: { headers: orgToken },
+    setOrganisationBilling: { path: `/api/v1/orgs/${org.id}/billing`, headers: { authorization: `Bearer ${adminToken}` }, body: { stripeCustomerId: "cus_frozen" } },
+    // Billing is off on this stack: Stripe's endpoint answers 404 without reading anything.
+    receiveStripeWebhook: { body: { id: "evt_frozen", object: "event", type: "invoice.paid" } },
   };
   const r = table[op.operationId];
   if (!r) throw new Error(`no request for operation ${op.operationId}: add one to this test`);
@@ -146,6 +150,7 @@ describe("frozen dependencies", () => {
       // the signing key it holds; the templates (files, read at start); and a dashboard session made the same way.
       const fromMemory = ["getJwks", "createAccessToken", "listTemplates", "createSession"];
       if (fromMemory.includes(a.op)) expect([a.op, a.status]).toEqual([a.op, 200]);
+      else if (a.op === "receiveStripeWebhook") expect([a.op, a.status]).toEqual([a.op, 404]);
       else expect([a.op, a.status, a.code, a.retryAfter !== null]).toEqual([a.op, 503, "DEPENDENCY_UNAVAILABLE", true]);
     }
 

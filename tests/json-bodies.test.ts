@@ -29,7 +29,8 @@ beforeAll(async () => {
   jsonOperations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops)
       .filter(([, op]) => Object.keys(op.requestBody?.content ?? {}).some((type) => /json/.test(type)))
-      .map(([method]) => ({ method: method.toUpperCase(), path })),
+      // A path's {id} is the organisation's (operator routes under /orgs) or the tenant's.
+      .map(([method]) => ({ method: method.toUpperCase(), path: path.replace("{id}", String(path.startsWith("/api/v1/orgs/") ? org.id : tenant.envId)) })),
   );
 });
 
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 /** The credential each operation takes. */
-const credentialFor = (path: string) => (path === "/api/v1/converge" ? tenant.apiKey : path === "/api/v1/orgs" ? ADMIN_TOKEN : org.token);
+const credentialFor = (path: string) => (path === "/api/v1/converge" ? tenant.apiKey : path === "/api/v1/orgs" || path.startsWith("/api/v1/orgs/") ? ADMIN_TOKEN : org.token);
 
 /** One request with exactly these headers (fetch would add a Content-Type of its own to a string body). */
 function send(method: string, path: string, token: string, body: string | undefined, contentType: string | undefined) {

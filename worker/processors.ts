@@ -7,6 +7,9 @@ import { UnrecoverableError, type Job } from "bullmq";
 import type { z } from "zod";
 import type { WorkerContext } from "../shared/context.js";
 import type { jobs, JobKey } from "../shared/jobs.js";
+import { flushMeterEvents } from "../shared/billing/flush.js";
+import { reconcileBilling } from "../shared/billing/reconcile.js";
+import { stripeFor, type StripeClient } from "../shared/billing/stripe-client.js";
 import { destroyTenant } from "../shared/tenants/destroy.js";
 import { failTenant } from "../shared/tenants/fail.js";
 import { sweepHealth } from "../shared/tenants/health.js";
@@ -54,4 +57,13 @@ export const processors: { [K in JobKey]: Processor<K> } = {
   webhookSweep: (ctx) => enqueuePendingWebhookEvents(ctx),
   reconcile: (ctx) => reconcile(ctx),
   healthSweep: (ctx) => sweepHealth(ctx),
+  billingFlush: (ctx) => flushMeterEvents(ctx, stripeOf(ctx)),
+  billingReconcile: (ctx) => reconcileBilling(ctx, stripeOf(ctx)),
 };
+
+function stripeOf(ctx: WorkerContext): StripeClient {
+  const stripe = stripeFor(ctx.config);
+  // The catalog runs billing jobs only with billing on; a job left in Redis from before is not retried.
+  if (!stripe) throw new UnrecoverableError("billing is off (STRIPE_SECRET_KEY is unset)");
+  return stripe;
+}

@@ -32,7 +32,11 @@ export async function startWorkers(ctx: WorkerContext): Promise<Workers> {
     w.on("error", (err) => ctx.logger.error({ err, queue: w.name }, "worker error"));
   }
 
-  const periodic = keys.map((k) => jobs[k] as JobDefinition).filter((j) => j.everyMs);
+  // A periodic job whose feature is off (billing without STRIPE_SECRET_KEY) is not scheduled, and a
+  // schedule left from when it was on is removed: its worker stays, idle, so every queue has one.
+  const enabled = (j: JobDefinition) => j.enabled?.(ctx.config) ?? true;
+  const periodic = keys.map((k) => jobs[k] as JobDefinition).filter((j) => j.everyMs && enabled(j));
+  for (const job of keys.map((k) => jobs[k] as JobDefinition).filter((j) => j.everyMs && !enabled(j))) await ctx.queues.of(job).removeJobScheduler(job.name);
   const schedule = async () => {
     for (const job of periodic) {
       await ctx.queues.of(job).upsertJobScheduler(job.name, { every: job.everyMs!(ctx.config) }, { name: job.name, data: {}, opts: job.options(ctx.config) });

@@ -2,10 +2,11 @@
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { limitDescriptions, limitNames } from "../../shared/limits/limits.js";
 import { limitsReport } from "../../shared/limits/report.js";
+import { billingView } from "../../shared/billing/report.js";
 import { getOrganisation } from "../../shared/orgs.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { OrganisationSchema, errorResponses } from "../schemas.js";
+import { BillingSchema, OrganisationSchema, errorResponses } from "../schemas.js";
 
 const LimitsSchema = z
   .object(Object.fromEntries(limitNames.map((n) => [n, z.number().int().openapi({ description: limitDescriptions[n] })])) as Record<(typeof limitNames)[number], z.ZodNumber>)
@@ -38,6 +39,7 @@ export const orgRoute = createRoute({
                 logFollows: z.number().int().openapi({ description: "counts against maxLogFollows" }),
               })
               .openapi("OrganisationUsage"),
+            billing: BillingSchema,
           }),
         },
       },
@@ -49,7 +51,7 @@ export const orgRoute = createRoute({
 export const orgHandler: RouteHandler<typeof orgRoute, HonoEnv> = async (c) => {
   const ctx = c.get("ctx");
   const orgId = c.get("org").id;
-  const [org, report] = await Promise.all([getOrganisation(ctx.db, orgId), limitsReport(ctx, orgId)]);
+  const [org, report, billing] = await Promise.all([getOrganisation(ctx.db, orgId), limitsReport(ctx, orgId), billingView(ctx.db, ctx.config, orgId)]);
   const organisation = { id: org.id, name: org.name, tokenPrefix: org.tokenPrefix, createdAt: org.createdAt.toISOString() };
-  return c.json({ success: true as const, organisation, ...report }, 200);
+  return c.json({ success: true as const, organisation, ...report, billing }, 200);
 };

@@ -76,7 +76,7 @@ export const spawnRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 409, 413, 429, 503),
+    ...errorResponses(400, 401, 402, 403, 409, 413, 429, 503),
   },
 });
 

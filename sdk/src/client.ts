@@ -11,6 +11,7 @@ import { Templates } from "./templates.js";
 import { TenantClient, type TenantClientOptions } from "./tenant-client.js";
 import { Tenants } from "./tenants.js";
 import { Usage } from "./usage.js";
+import { Billing } from "./billing.js";
 import { Webhooks } from "./webhooks.js";
 
 export interface ConvergenceOptions extends Omit<TransportOptions, "credential" | "baseUrl"> {
@@ -27,6 +28,8 @@ export class Convergence {
   readonly tenants: Tenants;
   readonly templates: Templates;
   readonly usage: Usage;
+  /** Stripe billing: reported vs metered, drift, payment state. */
+  readonly billing: Billing;
   readonly webhooks: Webhooks;
   /** Your organisation: limits and usage, every tenant's state changes, token rotation. */
   readonly org: OrganisationCalls;
@@ -43,6 +46,7 @@ export class Convergence {
     this.tenants = new Tenants(t.api);
     this.templates = new Templates(t.api);
     this.usage = new Usage(t.api);
+    this.billing = new Billing(t.api);
     this.webhooks = new Webhooks(t.api);
     this.org = new OrganisationCalls(t);
     this.accessTokens = new AccessTokens(t.api);

@@ -8,6 +8,7 @@
  *   for await (const line of t.logs({ follow: true })) console.log(line);
  */
 export { type AccessTokenRequest, AccessTokens } from "./access-tokens.js";
+export type { Billing, BillingQuery } from "./billing.js";
 export { Convergence, type ConvergenceOptions } from "./client.js";
 export {
   AuthError,

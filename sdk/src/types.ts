@@ -41,6 +41,8 @@ export type AccessTokenScope = AccessToken["scopes"][number];
 /** The API's error codes. */
 export type ErrorCode = Schemas["Error"]["error"]["code"];
 export type UsageReport = Omit<Json<"getUsage", 200>, "success">;
+export type BillingReport = Omit<Json<"getBilling", 200>, "success">;
+export type BillingStatus = Schemas["Billing"];
 export type TenantUsage = UsageReport["tenants"][number];
 export type UsageTotals = UsageReport["totals"];
 

@@ -3,7 +3,7 @@
  * leases that make a host port belong to at most one live tenant (a primary key, not a lock).
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, check, jsonb, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigserial, boolean, check, jsonb, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenantStatuses, type TenantStatus } from "../tenant-state.js";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -22,6 +22,12 @@ export const organisations = pgTable("organisations", {
    * were issued in; one from an older epoch is refused, so rotating the token revokes them all.
    */
   tokenEpoch: integer("token_epoch").notNull().default(0),
+  /** The Stripe customer its usage is billed to (set by the operator, or created with the organisation when billing is on). */
+  stripeCustomerId: text("stripe_customer_id"),
+  /** From Stripe's invoice webhooks: `past_due` refuses new work (402), never stops running tenants. */
+  billingStatus: text("billing_status").$type<"active" | "past_due">().notNull().default("active"),
+  /** The `created` time of the Stripe event that set billingStatus: an older event arriving later changes nothing. */
+  billingStatusAt: ts("billing_status_at"),
   createdAt: ts("created_at").notNull().defaultNow(),
 });
 
@@ -244,7 +250,75 @@ export const encryptionKeyCheck = pgTable(
   (t) => [check("encryption_key_check_one_row", sql`${t.id} = 1`)],
 );
 
+/**
+ * The billing outbox: one Stripe meter event per tenant, UTC hour and sequence number, derived
+ * from convergence_calls (shared/billing/outbox.ts). `identifier` is deterministic, so a retry of a
+ * row can never count twice at Stripe; `seq` > 0 carries calls recorded after the hour was first
+ * reported. `value` never changes once written.
+ */
+export const billingMeterEvents = pgTable(
+  "billing_meter_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    identifier: text("identifier").notNull().unique(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    envId: integer("env_id")
+      .notNull()
+      .references(() => tenants.envId),
+    hourStart: ts("hour_start").notNull(),
+    seq: integer("seq").notNull(),
+    value: integer("value").notNull(),
+    stripeCustomerId: text("stripe_customer_id").notNull(),
+    /** pending: to send; delivered: Stripe has it (accepted, or refused as a duplicate); failed: refused for good; expired: older than Stripe accepts. */
+    status: text("status").$type<"pending" | "delivered" | "failed" | "expired">().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    firstAttemptAt: ts("first_attempt_at"),
+    lastError: text("last_error"),
+    /** Delivered because Stripe already held the identifier (an earlier attempt got through unseen). */
+    duplicate: boolean("duplicate").notNull().default(false),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    deliveredAt: ts("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("billing_meter_events_hour_seq").on(t.envId, t.hourStart, t.seq),
+    index("billing_meter_events_due_idx").on(t.status, t.nextAttemptAt),
+    index("billing_meter_events_org_hour_idx").on(t.orgId, t.hourStart),
+    check("billing_meter_events_status_check", sql`status in ('pending', 'delivered', 'failed', 'expired')`),
+    check("billing_meter_events_value_check", sql`value > 0`),
+  ],
+);
+
+/** Stripe webhook events already handled, by Stripe's event id: a replay changes nothing. */
+export const stripeWebhookEvents = pgTable("stripe_webhook_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  orgId: integer("org_id").references(() => organisations.id),
+  receivedAt: ts("received_at").notNull().defaultNow(),
+});
+
+/** The latest comparison of what was reported with Stripe's meter event summaries, per organisation and month. */
+export const billingReconciliations = pgTable(
+  "billing_reconciliations",
+  {
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id),
+    periodStart: ts("period_start").notNull(),
+    periodEnd: ts("period_end").notNull(),
+    reported: integer("reported").notNull(),
+    stripeTotal: integer("stripe_total").notNull(),
+    drift: integer("drift").notNull(),
+    reason: text("reason"),
+    checkedAt: ts("checked_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.periodStart] })],
+);
+
 export type Organisation = typeof organisations.$inferSelect;
+export type BillingMeterEvent = typeof billingMeterEvents.$inferSelect;
 export type Tenant = typeof tenants.$inferSelect;
 export type TenantEvent = typeof tenantEvents.$inferSelect;
 export type ConvergenceCall = typeof convergenceCalls.$inferSelect;

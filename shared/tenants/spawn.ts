@@ -12,6 +12,7 @@ import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
 import { tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import { assertOrgCanStartWork } from "../billing/guard.js";
 import { assertBeforeDeadline, type Deadline } from "../deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { admitTenant } from "../limits/admission.js";
@@ -62,6 +63,8 @@ export async function spawnTenant(args: {
     const existing = await findByIdempotencyKey(ctx, orgId, idempotencyKey);
     if (existing) return replay(ctx, existing, input);
   }
+  // An unpaid invoice refuses new tenants (402); a replay above only answers what already exists.
+  await assertOrgCanStartWork(ctx, orgId, "new tenants");
 
   // The env id is drawn before the transaction, outside the admission lock (a refused spawn leaves a gap, as a rolled-back one always did).
   const [{ limits }, envId] = await Promise.all([limitsOf(ctx.db, ctx.config, orgId), nextEnvId(ctx)]);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { date, tenantId } from "../args.js";
 import { action } from "../cli.js";
 import { count, daysBetween, sparkline, table } from "../format.js";
+import { billingLines } from "./usage-billing.js";
 
 export function registerUsage(program: Command) {
   program
@@ -11,10 +12,15 @@ export function registerUsage(program: Command) {
     .option("--from <date>", "inclusive, e.g. 2026-11-01", date)
     .option("--to <date>", "exclusive, e.g. 2026-12-01", date)
     .option("--tenant <id>", "only this tenant: 12 or tenant_12", tenantId)
+    .option("--billing", "also what was reported to Stripe vs metered, the drift against Stripe and the payment state (the month of --from, default this month)")
     .action(
-      action(async (cli, flags: { from?: Date; to?: Date; tenant?: number }) => {
+      action(async (cli, flags: { from?: Date; to?: Date; tenant?: number; billing?: boolean }) => {
         const cvg = await cli.client();
-        const report = await cvg.usage.get({ from: flags.from, to: flags.to, tenantId: flags.tenant, granularity: "day", signal: cli.signal });
+        const [usage, billing] = await Promise.all([
+          cvg.usage.get({ from: flags.from, to: flags.to, tenantId: flags.tenant, granularity: "day", signal: cli.signal }),
+          flags.billing ? cvg.billing.get({ period: flags.from ?? new Date(), signal: cli.signal }) : undefined,
+        ]);
+        const report = billing ? { ...usage, billing } : usage;
         const days = daysBetween(new Date(report.period.from), new Date(report.period.to));
         const daily = (perDay: { day: string; calls: number }[] = []) => sparkline(days.map((d) => perDay.find((x) => x.day === d)?.calls ?? 0));
         const totalsPerDay = days.map((d) => ({ day: d, calls: report.tenants.reduce((n, t) => n + (t.days?.find((x) => x.day === d)?.calls ?? 0), 0) }));
@@ -38,6 +44,7 @@ export function registerUsage(program: Command) {
               ["TENANT", "NAME", "CALLS", "OK", "ERRORS", "REFUSED", "ABORTED", "TOKENS", "AVG MS", `PER DAY (${days[0] ?? ""} …)`],
               [...report.tenants.map((t) => row(t.tenantId, t.name, t, daily(t.days))), row("total", "", report.totals, daily(totalsPerDay))],
             ),
+            ...(billing ? ["", billingLines(billing)] : []),
           ].join("\n"),
         );
       }),

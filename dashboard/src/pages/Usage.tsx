@@ -7,6 +7,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import { api, call, errorMessage, type UsageReport } from "../api.js";
 import { EmptyState, ErrorMessage, StatusBadge, usePageTitle } from "../components.js";
 import { formatNumber } from "../format.js";
+import { BillingPanel } from "./UsageBilling.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -107,6 +108,7 @@ export function Usage() {
               {formatNumber(report.totals.tokensIn + report.totals.tokensOut)} tokens.
             </p>
           </section>
+          <BillingPanel month={period.from.slice(0, 7)} />
           <section aria-labelledby="chart-title">
             <div className="page-head">
               <h2 id="chart-title">Calls per day</h2>

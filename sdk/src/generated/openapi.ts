@@ -108,6 +108,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billing: reported vs metered, and drift against Stripe
+         * @description For the organisation and a month: succeeded convergence calls metered, reported to Stripe, pending, failed and expired (these four add up to `metered`), why any are pending, and the last comparison with Stripe's own meter total (`stripe.drift` = Stripe's total − reported, with its reason).
+         */
+        get: operations["getBilling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/stripe-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint
+         * @description For Stripe only: register this URL in Stripe with the events `invoice.payment_failed` and `invoice.paid`, and set STRIPE_WEBHOOK_SECRET to its signing secret. `invoice.payment_failed` makes the customer's organisation `past_due` (new spawns and deploys answer 402 PAYMENT_REQUIRED; running tenants keep running), `invoice.paid` makes it `active`. A replayed event (same id) changes nothing; a missing or wrong `Stripe-Signature` is 400 and changes nothing. 404 when billing or its webhook secret is not configured.
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/converge": {
         parameters: {
             query?: never;
@@ -176,9 +216,29 @@ export interface paths {
         put?: never;
         /**
          * Create an organisation
-         * @description For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash.
+         * @description For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). Answers the new organisation's token once: it is stored only as a hash. With billing on, a Stripe customer is created for it (`stripeCustomerId`); if Stripe cannot be reached the organisation is created all the same, without one, and the operator links one later (`PUT /api/v1/orgs/{id}/billing`).
          */
         post: operations["createOrganisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{id}/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link an organisation to a Stripe customer
+         * @description For the platform operator (`CONVERGENCE_ADMIN_TOKEN` or organisation 1's token). The organisation's succeeded convergence calls are reported to this customer from now on, including those not reported yet (within Stripe's 35 days); events Stripe refused for good are sent again to it.
+         */
+        put: operations["setOrganisationBilling"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -533,6 +593,37 @@ export interface components {
              */
             ttlSeconds?: number;
         };
+        Billing: {
+            /** @description whether this platform reports usage to Stripe (STRIPE_SECRET_KEY is set) */
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description every call before this time has been reported to Stripe (or is shown as failed or expired)
+             */
+            reportedThrough: string | null;
+            /**
+             * @description `past_due` after Stripe reported a failed invoice payment: new spawns and deploys answer 402 until it is paid
+             * @enum {string}
+             */
+            status: "active" | "past_due";
+            /**
+             * @description the Stripe customer the organisation's usage is billed to
+             * @example cus_NciAYcXfLnqBoz
+             */
+            stripeCustomerId: string | null;
+        };
+        BillingCalls: {
+            /** @description older than the 35 days Stripe accepts when they could be sent: shown here, never re-dated */
+            expired: number;
+            /** @description refused by Stripe for good (see problems); sent again if the operator links another customer */
+            failed: number;
+            /** @description succeeded convergence calls in the period (the billing records) */
+            metered: number;
+            /** @description not reported yet: the current hour, a flush to come, a retry, or no Stripe customer linked (see pendingReason) */
+            pending: number;
+            /** @description delivered to Stripe (accepted, or already held by Stripe under the same identifier) */
+            reported: number;
+        };
         ConvergeRequest: {
             /** @example Architect */
             agentARole: string;
@@ -573,6 +664,7 @@ export interface components {
                  *     - `MALFORMED_JSON` (400): the body is not valid JSON
                  *     - `UNKNOWN_TEMPLATE` (400): no template for that language and framework
                  *     - `UNAUTHORIZED` (401): missing or invalid credential
+                 *     - `PAYMENT_REQUIRED` (402): the organisation's Stripe invoice is unpaid (`past_due`): new spawns and deploys are refused until it is paid; running tenants keep running
                  *     - `FORBIDDEN` (403): the credential is valid but not allowed to do this
                  *     - `INSUFFICIENT_SCOPE` (403): the access token lacks the scope this operation needs; `details.requiredScope` names it
                  *     - `CSRF_FAILED` (403): a request authenticated by the dashboard's session cookie that changes something lacks the right `X-CSRF-Token` header
@@ -596,7 +688,7 @@ export interface components {
                  * @example VALIDATION_FAILED
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
                 /** @description structured context, e.g. the failed fields or the limit reached */
                 details?: unknown;
                 /** @description what went wrong, for people; never contains a secret */
@@ -638,6 +730,10 @@ export interface components {
              * @example cvg_org_Qm8x
              */
             tokenPrefix: string;
+        };
+        OrganisationBillingRequest: {
+            /** @example cus_NciAYcXfLnqBoz */
+            stripeCustomerId: string;
         };
         OrganisationLimits: {
             /** @description destroys a minute (bursts up to the same number) */
@@ -1927,6 +2023,307 @@ export interface operations {
             };
         };
     };
+    getBilling: {
+        parameters: {
+            query?: {
+                /** @description must be the token's organisation */
+                org_id?: number;
+                /** @description a UTC month; default: this month */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the billing report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        billing: components["schemas"]["Billing"];
+                        calls: components["schemas"]["BillingCalls"];
+                        orgId: number;
+                        pendingReason: string | null;
+                        period: {
+                            from: string;
+                            to: string;
+                        };
+                        problems: {
+                            calls: number;
+                            envId: number;
+                            hour: string;
+                            identifier: string;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "failed" | "expired";
+                        }[];
+                        /** @description the last reconciliation against Stripe (every BILLING_RECONCILE_INTERVAL_MS); null before the first */
+                        stripe: {
+                            checkedAt: string;
+                            /** @description total − reported; 0 when they agree */
+                            drift: number;
+                            reason: string | null;
+                            /** @description what had been reported when Stripe was asked */
+                            reported: number;
+                            /** @description Stripe's meter event summary for the customer and period */
+                            total: number;
+                        } | null;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Stripe's signature of the raw body */
+                "stripe-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description verified; applied, or recognised as a replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description this event id was handled before: nothing was done */
+                        duplicate: boolean;
+                        eventId: string;
+                        /** @enum {boolean} */
+                        received: true;
+                        /**
+                         * @description the billing status this event sets, for the events that set one
+                         * @enum {string|null}
+                         */
+                        status: "active" | "past_due" | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     converge: {
         parameters: {
             query?: never;
@@ -2254,6 +2651,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        billing: components["schemas"]["Billing"];
                         limits: components["schemas"]["OrganisationLimits"];
                         organisation: components["schemas"]["Organisation"];
                         /** @description the limits set for this organisation; the others are the platform's defaults */
@@ -2381,6 +2779,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         organisation: components["schemas"]["Organisation"];
+                        /** @description the Stripe customer created for it (billing on); null with billing off, or when Stripe could not be reached */
+                        stripeCustomerId: string | null;
                         /** @enum {boolean} */
                         success: true;
                         /** @example cvg_org_Qm8xV2b7T1kLpR4sN9wYz3Hc6Jd0Fg5A */
@@ -2436,6 +2836,165 @@ export interface operations {
                      *       "error": {
                      *         "code": "FORBIDDEN",
                      *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setOrganisationBilling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationBillingRequest"];
+            };
+        };
+        responses: {
+            /** @description linked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        billing: components["schemas"]["Billing"];
+                        orgId: number;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
                      *       }
                      *     }
                      */
@@ -3807,6 +4366,24 @@ export interface operations {
                      *       "error": {
                      *         "code": "UNAUTHORIZED",
                      *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the organisation's invoice is unpaid */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYMENT_REQUIRED",
+                     *         "message": "organisation 2's invoice is past due: new tenants and deploys are refused until it is paid"
                      *       }
                      *     }
                      */
