@@ -386,7 +386,7 @@ export function renderConfigReference(): string {
     "`scripts/setup.sh`, mode 600, never committed) fills in whatever the environment does not set.",
     "`.env.example` lists every variable with its default, generated together with this file.",
     "",
-    "Nonsense is refused: a number that is empty (`PORT=\"\"`), not a number or negative, a port outside",
+    'Nonsense is refused: a number that is empty (`PORT=""`), not a number or negative, a port outside',
     "1..65535, an address range that is not a CIDR (`300.1.1.1/40`, checked with ipaddr.js).",
     "",
     "A new variable goes in `shared/config.ts` (the schema) and `shared/config-docs.ts` (its group and",
