@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { prettyLines, wantsColour } from "../../scripts/pretty-logs.js";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what is looked for
 const ansi = /\u001b\[\d+m/;
 
 const errorLine = JSON.stringify({
