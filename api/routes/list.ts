@@ -35,6 +35,8 @@ export const listRoute = createRoute({
   operationId: "listTenants",
   tags: ["Tenants"],
   summary: "List the organisation's tenants",
+  description:
+    "The organisation's tenants, newest first, a page at a time: follow `nextCursor` until it is null. Filter by status; destroyed tenants are listed too (their records stay, for billing).",
   ...access({ scope: "tenants:read" }),
   request: { query: ListQuery },
   responses: {

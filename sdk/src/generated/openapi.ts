@@ -50,7 +50,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current dashboard session */
+        /**
+         * The current dashboard session
+         * @description Whose dashboard session the cookie carries, until when it lasts and its CSRF token; 401 when there is none (the dashboard then shows its sign-in page).
+         */
         get: operations["getSession"];
         put?: never;
         /**
@@ -135,7 +138,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stream every tenant's state changes (server-sent events) */
+        /**
+         * Stream every tenant's state changes (server-sent events)
+         * @description Every state change of the organisation's tenants (those the credential may see) as server-sent events (OrganisationEventsStreamEvent): live from the moment the stream opens, or the ones after `Last-Event-ID` first; then `sync` once caught up, so a client that lists the tenants after it misses nothing in between. `: heartbeat` comments while idle. An open stream takes one of the organisation's event-stream slots.
+         */
         get: operations["streamOrganisationEvents"];
         put?: never;
         post?: never;
@@ -192,7 +198,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the templates tenants are spawned from */
+        /**
+         * List the templates tenants are spawned from
+         * @description The starter apps a tenant can be spawned from: the `language` and `framework` that spawn takes, and what each runs.
+         */
         get: operations["listTemplates"];
         put?: never;
         post?: never;
@@ -209,7 +218,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the organisation's tenants */
+        /**
+         * List the organisation's tenants
+         * @description The organisation's tenants, newest first, a page at a time: follow `nextCursor` until it is null. Filter by status; destroyed tenants are listed too (their records stay, for billing).
+         */
         get: operations["listTenants"];
         put?: never;
         post?: never;
@@ -246,7 +258,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stream a tenant's state changes (server-sent events) */
+        /**
+         * Stream a tenant's state changes (server-sent events)
+         * @description The tenant's recorded state changes first, then each one as it is committed, as server-sent events (TenantEventsStreamEvent); `: heartbeat` comments while nothing happens. The stream ends after `destroyed`, when the client goes away, or when the access token that opened it expires; a client that reconnects with `Last-Event-ID` gets only what it missed. An open stream takes one of the organisation's event-stream slots.
+         */
         get: operations["streamTenantEvents"];
         put?: never;
         post?: never;
@@ -263,7 +278,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's container logs, or a live stream of them (follow=true) */
+        /**
+         * A tenant's container logs, or a live stream of them (follow=true)
+         * @description The last `tail` lines the tenant's container printed, fetched by a worker from the engine it runs on. With `follow=true`, a text/event-stream instead (TenantLogStreamEvent): those lines, then each new one as it is printed, until the tenant is destroyed; a client that reconnects with `Last-Event-ID` gets the lines after it. Secrets in lines (tenant keys, tokens) are masked.
+         */
         get: operations["getTenantLogs"];
         put?: never;
         post?: never;
@@ -300,7 +318,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's status */
+        /**
+         * A tenant's status
+         * @description The tenant's state, port, address, health counters, timestamps and last error. With `wait` (and `timeout`), the answer is held until the tenant reaches that state or a final one, or the timeout passes: long polling instead of polling in a loop.
+         */
         get: operations["getTenantStatus"];
         put?: never;
         post?: never;
@@ -357,7 +378,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage for billing */
+        /**
+         * Usage for billing
+         * @description Convergence calls (succeeded, errors, refused, aborted), rounds and tokens, per tenant (per day too with `granularity`) and in total, for a period (the current calendar month unless `from`/`to` say otherwise): what billing counts. Destroyed tenants' usage stays.
+         */
         get: operations["getUsage"];
         put?: never;
         post?: never;
@@ -639,6 +663,8 @@ export interface components {
              */
             tokenPrefix: string;
         };
+        /** @description an event of GET /api/v1/events */
+        OrganisationEventsStreamEvent: components["schemas"]["OrganisationStatusStreamEvent"] | components["schemas"]["OrganisationSyncStreamEvent"];
         OrganisationLimits: {
             /** @description destroys a minute (bursts up to the same number) */
             destroysPerMinute: number;
@@ -656,6 +682,59 @@ export interface components {
             rotationsPerMinute: number;
             /** @description spawns a minute (bursts up to the same number) */
             spawnsPerMinute: number;
+        };
+        /** @description one state change of one of the organisation's tenants */
+        OrganisationStatusEvent: {
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            at: string;
+            /** @example 1 */
+            envId: number;
+            from: components["schemas"]["TenantStatus"] & (string | null);
+            /** @example my-app */
+            name: string;
+            /** @example health check passed */
+            reason: string;
+            tenant: components["schemas"]["Tenant"] & unknown;
+            /** @example tenant_1 */
+            tenantId: string;
+            to: components["schemas"]["TenantStatus"];
+        };
+        /** @description a tenant's state changed */
+        OrganisationStatusStreamEvent: {
+            data: components["schemas"]["OrganisationStatusEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "status";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
+        };
+        /** @description caught up: what follows happens live */
+        OrganisationSyncStreamEvent: {
+            data: {
+                /**
+                 * @description the newest event so far: everything up to it has been sent
+                 * @example 1042
+                 */
+                lastEventId: number;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "sync";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
         };
         OrganisationUsage: {
             /** @description counts against maxEventStreams */
@@ -879,6 +958,30 @@ export interface components {
             url: string | null;
             webhookUrl: string | null;
         };
+        /** @description an event of GET /api/v1/tenant/{id}/events */
+        TenantEventsStreamEvent: {
+            data: components["schemas"]["TenantStatusEvent"];
+            /** @enum {string} */
+            event: "status";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
+        };
+        /** @description the tenant is destroyed: no more lines will come, and the stream ends */
+        TenantLogEndEvent: {
+            data: {
+                /** @example tenant destroyed */
+                reason: string;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /** @description one line a tenant's container printed */
         TenantLogLine: {
             /**
              * @description when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it
@@ -891,12 +994,29 @@ export interface components {
              */
             line: string;
         };
+        /** @description a line the tenant printed */
+        TenantLogLineEvent: {
+            data: components["schemas"]["TenantLogLine"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "line";
+            /**
+             * @description the line's timestamp in nanoseconds since the epoch: send it back as `Last-Event-ID` to resume after it
+             * @example 1796000130022179839
+             */
+            id: string;
+        };
+        /** @description an event of GET /api/v1/tenant/{id}/logs?follow=true */
+        TenantLogStreamEvent: components["schemas"]["TenantLogLineEvent"] | components["schemas"]["TenantLogEndEvent"];
         /**
          * @description pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed
          * @example ready
          * @enum {string}
          */
         TenantStatus: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+        /** @description one state change of a tenant */
         TenantStatusEvent: {
             /**
              * Format: date-time
@@ -1081,7 +1201,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description This request's id: the one sent in `X-Request-Id` (when it is a sensible id) or a new one. It is on the request's log line; quote it when reporting a problem. */
+        RequestId: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1098,6 +1221,7 @@ export interface operations {
             /** @description a JSON Web Key Set */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1106,9 +1230,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description the request's headers are larger than the server accepts (16 KiB): answered by the HTTP server, without a body */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1129,6 +1262,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1158,6 +1292,7 @@ export interface operations {
             /** @description the new token */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1174,6 +1309,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1192,6 +1328,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1210,6 +1347,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1230,6 +1368,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1248,6 +1387,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1268,6 +1408,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1297,6 +1438,7 @@ export interface operations {
             /** @description the session */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1310,6 +1452,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1328,6 +1471,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1348,6 +1492,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1366,6 +1511,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1386,6 +1532,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1417,6 +1564,7 @@ export interface operations {
                 headers: {
                     /** @description cvg_session and cvg_csrf */
                     "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1430,6 +1578,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1448,6 +1597,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1468,6 +1618,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1486,6 +1637,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1506,6 +1658,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1535,6 +1688,7 @@ export interface operations {
             /** @description signed out; the cookies are cleared */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1547,6 +1701,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1565,6 +1720,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1585,6 +1741,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1603,6 +1760,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1623,6 +1781,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1654,6 +1813,7 @@ export interface operations {
                 headers: {
                     /** @description cvg_session and cvg_csrf */
                     "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1667,6 +1827,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1685,6 +1846,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1705,6 +1867,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1723,6 +1886,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1743,6 +1907,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,6 +1941,7 @@ export interface operations {
             /** @description the access token */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1798,6 +1964,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1816,6 +1983,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1834,6 +2002,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1852,6 +2021,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1872,6 +2042,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1890,6 +2061,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1910,6 +2082,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1943,6 +2116,7 @@ export interface operations {
             /** @description the converged (or last) answer and the transcript */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1956,6 +2130,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1974,6 +2149,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1992,6 +2168,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2012,6 +2189,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2030,6 +2208,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2048,6 +2227,7 @@ export interface operations {
             /** @description the model provider failed */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2068,6 +2248,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2086,6 +2267,7 @@ export interface operations {
             /** @description the model provider timed out */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2118,15 +2300,17 @@ export interface operations {
             /** @description text/event-stream: `event: status` with `data: {"envId","tenantId","name","from","to","reason","at","tenant":{…}}` (`tenant`: as it is when the event is sent), `event: sync` with `data: {"lastEventId"}` once caught up, `: heartbeat` comments while idle */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["OrganisationEventsStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2145,6 +2329,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,6 +2348,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2183,6 +2369,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2201,6 +2388,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2221,6 +2409,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2250,6 +2439,7 @@ export interface operations {
             /** @description the organisation */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2267,6 +2457,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2285,6 +2476,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2305,6 +2497,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2323,6 +2516,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2343,6 +2537,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2376,6 +2571,7 @@ export interface operations {
             /** @description created; `token` is shown only here */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2391,6 +2587,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2409,6 +2606,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2427,6 +2625,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2445,6 +2644,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2463,6 +2663,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2483,6 +2684,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2512,6 +2714,7 @@ export interface operations {
             /** @description every template, by language then framework */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2525,6 +2728,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2543,6 +2747,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2563,6 +2768,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2581,6 +2787,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2601,6 +2808,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2638,6 +2846,7 @@ export interface operations {
             /** @description a page of tenants */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2652,6 +2861,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2670,6 +2880,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2688,6 +2899,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2708,6 +2920,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2726,6 +2939,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2746,6 +2960,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2777,6 +2992,7 @@ export interface operations {
             /** @description accepted; the tenant is destroying (or already destroyed) */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2790,6 +3006,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2808,6 +3025,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2826,6 +3044,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2844,6 +3063,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2864,6 +3084,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2882,6 +3103,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2902,6 +3124,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2936,15 +3159,17 @@ export interface operations {
             /** @description text/event-stream: `event: status` with `data: {"from":"starting","to":"ready","reason":"…","at":"…"}`, history first, then live; `: heartbeat` comments while idle; ends after `destroyed` */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["TenantEventsStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2963,6 +3188,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2981,6 +3207,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2999,6 +3226,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3019,6 +3247,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3037,6 +3266,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3057,6 +3287,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3096,6 +3327,7 @@ export interface operations {
             /** @description Without follow: the lines, oldest first, each prefixed with its timestamp. With follow (text/event-stream): `event: line` with `id:` (the line's timestamp in nanoseconds since the epoch) and a TenantLogLine as `data:`, oldest first, history then live; `: heartbeat` comments while idle; `event: end` once the tenant is destroyed, then the stream ends. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3105,12 +3337,13 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                     };
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["TenantLogStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3129,6 +3362,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3147,6 +3381,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3165,6 +3400,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3185,6 +3421,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3203,6 +3440,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3223,6 +3461,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3254,6 +3493,7 @@ export interface operations {
             /** @description rotated; the container is being re-created with the new key */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3267,6 +3507,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3285,6 +3526,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3303,6 +3545,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3321,6 +3564,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3339,6 +3583,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3359,6 +3604,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3377,6 +3623,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3397,6 +3644,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3433,6 +3681,7 @@ export interface operations {
             /** @description the tenant (with wait: as soon as it reaches that status, a final one, or the timeout) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3446,6 +3695,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3464,6 +3714,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3482,6 +3733,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3500,6 +3752,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3520,6 +3773,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3538,6 +3792,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3558,6 +3813,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3591,6 +3847,7 @@ export interface operations {
             /** @description the tenant's webhook events */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3604,6 +3861,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3622,6 +3880,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3640,6 +3899,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3658,6 +3918,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3678,6 +3939,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3696,6 +3958,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3716,6 +3979,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3767,6 +4031,7 @@ export interface operations {
                     "Idempotent-Replayed"?: string;
                     /** @description the tenant's status URL */
                     Location?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3780,6 +4045,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3798,6 +4064,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3816,6 +4083,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3834,6 +4102,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3852,6 +4121,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3872,6 +4142,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4161,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3910,6 +4182,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3950,6 +4223,7 @@ export interface operations {
             /** @description usage per tenant (destroyed tenants included) and totals */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4017,6 +4291,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4035,6 +4310,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4053,6 +4329,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4073,6 +4350,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4091,6 +4369,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4111,6 +4390,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4141,6 +4421,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4160,6 +4441,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4178,6 +4460,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4198,6 +4481,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4216,6 +4500,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4236,6 +4521,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4265,6 +4551,7 @@ export interface operations {
             /** @description the new secret */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4281,6 +4568,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4299,6 +4587,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4319,6 +4608,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4337,6 +4627,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4357,6 +4648,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
