@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { api, call, errorMessage, type UsageReport } from "../api.js";
-import { EmptyState, ErrorMessage, StatusBadge, usePageTitle } from "../components.js";
+import { EmptyState, ErrorMessage, StatusBadge, TableScroll, usePageTitle } from "../components.js";
 import { formatNumber } from "../format.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -131,7 +131,7 @@ export function Usage() {
                 <p>Calls your tenants make to POST /api/v1/converge with their API keys are counted here.</p>
               </EmptyState>
             ) : (
-              <div className="table-wrap">
+              <TableScroll label="Usage per tenant">
                 <table className="striped" data-testid="usage-table">
                   <thead>
                     <tr>
@@ -176,7 +176,7 @@ export function Usage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
         </>
