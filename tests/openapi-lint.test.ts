@@ -19,6 +19,7 @@ const run = promisify(execFile);
 
 type Operation = {
   operationId?: string;
+  parameters?: Array<{ name: string; in: string; description?: string; schema?: { description?: string } }>;
   summary?: string;
   description?: string;
   tags?: string[];
@@ -100,6 +101,11 @@ describe("what the linters do not check", () => {
   it("has a summary, a description, tags and an operationId on every operation", () => {
     const lacking = operations.filter(({ op }) => !op.summary?.trim() || !op.description?.trim() || !op.tags?.length || !op.operationId).map((o) => o.where);
     expect(lacking).toEqual([]);
+  });
+
+  it("describes every parameter of every operation", () => {
+    const bare = operations.flatMap(({ where, op }) => (op.parameters ?? []).filter((p) => !(p.description ?? p.schema?.description)?.trim()).map((p) => `${where}: ${p.in} ${p.name}`));
+    expect(bare).toEqual([]);
   });
 
   it("documents X-Request-Id on every response of every operation", () => {

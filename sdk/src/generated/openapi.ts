@@ -2831,6 +2831,7 @@ export interface operations {
             query?: {
                 /** @description nextCursor of the previous page */
                 cursor?: number;
+                /** @description tenants per page */
                 limit?: number;
                 /** @description must be the token's organisation */
                 org_id?: number;
@@ -2983,6 +2984,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3150,6 +3152,7 @@ export interface operations {
                 "last-event-id"?: number | null;
             };
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3318,6 +3321,7 @@ export interface operations {
                 "last-event-id"?: string;
             };
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3484,6 +3488,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3672,6 +3677,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3834,10 +3840,12 @@ export interface operations {
     listTenantWebhooks: {
         parameters: {
             query?: {
+                /** @description at most this many events, newest first */
                 limit?: number;
             };
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
