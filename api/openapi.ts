@@ -8,6 +8,7 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { webhookEventTypes } from "../shared/webhooks/event-catalog.js";
 import { mountDocs } from "./docs.js";
 import type { HonoEnv } from "./env.js";
+import { cameOverHttps } from "./forwarded.js";
 import { WebhookPayloadSchema } from "./schemas.js";
 
 const info = {
@@ -37,7 +38,7 @@ const tags = [
   { name: "Organisations", description: "Your organisation's limits and usage; creating organisations, for the platform operator." },
 ];
 
-/** Where the API is: relative, so the document is right on whichever host serves it (a local port, the ingress's API_HOSTNAME). */
+/** Where the API is: /openapi.json names the origin it was read from instead (see documentApi). */
 const servers = [{ url: "/", description: "this installation (the host that served this document)" }];
 
 /** Response headers every operation sends. */
@@ -109,11 +110,21 @@ export function documentApi(app: OpenAPIHono<HonoEnv>) {
       },
     });
   }
-  // Built on first request, when every route is registered, then served as it is.
-  let document: string | undefined;
+  // Built on first request, when every route is registered, then served as it is, with `servers`
+  // naming the origin the client reached (so /docs's "try it" and generated clients call the host
+  // they read the document from, through the ingress or not).
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const served = new Map<string, string>();
   app.get("/openapi.json", (c) => {
-    document ??= JSON.stringify(openApiDocument(app));
-    return c.body(document, 200, { "content-type": "application/json" });
+    document ??= openApiDocument(app);
+    const origin = `${cameOverHttps(c) ? "https" : "http"}://${c.req.header("host") ?? "localhost"}`;
+    let body = served.get(origin);
+    if (body === undefined) {
+      body = JSON.stringify({ ...document, servers: [{ url: origin, description: "this installation" }] });
+      if (served.size >= 16) served.clear(); // a few names for one installation; never grows with hostile Host headers
+      served.set(origin, body);
+    }
+    return c.body(body, 200, { "content-type": "application/json" });
   });
   mountDocs(app, info.title);
 }
