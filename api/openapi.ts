@@ -8,11 +8,14 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { webhookEventTypes } from "../shared/webhooks/event-catalog.js";
 import { mountDocs } from "./docs.js";
 import type { HonoEnv } from "./env.js";
-import { TenantStatusSchema, WebhookPayloadSchema } from "./schemas.js";
+import { cameOverHttps } from "./forwarded.js";
+import { WebhookPayloadSchema } from "./schemas.js";
 
 const info = {
   title: "Convergence control plane API",
   version: "1",
+  contact: { name: "The operator of this Convergence installation" },
+  license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
   description: [
     "Spawn, watch and destroy tenant apps, each in its own hardened container with its own port and API key; meter their convergence calls.",
     "",
@@ -36,25 +39,16 @@ const tags = [
   { name: "Organisations", description: "Your organisation's limits and usage; creating organisations, for the platform operator." },
 ];
 
-const dateTime = z.string().openapi({ format: "date-time", example: "2026-11-29T10:15:30.000Z" });
+/** Where the API is: /openapi.json names the origin it was read from instead (see documentApi). */
+const servers = [{ url: "/", description: "this installation (the host that served this document)" }];
 
-/** The `data` of each `event: status` on GET /api/v1/tenant/{id}/events. */
-export const TenantStatusEventSchema = z
-  .object({
-    from: TenantStatusSchema.nullable().openapi({ description: "null for the first event (the tenant was accepted)" }),
-    to: TenantStatusSchema,
-    reason: z.string().openapi({ example: "health check passed" }),
-    at: dateTime,
-  })
-  .openapi("TenantStatusEvent");
-
-/** The `data` of each `event: line` on GET /api/v1/tenant/{id}/logs?follow=true. */
-export const TenantLogLineSchema = z
-  .object({
-    at: z.string().openapi({ description: "when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it", example: "2026-11-29T10:15:30.022179839Z" }),
-    line: z.string().openapi({ description: "the text, without its newline; secrets (tenant keys, tokens) are masked", example: "tenant_1 (my-app) listening on 3000" }),
-  })
-  .openapi("TenantLogLine");
+/** Response headers every operation sends. */
+const sharedHeaders = {
+  RequestId: {
+    description: "This request's id: the one sent in `X-Request-Id` (when it is a sensible id) or a new one. It is on the request's log line; quote it when reporting a problem.",
+    schema: { type: "string" as const, example: "req_01JDQ0V8W2Q6B1M7Y3K9T4H5ZX" },
+  },
+};
 
 const webhookDescriptions: Record<(typeof webhookEventTypes)[number], string> = {
   "tenant.ready": "The tenant answers on its port (first start, or again after a key rotation re-created it).",
@@ -94,8 +88,6 @@ export function documentApi(app: OpenAPIHono<HonoEnv>) {
     scheme: "bearer",
     description: "the platform operator: CONVERGENCE_ADMIN_TOKEN, or organisation 1's token",
   });
-  registry.register("TenantStatusEvent", TenantStatusEventSchema);
-  registry.register("TenantLogLine", TenantLogLineSchema);
   for (const type of webhookEventTypes) {
     registry.registerWebhook({
       method: "post",
@@ -104,6 +96,7 @@ export function documentApi(app: OpenAPIHono<HonoEnv>) {
       summary: type,
       description: `${webhookDescriptions[type]} Sent to the tenant's \`webhookUrl\`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with \`verifyWebhook\` from \`@convergence/sdk\`.`,
       tags: ["Webhooks"],
+      security: [], // the receiver checks the signature headers, not a credential of ours
       request: {
         headers: z.object({
           "webhook-id": z.string().openapi({ description: "the event's id; the same on every retry, so deduplicate on it", example: "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W" }),
@@ -118,6 +111,40 @@ export function documentApi(app: OpenAPIHono<HonoEnv>) {
       },
     });
   }
-  app.doc31("/openapi.json", { openapi: "3.1.0", info, tags });
+  // Built on first request, when every route is registered, then served as it is, with `servers`
+  // naming the origin the client reached (so /docs's "try it" and generated clients call the host
+  // they read the document from, through the ingress or not).
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const served = new Map<string, string>();
+  app.get("/openapi.json", (c) => {
+    document ??= openApiDocument(app);
+    const origin = `${cameOverHttps(c) ? "https" : "http"}://${c.req.header("host") ?? "localhost"}`;
+    let body = served.get(origin);
+    if (body === undefined) {
+      body = JSON.stringify({ ...document, servers: [{ url: origin, description: "this installation" }] });
+      if (served.size >= 16) served.clear(); // a few names for one installation; never grows with hostile Host headers
+      served.set(origin, body);
+    }
+    return c.body(body, 200, { "content-type": "application/json" });
+  });
   mountDocs(app, info.title);
+}
+
+/**
+ * The document /openapi.json serves, from the app's routes: what they declare, plus what every
+ * operation shares and no route should have to repeat (the `X-Request-Id` response header).
+ * scripts/openapi-dump.ts writes it without services, for the linters (tests/openapi-lint.test.ts).
+ */
+export function openApiDocument(app: OpenAPIHono<HonoEnv>) {
+  const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info, tags, servers });
+  doc.components = { ...doc.components, headers: { ...doc.components?.headers, ...sharedHeaders } };
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const method of ["get", "put", "post", "delete", "patch", "head", "options", "trace"] as const) {
+      for (const response of Object.values(item?.[method]?.responses ?? {})) {
+        if ("$ref" in response) continue;
+        response.headers = { "X-Request-Id": { $ref: "#/components/headers/RequestId" }, ...response.headers };
+      }
+    }
+  }
+  return doc;
 }

@@ -262,7 +262,13 @@ export const TenantIdParam = z.object({
       }
       return envId;
     })
-    .openapi({ param: { name: "id", in: "path" }, type: "integer", exclusiveMinimum: 0, maximum: MAX_INT4, example: 1 }),
+    .openapi({
+      param: { name: "id", in: "path", description: "the tenant: its envId (`1`) or its tenantId (`tenant_1`)" },
+      type: "integer",
+      exclusiveMinimum: 0,
+      maximum: MAX_INT4,
+      example: 1,
+    }),
 });
 
 export const tenantName = z

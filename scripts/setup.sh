@@ -10,20 +10,47 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 MODE=${1:-} # --test: also migrate the test database; --env: only write .env
 
-log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
-die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+# Colour only on a terminal, and never with NO_COLOR (no-color.org): piped into a file or a CI log,
+# the output is plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then c_log=$'\033[1;34m' c_off=$'\033[0m'; else c_log="" c_off=""; fi
+if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then c_err=$'\033[1;31m' c_eoff=$'\033[0m'; else c_err="" c_eoff=""; fi
+log() { printf '%s[setup]%s %s\n' "$c_log" "$c_off" "$*"; }
+die() { printf '%s[setup] %s%s\n' "$c_err" "$*" "$c_eoff" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# A long step (a package install, the build, image builds): says what it starts, says every 15 s
+# that it is still at it and for how long, and how long it took. Returns the command's status.
+long_pid=""
+trap '[ -n "$long_pid" ] && kill "$long_pid" 2>/dev/null; exit 130' INT TERM
+long() {
+  local what=$1 start=$SECONDS next=15 rc=0
+  shift
+  log "$what ..."
+  "$@" &
+  long_pid=$!
+  while kill -0 "$long_pid" 2>/dev/null; do
+    sleep 0.5
+    if [ $((SECONDS - start)) -ge "$next" ] && kill -0 "$long_pid" 2>/dev/null; then
+      log "  ... still $what ($((SECONDS - start)) s)"
+      next=$((next + 15))
+    fi
+  done
+  wait "$long_pid" || rc=$?
+  long_pid=""
+  if [ "$rc" = 0 ]; then log "  $what: done in $((SECONDS - start)) s"; else log "  $what: failed (exit $rc) after $((SECONDS - start)) s"; fi
+  return "$rc"
+}
+quiet() { "$@" >/dev/null; }
+silent() { "$@" >/dev/null 2>&1; }
 
 apt_updated=""
 apt_install() {
   is_root || return 1
   if [ -z "$apt_updated" ]; then
-    log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive long "apt-get update" quiet apt-get update -qq
     apt_updated=1
   fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive long "apt-get install $*" quiet apt-get install -y -qq "$@"
 }
 
 # --- Node.js: a maintained LTS (22 or later) --------------------------------------------
@@ -36,7 +63,7 @@ major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 if [ "$MODE" != --env ] && [ "$(major_of node)" -lt "$node_major" ]; then
   if [ "$(major_of .node/bin/node)" -lt "$node_major" ]; then
     log "Node.js $(node -v 2>/dev/null || echo '(none)') is older than $node_major: installing Node.js $node_major into .node/ (npm's node package)"
-    npm install --global --prefix "$ROOT/.node" --no-audit --no-fund --loglevel=error "node@$node_major" ||
+    long "installing Node.js $node_major" npm install --global --prefix "$ROOT/.node" --no-audit --no-fund --loglevel=error "node@$node_major" ||
       die "could not install Node.js $node_major from the npm registry: install Node.js $node_major or later (https://nodejs.org/) and run this again"
   fi
   export PATH="$ROOT/.node/bin:$PATH"
@@ -47,8 +74,7 @@ fi
 # Again when the lock file or a patch of a dependency (patches/, applied by patch-package) is newer than the install.
 if [ "$MODE" != --env ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
   [ -n "$(find patches -type f -newer node_modules/.package-lock.json 2>/dev/null)" ]; }; then
-  log "installing Node packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  long "installing Node packages (npm ci)" npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # --- .env: local configuration with generated secrets, never committed ---------------
@@ -235,13 +261,13 @@ local_base="convergence/node-base:$(node -p 'process.versions.node')"
 outdated=""
 case "$base" in convergence/node-base:*) [ "$base" = "$local_base" ] || outdated=1 ;; esac
 if [ -n "$outdated" ] || ! docker image inspect "$base" >/dev/null 2>&1; then
-  if [ "$base" = node:22-alpine ] && timeout 20 docker pull -q "$base" >/dev/null 2>&1; then
+  if [ "$base" = node:22-alpine ] && long "trying to pull $base (20 s at most)" silent timeout 20 docker pull -q "$base"; then
     log "pulled $base"
   else
     if ! docker image inspect "$local_base" >/dev/null 2>&1; then
       if [ -n "$outdated" ]; then log "$base is not this Node.js ($(node -v)): building $local_base"
       else log "no registry answers: building $local_base from the host's Node.js"; fi
-      bash scripts/build-base-image.sh "$local_base"
+      long "building $local_base" bash scripts/build-base-image.sh "$local_base"
     fi
     if [ "$base" != "$local_base" ]; then
       sed -i '/^TENANT_BASE_IMAGE=/d' .env
@@ -288,8 +314,7 @@ bash scripts/build-language-images.sh binaries
 # --- Template dependencies: installed on the host, copied into the image (no network in builds)
 for dir in tenant-templates/*/; do
   if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
-    log "installing template dependencies in $dir"
-    (cd "$dir" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+    long "installing template dependencies in $dir" bash -c 'cd "$1" && npm ci --omit=dev --no-audit --no-fund --loglevel=error' _ "$dir"
   fi
 done
 
@@ -299,9 +324,8 @@ if [ "$MODE" = --test ] && [ ! -x /usr/bin/chromium ]; then
 fi
 
 # --- Build, migrations and images ----------------------------------------------------------
-log "building (tsc → dist/)"
-npm run --silent build
-node dist/scripts/migrate.js
-if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL node dist/scripts/migrate.js; fi
-node dist/scripts/build-images.js
+long "building (tsc → dist/, the CLI, the dashboard)" npm run --silent build
+long "applying migrations" node dist/scripts/migrate.js
+if [ "$MODE" = --test ]; then DATABASE_URL=$TEST_DATABASE_URL long "applying migrations to the test database" node dist/scripts/migrate.js; fi
+long "building the tenant template images" node dist/scripts/build-images.js
 log "ready"

@@ -3,6 +3,7 @@
  * worker. Each runs as a child process; one that exits on its own (a crash, an OOM kill) is
  * restarted with doubling back-off and a log line saying why, while the other keeps serving.
  * Ctrl-C (or SIGTERM) stops both and exits; so does a child refusing its configuration (exit 78). More workers: `npm run worker`, anywhere.
+ * `npm run dev` runs this from source with `--dev`: logs through pino-pretty (scripts/pretty-logs.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -24,21 +25,11 @@ const self = fileURLToPath(import.meta.url);
 const ext = self.endsWith(".ts") ? ".ts" : ".js";
 const entry = (name: string) => join(dirname(self), "..", name, `main${ext}`);
 
-// On a terminal the JSON logs are shown one readable line each; piped elsewhere they pass through as JSON.
-const pretty = process.stdout.isTTY;
-const levels: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "WARN", 50: "ERROR", 60: "FATAL" };
-
-function readable(line: string): string {
-  try {
-    const { level, time, name, msg, pid: _p, hostname: _h, ...rest } = JSON.parse(line);
-    const fields = Object.entries(rest)
-      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`)
-      .join(" ");
-    return `${new Date(time).toISOString().slice(11, 23)} ${(levels[level] ?? level).padEnd(5)} ${String(name).padEnd(6)} ${msg} ${fields}`;
-  } catch {
-    return line;
-  }
-}
+// `npm run dev` (--dev): the JSON lines through pino-pretty (colours on a terminal, stacks as
+// stacks); otherwise they pass through untouched, as JSON, for whatever collects them.
+const dev = process.argv.includes("--dev");
+const prettyLogs = dev ? await import("./pretty-logs.js") : null; // a devDependency: production never loads it
+const pretty = prettyLogs?.prettyLines({ colour: prettyLogs.wantsColour(process.stdout) }) ?? null;
 
 const say = (msg: string) => console.error(`[start] ${msg}`);
 
@@ -65,7 +56,7 @@ function launch(s: Supervised) {
     stdio: ["ignore", pretty ? "pipe" : "inherit", "inherit"],
     env: process.env,
   });
-  if (pretty) createInterface({ input: child.stdout! }).on("line", (l) => console.log(readable(l)));
+  if (pretty) createInterface({ input: child.stdout! }).on("line", (l) => process.stdout.write(pretty(l)));
   child.on("exit", (code, signal) => onExit(s, code, signal));
   s.child = child;
 }

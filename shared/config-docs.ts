@@ -340,6 +340,67 @@ function renderDefault(name: string, doc: ConfigDoc | undefined): string {
   return `\`${text}\``;
 }
 
+/** The default as `.env` would spell it: the value an unset variable takes, or "" when there is none to write. */
+function envDefault(name: string): string {
+  const field = (configSchema.shape as Record<string, z.ZodType>)[name]!;
+  const parsed = field.safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return "";
+  const value: unknown = parsed.data;
+  let text = Array.isArray(value) ? value.join(",") : String(value);
+  if (text.startsWith(`${projectRoot}/`)) text = text.slice(projectRoot.length + 1);
+  return text;
+}
+
+/** Markdown to plain text for a comment: no backticks, links as their text. */
+const plain = (s: string) => s.replace(/`/g, "").replace(/\[([^\]]+)\]\([^)]+\)/g, "$1");
+
+/** Words wrapped into `# `-comment lines of at most ~100 characters. */
+function commentLines(text: string): string[] {
+  const lines: string[] = [];
+  let line = "#";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line.length + word.length + 1 > 100 && line !== "#") {
+      lines.push(line);
+      line = "#";
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * `.env.example`, from the schema and configDocs: every variable, grouped like docs/configuration.md,
+ * with its meaning and default. Required variables are uncommented (empty: fill them in); the rest
+ * are commented out at their default, so copying the file to `.env` changes nothing until a line is
+ * uncommented.
+ */
+export function renderEnvExample(): string {
+  const docs: Partial<Record<string, ConfigDoc>> = configDocs;
+  const names = Object.keys(configSchema.shape);
+  const out = [
+    "# Convergence configuration: every variable, with its default.",
+    "# Generated from shared/config.ts and shared/config-docs.ts by `npm run docs:config`: do not edit by hand.",
+    "# scripts/setup.sh writes a working .env (passwords and ENCRYPTION_KEY included); docs/configuration.md",
+    "# says the same as this file, as tables. Variables set in the environment win over .env.",
+    "",
+  ];
+  for (const [group, { title }] of Object.entries(configGroups) as [ConfigGroup, { title: string }][]) {
+    const inGroup = names.filter((n) => docs[n]?.group === group);
+    if (!inGroup.length) continue;
+    out.push(`# ── ${title} ${"─".repeat(Math.max(3, 96 - title.length))}`, "");
+    for (const name of inGroup) {
+      const doc = docs[name]!;
+      const required = !(configSchema.shape as Record<string, z.ZodType>)[name]!.safeParse(undefined).success;
+      out.push(...commentLines(plain(doc.meaning)));
+      if (required) out.push(`# Required${doc.default ? ` (${plain(doc.default)})` : ""}.`);
+      else if (doc.default) out.push(`# Default: ${plain(doc.default)}.`);
+      out.push(required ? `${name}=` : `# ${name}=${envDefault(name)}`, "");
+    }
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** docs/configuration.md, from the schema and configDocs: every variable of the schema, grouped, in schema order within a group. */
@@ -354,9 +415,13 @@ export function renderConfigReference(): string {
     "Every process reads its configuration from the environment once, at start, with zod; a process with",
     "bad configuration refuses to start and names the variable. A local `.env` (written by",
     "`scripts/setup.sh`, mode 600, never committed) fills in whatever the environment does not set.",
+    "`.env.example` lists every variable with its default, generated together with this file.",
+    "",
+    'Nonsense is refused: a number that is empty (`PORT=""`), not a number or negative, a port outside',
+    "1..65535, an address range that is not a CIDR (`300.1.1.1/40`, checked with ipaddr.js).",
     "",
     "A new variable goes in `shared/config.ts` (the schema) and `shared/config-docs.ts` (its group and",
-    "meaning); then `npm run docs:config` rewrites this file. `tests/unit/config-reference.test.ts` fails",
+    "meaning); then `npm run docs:config` rewrites this file and `.env.example`. `tests/unit/config-reference.test.ts` fails",
     "until both are done.",
     "",
   ];

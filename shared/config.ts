@@ -11,52 +11,76 @@ import { isIP } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /** The repository root, whether this runs from source (shared/) or from the build (dist/shared/). */
 const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = basename(dirname(here)) === "dist" ? resolve(here, "../..") : resolve(here, "..");
 
-const int = (def: number) => z.coerce.number().int().default(def);
-const positive = (def: number) => z.coerce.number().int().min(1).max(1_000_000).default(def);
+/**
+ * A number from the environment, checked by `inner`. An empty or blank value is an error, not 0
+ * (`z.coerce.number()` would make `PORT=""` port 0); an unset variable takes inner's default.
+ */
+const envNumber = <T extends z.ZodType>(inner: T) => z.preprocess((v) => (typeof v === "string" ? (v.trim() === "" ? Number.NaN : Number(v)) : v), inner);
+/** A count or a duration: a whole number, never negative. */
+const int = (def: number) => envNumber(z.number().int().min(0).default(def));
+const positive = (def: number) => envNumber(z.number().int().min(1).max(1_000_000).default(def));
 const bool = (def: boolean) =>
   z
     .enum(["true", "false", "1", "0"])
     .default(def ? "true" : "false")
     .transform((v) => v === "true" || v === "1");
 
-const ipv4Cidr = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const splitList = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * An IPv4 address or CIDR in dotted-quad form, checked by ipaddr.js: `300.1.1.1/40` and
+ * `10.0.0.0/33` are refused (and so are the shorthand forms `10.1` or `0x0a.0.0.1` that
+ * iptables would read differently).
+ */
+export function isIpv4Cidr(s: string): boolean {
+  const [address = "", bits, extra] = s.split("/");
+  if (extra !== undefined || !ipaddr.IPv4.isValidFourPartDecimal(address)) return false;
+  return bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32);
+}
+
 const cidrList = z
   .string()
   .default("")
-  .transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.every((s) => ipv4Cidr.test(s)), "must be comma-separated IPv4 addresses or CIDRs");
+  .transform(splitList)
+  .refine((list) => list.every(isIpv4Cidr), { error: (i) => `must be comma-separated IPv4 addresses or CIDRs (e.g. 10.0.0.0/8,192.0.2.1); not ${badEntries(i.input, isIpv4Cidr)}` });
 
 /** Comma-separated IPv4 or IPv6 CIDRs (a bare address is one host), normalised to `address/prefix`. */
 const anyCidrList = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.every((s) => anyCidr(s) !== null), "must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8")
+    .transform(splitList)
+    .refine((list) => list.every((s) => anyCidr(s) !== null), {
+      error: (i) => `must be comma-separated IPv4 or IPv6 addresses or CIDRs, e.g. 10.0.0.0/8,fd00::/8; not ${badEntries(i.input, (s) => anyCidr(s) !== null)}`,
+    })
     .transform((list) => list.map((s) => anyCidr(s)!));
 
-function anyCidr(s: string): string | null {
+function badEntries(input: unknown, ok: (s: string) => boolean): string {
+  return (Array.isArray(input) ? (input as string[]) : [])
+    .filter((s) => !ok(s))
+    .map((s) => JSON.stringify(s))
+    .join(", ");
+}
+
+/** An IPv4 or IPv6 address or CIDR as `address/prefix`, or null when ipaddr.js refuses it. */
+export function anyCidr(s: string): string | null {
   const [address = "", bits, extra] = s.split("/");
-  const family = isIP(address);
-  const max = family === 4 ? 32 : 128;
-  if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) return null;
-  return `${address}/${bits ?? max}`;
+  if (extra !== undefined) return null;
+  if (isIpv4Cidr(s)) return `${address}/${bits ?? 32}`;
+  if (!ipaddr.IPv6.isValid(address) || isIP(address) !== 6) return null;
+  if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= 128)) return null;
+  return `${address}/${bits ?? 128}`;
 }
 
 function isNetworkAddress(cidr: string): boolean {
@@ -74,7 +98,7 @@ const schema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     API_HOST: z.string().default("0.0.0.0"),
-    PORT: int(3000),
+    PORT: envNumber(z.number().int().min(1).max(65535).default(3000)),
     DATABASE_URL: z.string().url(),
     REDIS_URL: z.string().url(),
     ENCRYPTION_KEY: z
@@ -113,9 +137,9 @@ const schema = z
     /** The longest a new container runs without its CPU quota when its app is slow to listen (see provision.ts). */
     TENANT_UNTHROTTLED_START_MAX_MS: int(3_000),
     /** Docker runtime: how many network namespaces are kept set up ahead for the next spawns (see shared/tenants/warm-networks.ts); 0: none. */
-    TENANT_WARM_NETWORKS: z.coerce.number().int().min(0).max(100).default(10),
+    TENANT_WARM_NETWORKS: envNumber(z.number().int().min(0).max(100).default(10)),
     TENANT_MEMORY_MB: int(256),
-    TENANT_CPUS: z.coerce.number().positive().default(0.5),
+    TENANT_CPUS: envNumber(z.number().positive().default(0.5)),
     TENANT_PIDS_LIMIT: int(128),
     TEMPLATES_DIR: z.string().default(join(projectRoot, "tenant-templates")),
     DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
@@ -125,13 +149,13 @@ const schema = z
       .default("convergence"),
     WORKER_CONCURRENCY: int(10),
     /** How long a job lock lives before another worker may take over a crashed worker's job (kept short: a dead worker's job resumes in seconds). */
-    WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(3_000),
+    WORKER_LOCK_MS: envNumber(z.number().int().min(1_000).default(3_000)),
     /** How often a worker renews the locks of the jobs it runs; below WORKER_LOCK_MS, so a renewal or two may be late without losing a job. */
-    WORKER_LOCK_RENEW_MS: z.coerce.number().int().min(100).default(1_000),
+    WORKER_LOCK_RENEW_MS: envNumber(z.number().int().min(100).default(1_000)),
     /** How often each worker looks for jobs whose lock expired (a job is taken over on the second look that finds it unlocked). */
-    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+    WORKER_STALLED_INTERVAL_MS: envNumber(z.number().int().min(100).default(1_000)),
     /** How many times a job may lose its worker (and be taken over) before it fails instead. */
-    WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
+    WORKER_MAX_STALLED_COUNT: envNumber(z.number().int().min(0).default(2)),
     PROVISION_ATTEMPTS: int(3),
     PROVISION_BACKOFF_MS: int(2_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000),
@@ -139,23 +163,23 @@ const schema = z
     /** How often an idle tenant event stream (SSE) sends a heartbeat comment. */
     SSE_HEARTBEAT_MS: int(15_000),
     /** Live log follows (`logs?follow=true`) an organisation may hold open at once; one more is a 429. */
-    LOGS_FOLLOW_MAX_PER_ORG: z.coerce.number().int().min(1).default(5),
+    LOGS_FOLLOW_MAX_PER_ORG: envNumber(z.number().int().min(1).default(5)),
     /**
      * How long a follow's slot, and a worker's following of the container, outlive an API or worker
      * that vanished without a word; refreshed every third of it.
      */
-    LOGS_FOLLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(15_000),
+    LOGS_FOLLOW_LEASE_MS: envNumber(z.number().int().min(1_000).default(15_000)),
     /** How many tenants' logs one worker process follows at once. */
-    LOGS_FOLLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(200),
+    LOGS_FOLLOW_WORKER_CONCURRENCY: envNumber(z.number().int().min(1).default(200)),
     /** Each worker serves its own Prometheus /metrics here (job durations, failures); 0 turns it off. */
-    WORKER_METRICS_PORT: int(9465),
+    WORKER_METRICS_PORT: envNumber(z.number().int().min(0).max(65535).default(9465)),
     /** Loopback by default: tenants and the network never see it; bind elsewhere only deliberately (docs/operations.md). */
     WORKER_METRICS_HOST: z.string().default("127.0.0.1"),
     /**
      * The API process's operations listener: /metrics and /admin/queues, never on the public PORT.
      * Loopback by default; on any other address /metrics asks for the operator's credentials too. 0 turns it off.
      */
-    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    OPS_PORT: envNumber(z.number().int().min(0).max(65535).default(9464)),
     OPS_HOST: z.string().min(1).default("127.0.0.1"),
     /** A file the worker touches while Redis and Postgres answer (container healthchecks); empty = off. */
     WORKER_HEARTBEAT_FILE: z.string().default(""),
@@ -214,7 +238,7 @@ const schema = z
     CONVERGE_PROMPT_MAX_CHARS: int(20_000),
     CONVERGE_ROLE_MAX_CHARS: int(200),
     /** A convergence call's whole budget (all rounds), instead of REQUEST_TIMEOUT_MS: past it the run is stopped, answered 504 and recorded `aborted`. */
-    CONVERGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+    CONVERGE_TIMEOUT_MS: envNumber(z.number().int().min(100).default(120_000)),
     /**
      * Metering rows are committed before the response either way; true also waits for the WAL
      * flush, so not even a Postgres crash in the next ~0.6 s can lose one (costs ~1 ms a call).
@@ -224,31 +248,33 @@ const schema = z
      * How long the API serves a tenant's status read from memory (shared/tenants/row-cache.ts): a
      * status change evicts it at once; the health counters may lag by up to this. 0 turns it off.
      */
-    STATUS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    STATUS_CACHE_MS: envNumber(z.number().int().min(0).max(60_000).default(1000)),
     /** Access tokens (JWTs, see docs/api.md "Two credentials"): `iss` and `aud` claims, lifetimes in seconds. */
     JWT_ISSUER: z.string().min(1).default("convergence"),
     JWT_AUDIENCE: z.string().min(1).default("convergence-api"),
-    JWT_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
-    JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    JWT_DEFAULT_TTL_SECONDS: envNumber(z.number().int().min(1).default(900)),
+    JWT_MAX_TTL_SECONDS: envNumber(z.number().int().min(1).default(3600)),
     /** A new signing key every this many seconds; the retired one keeps verifying for the overlap (default: max TTL + 5 min). */
-    JWT_KEY_ROTATION_SECONDS: z.coerce.number().int().min(2).default(86_400),
-    JWT_KEY_OVERLAP_SECONDS: z.coerce.number().int().min(1).optional(),
+    JWT_KEY_ROTATION_SECONDS: envNumber(z.number().int().min(2).default(86_400)),
+    JWT_KEY_OVERLAP_SECONDS: envNumber(z.number().int().min(1).optional()),
     /**
      * Dashboard sessions (docs/dashboard.md): the lifetime of a session's access token, renewed
      * while the dashboard is in use (so also how long an idle one lasts; default 15 min, at most
      * JWT_MAX_TTL_SECONDS), and the longest a session may be renewed for before signing in again.
      */
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(10).optional(),
-    SESSION_MAX_AGE_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(10)
-      .default(12 * 3600),
+    SESSION_TTL_SECONDS: envNumber(z.number().int().min(10).optional()),
+    SESSION_MAX_AGE_SECONDS: envNumber(
+      z
+        .number()
+        .int()
+        .min(10)
+        .default(12 * 3600),
+    ),
     /** The session cookies' Secure attribute: `auto` = when the request came over HTTPS. */
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
     /** Failed authentications per client address and credential within the window before that credential gets 429 (0 turns the limit off). */
-    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).default(20),
-    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    AUTH_FAILURE_LIMIT: envNumber(z.number().int().min(0).default(20)),
+    AUTH_FAILURE_WINDOW_SECONDS: envNumber(z.number().int().min(1).default(60)),
     /**
      * Per-organisation limits (docs/api.md "Limits and abuse resistance"); an organisation's own values
      * (npm run org -- set-limits) override these. Rates are token buckets: up to N at once, N a minute.
@@ -261,19 +287,19 @@ const schema = z
     ORG_MAX_EVENT_STREAMS: positive(25),
     ORG_MAX_HELD_WAITS: positive(50),
     /** Spawns are refused (503) before live tenants × TENANT_MEMORY_MB would pass this share of CAPACITY_MEMORY_MB. */
-    CAPACITY_MEMORY_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+    CAPACITY_MEMORY_SHARE: envNumber(z.number().gt(0).max(1).default(0.8)),
     /** The memory tenants may be given, in MB; 0 = this machine's total memory. */
-    CAPACITY_MEMORY_MB: z.coerce.number().int().min(0).default(0),
+    CAPACITY_MEMORY_MB: envNumber(z.number().int().min(0).default(0)),
     /** Every API request answers within this (503 when a dependency hangs); held waits and event streams bound each read instead. */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    REQUEST_TIMEOUT_MS: envNumber(z.number().int().min(100).default(5_000)),
     /** Postgres session limits on every pool: a statement, a lock wait, a transaction left idle. */
-    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
-    DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(2_000),
-    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    DB_STATEMENT_TIMEOUT_MS: envNumber(z.number().int().min(0).default(5_000)),
+    DB_LOCK_TIMEOUT_MS: envNumber(z.number().int().min(0).default(2_000)),
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: envNumber(z.number().int().min(0).default(10_000)),
     /** Cluster metrics are computed at most once per this interval, however many scrapes come. */
-    METRICS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(10_000),
+    METRICS_MIN_REFRESH_MS: envNumber(z.number().int().min(0).default(10_000)),
     /** How long a spawn's Idempotency-Key answers with the same tenant; after that the key is free again. */
-    IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+    IDEMPOTENCY_KEY_TTL_SECONDS: envNumber(z.number().int().min(1).default(86_400)),
     /** Tenants answer at https://<name>-<envId>.<TENANT_DOMAIN>; localhost (and other non-public names) use Caddy's internal CA. */
     TENANT_DOMAIN: z
       .string()
@@ -281,8 +307,8 @@ const schema = z
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "TENANT_DOMAIN must be a DNS name such as localhost or apps.example.com")
       .default("localhost"),
     /** The ingress's ports for this platform instance; HTTP only redirects to HTTPS (0 = no HTTP listener). */
-    INGRESS_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(443),
-    INGRESS_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+    INGRESS_HTTPS_PORT: envNumber(z.number().int().min(1).max(65535).default(443)),
+    INGRESS_HTTP_PORT: envNumber(z.number().int().min(0).max(65535).default(80)),
     /**
      * This instance's name in the proxy (its server objects and route ids); CONVERGENCE_INSTANCE by
      * default. Only processes serving the same tenants on the same ingress ports may share one.
@@ -322,7 +348,7 @@ const schema = z
     /** Swarm: the master's IPv4 address as the nodes reach it (host.docker.internal in every tenant); unset = the manager's swarm address. */
     SWARM_MASTER_ADDRESS: z
       .string()
-      .regex(/^\d{1,3}(\.\d{1,3}){3}$/, "SWARM_MASTER_ADDRESS must be an IPv4 address")
+      .refine((v) => ipaddr.IPv4.isValidFourPartDecimal(v), "SWARM_MASTER_ADDRESS must be an IPv4 address")
       .optional(),
     /** Swarm: placement constraints for every tenant (and the node agent), `;`-separated, e.g. node.labels.convergence.tenants==true. */
     SWARM_CONSTRAINTS: z
@@ -335,13 +361,14 @@ const schema = z
           .filter(Boolean),
       ),
     /** Swarm: share of each tenant's CPU limit reserved for scheduling (memory is reserved in full). */
-    SWARM_CPU_RESERVATION: z.coerce.number().min(0).max(1).default(0.25),
+    SWARM_CPU_RESERVATION: envNumber(z.number().min(0).max(1).default(0.25)),
     /** Swarm: where connections to tenants' published ports may come from (workers, the ingress); empty = the master's address. */
     SWARM_TRUSTED_SOURCES: cidrList,
     /** The one bridge network all of this instance's tenants share (inter-container traffic off), and its subnet. */
     TENANT_NETWORK_SUBNET: z
       .string()
       .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-8])$/, "TENANT_NETWORK_SUBNET must be an IPv4 CIDR from /16 to /28, e.g. 10.201.0.0/16")
+      .refine(isIpv4Cidr, "TENANT_NETWORK_SUBNET must be an IPv4 CIDR, e.g. 10.201.0.0/16")
       .refine(isNetworkAddress, "TENANT_NETWORK_SUBNET must be a network address (no host bits set), e.g. 10.201.0.0/16")
       .default("10.201.0.0/16"),
   })
@@ -394,7 +421,7 @@ export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, file = join(pro
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${describeIssue(i, env)}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
@@ -407,6 +434,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     API_HOSTNAME: c.API_HOSTNAME ?? `api.${c.TENANT_DOMAIN}`,
     API_INGRESS_UPSTREAM: c.API_INGRESS_UPSTREAM ?? `127.0.0.1:${c.PORT}`,
   };
+}
+
+/** zod's message, except where it would only say "received NaN": then what the variable holds (numbers are never secrets). */
+function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  if (issue.code === "invalid_type" && issue.expected === "number") {
+    const raw = env[String(issue.path[0])];
+    return raw?.trim() === "" ? "must be a number, and is empty (unset it to take the default)" : `must be a number, not ${JSON.stringify(raw)}`;
+  }
+  if (issue.code === "invalid_type" && issue.expected === "int") return `must be a whole number, not ${JSON.stringify(env[String(issue.path[0])])}`;
+  if (issue.code === "too_small" && issue.origin === "number" && issue.minimum === 0) return "must not be negative";
+  return issue.message;
 }
 
 export class ConfigError extends Error {}

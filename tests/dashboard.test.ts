@@ -8,9 +8,11 @@
  * request (other than a stream or poll the page itself cancelled when leaving a view), an HTTP
  * error answer, a request for anything but the API's own origin. Each test ends by checking that
  * nothing but what it expects happened. Screenshots of each page, at 1280 px and at phone width,
- * go to .test-logs/<instance>/screenshots/.
+ * go to .test-logs/<instance>/screenshots/; at both widths axe-core checks the page and no serious
+ * or critical accessibility violation may be found (WCAG 2.2 A and AA rules, contrast included).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -18,7 +20,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { freePort, logDir, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
 
 const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
+const PHONE = { width: 375, height: 812 };
+/** axe-core's browser build, evaluated in each page checked (through the DevTools protocol, so the dashboard's CSP does not apply). */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const shotsDir = join(logDir, "screenshots");
 
 let stack: Stack;
@@ -125,15 +129,44 @@ async function signIn(rec: Recorder, token: string): Promise<Page> {
   return page;
 }
 
-/** A screenshot at 1280 px and one at phone width; at phone width nothing may stick out sideways. */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/** axe-core on the page as it is now: no serious or critical violation (each listed with where and why). */
+async function expectAccessible(page: Page, name: string) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] }, resultTypes: ["violations"] });
+    return result.violations as AxeViolation[];
+  });
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) => `${v.impact} ${v.id}: ${v.help}
+${v.nodes.map((n) => `    ${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`).join("\n")}`,
+    );
+  expect(serious, `accessibility violations on ${name} (${page.viewportSize()?.width} px)`).toEqual([]);
+}
+
+/**
+ * A screenshot at 1280 px and one at phone width, each checked by axe-core; at phone width nothing
+ * may stick out sideways.
+ */
 async function screenshots(page: Page, name: string) {
   await page.setViewportSize(DESKTOP);
+  await expectAccessible(page, name);
   await page.screenshot({ path: join(shotsDir, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
   // Charts follow the new width on the next resize observation, not at once.
   await expect
     .poll(() => page.evaluate(() => document.documentElement.scrollWidth), { message: `${name} fits a phone's width (tables scroll in their own box)`, timeout: 5_000 })
     .toBeLessThanOrEqual(PHONE.width);
+  await expectAccessible(page, name);
   await page.screenshot({ path: join(shotsDir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
 }
@@ -240,6 +273,16 @@ describe("the dashboard", () => {
     expect(reloads).toBe(0);
     await table.bringToFront();
     await screenshots(table, "tenants");
+    // At phone width the table is a column of cards: one block per tenant, each value named, nothing wider than the screen.
+    await table.setViewportSize(PHONE);
+    const card = table.locator(`tr[data-env-id="${envId}"]`);
+    expect(await card.evaluate((tr) => getComputedStyle(tr).display)).toBe("block");
+    expect((await card.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width);
+    const labels = await card.locator("td").evaluateAll((tds) => tds.filter((td) => getComputedStyle(td).display !== "none").map((td) => getComputedStyle(td, "::before").content));
+    expect(labels).toEqual(['"Status: "', '"URL / port: "', '"Template: "', '"Age: "', '"Health: "']);
+    expect((await table.locator("table thead").boundingBox())!.height).toBeLessThanOrEqual(1); // for screen readers only
+    await table.setViewportSize(DESKTOP);
+    expect(await card.evaluate((tr) => getComputedStyle(tr).display)).toBe("table-row");
     // Filtered by status.
     await table.getByLabel("Filter by status").selectOption("failed");
     await table.getByText("No tenants are failed").waitFor();
@@ -408,6 +451,71 @@ describe("the dashboard", () => {
     await page.getByText("No convergence calls in this period").waitFor();
     await expect.poll(() => chart.getAttribute("aria-label")).toBe("Convergence calls per day: 0 in this period");
     await expectOnly(rec);
+  });
+
+  it("the organisation page shows each limit and what is used of it; the webhook secret is revealed once and rotated after a confirmation; an access token is made from the organisation token", async () => {
+    const rec = await newContext();
+    const page = await signIn(rec, orgA.token);
+
+    await page.getByRole("link", { name: "Organisation" }).click();
+    await page.getByRole("heading", { level: 1, name: "Organisation" }).waitFor();
+    const org = (await stack.api("/api/v1/org", { token: orgA.token })).body as {
+      organisation: { name: string; tokenPrefix: string };
+      limits: Record<string, number>;
+      usage: Record<string, number>;
+    };
+    const live = page.locator('tr[data-limit="maxTenants"]');
+    await live.waitFor();
+    expect(await live.locator("td").allTextContents()).toEqual([String(org.usage.liveTenants), String(org.limits.maxTenants), "platform default"]);
+    expect(await page.locator("tbody tr").count()).toBe(Object.keys(org.limits).length);
+    await page.getByText(`${org.organisation.tokenPrefix}…`).waitFor();
+    await screenshots(page, "organisation");
+
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor();
+    expect(await page.getByTestId("secret").count()).toBe(0); // hidden until asked for
+    await page.getByRole("button", { name: "Reveal the secret" }).click();
+    const shown = await page.getByTestId("secret").inputValue();
+    expect(shown).toBe(((await stack.api("/api/v1/webhooks/secret", { token: orgA.token })).body as { secret: string }).secret);
+    await screenshots(page, "webhooks-secret");
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    expect(await page.getByTestId("secret").count()).toBe(0);
+    expect(await page.content()).not.toContain(shown);
+
+    await page.getByRole("button", { name: "Rotate the secret" }).click();
+    const dialog = page.getByRole("dialog", { name: "Rotate the webhook signing secret?" });
+    await dialog.waitFor();
+    await screenshots(page, "webhooks-rotate-confirm");
+    await dialog.getByRole("button", { name: "Rotate the secret" }).click();
+    await page.getByRole("heading", { name: "New webhook signing secret" }).waitFor();
+    const rotated = await page.getByTestId("secret").inputValue();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(shown);
+    expect(((await stack.api("/api/v1/webhooks/secret", { token: orgA.token })).body as { secret: string }).secret).toBe(rotated);
+    await page.getByRole("button", { name: "I have stored it" }).click();
+
+    await page.getByRole("link", { name: "Tokens" }).click();
+    await page.getByRole("heading", { level: 1, name: "Access tokens" }).waitFor();
+    await screenshots(page, "tokens");
+    // A wrong organisation token is the API's refusal, shown on the form; the session goes on.
+    await page.getByLabel("Organisation token").fill("cvg_org_this-is-not-the-right-token-000000");
+    await page.getByRole("button", { name: "Create an access token" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("invalid organisation token");
+    await page.getByLabel("Organisation token").fill(orgA.token);
+    await page.getByLabel("Lifetime in minutes").fill("5");
+    await page.getByRole("button", { name: "Create an access token" }).click();
+    await page.getByRole("heading", { name: "New access token" }).waitFor();
+    const token = await page.getByTestId("secret").inputValue();
+    expect(token).toMatch(/^eyJ/);
+    expect(await page.getByLabel("Organisation token").count()).toBe(0); // the form, and the token typed in, are gone
+    expect(await page.content()).not.toContain(orgA.token);
+    // It reads tenants (the scope chosen) and may not spawn.
+    expect((await stack.api("/api/v1/tenant", { token })).status).toBe(200);
+    expect((await stack.api("/api/v1/tenant/spawn", { token, body: { name: unique("nope"), language: "node", framework: "express" } })).status).toBe(403);
+    await screenshots(page, "tokens-created");
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    await page.getByRole("heading", { level: 1, name: "Access tokens" }).waitFor(); // still signed in
+    await expectOnly(rec, ["HTTP 401: POST /api/v1/auth/token", "console error: Failed to load resource: the server responded with a status of 401"], ["invalid organisation token"]);
   });
 
   it("organisation B's session never shows organisation A's tenants, live or not, and B's cookie cannot read or touch them", async () => {

@@ -87,7 +87,9 @@ describe("the OpenAPI document", () => {
         `${method} ${path} documents 500 and 503`,
       ).toEqual(expect.arrayContaining(["500", "503"]));
       for (const [status, response] of errors) {
-        expect(response.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+        // 431 is Node's HTTP server's own answer to oversized headers, before the app: no body.
+        if (status === "431") expect(response.content, `${method} ${path} ${status}`).toBeUndefined();
+        else expect(response.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
       }
     }
     expect(Object.keys(doc.webhooks).sort()).toEqual(["tenant.destroyed", "tenant.failed", "tenant.ready", "tenant.recovered", "tenant.unhealthy"]);

@@ -61,6 +61,12 @@ afterAll(async () => {
 });
 
 describe("npm start supervises the API and the worker", () => {
+  it("passes the log lines through as JSON, as they are (npm run dev shows them readable)", async () => {
+    await fetch(`${url}/api/v1/tenant`); // a request line (401: no credential), written within ~200 ms
+    const line = /^\{"level":30,"time":\d+,"pid":\d+,"hostname":"[^"]*","name":"api",.*"status":401,.*"msg":"request"\}$/m;
+    await waitFor(async () => line.test(output), { timeoutMs: 10_000, what: "the API's request line, as JSON" });
+  });
+
   it("restarts a worker killed with SIGKILL, and the API keeps answering meanwhile", async () => {
     const before = children();
     process.kill(before.worker!, "SIGKILL");

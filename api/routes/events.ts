@@ -15,6 +15,7 @@ import { access } from "../access.js";
 import { streamDeadline } from "../sse.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, errorResponses } from "../schemas.js";
+import { TenantEventsStreamEventSchema } from "../stream-schemas.js";
 
 export const eventsRoute = createRoute({
   method: "get",
@@ -22,6 +23,8 @@ export const eventsRoute = createRoute({
   operationId: "streamTenantEvents",
   tags: ["Tenants"],
   summary: "Stream a tenant's state changes (server-sent events)",
+  description:
+    "The tenant's recorded state changes first, then each one as it is committed, as server-sent events (TenantEventsStreamEvent); `: heartbeat` comments while nothing happens. The stream ends after `destroyed`, when the client goes away, or when the access token that opened it expires; a client that reconnects with `Last-Event-ID` gets only what it missed. An open stream takes one of the organisation's event-stream slots.",
   ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
@@ -40,7 +43,7 @@ export const eventsRoute = createRoute({
       description:
         'text/event-stream: `event: status` with `data: {"from":"starting","to":"ready","reason":"…","at":"…"}`, history first, ' +
         "then live; `: heartbeat` comments while idle; ends after `destroyed`",
-      content: { "text/event-stream": { schema: z.string() } },
+      content: { "text/event-stream": { schema: TenantEventsStreamEventSchema } },
     },
     ...errorResponses(400, 401, 403, 404, 429),
   },

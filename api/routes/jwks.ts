@@ -8,6 +8,7 @@ export const jwksRoute = createRoute({
   path: "/.well-known/jwks.json",
   operationId: "getJwks",
   tags: ["Authentication"],
+  security: [], // public: any verifier may fetch it
   summary: "Access-token verification keys (JWKS)",
   description:
     "Every key that currently verifies access tokens: the signing key, the next one (published before it signs) and retired ones " +
@@ -23,6 +24,8 @@ export const jwksRoute = createRoute({
         },
       },
     },
+    // Not an error this route makes, but one any route can meet: Node's HTTP server answers it, without a body.
+    431: { description: "the request's headers are larger than the server accepts (16 KiB): answered by the HTTP server, without a body" },
     ...errorResponses(),
   },
 });

@@ -25,7 +25,7 @@ const ListQuery = z.object({
       return list as (typeof tenantStatuses)[number][];
     })
     .openapi({ description: "comma-separated statuses", example: "ready,unhealthy" }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "tenants per page" }),
   cursor: z.coerce.number().int().positive().max(MAX_INT4, "cursor is out of range").optional().openapi({ description: "nextCursor of the previous page" }),
 });
 
@@ -35,6 +35,8 @@ export const listRoute = createRoute({
   operationId: "listTenants",
   tags: ["Tenants"],
   summary: "List the organisation's tenants",
+  description:
+    "The organisation's tenants, newest first, a page at a time: follow `nextCursor` until it is null. Filter by status; destroyed tenants are listed too (their records stay, for billing).",
   ...access({ scope: "tenants:read" }),
   request: { query: ListQuery },
   responses: {

@@ -15,6 +15,7 @@ import { access } from "../access.js";
 import { streamDeadline } from "../sse.js";
 import type { HonoEnv } from "../env.js";
 import { TenantIdParam, errorResponses } from "../schemas.js";
+import { TenantLogStreamEventSchema } from "../stream-schemas.js";
 
 const MAX_TAIL = 5000;
 const DEFAULT_TAIL = 100;
@@ -25,6 +26,8 @@ export const logsRoute = createRoute({
   operationId: "getTenantLogs",
   tags: ["Tenants"],
   summary: "A tenant's container logs, or a live stream of them (follow=true)",
+  description:
+    "The last `tail` lines the tenant's container printed, fetched by a worker from the engine it runs on. With `follow=true`, a text/event-stream instead (TenantLogStreamEvent): those lines, then each new one as it is printed, until the tenant is destroyed; a client that reconnects with `Last-Event-ID` gets the lines after it. Secrets in lines (tenant keys, tokens) are masked.",
   ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
@@ -61,7 +64,7 @@ export const logsRoute = createRoute({
         "application/json": {
           schema: z.object({ success: z.literal(true), container: z.string().nullable(), lines: z.array(z.string()) }),
         },
-        "text/event-stream": { schema: z.string().openapi({ example: 'event: line\nid: 1796000130022179839\ndata: {"at":"2026-11-29T10:15:30.022179839Z","line":"listening on 3000"}\n\n' }) },
+        "text/event-stream": { schema: TenantLogStreamEventSchema },
       },
     },
     ...errorResponses(400, 401, 403, 404, 429, 503),

@@ -16,6 +16,7 @@ import { watchOrganisationEvents } from "../../shared/tenants/status-watch.js";
 import { access, visibleTenants } from "../access.js";
 import type { HonoEnv } from "../env.js";
 import { errorResponses } from "../schemas.js";
+import { OrganisationEventsStreamEventSchema } from "../stream-schemas.js";
 import { streamDeadline } from "../sse.js";
 
 export const orgEventsRoute = createRoute({
@@ -24,6 +25,8 @@ export const orgEventsRoute = createRoute({
   operationId: "streamOrganisationEvents",
   tags: ["Tenants"],
   summary: "Stream every tenant's state changes (server-sent events)",
+  description:
+    "Every state change of the organisation's tenants (those the credential may see) as server-sent events (OrganisationEventsStreamEvent): live from the moment the stream opens, or the ones after `Last-Event-ID` first; then `sync` once caught up, so a client that lists the tenants after it misses nothing in between. `: heartbeat` comments while idle. An open stream takes one of the organisation's event-stream slots.",
   ...access({ scope: "tenants:read" }),
   request: {
     headers: z.object({
@@ -35,7 +38,7 @@ export const orgEventsRoute = createRoute({
       description:
         'text/event-stream: `event: status` with `data: {"envId","tenantId","name","from","to","reason","at","tenant":{…}}` (`tenant`: ' +
         'as it is when the event is sent), `event: sync` with `data: {"lastEventId"}` once caught up, `: heartbeat` comments while idle',
-      content: { "text/event-stream": { schema: z.string() } },
+      content: { "text/event-stream": { schema: OrganisationEventsStreamEventSchema } },
     },
     ...errorResponses(400, 401, 403, 429),
   },

@@ -11,6 +11,7 @@ export const sessionGetRoute = createRoute({
   operationId: "getSession",
   tags: ["Authentication"],
   summary: "The current dashboard session",
+  description: "Whose dashboard session the cookie carries, until when it lasts and its CSRF token; 401 when there is none (the dashboard then shows its sign-in page).",
   ...access({ sessionOnly: true }),
   responses: {
     200: {

@@ -24,6 +24,8 @@ export const statusRoute = createRoute({
   operationId: "getTenantStatus",
   tags: ["Tenants"],
   summary: "A tenant's status",
+  description:
+    "The tenant's state, port, address, health counters, timestamps and last error. With `wait` (and `timeout`), the answer is held until the tenant reaches that state or a final one, or the timeout passes: long polling instead of polling in a loop.",
   ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,

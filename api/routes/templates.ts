@@ -19,6 +19,7 @@ export const templatesRoute = createRoute({
   operationId: "listTemplates",
   tags: ["Tenants"],
   summary: "List the templates tenants are spawned from",
+  description: "The starter apps a tenant can be spawned from: the `language` and `framework` that spawn takes, and what each runs.",
   ...access({ scope: "tenants:read" }),
   responses: {
     200: {

@@ -39,6 +39,8 @@ export const usageRoute = createRoute({
   operationId: "getUsage",
   tags: ["Usage"],
   summary: "Usage for billing",
+  description:
+    "Convergence calls (succeeded, errors, refused, aborted), rounds and tokens, per tenant (per day too with `granularity`) and in total, for a period (the current calendar month unless `from`/`to` say otherwise): what billing counts. Destroyed tenants' usage stays.",
   ...access({ scope: "usage:read" }),
   request: { query: UsageQuery },
   responses: {

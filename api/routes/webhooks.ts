@@ -41,7 +41,7 @@ export const webhooksRoute = createRoute({
   ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: "at most this many events, newest first" }) }),
   },
   responses: {
     200: {

@@ -15,6 +15,7 @@ export type Session = components["schemas"]["Session"];
 export type Template = components["schemas"]["Template"];
 export type TenantStatusEvent = components["schemas"]["TenantStatusEvent"];
 export type WebhookEvent = paths["/api/v1/tenant/{id}/webhooks"]["get"]["responses"][200]["content"]["application/json"]["events"][number];
+export type AccessTokenScope = NonNullable<components["schemas"]["AccessTokenRequest"]["scopes"]>[number];
 export type UsageReport = paths["/api/v1/usage"]["get"]["responses"][200]["content"]["application/json"];
 
 /** An error answer from the API, in its envelope: `{"success":false,"error":{"code","message"}}`. */

@@ -6,6 +6,18 @@ export function StatusBadge({ status }: { status: TenantStatus }) {
   return <span className={`status status-${status}`}>{status}</span>;
 }
 
+/**
+ * A table's box, which scrolls sideways when the table is wider than the screen: focusable and
+ * named, so a keyboard can scroll it too (axe: scrollable-region-focusable).
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
 /** An error from the API (its envelope's message), announced to screen readers. */
 export function ErrorMessage({ error }: { error: string | null | undefined }) {
   if (!error) return null;
@@ -28,10 +40,10 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 }
 
 /**
- * A secret shown once (a tenant's API key): a copy button, and the warning that it will not be
- * shown again. `onDone` forgets it.
+ * A secret shown once (a tenant's API key, a token): a copy button, and the warning that it will
+ * not be shown again (or `note`, for a secret that can be read again). `onDone` forgets it.
  */
-export function RevealOnce({ label, secret, onDone }: { label: string; secret: string; onDone: () => void }) {
+export function RevealOnce({ label, secret, onDone, note }: { label: string; secret: string; onDone: () => void; note?: ReactNode }) {
   const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
   const field = useRef<HTMLInputElement>(null);
   const titleId = useId();
@@ -48,7 +60,11 @@ export function RevealOnce({ label, secret, onDone }: { label: string; secret: s
     <article className="secret" aria-labelledby={titleId}>
       <h3 id={titleId}>{label}</h3>
       <p>
-        <strong>Copy it now: you will not see this again.</strong> Only a hash of it is stored; if it is lost, rotate the key.
+        {note ?? (
+          <>
+            <strong>Copy it now: you will not see this again.</strong> Only a hash of it is stored; if it is lost, rotate the key.
+          </>
+        )}
       </p>
       <div role="group">
         <input ref={field} readOnly value={secret} aria-label={label} data-testid="secret" onFocus={(e) => e.currentTarget.select()} />
@@ -57,7 +73,7 @@ export function RevealOnce({ label, secret, onDone }: { label: string; secret: s
         </button>
       </div>
       <p aria-live="polite" className="muted">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "The clipboard is not available: the key is selected, press Ctrl+C." : ""}
+        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "The clipboard is not available: it is selected, press Ctrl+C." : ""}
       </p>
       <button type="button" className="secondary" onClick={onDone}>
         I have stored it

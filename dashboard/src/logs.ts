@@ -53,7 +53,7 @@ async function pollLogs(envId: number, follower: LogFollower, signal: AbortSigna
     if (document.visibilityState === "visible") {
       try {
         const body = await call(api.GET("/api/v1/tenant/{id}/logs", { params: { path: { id: envId }, query: { tail: TAIL } }, signal }));
-        const lines = typeof body === "string" ? [] : body.lines; // without follow the answer is JSON
+        const lines = "lines" in body ? body.lines : []; // without follow the answer is JSON
         // Each line starts with its timestamp: a line seen before is recognised.
         const from = seen.last === undefined ? 0 : lines.lastIndexOf(seen.last) + 1;
         for (const line of lines.slice(from)) seen.push(line);

@@ -9,11 +9,14 @@ import { createRoot } from "react-dom/client";
 import { Link, Route, Router, Switch, useLocation } from "wouter";
 import { errorMessage, onSessionEnded, type Session } from "./api.js";
 import { ErrorMessage } from "./components.js";
+import { Organisation } from "./pages/Organisation.js";
 import { SignIn } from "./pages/SignIn.js";
 import { Spawn } from "./pages/Spawn.js";
 import { Tenant } from "./pages/Tenant.js";
 import { Tenants } from "./pages/Tenants.js";
+import { Tokens } from "./pages/Tokens.js";
 import { Usage } from "./pages/Usage.js";
+import { Webhooks } from "./pages/Webhooks.js";
 import { currentSession, keepAlive, signOut } from "./session.js";
 
 type SessionState = { kind: "checking" } | { kind: "signed-out"; notice: string | null } | { kind: "signed-in"; session: Session };
@@ -84,6 +87,15 @@ function App() {
           <Route path="/usage">
             <Usage />
           </Route>
+          <Route path="/organisation">
+            <Organisation />
+          </Route>
+          <Route path="/webhooks">
+            <Webhooks />
+          </Route>
+          <Route path="/tokens">
+            <Tokens />
+          </Route>
           <Route path="/tenants/:id">{(params) => <Tenant key={params.id} envId={Number(params.id)} />}</Route>
           <Route>
             <main className="container">
@@ -126,6 +138,21 @@ function Nav({ orgId, onSignOut }: { orgId: number; onSignOut: () => void }) {
           <li>
             <Link href="/usage" aria-current={current("/usage")}>
               Usage
+            </Link>
+          </li>
+          <li>
+            <Link href="/organisation" aria-current={current("/organisation")}>
+              Organisation
+            </Link>
+          </li>
+          <li>
+            <Link href="/webhooks" aria-current={current("/webhooks")}>
+              Webhooks
+            </Link>
+          </li>
+          <li>
+            <Link href="/tokens" aria-current={current("/tokens")}>
+              Tokens
             </Link>
           </li>
           <li className="muted small">org {orgId}</li>

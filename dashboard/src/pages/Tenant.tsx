@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "wouter";
 import { ApiError, api, call, errorMessage, type Tenant as TenantView, type TenantWithKey, type WebhookEvent } from "../api.js";
-import { Dialog, EmptyState, ErrorMessage, RevealOnce, StatusBadge, usePageTitle } from "../components.js";
+import { Dialog, EmptyState, ErrorMessage, RevealOnce, StatusBadge, TableScroll, usePageTitle } from "../components.js";
 import { ago, formatDateTime, useNow } from "../format.js";
 import { useTenantEvents } from "../live.js";
 import { followLogs } from "../logs.js";
@@ -277,7 +277,7 @@ function Webhooks({ envId, refreshKey }: { envId: number; refreshKey: number }) 
           <p>Spawn a tenant with a webhook URL to be told when it is ready, fails, or is destroyed.</p>
         </EmptyState>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Webhook deliveries">
           <table data-testid="webhooks">
             <thead>
               <tr>
@@ -319,7 +319,7 @@ function Webhooks({ envId, refreshKey }: { envId: number; refreshKey: number }) 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

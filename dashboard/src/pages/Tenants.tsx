@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "wouter";
 import { api, call, errorMessage, type Tenant, type TenantStatus } from "../api.js";
-import { EmptyState, ErrorMessage, StatusBadge, usePageTitle } from "../components.js";
+import { EmptyState, ErrorMessage, StatusBadge, TableScroll, usePageTitle } from "../components.js";
 import { age, formatDateTime, useNow } from "../format.js";
 import { useOrganisationEvents } from "../live.js";
 
@@ -107,8 +107,8 @@ export function Tenants() {
           </EmptyState>
         )
       ) : (
-        <div className="table-wrap">
-          <table className="striped" data-testid="tenants">
+        <TableScroll label="Tenants">
+          <table className="striped as-cards" data-testid="tenants">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -129,26 +129,26 @@ export function Tenants() {
                   <th scope="row">
                     <Link href={`/tenants/${t.envId}`}>{t.name}</Link> <span className="muted small">{t.tenantId}</span>
                   </th>
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={t.status} />
                   </td>
-                  <td>
+                  <td data-label="URL / port">
                     <Address tenant={t} />
                   </td>
-                  <td className="wide">
+                  <td className="wide" data-label="Template">
                     {t.language}/{t.framework}
                   </td>
-                  <td className="wide" title={formatDateTime(t.createdAt)}>
+                  <td className="wide" data-label="Age" title={formatDateTime(t.createdAt)}>
                     {age(t.createdAt, now)}
                   </td>
-                  <td>
+                  <td data-label="Health">
                     <Health tenant={t} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </main>
   );

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { api, call, errorMessage, type UsageReport } from "../api.js";
-import { EmptyState, ErrorMessage, StatusBadge, usePageTitle } from "../components.js";
+import { EmptyState, ErrorMessage, StatusBadge, TableScroll, usePageTitle } from "../components.js";
 import { formatNumber } from "../format.js";
 import { BillingPanel } from "./UsageBilling.js";
 
@@ -133,7 +133,7 @@ export function Usage() {
                 <p>Calls your tenants make to POST /api/v1/converge with their API keys are counted here.</p>
               </EmptyState>
             ) : (
-              <div className="table-wrap">
+              <TableScroll label="Usage per tenant">
                 <table className="striped" data-testid="usage-table">
                   <thead>
                     <tr>
@@ -178,7 +178,7 @@ export function Usage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
         </>
