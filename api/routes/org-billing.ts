@@ -32,7 +32,7 @@ export const orgBillingRoute = createRoute({
         .int()
         .positive()
         .max(MAX_INT4, "id is out of range")
-        .openapi({ param: { name: "id", in: "path" }, example: 2 }),
+        .openapi({ param: { name: "id", in: "path", description: "the organisation's id" }, example: 2 }),
     }),
     body: { content: { "application/json": { schema: OrgBillingBody } }, required: true },
   },

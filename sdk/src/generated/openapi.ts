@@ -50,7 +50,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current dashboard session */
+        /**
+         * The current dashboard session
+         * @description Whose dashboard session the cookie carries, until when it lasts and its CSRF token; 401 when there is none (the dashboard then shows its sign-in page).
+         */
         get: operations["getSession"];
         put?: never;
         /**
@@ -175,7 +178,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stream every tenant's state changes (server-sent events) */
+        /**
+         * Stream every tenant's state changes (server-sent events)
+         * @description Every state change of the organisation's tenants (those the credential may see) as server-sent events (OrganisationEventsStreamEvent): live from the moment the stream opens, or the ones after `Last-Event-ID` first; then `sync` once caught up, so a client that lists the tenants after it misses nothing in between. `: heartbeat` comments while idle. An open stream takes one of the organisation's event-stream slots.
+         */
         get: operations["streamOrganisationEvents"];
         put?: never;
         post?: never;
@@ -252,7 +258,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the templates tenants are spawned from */
+        /**
+         * List the templates tenants are spawned from
+         * @description The starter apps a tenant can be spawned from: the `language` and `framework` that spawn takes, and what each runs.
+         */
         get: operations["listTemplates"];
         put?: never;
         post?: never;
@@ -269,7 +278,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the organisation's tenants */
+        /**
+         * List the organisation's tenants
+         * @description The organisation's tenants, newest first, a page at a time: follow `nextCursor` until it is null. Filter by status; destroyed tenants are listed too (their records stay, for billing).
+         */
         get: operations["listTenants"];
         put?: never;
         post?: never;
@@ -306,7 +318,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stream a tenant's state changes (server-sent events) */
+        /**
+         * Stream a tenant's state changes (server-sent events)
+         * @description The tenant's recorded state changes first, then each one as it is committed, as server-sent events (TenantEventsStreamEvent); `: heartbeat` comments while nothing happens. The stream ends after `destroyed`, when the client goes away, or when the access token that opened it expires; a client that reconnects with `Last-Event-ID` gets only what it missed. An open stream takes one of the organisation's event-stream slots.
+         */
         get: operations["streamTenantEvents"];
         put?: never;
         post?: never;
@@ -323,7 +338,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's container logs, or a live stream of them (follow=true) */
+        /**
+         * A tenant's container logs, or a live stream of them (follow=true)
+         * @description The last `tail` lines the tenant's container printed, fetched by a worker from the engine it runs on. With `follow=true`, a text/event-stream instead (TenantLogStreamEvent): those lines, then each new one as it is printed, until the tenant is destroyed; a client that reconnects with `Last-Event-ID` gets the lines after it. Secrets in lines (tenant keys, tokens) are masked.
+         */
         get: operations["getTenantLogs"];
         put?: never;
         post?: never;
@@ -360,7 +378,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's status */
+        /**
+         * A tenant's status
+         * @description The tenant's state, port, address, health counters, timestamps and last error. With `wait` (and `timeout`), the answer is held until the tenant reaches that state or a final one, or the timeout passes: long polling instead of polling in a loop.
+         */
         get: operations["getTenantStatus"];
         put?: never;
         post?: never;
@@ -417,7 +438,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage for billing */
+        /**
+         * Usage for billing
+         * @description Convergence calls (succeeded, errors, refused, aborted), rounds and tokens, per tenant (per day too with `granularity`) and in total, for a period (the current calendar month unless `from`/`to` say otherwise): what billing counts. Destroyed tenants' usage stays.
+         */
         get: operations["getUsage"];
         put?: never;
         post?: never;
@@ -735,6 +759,8 @@ export interface components {
             /** @example cus_NciAYcXfLnqBoz */
             stripeCustomerId: string;
         };
+        /** @description an event of GET /api/v1/events */
+        OrganisationEventsStreamEvent: components["schemas"]["OrganisationStatusStreamEvent"] | components["schemas"]["OrganisationSyncStreamEvent"];
         OrganisationLimits: {
             /** @description destroys a minute (bursts up to the same number) */
             destroysPerMinute: number;
@@ -752,6 +778,59 @@ export interface components {
             rotationsPerMinute: number;
             /** @description spawns a minute (bursts up to the same number) */
             spawnsPerMinute: number;
+        };
+        /** @description one state change of one of the organisation's tenants */
+        OrganisationStatusEvent: {
+            /**
+             * Format: date-time
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            at: string;
+            /** @example 1 */
+            envId: number;
+            from: components["schemas"]["TenantStatus"] & (string | null);
+            /** @example my-app */
+            name: string;
+            /** @example health check passed */
+            reason: string;
+            tenant: components["schemas"]["Tenant"] & unknown;
+            /** @example tenant_1 */
+            tenantId: string;
+            to: components["schemas"]["TenantStatus"];
+        };
+        /** @description a tenant's state changed */
+        OrganisationStatusStreamEvent: {
+            data: components["schemas"]["OrganisationStatusEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "status";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
+        };
+        /** @description caught up: what follows happens live */
+        OrganisationSyncStreamEvent: {
+            data: {
+                /**
+                 * @description the newest event so far: everything up to it has been sent
+                 * @example 1042
+                 */
+                lastEventId: number;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "sync";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
         };
         OrganisationUsage: {
             /** @description counts against maxEventStreams */
@@ -975,6 +1054,30 @@ export interface components {
             url: string | null;
             webhookUrl: string | null;
         };
+        /** @description an event of GET /api/v1/tenant/{id}/events */
+        TenantEventsStreamEvent: {
+            data: components["schemas"]["TenantStatusEvent"];
+            /** @enum {string} */
+            event: "status";
+            /**
+             * @description the event's id (digits): send it back as `Last-Event-ID` to resume after it
+             * @example 1042
+             */
+            id: string;
+        };
+        /** @description the tenant is destroyed: no more lines will come, and the stream ends */
+        TenantLogEndEvent: {
+            data: {
+                /** @example tenant destroyed */
+                reason: string;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "end";
+        };
+        /** @description one line a tenant's container printed */
         TenantLogLine: {
             /**
              * @description when the container printed it: RFC 3339 with nanoseconds, as Docker stamps it
@@ -987,12 +1090,29 @@ export interface components {
              */
             line: string;
         };
+        /** @description a line the tenant printed */
+        TenantLogLineEvent: {
+            data: components["schemas"]["TenantLogLine"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "line";
+            /**
+             * @description the line's timestamp in nanoseconds since the epoch: send it back as `Last-Event-ID` to resume after it
+             * @example 1796000130022179839
+             */
+            id: string;
+        };
+        /** @description an event of GET /api/v1/tenant/{id}/logs?follow=true */
+        TenantLogStreamEvent: components["schemas"]["TenantLogLineEvent"] | components["schemas"]["TenantLogEndEvent"];
         /**
          * @description pending → provisioning → starting → ready ⇄ unhealthy; any → failed; any → destroying → destroyed
          * @example ready
          * @enum {string}
          */
         TenantStatus: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+        /** @description one state change of a tenant */
         TenantStatusEvent: {
             /**
              * Format: date-time
@@ -1177,7 +1297,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description This request's id: the one sent in `X-Request-Id` (when it is a sensible id) or a new one. It is on the request's log line; quote it when reporting a problem. */
+        RequestId: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1194,6 +1317,7 @@ export interface operations {
             /** @description a JSON Web Key Set */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1202,9 +1326,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description the request's headers are larger than the server accepts (16 KiB): answered by the HTTP server, without a body */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1225,6 +1358,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1254,6 +1388,7 @@ export interface operations {
             /** @description the new token */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1270,6 +1405,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1288,6 +1424,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1306,6 +1443,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1326,6 +1464,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1344,6 +1483,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1364,6 +1504,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1393,6 +1534,7 @@ export interface operations {
             /** @description the session */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1406,6 +1548,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1424,6 +1567,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1444,6 +1588,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1462,6 +1607,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1482,6 +1628,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1513,6 +1660,7 @@ export interface operations {
                 headers: {
                     /** @description cvg_session and cvg_csrf */
                     "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1526,6 +1674,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1544,6 +1693,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1564,6 +1714,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1582,6 +1733,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1602,6 +1754,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1631,6 +1784,7 @@ export interface operations {
             /** @description signed out; the cookies are cleared */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1643,6 +1797,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1661,6 +1816,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1681,6 +1837,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1699,6 +1856,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1719,6 +1877,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1750,6 +1909,7 @@ export interface operations {
                 headers: {
                     /** @description cvg_session and cvg_csrf */
                     "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1763,6 +1923,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1781,6 +1942,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1801,6 +1963,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1819,6 +1982,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1839,6 +2003,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1872,6 +2037,7 @@ export interface operations {
             /** @description the access token */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1894,6 +2060,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1912,6 +2079,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1930,6 +2098,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1948,6 +2117,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1968,6 +2138,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1986,6 +2157,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2006,6 +2178,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2040,6 +2213,7 @@ export interface operations {
             /** @description the billing report */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2080,6 +2254,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2098,6 +2273,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2116,6 +2292,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2136,6 +2313,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2154,6 +2332,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2174,6 +2353,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2210,6 +2390,7 @@ export interface operations {
             /** @description verified; applied, or recognised as a replay */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2233,6 +2414,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2251,6 +2433,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2269,6 +2452,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2287,6 +2471,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2307,6 +2492,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2340,6 +2526,7 @@ export interface operations {
             /** @description the converged (or last) answer and the transcript */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2353,6 +2540,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2371,6 +2559,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2389,6 +2578,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2409,6 +2599,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2427,6 +2618,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2445,6 +2637,7 @@ export interface operations {
             /** @description the model provider failed */
             502: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2465,6 +2658,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2483,6 +2677,7 @@ export interface operations {
             /** @description the model provider timed out */
             504: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2515,15 +2710,17 @@ export interface operations {
             /** @description text/event-stream: `event: status` with `data: {"envId","tenantId","name","from","to","reason","at","tenant":{…}}` (`tenant`: as it is when the event is sent), `event: sync` with `data: {"lastEventId"}` once caught up, `: heartbeat` comments while idle */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["OrganisationEventsStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2542,6 +2739,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2560,6 +2758,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2580,6 +2779,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,6 +2798,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2618,6 +2819,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2647,6 +2849,7 @@ export interface operations {
             /** @description the organisation */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2665,6 +2868,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2683,6 +2887,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2703,6 +2908,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2721,6 +2927,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2741,6 +2948,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2774,6 +2982,7 @@ export interface operations {
             /** @description created; `token` is shown only here */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2791,6 +3000,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2809,6 +3019,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2827,6 +3038,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2845,6 +3057,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2863,6 +3076,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2883,6 +3097,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2905,6 +3120,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the organisation's id */
                 id: number;
             };
             cookie?: never;
@@ -2918,6 +3134,7 @@ export interface operations {
             /** @description linked */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2932,6 +3149,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2950,6 +3168,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2968,6 +3187,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2986,6 +3206,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3004,6 +3225,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +3244,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3042,6 +3265,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3071,6 +3295,7 @@ export interface operations {
             /** @description every template, by language then framework */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3084,6 +3309,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3102,6 +3328,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3122,6 +3349,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3140,6 +3368,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3160,6 +3389,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3182,6 +3412,7 @@ export interface operations {
             query?: {
                 /** @description nextCursor of the previous page */
                 cursor?: number;
+                /** @description tenants per page */
                 limit?: number;
                 /** @description must be the token's organisation */
                 org_id?: number;
@@ -3197,6 +3428,7 @@ export interface operations {
             /** @description a page of tenants */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3211,6 +3443,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3229,6 +3462,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3247,6 +3481,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3267,6 +3502,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3285,6 +3521,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3305,6 +3542,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3327,6 +3565,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3336,6 +3575,7 @@ export interface operations {
             /** @description accepted; the tenant is destroying (or already destroyed) */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3349,6 +3589,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3367,6 +3608,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3385,6 +3627,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3403,6 +3646,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3423,6 +3667,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3441,6 +3686,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3461,6 +3707,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3486,6 +3733,7 @@ export interface operations {
                 "last-event-id"?: number | null;
             };
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3495,15 +3743,17 @@ export interface operations {
             /** @description text/event-stream: `event: status` with `data: {"from":"starting","to":"ready","reason":"…","at":"…"}`, history first, then live; `: heartbeat` comments while idle; ends after `destroyed` */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["TenantEventsStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3522,6 +3772,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3540,6 +3791,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3558,6 +3810,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3578,6 +3831,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3596,6 +3850,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3616,6 +3871,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3646,6 +3902,7 @@ export interface operations {
                 "last-event-id"?: string;
             };
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3655,6 +3912,7 @@ export interface operations {
             /** @description Without follow: the lines, oldest first, each prefixed with its timestamp. With follow (text/event-stream): `event: line` with `id:` (the line's timestamp in nanoseconds since the epoch) and a TenantLogLine as `data:`, oldest first, history then live; `: heartbeat` comments while idle; `event: end` once the tenant is destroyed, then the stream ends. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3664,12 +3922,13 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                     };
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["TenantLogStreamEvent"];
                 };
             };
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3688,6 +3947,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3706,6 +3966,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3724,6 +3985,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3744,6 +4006,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3762,6 +4025,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3782,6 +4046,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3804,6 +4069,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3813,6 +4079,7 @@ export interface operations {
             /** @description rotated; the container is being re-created with the new key */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3826,6 +4093,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3844,6 +4112,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3862,6 +4131,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3880,6 +4150,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3898,6 +4169,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3918,6 +4190,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3936,6 +4209,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3956,6 +4230,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3983,6 +4258,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -3992,6 +4268,7 @@ export interface operations {
             /** @description the tenant (with wait: as soon as it reaches that status, a final one, or the timeout) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4005,6 +4282,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4023,6 +4301,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4041,6 +4320,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4059,6 +4339,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4079,6 +4360,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4097,6 +4379,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4117,6 +4400,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4137,10 +4421,12 @@ export interface operations {
     listTenantWebhooks: {
         parameters: {
             query?: {
+                /** @description at most this many events, newest first */
                 limit?: number;
             };
             header?: never;
             path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
             };
             cookie?: never;
@@ -4150,6 +4436,7 @@ export interface operations {
             /** @description the tenant's webhook events */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4163,6 +4450,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,6 +4469,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4199,6 +4488,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4217,6 +4507,7 @@ export interface operations {
             /** @description not found (or another organisation's) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4237,6 +4528,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4255,6 +4547,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4275,6 +4568,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4326,6 +4620,7 @@ export interface operations {
                     "Idempotent-Replayed"?: string;
                     /** @description the tenant's status URL */
                     Location?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4339,6 +4634,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4357,6 +4653,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4375,6 +4672,7 @@ export interface operations {
             /** @description the organisation's invoice is unpaid */
             402: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4393,6 +4691,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4411,6 +4710,7 @@ export interface operations {
             /** @description conflict with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4429,6 +4729,7 @@ export interface operations {
             /** @description request body too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4449,6 +4750,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4467,6 +4769,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4487,6 +4790,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4527,6 +4831,7 @@ export interface operations {
             /** @description usage per tenant (destroyed tenants included) and totals */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4594,6 +4899,7 @@ export interface operations {
             /** @description invalid input */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4612,6 +4918,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4630,6 +4937,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4650,6 +4958,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4668,6 +4977,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4688,6 +4998,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4718,6 +5029,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4737,6 +5049,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4755,6 +5068,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4775,6 +5089,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4793,6 +5108,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4813,6 +5129,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4842,6 +5159,7 @@ export interface operations {
             /** @description the new secret */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4858,6 +5176,7 @@ export interface operations {
             /** @description missing or invalid credential */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4876,6 +5195,7 @@ export interface operations {
             /** @description not allowed for this credential */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4896,6 +5216,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4914,6 +5235,7 @@ export interface operations {
             /** @description internal error */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4934,6 +5256,7 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
