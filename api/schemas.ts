@@ -110,6 +110,21 @@ const AddressSchema = z.string().nullable().openapi({
   example: "198.18.0.11:3001",
 });
 
+/** Scale to zero (docs/idle.md): seconds without traffic before the tenant is paused, then stopped; null = never. */
+export const IdlePolicySchema = z
+  .strictObject({
+    pauseAfterSeconds: z.number().int().min(1).max(31_536_000).nullable().openapi({ example: 300, description: "pause (memory kept, CPU frozen) after this many seconds without traffic; null = never" }),
+    stopAfterSeconds: z.number().int().min(1).max(31_536_000).nullable().openapi({ example: 3600, description: "stop (memory freed; port, route, key, data kept) after this many seconds without traffic; null = never" }),
+  })
+  .openapi("IdlePolicy");
+
+const IdlePolicyViewSchema = z
+  .object({
+    ...IdlePolicySchema.shape,
+    lastActiveAt: dateTime("when the idle watch last saw traffic (a request through the ingress, an open or new connection)").nullable(),
+  })
+  .openapi("TenantIdle");
+
 export const TenantSchema = z
   .object({
     envId: z.number().int().openapi({ example: 1 }),
@@ -133,6 +148,7 @@ export const TenantSchema = z
     error: z.string().nullable(),
     webhookUrl: z.string().nullable(),
     quota: z.object({ callsPerMinute: z.number().int().nullable(), callsPerMonth: z.number().int().nullable() }),
+    idle: IdlePolicyViewSchema,
     health: z.object({
       lastCheckAt: dateTime().nullable(),
       consecutiveFailures: z.number().int(),

@@ -110,6 +110,14 @@ const schema = z
     /** Docker runtime: how many network namespaces are kept set up ahead for the next spawns (see shared/tenants/warm-networks.ts); 0: none. */
     TENANT_WARM_NETWORKS: z.coerce.number().int().min(0).max(100).default(10),
     TENANT_MEMORY_MB: int(256),
+    /** Scale to zero (docs/idle.md): the organisation default idle policy, in seconds without traffic; 0 = never. */
+    TENANT_IDLE_PAUSE_S: z.coerce.number().int().min(0).default(0),
+    TENANT_IDLE_STOP_S: z.coerce.number().int().min(0).default(0),
+    /** How long a request to a sleeping tenant is held while it wakes before the client gets 503 with Retry-After. */
+    TENANT_WAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** The waker: the listener (in the API process) sleeping tenants' ingress routes point at; it holds requests while the tenant wakes. 0 = none. */
+    WAKER_PORT: z.coerce.number().int().min(0).max(65535).default(3090),
+    WAKER_HOST: z.string().default("127.0.0.1"),
     TENANT_CPUS: z.coerce.number().positive().default(0.5),
     TENANT_PIDS_LIMIT: int(128),
     TEMPLATES_DIR: z.string().default(join(projectRoot, "tenant-templates")),

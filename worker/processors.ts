@@ -14,6 +14,7 @@ import { followContainerLogs } from "../shared/logs/follower.js";
 import { readContainerLogs } from "../shared/tenants/logs.js";
 import { provisionTenant } from "../shared/tenants/provision.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
+import { sleepTenant, wakeTenant } from "../shared/tenants/sleep.js";
 import { keepNetworksWarm } from "../shared/tenants/warm-networks.js";
 import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
@@ -44,6 +45,8 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
     return result;
   },
+  sleep: (ctx, { envId }) => sleepTenant(ctx, envId),
+  wake: (ctx, { envId }) => wakeTenant(ctx, envId),
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {
     const outcome = await followContainerLogs(ctx, envId, signal);

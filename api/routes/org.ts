@@ -3,9 +3,10 @@ import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
 import { limitDescriptions, limitNames } from "../../shared/limits/limits.js";
 import { limitsReport } from "../../shared/limits/report.js";
 import { getOrganisation } from "../../shared/orgs.js";
+import { defaultIdlePolicy } from "../../shared/tenants/idle-policy.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { OrganisationSchema, errorResponses } from "../schemas.js";
+import { IdlePolicySchema, OrganisationSchema, errorResponses } from "../schemas.js";
 
 const LimitsSchema = z
   .object(Object.fromEntries(limitNames.map((n) => [n, z.number().int().openapi({ description: limitDescriptions[n] })])) as Record<(typeof limitNames)[number], z.ZodNumber>)
@@ -38,6 +39,7 @@ export const orgRoute = createRoute({
                 logFollows: z.number().int().openapi({ description: "counts against maxLogFollows" }),
               })
               .openapi("OrganisationUsage"),
+            idleDefaults: IdlePolicySchema.openapi({ description: "the idle policy a spawn without `idle` gets (TENANT_IDLE_PAUSE_S, TENANT_IDLE_STOP_S; null = never)" }),
           }),
         },
       },
@@ -51,5 +53,5 @@ export const orgHandler: RouteHandler<typeof orgRoute, HonoEnv> = async (c) => {
   const orgId = c.get("org").id;
   const [org, report] = await Promise.all([getOrganisation(ctx.db, orgId), limitsReport(ctx, orgId)]);
   const organisation = { id: org.id, name: org.name, tokenPrefix: org.tokenPrefix, createdAt: org.createdAt.toISOString() };
-  return c.json({ success: true as const, organisation, ...report }, 200);
+  return c.json({ success: true as const, organisation, ...report, idleDefaults: defaultIdlePolicy(ctx.config) }, 200);
 };
