@@ -22,7 +22,10 @@ export const sleepRoute = createRoute({
   ...access({ scope: "tenants:write" }),
   request: {
     params: TenantIdParam,
-    body: { content: { "application/json": { schema: z.strictObject({ mode: z.enum(["paused", "stopped"], { error: 'mode must be "paused" or "stopped"' }) }), example: { mode: "paused" } } }, required: true },
+    body: {
+      content: { "application/json": { schema: z.strictObject({ mode: z.enum(["paused", "stopped"], { error: 'mode must be "paused" or "stopped"' }) }), example: { mode: "paused" } } },
+      required: true,
+    },
   },
   responses: { 202: accepted("accepted; a worker pauses or stops the container"), ...errorResponses(400, 401, 403, 404, 409) },
 });

@@ -142,12 +142,19 @@ export async function sleepTenant(ctx: WorkerContext, envId: number): Promise<"s
 /** The wake job: unpauses or starts a waking tenant, waits until it answers, routes to it again, ready. */
 export async function wakeTenant(ctx: WorkerContext, envId: number): Promise<"woke" | "skipped" | "recreate"> {
   const tenant = await getTenant(ctx.db, envId);
-  if (!tenant || tenant.status !== "waking") return "skipped";
+  if (tenant?.status !== "waking") return "skipped";
   const log = ctx.logger.child({ envId });
   const before = await ctx.runtime.inspect(tenant.containerName);
   if (!before) {
     // Gone while it slept: provisioned again (same port, same key), it comes back ready.
-    const moved = await transitionTenant(ctx, { envId, from: ["waking"], to: "provisioning", reason: "woken, but its container is gone: re-creating it", actor: ctx.actor, patch: { containerId: null } });
+    const moved = await transitionTenant(ctx, {
+      envId,
+      from: ["waking"],
+      to: "provisioning",
+      reason: "woken, but its container is gone: re-creating it",
+      actor: ctx.actor,
+      patch: { containerId: null },
+    });
     if (moved) await enqueueOrLeaveToReconciler(ctx, jobs.provision, { envId, reason: "recreate" });
     return "recreate";
   }
