@@ -2,8 +2,8 @@
  * Scale to zero (docs/idle.md): putting a tenant to sleep and waking it, in two halves like a
  * destroy. The desired state is written first (ready → paused | stopped, paused | stopped →
  * waking) through transitionTenant, then a job makes the container match it:
- * - sleepTenant points the tenant's route at the waker, checks that nothing reached the tenant
- *   meanwhile (a request in flight at the proxy, an open connection), then pauses or stops it;
+ * - sleepTenant points the tenant's route at the waker, checks that no request is in flight to
+ *   the tenant at the proxy (a stream, a long request), then pauses or stops it;
  *   traffic found there turns the sleep into a wake instead, so nothing is ever frozen under a request;
  * - wakeTenant unpauses or starts it, waits for its health check, puts its direct route back
  *   and makes it ready (`tenant.woke`).
@@ -112,15 +112,13 @@ export async function sleepTenant(ctx: WorkerContext, envId: number): Promise<"s
   const direct = container ? routeUpstream(container) : null;
   await ctx.ingress.upsertRoute(wakerRoute(ctx.config, tenant));
   if (container && container.state === "running") {
-    // Then what was already under way: a request in flight at the proxy, an open connection (a
-    // stream, a WebSocket, a long request on the host port). Any of it, and the tenant stays up.
-    const [inFlight, conns] = await Promise.all([
-      direct ? ctx.ingress.inFlight([direct]).then((m) => m.get(direct) ?? 0) : 0,
-      ctx.runtime.connections?.(tenant.containerName, containerPortOf(ctx, tenant)) ?? null,
-    ]);
-    if (inFlight > 0 || (conns?.open ?? 0) > 0) {
-      const why = `traffic while going to sleep (${inFlight} request(s) in flight at the ingress, ${conns?.open ?? 0} open connection(s)): stays awake`;
-      log.info({ inFlight, open: conns?.open }, why);
+    // Then what was already under way at the ingress: a request in flight (a stream, a long
+    // request) and the tenant stays up. Open connections are not asked here: the proxy keeps idle
+    // ones to its upstreams, and the idle watch has already seen the whole period (idle.ts).
+    const inFlight = direct ? ((await ctx.ingress.inFlight([direct])).get(direct) ?? 0) : 0;
+    if (inFlight > 0) {
+      const why = `traffic while going to sleep (${inFlight} request(s) in flight at the ingress): stays awake`;
+      log.info({ inFlight }, why);
       const moved = await transitionTenant(ctx, { envId, from: [mode], to: "waking", reason: why, actor: ctx.actor, patch: { lastActiveAt: new Date() } });
       if (moved) await enqueueOrLeaveToReconciler(ctx, jobs.wake, { envId });
       return "woken";
@@ -196,8 +194,4 @@ async function waitUntilAnswers(ctx: WorkerContext, address: string, healthPath:
 
 function routeUpstream(c: { ingressAddress?: string | null; address?: string | null }): string | null {
   return c.ingressAddress ?? c.address ?? null;
-}
-
-function containerPortOf(ctx: WorkerContext, tenant: Tenant): number {
-  return ctx.templates.get(tenant.language, tenant.framework)?.containerPort ?? 3000;
 }
