@@ -33,6 +33,15 @@ export function startWaker(ctx: ApiContext): Server | null {
       else res.destroy();
     });
   });
+  // A WebSocket (an upgrade) is not held: it asks for the wake and is told to come back, once.
+  server.on("upgrade", (req: IncomingMessage, socket: import("node:stream").Duplex) => {
+    const envId = Number(req.headers[wakeHeader]);
+    const answer = () => socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    if (!Number.isInteger(envId) || envId <= 0) return answer();
+    requestWake({ ctx, envId, reason: "woken by a WebSocket through the ingress" })
+      .catch((err: unknown) => ctx.logger.warn({ err, envId }, "a WebSocket could not wake its tenant"))
+      .finally(answer);
+  });
   server.on("error", (err: NodeJS.ErrnoException) => {
     ctx.logger.fatal({ err: { code: err.code, message: err.message } }, `the waker cannot listen on ${ctx.config.WAKER_HOST}:${ctx.config.WAKER_PORT} (set WAKER_PORT, or 0 to turn it off)`);
     process.exit(1);

@@ -18,7 +18,7 @@ import { AppError } from "../errors.js";
 import { tenantRoute, wakerRoute } from "../ingress/hostname.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
 import { SPAWN_ADMISSION_LOCK, capacityMemoryMb, reservedMemorySql } from "../limits/admission.js";
-import { runtimeCanPause } from "../runtime/capabilities.js";
+import { runtimeCanPause } from "../runtime-capabilities.js";
 import { liveStatuses, runningStatuses, sleepingStatuses, type TenantStatus } from "../tenant-state.js";
 import { acceptsConnections, probeTenant } from "./probe.js";
 import { getTenant, getTenantForOrg } from "./queries.js";
