@@ -10,7 +10,7 @@
  *    containers' memory (`docker stats`: usage less inactive page cache), and the host's used
  *    memory (MemTotal − MemAvailable) against the same run's start.
  */
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import { createIngress } from "../shared/ingress/index.js";
