@@ -5,8 +5,8 @@
  * - sleepTenant points the tenant's route at the waker, checks that no request is in flight to
  *   the tenant at the proxy (a stream, a long request), then pauses or stops it;
  *   traffic found there turns the sleep into a wake instead, so nothing is ever frozen under a request;
- * - wakeTenant unpauses or starts it, waits for its health check, puts its direct route back
- *   and makes it ready (`tenant.woke`).
+ * - wakeTenant unpauses or starts it, waits for its health check, makes it ready (`tenant.woke`)
+ *   and puts its direct route back.
  * Both jobs are fenced per tenant with provision and destroy, and do nothing unless the tenant is
  * still in the state they were enqueued for.
  */
@@ -162,8 +162,10 @@ export async function wakeTenant(ctx: WorkerContext, envId: number): Promise<"wo
   if (!address) throw new Error("the woken container publishes no address");
   const healthPath = ctx.templates.get(tenant.language, tenant.framework)?.healthPath ?? "/health";
   await waitUntilAnswers(ctx, address, healthPath, ctx.config.TENANT_WAKE_TIMEOUT_MS);
-  // The direct route first, so that the tenant's `url` answers the moment it is ready again.
-  await ctx.ingress.upsertRoute(tenantRoute(ctx.config, { ...tenant, port: tenant.port! }, container));
+  // Ready first, the direct route after: the held requests are answered the moment it is ready
+  // (the waker proxies them itself), without waiting for the proxy to load a new configuration;
+  // until it has, later requests take the waker's path too, which proxies them at once. A proxy
+  // that cannot be reached now gets the route from the reconciler.
   const woke = await transitionTenant(ctx, {
     envId,
     from: ["waking"],
@@ -172,8 +174,14 @@ export async function wakeTenant(ctx: WorkerContext, envId: number): Promise<"wo
     actor: ctx.actor,
     patch: { lastActiveAt: new Date(), sleepMemoryMb: null, lastError: null, consecutiveFailures: 0, address, idleConnCounter: null },
   });
-  if (!woke) log.info("tenant left waking meanwhile");
-  else log.info("tenant woke");
+  if (!woke) {
+    log.info("tenant left waking meanwhile");
+    return "skipped";
+  }
+  await ctx.ingress.upsertRoute(tenantRoute(ctx.config, { ...woke, port: woke.port! }, container)).catch((err: unknown) => {
+    log.warn({ err }, "could not put the woken tenant's direct route back; the reconciler will (the waker serves it meanwhile)");
+  });
+  log.info("tenant woke");
   return "woke";
 }
 
