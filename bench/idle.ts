@@ -5,7 +5,8 @@
  *    the tenant wakes), from `paused` and from `stopped`, ROUNDS (default 10) times each, next to
  *    the same-run baseline: `docker unpause` / `docker start` of the same container, then its host
  *    port polled directly until it answers 200. Targets: p95 ≤ 100 ms from paused; from stopped ≤
- *    1.3× the direct start.
+ *    1.3× the direct start. The same request to the tenant awake is the ingress's own cost (a new
+ *    TLS connection each time, as a first request has).
  * 2. Memory of N (default 50) idle tenants, ready vs paused vs stopped: the sum of their
  *    containers' memory (`docker stats`: usage less inactive page cache), and the host's used
  *    memory (MemTotal − MemAvailable) against the same run's start.
@@ -106,8 +107,16 @@ try {
   const t = await waitForStatus(stack, org.token, spawned.body.tenant.envId, ["ready"], 180_000);
   const c = docker.getContainer(t.containerName);
   await firstByte(`${t.url}/health`, ca); // the route is loaded
-  const samples: Record<string, number[]> = { "paused → ingress": [], "docker unpause → host port": [], "stopped → ingress": [], "docker start → host port": [] };
+  const samples: Record<string, number[]> = {
+    "ready → ingress (no wake)": [],
+    "paused → ingress": [],
+    "docker unpause → host port": [],
+    "stopped → ingress": [],
+    "docker start → host port": [],
+  };
   for (let i = 0; i < ROUNDS; i++) {
+    // What the ingress itself costs (a new TLS connection, Caddy, the app), awake.
+    samples["ready → ingress (no wake)"]!.push(await firstByte(`${t.url}/health`, ca));
     await sleepTenant(t.envId, t.containerName, "paused");
     samples["paused → ingress"]!.push(await firstByte(`${t.url}/health`, ca));
     await waitForStatus(stack, org.token, t.envId, ["ready"], 30_000);

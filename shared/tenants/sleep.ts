@@ -157,7 +157,8 @@ export async function wakeTenant(ctx: WorkerContext, envId: number): Promise<"wo
     return "recreate";
   }
   await ctx.runtime.wake(tenant.containerName);
-  const container = (await ctx.runtime.inspect(tenant.containerName)) ?? before;
+  // A paused container answers where it did; a started one is looked at again (Swarm may place it elsewhere).
+  const container = before.state === "paused" && before.address ? before : ((await ctx.runtime.inspect(tenant.containerName)) ?? before);
   const address = container.address ?? tenant.address;
   if (!address) throw new Error("the woken container publishes no address");
   const healthPath = ctx.templates.get(tenant.language, tenant.framework)?.healthPath ?? "/health";
@@ -190,12 +191,11 @@ async function waitUntilAnswers(ctx: WorkerContext, address: string, healthPath:
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
-    if ((await acceptsConnections(address, 1_000)) === "yes") {
-      const probe = await probeTenant(ctx.config, address, healthPath);
-      if (probe.ok) return;
-      last = probe.error;
-    }
-    await new Promise((r) => setTimeout(r, 10));
+    // An unpaused app answers the first probe; a started one refuses connections (cheap) until it listens.
+    const probe = await probeTenant(ctx.config, address, healthPath);
+    if (probe.ok) return;
+    last = probe.error;
+    if ((await acceptsConnections(address, 1_000)) === "refused") await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`woken, but its health check did not pass within ${timeoutMs} ms (${last})`);
 }
