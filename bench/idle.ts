@@ -23,8 +23,9 @@ const N = Number(process.argv[2] ?? 50);
 const ROUNDS = Number(process.argv[3] ?? 10);
 
 const stack: Stack = await benchStack("bench-idle", {
-  TENANT_PORT_MIN: "7001",
-  TENANT_PORT_MAX: "7999",
+  // This checkout's own test range when it has one (benchmarks of other checkouts use 7001–7999).
+  TENANT_PORT_MIN: process.env.TEST_PORT_MIN ?? "7001",
+  TENANT_PORT_MAX: process.env.TEST_PORT_MAX ?? "7999",
   TENANT_MEMORY_MB: "128",
   TENANT_CPUS: "0.25",
   LOG_LEVEL: "warn",
