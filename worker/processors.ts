@@ -14,7 +14,7 @@ import { followContainerLogs } from "../shared/logs/follower.js";
 import { readContainerLogs } from "../shared/tenants/logs.js";
 import { provisionTenant } from "../shared/tenants/provision.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
-import { sleepTenant, wakeTenant } from "../shared/tenants/sleep.js";
+import { giveUpWake, sleepTenant, wakeTenant } from "../shared/tenants/sleep.js";
 import { keepNetworksWarm } from "../shared/tenants/warm-networks.js";
 import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
@@ -46,7 +46,15 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     return result;
   },
   sleep: (ctx, { envId }) => sleepTenant(ctx, envId),
-  wake: (ctx, { envId }) => wakeTenant(ctx, envId),
+  wake: async (ctx, { envId }, job) => {
+    try {
+      return await wakeTenant(ctx, envId);
+    } catch (err) {
+      // Out of attempts: back to stopped with the reason, not waking for ever; the next request tries again.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUpWake(ctx, envId, err);
+      throw err;
+    }
+  },
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {
     const outcome = await followContainerLogs(ctx, envId, signal);

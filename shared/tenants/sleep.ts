@@ -17,6 +17,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { tenantRoute, wakerRoute } from "../ingress/hostname.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
+import { scrubSecrets } from "../logger.js";
 import { SPAWN_ADMISSION_LOCK, capacityMemoryMb, reservedMemorySql } from "../limits/admission.js";
 import { runtimeCanPause } from "../runtime-capabilities.js";
 import { liveStatuses, runningStatuses, sleepingStatuses, type TenantStatus } from "../tenant-state.js";
@@ -184,6 +185,13 @@ export async function wakeTenant(ctx: WorkerContext, envId: number): Promise<"wo
   });
   log.info("tenant woke");
   return "woke";
+}
+
+/** A wake that failed its last attempt: the tenant is stopped again (its container stopped), with the reason in its `error`. */
+export async function giveUpWake(ctx: WorkerContext, envId: number, err: unknown): Promise<void> {
+  const reason = `wake failed: ${scrubSecrets((err as Error)?.message ?? String(err))}`;
+  const moved = await transitionTenant(ctx, { envId, from: ["waking"], to: "stopped", reason, actor: ctx.actor, patch: { lastError: reason } });
+  if (moved) await enqueueOrLeaveToReconciler(ctx, jobs.sleep, { envId });
 }
 
 /** Polls the app (connection refused costs next to nothing) until its health check passes; throws past `timeoutMs`. */
