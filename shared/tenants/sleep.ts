@@ -134,6 +134,20 @@ export async function sleepTenant(ctx: WorkerContext, envId: number): Promise<"s
     await ctx.runtime.sleep(tenant.containerName, mode);
     await ctx.db.update(tenants).set({ sleepMemoryMb: 0 }).where(eq(tenants.envId, envId));
   }
+  // Sleep and wake jobs are fenced apart only per job: a wake asked for while this one ran (a
+  // request at the waker) may have found the container still awake and made the tenant ready.
+  // Looked at after the container slept: woken meanwhile, it is woken here too; woken later, its
+  // own wake job comes after this sleep and wakes it.
+  const now = await getTenant(ctx.db, envId);
+  if (now?.status === "stopped" && mode === "paused" && container) {
+    // Stopped meanwhile (the idle policy's next step, its job deduplicated against this one).
+    await ctx.runtime.sleep(tenant.containerName, "stopped");
+    await ctx.db.update(tenants).set({ sleepMemoryMb: 0 }).where(eq(tenants.envId, envId));
+  } else if (now && !sleepingStatuses.includes(now.status) && container) {
+    await ctx.runtime.wake(tenant.containerName);
+    log.info({ status: now.status }, "woken while going to sleep; container woken again");
+    return "woken";
+  }
   log.info("tenant asleep");
   return "slept";
 }
