@@ -200,6 +200,19 @@ describe("sleeping tenants and the rest of the lifecycle", () => {
     for (const t of [p, s]) await expect(inspect(t.containerName)).rejects.toThrow(/no such container/i);
   });
 
+  test("a key rotation from paused re-creates the container with the new key, and the tenant comes back ready", async () => {
+    const t = await spawnReady();
+    await sleepViaApi(t.envId, "paused");
+    await containerAsleep(t.containerName, "paused");
+    const rotated = await stack.api(`/api/v1/tenant/${t.envId}/rotate-key`, { token, method: "POST" });
+    expect(rotated.status).toBe(202);
+    const ready = await waitForStatus(stack, token, t.envId, ["ready"], 60_000);
+    expect(ready.apiKeyPrefix).toBe(rotated.body.tenant.apiKeyPrefix);
+    const state = (await inspect(t.containerName)).State;
+    expect(state.Running && !state.Paused).toBe(true);
+    expect((await httpsGet(`${t.url}/`, ca, 10_000)).status).toBe(200);
+  });
+
   test("a tenant that cannot wake in time: the held request gets 503 with Retry-After, and its status says why", async () => {
     const t = await spawnReady();
     await sleepViaApi(t.envId, "stopped");
