@@ -1,6 +1,7 @@
 /**
  * API process (`npm run api`): serves the Hono app on PORT, and metrics and the queue dashboard
- * on the operations listener (OPS_HOST:OPS_PORT, loopback by default); never talks to Docker.
+ * on the operations listener (OPS_HOST:OPS_PORT, loopback by default), and the waker sleeping
+ * tenants' routes lead to (WAKER_HOST:WAKER_PORT, api/waker.ts); never talks to Docker.
  */
 import { serve } from "@hono/node-server";
 import { startAuthServices } from "../shared/auth/services.js";
@@ -15,6 +16,7 @@ import { createApp, livenessFirst } from "./app.js";
 import type { ApiContext } from "./env.js";
 import { createApiMetrics } from "./metrics.js";
 import { createOpsApp } from "./ops.js";
+import { startWaker } from "./waker.js";
 
 const config = loadConfig();
 const base = createAppContext(config, "api");
@@ -54,6 +56,9 @@ const ops =
         log.info({ port: addr.port, host: config.OPS_HOST }, "operations listener (metrics, queue dashboard) listening"),
       )
     : null;
+// Sleeping tenants' ingress routes lead here (docs/idle.md).
+const waker = startWaker(ctx);
+
 ops?.on("error", (err: NodeJS.ErrnoException) => {
   // Like the public port: a process that cannot serve what its configuration says refuses to run.
   log.fatal({ err: { code: err.code, message: err.message } }, `the operations listener cannot listen on ${config.OPS_HOST}:${config.OPS_PORT} (set OPS_PORT, or 0 to turn it off)`);
@@ -65,6 +70,7 @@ async function shutdown(signal: string) {
   const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
   server.close();
   ops?.close();
+  waker?.close();
   await statusFeed.close(); // held status waits answer now and event streams end, so close() can finish
   await auth.close();
   await ctx.metrics.close();

@@ -56,6 +56,9 @@ const webhookDescriptions: Record<(typeof webhookEventTypes)[number], string> = 
   "tenant.unhealthy": "Health checks fail; the platform restarts the container with back-off.",
   "tenant.recovered": "An unhealthy tenant is ready again.",
   "tenant.destroyed": "The tenant's container and port are gone; the record stays for billing.",
+  "tenant.paused": "The tenant was put to sleep, paused (idle, or POST /sleep): memory kept, CPU frozen; the next request wakes it.",
+  "tenant.stopped": "The tenant was put to sleep, stopped: memory freed; port, route, key and data kept; the next request wakes it.",
+  "tenant.woke": "A paused or stopped tenant is ready again (a request through its hostname, or POST /wake).",
 };
 
 export function documentApi(app: OpenAPIHono<HonoEnv>) {

@@ -28,6 +28,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   TENANT_LIMIT_REACHED: "the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created",
   CONCURRENCY_LIMIT_REACHED: "too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`",
   CAPACITY_EXHAUSTED: "the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After",
+  WAKE_TIMEOUT: "(from the ingress, on a sleeping tenant's hostname) the tenant did not wake within TENANT_WAKE_TIMEOUT_MS; the reason is in its status' `error`; see Retry-After",
   TOO_MANY_AUTH_FAILURES: "this credential failed too many times from this client (a valid credential is not affected); see Retry-After",
   NO_PORTS_AVAILABLE: "every tenant port is taken",
   DEPENDENCY_UNAVAILABLE: "Postgres, Redis or the workers do not answer (in time); try again after Retry-After",
@@ -112,6 +113,33 @@ const AddressSchema = z.string().nullable().openapi({
   example: "198.18.0.11:3001",
 });
 
+/** Scale to zero (docs/idle.md): seconds without traffic before the tenant is paused, then stopped; null = never. */
+export const IdlePolicySchema = z
+  .strictObject({
+    pauseAfterSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000)
+      .nullable()
+      .openapi({ example: 300, description: "pause (memory kept, CPU frozen) after this many seconds without traffic; null = never" }),
+    stopAfterSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000)
+      .nullable()
+      .openapi({ example: 3600, description: "stop (memory freed; port, route, key, data kept) after this many seconds without traffic; null = never" }),
+  })
+  .openapi("IdlePolicy");
+
+const IdlePolicyViewSchema = z
+  .object({
+    ...IdlePolicySchema.shape,
+    lastActiveAt: dateTime("when the idle watch last saw traffic (a request through the ingress, an open or new connection)").nullable(),
+  })
+  .openapi("TenantIdle");
+
 export const TenantSchema = z
   .object({
     envId: z.number().int().openapi({ example: 1 }),
@@ -135,6 +163,7 @@ export const TenantSchema = z
     error: z.string().nullable(),
     webhookUrl: z.string().nullable(),
     quota: z.object({ callsPerMinute: z.number().int().nullable(), callsPerMonth: z.number().int().nullable() }),
+    idle: IdlePolicyViewSchema,
     health: z.object({
       lastCheckAt: dateTime().nullable(),
       consecutiveFailures: z.number().int(),

@@ -227,6 +227,25 @@ export const configDocs = {
   },
   WORKER_HEARTBEAT_MS: { group: "workers", meaning: "How often the heartbeat file is written." },
 
+  TENANT_IDLE_PAUSE_S: {
+    group: "tenants",
+    meaning:
+      "Default idle policy: a ready tenant with no requests and no open connections for this many seconds is paused (`docker pause`); 0 = never. A spawn's `idle` overrides it. See [idle.md](idle.md).",
+  },
+  TENANT_IDLE_STOP_S: {
+    group: "tenants",
+    meaning: "Default idle policy: after this many seconds without traffic a tenant is stopped (memory freed; port, route, key and data kept); 0 = never.",
+  },
+  TENANT_WAKE_TIMEOUT_MS: {
+    group: "tenants",
+    meaning: "How long the ingress holds a request to a sleeping tenant while it wakes; past it the client gets 503 with `Retry-After` and the reason is in the tenant's status.",
+  },
+  WAKER_PORT: {
+    group: "ingress",
+    meaning:
+      "Port of the waker, the listener in the API process that sleeping tenants' ingress routes point at (it holds requests while the tenant wakes); 0 = no waker. Every API process and worker must agree on it.",
+  },
+  WAKER_HOST: { group: "ingress", meaning: "Address the waker listens on and Caddy dials it at (loopback by default)." },
   HEALTH_INTERVAL_MS: { group: "health", meaning: "Interval of the health sweep." },
   HEALTH_TIMEOUT_MS: { group: "health", meaning: "Timeout of one health probe." },
   HEALTH_CONCURRENCY: { group: "health", meaning: "Health probes run in parallel." },

@@ -139,6 +139,14 @@ const schema = z
     /** Docker runtime: how many network namespaces are kept set up ahead for the next spawns (see shared/tenants/warm-networks.ts); 0: none. */
     TENANT_WARM_NETWORKS: envNumber(z.number().int().min(0).max(100).default(10)),
     TENANT_MEMORY_MB: int(256),
+    /** Scale to zero (docs/idle.md): the organisation default idle policy, in seconds without traffic; 0 = never. */
+    TENANT_IDLE_PAUSE_S: int(0),
+    TENANT_IDLE_STOP_S: int(0),
+    /** How long a request to a sleeping tenant is held while it wakes before the client gets 503 with Retry-After. */
+    TENANT_WAKE_TIMEOUT_MS: envNumber(z.number().int().min(100).default(30_000)),
+    /** The waker: the listener (in the API process) sleeping tenants' ingress routes point at; it holds requests while the tenant wakes. 0 = none. */
+    WAKER_PORT: envNumber(z.number().int().min(0).max(65535).default(3090)),
+    WAKER_HOST: z.string().default("127.0.0.1"),
     TENANT_CPUS: envNumber(z.number().positive().default(0.5)),
     TENANT_PIDS_LIMIT: int(128),
     TEMPLATES_DIR: z.string().default(join(projectRoot, "tenant-templates")),
@@ -210,8 +218,8 @@ const schema = z
       .regex(/^[A-Za-z0-9_.:-]{1,100}$/)
       .default("convergence_calls"),
     STRIPE_WEBHOOK_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
-    BILLING_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-    BILLING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(600_000),
+    BILLING_FLUSH_INTERVAL_MS: envNumber(z.number().int().min(100).default(60_000)),
+    BILLING_RECONCILE_INTERVAL_MS: envNumber(z.number().int().min(100).default(600_000)),
     /** Health sweeps: interval, per-probe timeout, parallel probes, failures before `unhealthy`. */
     HEALTH_INTERVAL_MS: int(10_000),
     HEALTH_TIMEOUT_MS: int(2_000),

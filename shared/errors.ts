@@ -26,6 +26,7 @@ export type ErrorCode =
   | "NO_PORTS_AVAILABLE"
   | "DEPENDENCY_UNAVAILABLE"
   | "CAPACITY_EXHAUSTED"
+  | "WAKE_TIMEOUT"
   | "UPSTREAM_ERROR"
   | "UPSTREAM_TIMEOUT"
   | "INTERNAL";
@@ -68,6 +69,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 402 | 403 | 404 | 409 | 4
     case "NO_PORTS_AVAILABLE":
     case "DEPENDENCY_UNAVAILABLE":
     case "CAPACITY_EXHAUSTED":
+    case "WAKE_TIMEOUT":
       return 503;
     case "UPSTREAM_TIMEOUT":
       return 504;

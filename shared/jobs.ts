@@ -82,6 +82,29 @@ export const jobs = {
     worker: workerDefaults,
     fence: (p) => p.envId,
   }),
+  /**
+   * Scale to zero (docs/idle.md): makes a sleeping tenant's container match its state (paused or
+   * stopped), after pointing its route at the waker. Same fence as provision and destroy.
+   */
+  sleep: defineJob({
+    queue: "tenant-sleep",
+    name: "sleep",
+    payload: z.object({ envId }),
+    jobId: (p) => `sleep-${p.envId}`,
+    options: (c) => lifecycleOptions(c.PROVISION_ATTEMPTS)(c),
+    worker: workerDefaults,
+    fence: (p) => p.envId,
+  }),
+  /** Unpauses or starts a waking tenant, waits for its health check, puts its direct route back: ready. */
+  wake: defineJob({
+    queue: "tenant-wake",
+    name: "wake",
+    payload: z.object({ envId }),
+    jobId: (p) => `wake-${p.envId}`,
+    options: (c) => ({ ...lifecycleOptions(c.PROVISION_ATTEMPTS)(c), backoff: { type: "fixed", delay: 200 } }),
+    worker: workerDefaults,
+    fence: (p) => p.envId,
+  }),
   /** The API never talks to Docker: a logs request is a short job a worker answers (request/reply). */
   logs: defineJob({
     queue: "tenant-logs",

@@ -13,7 +13,7 @@ import { assertBeforeDeadline, type Deadline } from "./deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
 import { limitsOf } from "./limits/limits.js";
 import { takeToken } from "./limits/rate.js";
-import { runningStatuses, teardownStatuses } from "./tenant-state.js";
+import { rotatableStatuses, teardownStatuses } from "./tenant-state.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
@@ -97,8 +97,8 @@ export async function authenticateTenantKey(db: Db, key: string, cache?: TenantK
 export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number; deadline?: Deadline }): Promise<{ tenant: Tenant; apiKey: string }> {
   const { ctx, orgId, envId, deadline } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
-  if (!runningStatuses.includes(current.status)) {
-    throw new AppError("INVALID_STATE", `tenant ${envId} is ${current.status}; keys can be rotated while it is ready or unhealthy`);
+  if (!rotatableStatuses.includes(current.status)) {
+    throw new AppError("INVALID_STATE", `tenant ${envId} is ${current.status}; keys can be rotated while it is ready, unhealthy, paused, stopped or waking`);
   }
   const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
   await takeToken(ctx, orgId, "rotationsPerMinute", limits.rotationsPerMinute);
@@ -107,7 +107,7 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   const apiKey = newSecret(TENANT_KEY_PREFIX);
   const tenant = await transitionTenant(ctx, {
     envId,
-    from: runningStatuses,
+    from: rotatableStatuses,
     to: "provisioning",
     reason: "API key rotated: re-creating the container with the new key",
     actor: ctx.actor,

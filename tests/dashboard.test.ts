@@ -421,6 +421,25 @@ describe("the dashboard", () => {
     await expectOnly(rec);
   });
 
+  it("the tenant page shows the idle policy, puts the tenant to sleep and wakes it, the state following live", async () => {
+    const name = unique("nap");
+    const spawned = await spawnViaApi(stack, orgA.token, { name, idle: { pauseAfterSeconds: 3600, stopAfterSeconds: null } });
+    const envId = spawned.body.tenant.envId as number;
+    await waitForStatus(stack, orgA.token, envId, ["ready"]);
+    const rec = await newContext();
+    const page = await signIn(rec, orgA.token);
+    await page.getByRole("link", { name, exact: true }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    expect(await page.getByTestId("idle-policy").textContent()).toContain("pause after 3600 s, stop after never");
+    await page.getByRole("button", { name: "Sleep" }).click();
+    await page.locator(".page-head .status-paused").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Wake" }).click();
+    await page.locator(".page-head .status-ready").waitFor({ timeout: 30_000 });
+    await page.getByTestId("timeline").getByText("woke: its health check passes").waitFor();
+    expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token: orgA.token })).body.tenant.status).toBe("ready");
+    await expectOnly(rec);
+  });
+
   it("usage shows a convergence call made with the tenant's key, and one refused by its quota, per tenant and per day", async () => {
     const org = await stack.newOrg("dash-usage");
     const name = unique("billed");

@@ -17,6 +17,7 @@ import { followContainerLogs } from "../shared/logs/follower.js";
 import { readContainerLogs } from "../shared/tenants/logs.js";
 import { provisionTenant } from "../shared/tenants/provision.js";
 import { reconcile } from "../shared/tenants/reconcile.js";
+import { giveUpWake, sleepTenant, wakeTenant } from "../shared/tenants/sleep.js";
 import { keepNetworksWarm } from "../shared/tenants/warm-networks.js";
 import { deliverWebhookEvent } from "../shared/webhooks/deliver.js";
 import { enqueuePendingWebhookEvents } from "../shared/webhooks/sweep.js";
@@ -46,6 +47,16 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     // Its port is free again, and the lowest free port is the next spawn's: keep it warm.
     void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
     return result;
+  },
+  sleep: (ctx, { envId }) => sleepTenant(ctx, envId),
+  wake: async (ctx, { envId }, job) => {
+    try {
+      return await wakeTenant(ctx, envId);
+    } catch (err) {
+      // Out of attempts: back to stopped with the reason, not waking for ever; the next request tries again.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await giveUpWake(ctx, envId, err);
+      throw err;
+    }
   },
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {

@@ -4,9 +4,10 @@ import { limitDescriptions, limitNames } from "../../shared/limits/limits.js";
 import { limitsReport } from "../../shared/limits/report.js";
 import { billingView } from "../../shared/billing/report.js";
 import { getOrganisation } from "../../shared/orgs.js";
+import { defaultIdlePolicy } from "../../shared/tenants/idle-policy.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { BillingSchema, OrganisationSchema, errorResponses } from "../schemas.js";
+import { BillingSchema, IdlePolicySchema, OrganisationSchema, errorResponses } from "../schemas.js";
 
 const LimitsSchema = z
   .object(Object.fromEntries(limitNames.map((n) => [n, z.number().int().openapi({ description: limitDescriptions[n] })])) as Record<(typeof limitNames)[number], z.ZodNumber>)
@@ -40,6 +41,7 @@ export const orgRoute = createRoute({
               })
               .openapi("OrganisationUsage"),
             billing: BillingSchema,
+            idleDefaults: IdlePolicySchema.openapi({ description: "the idle policy a spawn without `idle` gets (TENANT_IDLE_PAUSE_S, TENANT_IDLE_STOP_S; null = never)" }),
           }),
         },
       },
@@ -53,5 +55,5 @@ export const orgHandler: RouteHandler<typeof orgRoute, HonoEnv> = async (c) => {
   const orgId = c.get("org").id;
   const [org, report, billing] = await Promise.all([getOrganisation(ctx.db, orgId), limitsReport(ctx, orgId), billingView(ctx.db, ctx.config, orgId)]);
   const organisation = { id: org.id, name: org.name, tokenPrefix: org.tokenPrefix, createdAt: org.createdAt.toISOString() };
-  return c.json({ success: true as const, organisation, ...report, billing }, 200);
+  return c.json({ success: true as const, organisation, ...report, billing, idleDefaults: defaultIdlePolicy(ctx.config) }, 200);
 };

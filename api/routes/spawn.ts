@@ -4,7 +4,7 @@ import { spawnTenant } from "../../shared/tenants/spawn.js";
 import { tenantView } from "../../shared/tenants/view.js";
 import { access } from "../access.js";
 import type { HonoEnv } from "../env.js";
-import { SpawnedTenantSchema, errorResponses, tenantName, text, wellFormed } from "../schemas.js";
+import { IdlePolicySchema, SpawnedTenantSchema, errorResponses, tenantName, text, wellFormed } from "../schemas.js";
 
 export const SpawnBody = z
   .strictObject({
@@ -19,7 +19,7 @@ export const SpawnBody = z
       // Stored as the parser reads it (punycode host, percent-encoded path), so what is delivered to is what was checked.
       .transform((v) => new URL(v).href)
       .optional()
-      .openapi({ description: "receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks)" }),
+      .openapi({ description: "receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed, tenant.paused, tenant.stopped, tenant.woke (Standard Webhooks)" }),
     quota: z
       .strictObject({
         callsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
@@ -27,6 +27,9 @@ export const SpawnBody = z
       })
       .optional()
       .openapi({ description: "per-tenant limits on convergence calls; omitted means unlimited" }),
+    idle: IdlePolicySchema.optional().openapi({
+      description: "scale to zero: pause, then stop, after so many seconds without traffic (null = never); omitted: the platform defaults shown in GET /api/v1/org",
+    }),
   })
   .openapi("SpawnRequest");
 

@@ -138,6 +138,29 @@ export class Tenants {
     return tenant;
   }
 
+  /**
+   * Scale to zero: puts the tenant to sleep, `"paused"` (memory kept, wakes in tens of ms) or
+   * `"stopped"` (memory freed, wakes in about a start). Its next request through its HTTPS
+   * hostname wakes it (held, not refused), as does `wake`. Answers at once; the worker follows.
+   */
+  async sleep(envId: number, mode: "paused" | "stopped", options: CallOptions = {}): Promise<Tenant> {
+    const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/sleep", { params: { path: { id: envId } }, body: { mode }, signal: options.signal }));
+    return tenant;
+  }
+
+  /** Wakes a paused or stopped tenant; with `wait: "ready"`, resolves once it answers again. */
+  async wake(envId: number, options: CallOptions & { wait?: "ready"; timeoutMs?: number } = {}): Promise<Tenant> {
+    const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/wake", { params: { path: { id: envId } }, signal: options.signal }));
+    if (!options.wait) return tenant;
+    return this.wait(envId, "ready", { timeoutMs: options.timeoutMs, signal: options.signal });
+  }
+
+  /** Sets the idle policy: pause, then stop, after so many seconds without traffic (`null` = never). */
+  async setIdlePolicy(envId: number, idle: { pauseAfterSeconds: number | null; stopAfterSeconds: number | null }, options: CallOptions = {}): Promise<Tenant> {
+    const { tenant } = await unwrap(this.api.PATCH("/api/v1/tenant/{id}", { params: { path: { id: envId } }, body: { idle }, signal: options.signal }));
+    return tenant;
+  }
+
   /** The tenant's webhook events, newest first, each with every delivery attempt. */
   async webhooks(id: TenantId, options: CallOptions & { limit?: number } = {}): Promise<WebhookDelivery[]> {
     const { events } = await unwrap(this.api.GET("/api/v1/tenant/{id}/webhooks", { params: { path: { id: envIdOf(id) }, query: { limit: options.limit } }, signal: options.signal }));

@@ -3,7 +3,7 @@
  * leases that make a host port belong to at most one live tenant (a primary key, not a lock).
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, check, jsonb, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, check, jsonb, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenantStatuses, type TenantStatus } from "../tenant-state.js";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -78,6 +78,18 @@ export const tenants = pgTable(
     /** Per-tenant quotas set at spawn; null means unlimited. */
     quotaPerMinute: integer("quota_per_minute"),
     quotaPerMonth: integer("quota_per_month"),
+    /**
+     * Scale to zero (docs/idle.md): seconds without traffic before the tenant is paused, then
+     * stopped; null = never. Resolved at spawn (the spawn's `idle`, else the platform defaults).
+     */
+    idlePauseAfterS: integer("idle_pause_after_s"),
+    idleStopAfterS: integer("idle_stop_after_s"),
+    /** The last time the idle watch saw traffic (a request through the ingress, an open connection, a new one). */
+    lastActiveAt: ts("last_active_at"),
+    /** The tenant network's count of accepted TCP connections at the last look, to see new ones since. */
+    idleConnCounter: bigint("idle_conn_counter", { mode: "number" }),
+    /** What a paused tenant holds (its container's memory when it was paused): the capacity guard counts this, not its limit. */
+    sleepMemoryMb: integer("sleep_memory_mb"),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
     statusChangedAt: ts("status_changed_at").notNull().defaultNow(),

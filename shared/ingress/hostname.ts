@@ -54,3 +54,9 @@ export function tenantRoute(
     upstream: container?.ingressAddress ?? container?.address ?? `${probeHost}:${tenant.port}`,
   };
 }
+
+/** A sleeping tenant's route (docs/idle.md): to the waker, which holds the request while the tenant wakes. */
+export function wakerRoute(config: Pick<Config, "TENANT_DOMAIN" | "WAKER_HOST" | "WAKER_PORT">, tenant: { name: string; envId: number }): IngressRoute {
+  const host = config.WAKER_HOST.includes(":") ? `[${config.WAKER_HOST}]` : config.WAKER_HOST;
+  return { envId: tenant.envId, hostname: tenantHostname(tenant.name, tenant.envId, config.TENANT_DOMAIN), upstream: `${host}:${config.WAKER_PORT}`, wake: true };
+}

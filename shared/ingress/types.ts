@@ -11,6 +11,11 @@ export interface IngressRoute {
   hostname: string;
   /** host:port the proxy dials: the container's own address when the runtime reports one, else where its app answers. */
   upstream: string;
+  /**
+   * The route leads to the waker (a sleeping tenant, docs/idle.md), not to the tenant: `upstream`
+   * is the waker's address and the proxy tells it which tenant the request is for.
+   */
+  wake?: boolean;
 }
 
 /** What `sync` makes the routes: exactly `routes`, except that the routes of `keep` (envIds) are left as they are. */
@@ -41,6 +46,8 @@ export interface Ingress {
    */
   sync(desired: () => Promise<DesiredRoutes>): Promise<SyncResult>;
   listRoutes(): Promise<IngressRoute[]>;
+  /** Requests the proxy has in flight to each of these upstreams now (an open stream is one); 0 for one it does not know. */
+  inFlight(upstreams: string[]): Promise<Map<string, number>>;
   /** PEM of the root certificate clients must trust when the proxy issues certificates itself; null when it uses a public CA. */
   caCertificate(): Promise<string | null>;
   /** Removes this instance's listeners and routes (uninstall, tests). */

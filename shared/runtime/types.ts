@@ -70,6 +70,25 @@ export interface ContainerRuntime {
   inspect(name: string): Promise<ContainerInfo | null>;
   /** Stops and removes; a no-op when it is already gone. */
   remove(name: string): Promise<void>;
+  /**
+   * Scale to zero (docs/idle.md). `sleep("paused")` freezes the workload with its memory kept
+   * (Docker: `docker pause`); `sleep("stopped")` stops it and frees its memory, keeping the
+   * workload itself (Docker: `docker stop`; Swarm: scaled to 0 replicas). `wake` undoes either and
+   * returns once it runs (its app may still be starting). All idempotent; `sleep` of a workload
+   * that is gone is a no-op. `canPause` false: this runtime offers no pause (Swarm), and
+   * `sleep("paused")` throws.
+   */
+  readonly canPause: boolean;
+  sleep(name: string, mode: "paused" | "stopped"): Promise<void>;
+  wake(name: string): Promise<void>;
+  /**
+   * Traffic to the workload, read from the engine's host (optional; Docker): how many TCP
+   * connections its network has accepted so far (a counter), and how many to `port` are open now.
+   * Null when it does not run here. The idle watch compares it between looks.
+   */
+  connections?(name: string, port: number): Promise<{ accepted: number; open: number } | null>;
+  /** The memory the workload uses now, in MB (optional; Docker); null when unknown. */
+  memoryUsageMb?(name: string): Promise<number | null>;
   /** Applies the CPU quota to a workload created with `deferCpuLimit`; idempotent, a no-op when it is gone. Optional. */
   enforceCpuLimit?(name: string, cpus: number): Promise<void>;
   /**

@@ -9,7 +9,8 @@
  * ingress route moved there, once it answers there. An exited container is restarted with doubling back-off and, past
  * HEALTH_MAX_RESTARTS, the tenant is failed as a crash loop (its container removed, its last log
  * lines kept in `error`). A live tenant whose container is gone is handed back to provisioning
- * (same port, same key).
+ * (same port, same key). Tenants with an idle policy are put to sleep after that long without
+ * traffic (idle.ts); sleeping ones are not looked at at all.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
@@ -17,6 +18,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { ContainerUnstartableError, EngineUnavailableError, labelKeys, type ContainerInfo } from "../runtime/types.js";
 import { runningStatuses } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
+import { sampleAround, watchIdle, type ConnectionSample } from "./idle.js";
 import { decideHealth, decideRestart } from "./health-decision.js";
 import { describePlacement, hasMoved, placementChanged, placementOf } from "./placement.js";
 import { probeTenant, type Probe } from "./probe.js";
@@ -52,7 +54,14 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
   for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
 
   const result: SweepResult = { tenants: live.length, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: 0 };
-  const probes = await mapLimit(live, ctx.config.HEALTH_CONCURRENCY, (t) => probe(ctx, t, byEnvId.get(String(t.envId))));
+  const samples = new Map<number, ConnectionSample>();
+  const probes = await mapLimit(live, ctx.config.HEALTH_CONCURRENCY, async (t) => {
+    const container = byEnvId.get(String(t.envId));
+    // Tenants with an idle policy: their connections are looked at around the probe (idle.ts).
+    const { probe: outcome, sample } = await sampleAround(ctx, t, container, () => probe(ctx, t, container));
+    if (sample) samples.set(t.envId, sample);
+    return outcome;
+  });
   const checkedAt = new Date();
   const quiet: Array<{ envId: number; failures: number }> = [];
 
@@ -145,6 +154,14 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
       from (select unnest(${sql.raw(`array[${quiet.map((q) => q.envId).join(",")}]::int[]`)}) as env_id,
                    unnest(${sql.raw(`array[${quiet.map((q) => q.failures).join(",")}]::int[]`)}) as failures) v
       where t.env_id = v.env_id and t.status in ${[...runningStatuses]}`);
+  }
+  // Scale to zero: only on a full sweep (a look at the unhealthy alone says nothing about the others' traffic).
+  if (!opts.onlyUnhealthy) {
+    const idle = await watchIdle(ctx, live, byEnvId, samples, checkedAt).catch((err: unknown) => {
+      ctx.logger.warn({ err }, "idle watch failed; trying again next sweep");
+      return null;
+    });
+    if (idle && (idle.paused || idle.stopped)) ctx.logger.info(idle, "idle watch put tenants to sleep");
   }
   result.ms = Math.round(performance.now() - started);
   return result;

@@ -14,7 +14,8 @@ export async function probeTenant(config: Pick<Config, "HEALTH_TIMEOUT_MS">, add
   try {
     // redirect "manual": a tenant's app is not trusted, and a 3xx to another address would make the
     // worker send a request wherever the tenant likes (SSRF); a redirect is simply not a 200.
-    const res = await fetch(`http://${address}${healthPath}`, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    // Connection: close, so that no probe's connection stays open to the app: the idle watch counts open ones (docs/idle.md).
+    const res = await fetch(`http://${address}${healthPath}`, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual", headers: { connection: "close" } });
     await res.body?.cancel();
     return res.status === 200 ? { ok: true } : { ok: false, error: `GET ${healthPath} at ${address} answered HTTP ${res.status}` };
   } catch (err) {

@@ -8,7 +8,8 @@
  * - a destroy is never given up (failing it would leave whatever it could not remove with nobody
  *   responsible for it): it is retried until it succeeds, and past DEADLINE_DESTROYING_MS the
  *   tenant's `error` says so and why, and the worker logs it as an error, for an operator to see;
- * - a live tenant whose container is gone gets it back (same port, same key);
+ * - a live tenant whose container is gone gets it back (same port, same key); a sleeping one is
+ *   left asleep (its wake re-creates it), and one whose container runs is put back to sleep;
  * - a container with the owner labels and no live tenant is removed after a grace period, so a
  *   container being created right now is not taken. Nothing without the labels is touched;
  * - the tenants' network and its firewall rules are applied again (after a dockerd restart or a
@@ -23,7 +24,7 @@ import { tenants, type Tenant } from "../db/schema.js";
 import { jobs } from "../jobs.js";
 import { scrubSecrets } from "../logger.js";
 import { labelKeys } from "../runtime/types.js";
-import { liveStatuses, provisionStatuses, runningStatuses, transientStatuses, type TenantStatus } from "../tenant-state.js";
+import { liveStatuses, provisionStatuses, runningStatuses, sleepingStatuses, transientStatuses, type TenantStatus } from "../tenant-state.js";
 import { failTenantAndCleanUp } from "./fail.js";
 import { recreateMissingContainer } from "./recreate.js";
 import { syncRoutes } from "./routes.js";
@@ -145,7 +146,12 @@ export async function requeueTransientTenants(ctx: WorkerContext, graceMs: numbe
     .where(and(inArray(tenants.status, [...transientStatuses]), lt(tenants.statusChangedAt, new Date(Date.now() - graceMs))));
   let enqueued = 0;
   for (const t of stale) {
-    const added = t.status === "destroying" ? await ctx.queues.enqueue(jobs.destroy, { envId: t.envId }) : await ctx.queues.enqueue(jobs.provision, { envId: t.envId, reason: "reconcile" });
+    const added =
+      t.status === "destroying"
+        ? await ctx.queues.enqueue(jobs.destroy, { envId: t.envId })
+        : t.status === "waking"
+          ? await ctx.queues.enqueue(jobs.wake, { envId: t.envId })
+          : await ctx.queues.enqueue(jobs.provision, { envId: t.envId, reason: "reconcile" });
     if (added) enqueued++;
   }
   return enqueued;
@@ -168,6 +174,16 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
     await ctx.runtime.remove(c.name);
     orphansRemoved++;
     ctx.logger.warn({ container: c.name, envId: c.labels[labelKeys.envId] }, "removed an owned container that belongs to no live tenant");
+  }
+
+  // A sleeper stays asleep: one whose container runs (its sleep job was lost, or someone started
+  // it by hand) gets its sleep job again; one whose container is gone is left for its wake.
+  const byEnvId = new Map(containers.map((c) => [c.labels[labelKeys.envId], c]));
+  const settled = Date.now() - 5_000;
+  for (const t of rows) {
+    if (!sleepingStatuses.includes(t.status) || t.statusChangedAt.getTime() > settled) continue;
+    const state = byEnvId.get(String(t.envId))?.state;
+    if (state === "running" || (t.status === "stopped" && state === "paused")) await ctx.queues.enqueue(jobs.sleep, { envId: t.envId });
   }
 
   let recreated = 0;

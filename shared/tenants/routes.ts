@@ -13,10 +13,10 @@
 import { inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
-import { tenantRoute } from "../ingress/hostname.js";
+import { tenantRoute, wakerRoute } from "../ingress/hostname.js";
 import type { SyncResult } from "../ingress/types.js";
 import { labelKeys, type ContainerInfo } from "../runtime/types.js";
-import { liveStatuses, runningStatuses } from "../tenant-state.js";
+import { liveStatuses, runningStatuses, sleepingStatuses } from "../tenant-state.js";
 
 /** Adds or updates the tenant's route; logs (and leaves it to the reconciler) when the proxy cannot be reached. */
 export async function publishRoute(ctx: WorkerContext, tenant: Tenant, container: ContainerInfo | null): Promise<boolean> {
@@ -31,7 +31,7 @@ export async function publishRoute(ctx: WorkerContext, tenant: Tenant, container
 
 /**
  * Makes the proxy's routes what Postgres says: a route for every ready or unhealthy tenant whose
- * container exists (to the address the runtime reports now), the current one left alone for a
+ * container exists (to the address the runtime reports now), one to the waker for every sleeping one, the current one left alone for a
  * tenant being provisioned (provisioning publishes it while the app starts), none for anyone else.
  * Read inside the proxy's compare-and-swap, so a route withdrawn meanwhile is not written back.
  */
@@ -49,7 +49,9 @@ export async function syncRoutes(ctx: WorkerContext): Promise<SyncResult> {
     const keep = [];
     for (const t of rows) {
       const container = byEnvId.get(String(t.envId));
-      if (runningStatuses.includes(t.status) && t.port && container?.name === t.containerName) {
+      if (sleepingStatuses.includes(t.status)) {
+        routes.push(wakerRoute(ctx.config, t));
+      } else if (runningStatuses.includes(t.status) && t.port && container?.name === t.containerName) {
         // A task placed nowhere for now (its Swarm node is down) keeps the address it last answered at.
         routes.push(tenantRoute(ctx.config, { ...t, port: t.port }, container.address ? container : { ...container, address: t.address }));
       } else {

@@ -20,6 +20,7 @@ import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { validateWebhookUrl } from "../webhooks/target.js";
 import { recordTenantEvent } from "./event-log.js";
+import { defaultIdlePolicy, idleColumns, type IdlePolicy } from "./idle-policy.js";
 import { allocatePort, portRange } from "./ports.js";
 
 export interface SpawnInput {
@@ -28,6 +29,8 @@ export interface SpawnInput {
   framework: string;
   webhookUrl?: string;
   quota?: { callsPerMinute?: number; callsPerMonth?: number };
+  /** Scale to zero (docs/idle.md); absent: the platform defaults, TENANT_IDLE_PAUSE_S and TENANT_IDLE_STOP_S. */
+  idle?: IdlePolicy;
 }
 
 export interface SpawnResult {
@@ -86,6 +89,7 @@ export async function spawnTenant(args: {
     webhookUrl: input.webhookUrl ?? null,
     quotaPerMinute: input.quota?.callsPerMinute ?? null,
     quotaPerMonth: input.quota?.callsPerMonth ?? null,
+    ...idleColumns(input.idle ?? defaultIdlePolicy(ctx.config)),
   };
   let tenant: Tenant;
   try {

@@ -42,6 +42,7 @@ export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "IN
     error: t.lastError,
     webhookUrl: t.webhookUrl,
     quota: { callsPerMinute: t.quotaPerMinute, callsPerMonth: t.quotaPerMonth },
+    idle: { pauseAfterSeconds: t.idlePauseAfterS, stopAfterSeconds: t.idleStopAfterS, lastActiveAt: t.lastActiveAt?.toISOString() ?? null },
     health: {
       lastCheckAt: t.lastCheckAt?.toISOString() ?? null,
       consecutiveFailures: t.consecutiveFailures,

@@ -13,7 +13,7 @@ import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
 import { placementView } from "../tenants/view.js";
 
-export const webhookEventTypes = ["tenant.ready", "tenant.failed", "tenant.unhealthy", "tenant.recovered", "tenant.destroyed"] as const;
+export const webhookEventTypes = ["tenant.ready", "tenant.failed", "tenant.unhealthy", "tenant.recovered", "tenant.destroyed", "tenant.paused", "tenant.stopped", "tenant.woke"] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The Postgres channel the worker's dispatcher listens on; the payload is the event id. */
@@ -23,12 +23,14 @@ export const WEBHOOK_EVENTS_CHANNEL = "webhook_events";
  * Which state change a subscriber hears about. Becoming ready after having been unhealthy is
  * `tenant.recovered`, whether directly (unhealthy → ready) or through a restart
  * (unhealthy → provisioning → starting → ready); any other arrival at ready is `tenant.ready`
- * (the first time, or again after a key rotation re-created the container). Intermediate
- * states (provisioning, starting, destroying) send nothing.
+ * (the first time, or again after a key rotation re-created the container). Sleeping sends
+ * `tenant.paused` / `tenant.stopped`, and waking → ready `tenant.woke`. Intermediate
+ * states (provisioning, starting, waking, destroying) send nothing.
  */
 export function webhookEventTypeFor(from: TenantStatus, to: TenantStatus, unhealthySinceLastReady = false): WebhookEventType | null {
   switch (to) {
     case "ready":
+      if (from === "waking") return "tenant.woke";
       return from === "unhealthy" || unhealthySinceLastReady ? "tenant.recovered" : "tenant.ready";
     case "unhealthy":
       return "tenant.unhealthy";
@@ -36,6 +38,10 @@ export function webhookEventTypeFor(from: TenantStatus, to: TenantStatus, unheal
       return "tenant.failed";
     case "destroyed":
       return "tenant.destroyed";
+    case "paused":
+      return "tenant.paused";
+    case "stopped":
+      return "tenant.stopped";
     default:
       return null;
   }

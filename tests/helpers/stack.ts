@@ -129,7 +129,7 @@ function runSubnet(): string | null {
  * the run's tenant network, and ports of its own (operations listener, ingress).
  */
 export async function stackEnv(name: string, port: number, overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  const [opsPort, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const [opsPort, httpsPort, httpPort, wakerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const subnet = runSubnet() ?? (await freeSubnet(new Docker(), TEST_SUBNETS));
   return {
     ...testEnv(),
@@ -143,6 +143,7 @@ export async function stackEnv(name: string, port: number, overrides: NodeJS.Pro
     TENANT_PORT_MAX: process.env.TEST_PORT_MAX ?? "4999",
     TENANT_NETWORK_SUBNET: subnet,
     OPS_PORT: String(opsPort),
+    WAKER_PORT: String(wakerPort),
     INGRESS_NAME: `${STACK_INGRESS_PREFIX}${name}-${process.pid}`,
     INGRESS_HTTPS_PORT: String(httpsPort),
     INGRESS_HTTP_PORT: String(httpPort),
@@ -246,7 +247,8 @@ export async function startStack(
     },
     async startExtraApi(extraEnv: NodeJS.ProcessEnv = {}) {
       const [extraPort, extraOpsPort] = [await freePort(), await freePort()];
-      const procEnv = { ...env, PORT: String(extraPort), OPS_PORT: String(extraOpsPort), ...extraEnv };
+      // The first API process is the one with the waker (sleeping tenants' routes lead to its port).
+      const procEnv = { ...env, PORT: String(extraPort), OPS_PORT: String(extraOpsPort), WAKER_PORT: "0", ...extraEnv };
       const proc = startProcess("api", "api/main.ts", procEnv, join(logDir, `${name}-api-${extraPort}.log`), opts.compiled);
       extraApis.push(proc);
       const extraUrl = `http://127.0.0.1:${extraPort}`;

@@ -5,7 +5,7 @@ import { action } from "../cli.js";
 import { table, time } from "../format.js";
 import { paintStatus } from "../tty.js";
 
-const statuses: TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy", "failed", "destroying", "destroyed"];
+const statuses: TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy", "paused", "stopped", "waking", "failed", "destroying", "destroyed"];
 
 function statusList(value: string): TenantStatus[] {
   const list = value.split(",").map((s) => s.trim());

@@ -101,6 +101,13 @@ export function Tenant({ envId }: { envId: number }) {
             <dd>
               {tenant.quota.callsPerMinute ?? "∞"}/min, {tenant.quota.callsPerMonth ?? "∞"}/month
             </dd>
+            <dt>Idle policy</dt>
+            <dd data-testid="idle-policy">
+              {tenant.idle.pauseAfterSeconds === null && tenant.idle.stopAfterSeconds === null
+                ? "never sleeps"
+                : `pause after ${tenant.idle.pauseAfterSeconds === null ? "never" : `${tenant.idle.pauseAfterSeconds} s`}, stop after ${tenant.idle.stopAfterSeconds === null ? "never" : `${tenant.idle.stopAfterSeconds} s`} without traffic`}
+              {tenant.idle.lastActiveAt ? <span className="muted"> (last traffic {ago(tenant.idle.lastActiveAt, now)})</span> : null}
+            </dd>
             <dt>Webhook</dt>
             <dd className="break">{tenant.webhookUrl ?? "none"}</dd>
           </dl>
@@ -167,6 +174,16 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
       const { tenant: t } = await call(api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: tenant.envId } } }));
       setRotated(t);
     });
+  // Scale to zero (docs/idle.md): no dialog, both are undone by the other (or by a request).
+  const sleep = () =>
+    void act(async () => {
+      await call(api.POST("/api/v1/tenant/{id}/sleep", { params: { path: { id: tenant.envId } }, body: { mode: "paused" } }));
+    });
+  const wake = () =>
+    void act(async () => {
+      await call(api.POST("/api/v1/tenant/{id}/wake", { params: { path: { id: tenant.envId } } }));
+    });
+  const asleep = tenant.status === "paused" || tenant.status === "stopped";
   const destroy = (e: FormEvent) => {
     e.preventDefault();
     if (typed !== tenant.name) return;
@@ -177,8 +194,18 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
 
   return (
     <section aria-label="Actions">
+      {!dialog ? <ErrorMessage error={error} /> : null}
       {rotated?.apiKey ? <RevealOnce label={`New API key of ${rotated.name}`} secret={rotated.apiKey} onDone={() => setRotated(null)} /> : null}
       <div className="actions">
+        {asleep ? (
+          <button type="button" onClick={wake} disabled={busy} aria-busy={busy}>
+            Wake
+          </button>
+        ) : tenant.status === "ready" ? (
+          <button type="button" className="secondary" onClick={sleep} disabled={busy} aria-busy={busy} title="pause it now; its next request wakes it">
+            Sleep
+          </button>
+        ) : null}
         <button type="button" className="secondary" onClick={() => setDialog("rotate")}>
           Rotate key
         </button>

@@ -10,7 +10,7 @@ import { EmptyState, ErrorMessage, StatusBadge, TableScroll, usePageTitle } from
 import { age, formatDateTime, useNow } from "../format.js";
 import { useOrganisationEvents } from "../live.js";
 
-const statuses: TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy", "failed", "destroying", "destroyed"];
+const statuses: TenantStatus[] = ["pending", "provisioning", "starting", "ready", "unhealthy", "paused", "stopped", "waking", "failed", "destroying", "destroyed"];
 type Filter = "active" | "all" | TenantStatus;
 const HEALTH_REFRESH_MS = 30_000;
 

@@ -308,7 +308,11 @@ export interface paths {
         delete: operations["destroyTenant"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a tenant's idle policy
+         * @description Sets `idle` (pause, then stop, after so many seconds without traffic; null = never). Idle time counts from this change. See docs/idle.md.
+         */
+        patch: operations["updateTenant"];
         trace?: never;
     };
     "/api/v1/tenant/{id}/events": {
@@ -371,6 +375,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenant/{id}/sleep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a tenant to sleep
+         * @description `paused`: the container is frozen with its memory kept (wakes in tens of ms); `stopped`: it is stopped and its memory freed (wakes in about a start). Port, route, key and data stay. The first request to its HTTPS hostname wakes it, held until it answers. A request in flight or an open connection keeps it awake. Swarm offers only `stopped` (400 for `paused`).
+         */
+        post: operations["sleepTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenant/{id}/status": {
         parameters: {
             query?: never;
@@ -385,6 +409,26 @@ export interface paths {
         get: operations["getTenantStatus"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/wake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake a sleeping tenant
+         * @description paused | stopped → waking → ready (`tenant.woke`). A no-op when it is waking or ready. 503 CAPACITY_EXHAUSTED when the host has no room for it.
+         */
+        post: operations["wakeTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -533,6 +577,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "tenant.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.paused
+         * @description The tenant was put to sleep, paused (idle, or POST /sleep): memory kept, CPU frozen; the next request wakes it. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantPausedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "tenant.ready": {
         parameters: {
             query?: never;
@@ -573,6 +637,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "tenant.stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.stopped
+         * @description The tenant was put to sleep, stopped: memory freed; port, route, key and data kept; the next request wakes it. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantStoppedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "tenant.unhealthy": {
         parameters: {
             query?: never;
@@ -587,6 +671,26 @@ export interface webhooks {
          * @description Health checks fail; the platform restarts the container with back-off. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
          */
         post: operations["tenantUnhealthyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tenant.woke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tenant.woke
+         * @description A paused or stopped tenant is ready again (a request through its hostname, or POST /wake). Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["tenantWokeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -703,6 +807,7 @@ export interface components {
                  *     - `TENANT_LIMIT_REACHED` (429): the organisation has as many live tenants as its limit (`details.max`) allows: destroy one first; nothing was created
                  *     - `CONCURRENCY_LIMIT_REACHED` (429): too many requests held open at once for the organisation: `details.limit` is `maxEventStreams`, `maxHeldWaits` or `maxLogFollows`
                  *     - `CAPACITY_EXHAUSTED` (503): the platform has no room for another tenant now (reserved tenant memory would pass its share of the machine); see Retry-After
+                 *     - `WAKE_TIMEOUT` (503): (from the ingress, on a sleeping tenant's hostname) the tenant did not wake within TENANT_WAKE_TIMEOUT_MS; the reason is in its status' `error`; see Retry-After
                  *     - `TOO_MANY_AUTH_FAILURES` (429): this credential failed too many times from this client (a valid credential is not affected); see Retry-After
                  *     - `NO_PORTS_AVAILABLE` (503): every tenant port is taken
                  *     - `DEPENDENCY_UNAVAILABLE` (503): Postgres, Redis or the workers do not answer (in time); try again after Retry-After
@@ -712,7 +817,7 @@ export interface components {
                  * @example VALIDATION_FAILED
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "WAKE_TIMEOUT" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
                 /** @description structured context, e.g. the failed fields or the limit reached */
                 details?: unknown;
                 /** @description what went wrong, for people; never contains a secret */
@@ -720,6 +825,19 @@ export interface components {
             };
             /** @enum {boolean} */
             success: false;
+        };
+        /** @description scale to zero: pause, then stop, after so many seconds without traffic (null = never); omitted: the platform defaults shown in GET /api/v1/org */
+        IdlePolicy: {
+            /**
+             * @description pause (memory kept, CPU frozen) after this many seconds without traffic; null = never
+             * @example 300
+             */
+            pauseAfterSeconds: number | null;
+            /**
+             * @description stop (memory freed; port, route, key, data kept) after this many seconds without traffic; null = never
+             * @example 3600
+             */
+            stopAfterSeconds: number | null;
         };
         JWK: {
             alg: string;
@@ -908,6 +1026,7 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
             language: string;
@@ -953,6 +1072,7 @@ export interface components {
         SpawnRequest: {
             /** @example express */
             framework: string;
+            idle?: components["schemas"]["IdlePolicy"];
             /** @example node */
             language: string;
             name: string;
@@ -961,7 +1081,7 @@ export interface components {
                 callsPerMinute?: number;
                 callsPerMonth?: number;
             };
-            /** @description receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed (Standard Webhooks) */
+            /** @description receives tenant.ready, tenant.failed, tenant.unhealthy, tenant.recovered, tenant.destroyed, tenant.paused, tenant.stopped, tenant.woke (Standard Webhooks) */
             webhookUrl?: string;
         };
         Template: {
@@ -1012,6 +1132,7 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
             language: string;
@@ -1065,6 +1186,24 @@ export interface components {
              */
             id: string;
         };
+        TenantIdle: {
+            /**
+             * Format: date-time
+             * @description when the idle watch last saw traffic (a request through the ingress, an open or new connection)
+             * @example 2026-11-29T10:15:30.000Z
+             */
+            lastActiveAt: string | null;
+            /**
+             * @description pause (memory kept, CPU frozen) after this many seconds without traffic; null = never
+             * @example 300
+             */
+            pauseAfterSeconds: number | null;
+            /**
+             * @description stop (memory freed; port, route, key, data kept) after this many seconds without traffic; null = never
+             * @example 3600
+             */
+            stopAfterSeconds: number | null;
+        };
         /** @description the tenant is destroyed: no more lines will come, and the stream ends */
         TenantLogEndEvent: {
             data: {
@@ -1111,7 +1250,7 @@ export interface components {
          * @example ready
          * @enum {string}
          */
-        TenantStatus: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+        TenantStatus: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "paused" | "stopped" | "waking" | "failed" | "destroying" | "destroyed";
         /** @description one state change of a tenant */
         TenantStatusEvent: {
             /**
@@ -1164,6 +1303,7 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
             language: string;
@@ -1232,7 +1372,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "delivered" | "failed";
             /** @enum {string} */
-            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed";
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke";
             url: string;
         };
         WebhookPayload: {
@@ -1291,7 +1431,7 @@ export interface components {
              */
             timestamp: string;
             /** @enum {string} */
-            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed";
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke";
         };
     };
     responses: never;
@@ -2855,6 +2995,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         billing: components["schemas"]["Billing"];
+                        idleDefaults: components["schemas"]["IdlePolicy"] & unknown;
                         limits: components["schemas"]["OrganisationLimits"];
                         organisation: components["schemas"]["Organisation"];
                         /** @description the limits set for this organisation; the others are the platform's defaults */
@@ -3725,6 +3866,183 @@ export interface operations {
             };
         };
     };
+    updateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "idle": {
+                 *         "pauseAfterSeconds": 300,
+                 *         "stopAfterSeconds": 3600
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    idle: components["schemas"]["IdlePolicy"];
+                };
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["Tenant"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     streamTenantEvents: {
         parameters: {
             query?: never;
@@ -4248,13 +4566,188 @@ export interface operations {
             };
         };
     };
+    sleepTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mode": "paused"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "paused" | "stopped";
+                };
+            };
+        };
+        responses: {
+            /** @description accepted; a worker pauses or stops the container */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["Tenant"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getTenantStatus: {
         parameters: {
             query?: {
                 /** @description with wait: the longest the answer is held, in seconds; then the current status is returned */
                 timeout?: number;
                 /** @description answer once the tenant is in this status, or a final one (failed, destroyed) */
-                wait?: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "failed" | "destroying" | "destroyed";
+                wait?: "pending" | "provisioning" | "starting" | "ready" | "unhealthy" | "paused" | "stopped" | "waking" | "failed" | "destroying" | "destroyed";
             };
             header?: never;
             path: {
@@ -4370,6 +4863,169 @@ export interface operations {
                      *       "error": {
                      *         "code": "RATE_LIMITED",
                      *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    wakeTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description accepted; a worker unpauses or starts the container */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        tenant: components["schemas"]["Tenant"];
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
                      *       }
                      *     }
                      */
@@ -5346,6 +6002,42 @@ export interface operations {
             };
         };
     };
+    tenantPausedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     tenantReadyWebhook: {
         parameters: {
             query?: never;
@@ -5418,7 +6110,79 @@ export interface operations {
             };
         };
     };
+    tenantStoppedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     tenantUnhealthyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tenantWokeWebhook: {
         parameters: {
             query?: never;
             header: {

@@ -45,6 +45,8 @@ export interface CaddyIngressOptions {
 
 /** The header Caddy sets on every request it proxies to a tenant (see above). */
 export const INGRESS_MARKER_HEADER = "X-Convergence-Ingress";
+/** On a request routed to the waker (a sleeping tenant): which tenant it is for; set by Caddy over whatever the client sent. */
+export const WAKE_HEADER = "X-Convergence-Wake-Env";
 
 /** The API's paths served on its HTTPS hostname (Caddy path matchers). */
 export const API_PUBLIC_PATHS = ["/api/v1", "/api/v1/*", "/app", "/app/*", "/docs", "/docs/*", "/openapi.json"];
@@ -127,6 +129,16 @@ export class CaddyIngress implements Ingress {
     return this.routesOf(res.body);
   }
 
+  async inFlight(upstreams: string[]): Promise<Map<string, number>> {
+    const res = await this.admin.request("GET", "/reverse_proxy/upstreams");
+    if (res.status !== 200) throw new IngressError(`Caddy did not list its upstreams (${res.status}): ${res.error ?? ""}`);
+    const byAddress = new Map<string, number>();
+    for (const u of Array.isArray(res.body) ? res.body : []) {
+      if (typeof u?.address === "string") byAddress.set(u.address, (byAddress.get(u.address) ?? 0) + (Number(u.num_requests) || 0));
+    }
+    return new Map(upstreams.map((a) => [a, byAddress.get(a) ?? 0]));
+  }
+
   async caCertificate(): Promise<string | null> {
     if (!this.internalCa) return null;
     const res = await this.admin.request("GET", "/pki/ca/local");
@@ -189,10 +201,11 @@ export class CaddyIngress implements Ingress {
   }
 
   private caddyRoute(r: IngressRoute): Json {
+    const set: Record<string, string[]> = { [INGRESS_MARKER_HEADER]: ["1"], ...(r.wake ? { [WAKE_HEADER]: [String(r.envId)] } : {}) };
     return {
       "@id": `${this.ids.routePrefix}${r.envId}`,
       match: [{ host: [r.hostname] }],
-      handle: [{ handler: "reverse_proxy", upstreams: [{ dial: r.upstream }], headers: { request: { set: { [INGRESS_MARKER_HEADER]: ["1"] } } } }],
+      handle: [{ handler: "reverse_proxy", upstreams: [{ dial: r.upstream }], headers: { request: { set } } }],
       terminal: true,
     };
   }
@@ -223,7 +236,8 @@ export class CaddyIngress implements Ingress {
       const envId = Number(id.slice(this.ids.routePrefix.length));
       const hostname = r.match?.[0]?.host?.[0];
       const upstream = r.handle?.[0]?.upstreams?.[0]?.dial;
-      if (Number.isInteger(envId) && typeof hostname === "string" && typeof upstream === "string") routes.push({ envId, hostname, upstream });
+      const wake = r.handle?.[0]?.headers?.request?.set?.[WAKE_HEADER] !== undefined;
+      if (Number.isInteger(envId) && typeof hostname === "string" && typeof upstream === "string") routes.push({ envId, hostname, upstream, ...(wake ? { wake } : {}) });
     }
     return routes;
   }
@@ -248,7 +262,7 @@ function coveredBy(host: string, domain: string): boolean {
 }
 
 function sameRoute(a: IngressRoute, b: IngressRoute): boolean {
-  return a.hostname === b.hostname && a.upstream === b.upstream;
+  return a.hostname === b.hostname && a.upstream === b.upstream && !!a.wake === !!b.wake;
 }
 
 /** The names Caddy's automatic HTTPS would not get a public certificate for: they use the internal CA. */

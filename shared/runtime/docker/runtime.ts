@@ -26,6 +26,7 @@ import {
 } from "../types.js";
 import { hardened, inspectOrNull, joinedHolder, nanoCpus, noIpv6, portInUse } from "./container-config.js";
 import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantAddress, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
+import { readNetnsConnections } from "./netns.js";
 import { WarmNetworkHolders } from "./warm-networks.js";
 
 /**
@@ -230,6 +231,66 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(name).start();
     } catch (again) {
       if (engineStatus(again) !== 304) throw startFailure(again);
+    }
+  }
+
+  readonly canPause = true;
+
+  async sleep(name: string, mode: "paused" | "stopped"): Promise<void> {
+    const c = this.docker.getContainer(name);
+    const state = (await inspectOrNull(this.docker, name))?.State;
+    if (!state) return;
+    if (mode === "paused") {
+      if (state.Paused || !state.Running) return;
+      await c.pause().catch((err: unknown) => {
+        if (engineStatus(err) !== 409) throw err; // 409: paused (or stopped) meanwhile
+      });
+      return;
+    }
+    // A paused container is let go first, so it gets its SIGTERM like any other stop.
+    if (state.Paused) {
+      await c.unpause().catch((err: unknown) => {
+        if (engineStatus(err) !== 409) throw err;
+      });
+    }
+    if (!state.Running) return;
+    await c.stop({ t: 5 }).catch((err: unknown) => {
+      if (engineStatus(err) !== 304 && engineStatus(err) !== 404) throw err; // 304: already stopped
+    });
+  }
+
+  async wake(name: string): Promise<void> {
+    const state = (await inspectOrNull(this.docker, name))?.State;
+    if (!state) throw new ContainerUnstartableError(`container ${name} is gone`);
+    if (state.Paused) {
+      await this.docker
+        .getContainer(name)
+        .unpause()
+        .catch((err: unknown) => {
+          if (engineStatus(err) !== 409) throw err; // 409: not paused any more
+        });
+      return;
+    }
+    if (!state.Running) await this.start(name);
+  }
+
+  async connections(name: string, port: number): Promise<{ accepted: number; open: number } | null> {
+    const pid = (await inspectOrNull(this.docker, name))?.State?.Pid;
+    if (!pid) return null;
+    return readNetnsConnections(pid, port);
+  }
+
+  async memoryUsageMb(name: string): Promise<number | null> {
+    try {
+      const stats = (await this.docker.getContainer(name).stats({ stream: false })) as { memory_stats?: { usage?: number; stats?: { inactive_file?: number; total_inactive_file?: number } } };
+      const m = stats.memory_stats;
+      if (!m?.usage) return null;
+      // What `docker stats` shows: usage less the reclaimable page cache.
+      const cache = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? 0;
+      return Math.max(1, Math.ceil((m.usage - cache) / 2 ** 20));
+    } catch (err) {
+      if (engineStatus(err) === 404) return null;
+      throw err;
     }
   }
 

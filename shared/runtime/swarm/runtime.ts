@@ -243,6 +243,23 @@ export class SwarmRuntime implements ContainerRuntime {
     return removed;
   }
 
+  /** Swarm pauses nothing (a paused task's requests hang, moby#37809): sleeping is scaling to 0. */
+  readonly canPause = false;
+
+  async sleep(name: string, mode: "paused" | "stopped"): Promise<void> {
+    if (mode === "paused") throw new Error("the swarm runtime cannot pause a tenant; it can only stop it (scale to 0)");
+    try {
+      await this.updateSpec(name, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: 0 } } }));
+    } catch (err) {
+      if (engineStatus(err) !== 404) throw err;
+    }
+  }
+
+  /** Scales back to 1 and returns once its task runs. */
+  async wake(name: string): Promise<void> {
+    await this.start(name);
+  }
+
   /** Runs the service's one replica and returns once its task runs; a no-op when it already does. */
   async start(name: string): Promise<void> {
     const service = await this.serviceOrThrow(name);
