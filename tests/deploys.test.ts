@@ -49,6 +49,7 @@ let envId: number;
 let url: string;
 let port: number;
 let ca: string;
+let firstKey: string;
 
 async function upload(archive: Buffer, contentType = "application/gzip") {
   const res = await fetch(`${stack.url}/api/v1/tenant/${envId}/deployments`, {
@@ -102,12 +103,21 @@ beforeAll(async () => {
   ({ token } = await stack.newOrg("deploys"));
   const res = await spawnViaApi(stack, token, { name: "deployer" });
   envId = res.body.tenant.envId;
+  firstKey = res.body.tenant.apiKey;
   const ready = await waitForStatus(stack, token, envId, ["ready"]);
   url = ready.url;
   port = ready.port;
   const r = await fetch(`${stack.config.CADDY_ADMIN_URL}/pki/ca/local`);
   ca = ((await r.json()) as { root_certificate: string }).root_certificate;
-  await waitFor(async () => (await httpsGet(`${url}/health`, ca).catch(() => null))?.status === 200, { timeoutMs: 30_000, what: "the template through the ingress" });
+  let last = "";
+  await waitFor(
+    async () => {
+      const r = await httpsGet(`${url}/health`, ca).catch((err: Error) => ({ status: 0, body: err.message }));
+      last = `${r.status} ${r.body.slice(0, 200)}`;
+      return r.status === 200;
+    },
+    { timeoutMs: 60_000, what: "the template through the ingress" },
+  ).catch((err: Error) => Promise.reject(new Error(`${err.message} (last: ${last})`)));
 }, 180_000);
 
 afterAll(async () => {
@@ -282,5 +292,36 @@ describe("deploying your own code", () => {
     const shown = await stack.api(`/api/v1/tenant/${envId}/env`, { token });
     expect(Object.keys(shown.body.vars)).toEqual(["GREETING"]);
     expect(JSON.stringify(shown.body)).not.toContain("secret value");
+  }, 300_000);
+
+  test("a build that fails (a dependency npm cannot install) fails the deployment with its log; the live revision keeps serving", async () => {
+    const res = await upload(await archiveOf(fixture({ name: "broken" }, { dependencies: { "convergence-no-such-package-a8f3e1": "1.0.0" } })));
+    expect(res.status).toBe(202);
+    const { result, failed } = await clientDuring(waitFinished(res.body.deployment.revision));
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/^build failed/);
+    expect(failed).toEqual([]);
+    const logs = await stack.api(`/api/v1/tenant/${envId}/deployments/${result.revision}/logs`, { token });
+    expect(logs.body.log).toMatch(/npm-cli\.js|npm (error|ERR)/);
+    expect((await versionThroughIngress()).greeting).toBe("hello from a secret value");
+    expect(existsSync(marker)).toBe(false);
+  }, 300_000);
+
+  test("rotate-key switches to a revision with the new key with 0 failed requests; the old key is refused at once", async () => {
+    const before = (await stack.api(`/api/v1/tenant/${envId}/status`, { token })).body.tenant;
+    const rotated = await stack.api(`/api/v1/tenant/${envId}/rotate-key`, { method: "POST", token });
+    expect(rotated.status).toBe(202);
+    const newKey: string = rotated.body.tenant.apiKey;
+    const revision: number = rotated.body.deployment.revision;
+    expect(revision).toBeGreaterThan(before.revision);
+    const converge = (key: string) => stack.api("/api/v1/converge", { token: key, body: { prompt: "Design a queue", agentARole: "Architect", agentBRole: "Reviewer" }, timeoutMs: 30_000 });
+    expect((await converge(firstKey)).status).toBe(401);
+    expect((await converge(newKey)).status).toBe(200);
+    const { result, failed } = await clientDuring(waitFinished(revision));
+    expect(result).toMatchObject({ status: "live", source: "rotate-key" });
+    expect(failed).toEqual([]);
+    const info = await stack.docker.getContainer(before.containerName).inspect();
+    expect(info.Config.Env).toContain(`CONVERGENCE_API_KEY=${newKey}`);
+    expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token })).body.tenant).toMatchObject({ status: "ready", revision });
   }, 300_000);
 });

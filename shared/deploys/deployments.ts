@@ -16,6 +16,7 @@ import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { runningStatuses } from "../tenant-state.js";
 import { getTenantForOrg } from "../tenants/queries.js";
+import { TENANT_STATUS_CHANNEL } from "../tenants/status-feed.js";
 import { ArchiveError, readArchive } from "./archive.js";
 
 export const activeDeploymentStatuses = ["queued", "building", "starting"] as const;
@@ -31,7 +32,7 @@ export async function deployUpload(args: { ctx: AppContext; orgId: number; envId
     if (err instanceof ArchiveError) throw new AppError("INVALID_ARCHIVE", err.message, { reason: err.reason, ...(err.entry ? { entry: err.entry } : {}) });
     throw err;
   }
-  return newDeployment(ctx, orgId, envId, { source: "upload", archive });
+  return (await newDeployment(ctx, orgId, envId, { source: "upload", archive })).deployment;
 }
 
 /** A new revision running the image of `revision` again (no rebuild); that revision must have gone live and still have its image. */
@@ -41,7 +42,7 @@ export async function rollbackTo(args: { ctx: AppContext; orgId: number; envId: 
   const target = await getDeployment(ctx, orgId, envId, revision);
   if (!target.liveAt) throw new AppError("INVALID_STATE", `revision ${revision} never went live; only a revision that served can be rolled back to`);
   if (!target.image) throw new AppError("INVALID_STATE", `revision ${revision}'s image was removed (only the last DEPLOY_KEEP revisions keep theirs)`);
-  return newDeployment(ctx, orgId, envId, { source: "rollback", rollbackOf: revision, image: target.image });
+  return (await newDeployment(ctx, orgId, envId, { source: "rollback", rollbackOf: revision, image: target.image })).deployment;
 }
 
 const reservedEnvName = /^(CONVERGENCE_|TENANT_)/;
@@ -75,7 +76,21 @@ export async function setAppEnv(args: { ctx: AppContext; orgId: number; envId: n
   checkAppEnv(vars);
   await getTenantForOrg(ctx.db, orgId, envId);
   const sealed = Object.keys(vars).length ? encryptSecret(JSON.stringify(vars), ctx.config.ENCRYPTION_KEY) : null;
-  return newDeployment(ctx, orgId, envId, { source: "env", appEnvEnc: sealed });
+  return (await newDeployment(ctx, orgId, envId, { source: "env", appEnvEnc: sealed })).deployment;
+}
+
+/**
+ * A key rotation as a revision: the new key's hash (the old key is refused from the commit on,
+ * in every API process: the NOTIFY evicts it) and a `rotate-key` deployment of the live image.
+ */
+export async function rotateKeyByRevision(
+  ctx: AppContext,
+  orgId: number,
+  envId: number,
+  key: Pick<Tenant, "apiKeyHash" | "apiKeyEnc" | "apiKeyPrefix" | "apiKeyRotatedAt">,
+): Promise<{ tenant: Tenant; deployment: Deployment }> {
+  const { deployment, tenant } = await newDeployment(ctx, orgId, envId, { source: "rotate-key", key }, { rateLimited: false });
+  return { deployment, tenant };
 }
 
 /**
@@ -86,18 +101,28 @@ async function newDeployment(
   ctx: AppContext,
   orgId: number,
   envId: number,
-  what: { source: DeploymentSource; archive?: Buffer; rollbackOf?: number; image?: string; appEnvEnc?: string | null },
-): Promise<Deployment> {
-  const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
-  await takeToken(ctx, orgId, "deploysPerMinute", limits.deploysPerMinute);
-  let created: Deployment;
+  what: {
+    source: DeploymentSource;
+    archive?: Buffer;
+    rollbackOf?: number;
+    image?: string;
+    appEnvEnc?: string | null;
+    key?: Pick<Tenant, "apiKeyHash" | "apiKeyEnc" | "apiKeyPrefix" | "apiKeyRotatedAt">;
+  },
+  opts: { rateLimited: boolean } = { rateLimited: true },
+): Promise<{ deployment: Deployment; tenant: Tenant }> {
+  if (opts.rateLimited) {
+    const { limits } = await limitsOf(ctx.db, ctx.config, orgId);
+    await takeToken(ctx, orgId, "deploysPerMinute", limits.deploysPerMinute);
+  }
+  let created: { deployment: Deployment; tenant: Tenant };
   try {
     created = await ctx.db.transaction(async (tx) => {
       const tenant = await lockTenant(tx, orgId, envId);
       if (!runningStatuses.includes(tenant.status)) {
         throw new AppError("INVALID_STATE", `tenant ${envId} is ${tenant.status}; revisions are deployed while it is ready or unhealthy`);
       }
-      const image = what.source === "env" ? await liveImage(tx, tenant) : what.image;
+      const image = what.source === "env" || what.source === "rotate-key" ? await liveImage(tx, tenant) : what.image;
       const [row] = await tx
         .insert(deployments)
         .values({
@@ -112,8 +137,14 @@ async function newDeployment(
         .returning();
       if (!row) throw new Error("insert returned no row");
       if (what.archive) await tx.insert(deploymentArchives).values({ deploymentId: row.id, archive: what.archive });
-      if (what.appEnvEnc !== undefined) await tx.update(tenants).set({ appEnvEnc: what.appEnvEnc }).where(eq(tenants.envId, envId));
-      return row;
+      let updated = tenant;
+      if (what.appEnvEnc !== undefined || what.key) {
+        const patch = { ...(what.appEnvEnc !== undefined ? { appEnvEnc: what.appEnvEnc } : {}), ...what.key, updatedAt: new Date() };
+        [updated = tenant] = await tx.update(tenants).set(patch).where(eq(tenants.envId, envId)).returning();
+        // Every API process drops the tenant from its caches (the old key, the row): the status is unchanged.
+        await tx.execute(sql`select pg_notify(${TENANT_STATUS_CHANNEL}, ${JSON.stringify({ envId, orgId, status: tenant.status })})`);
+      }
+      return { deployment: row, tenant: updated };
     });
   } catch (err) {
     if (isActiveConflict(err)) {
@@ -121,7 +152,7 @@ async function newDeployment(
     }
     throw err;
   }
-  await enqueueOrLeaveToReconciler(ctx, jobs.deploy, { envId, revision: created.revision });
+  await enqueueOrLeaveToReconciler(ctx, jobs.deploy, { envId, revision: created.deployment.revision });
   return created;
 }
 

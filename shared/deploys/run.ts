@@ -169,6 +169,8 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
     }
     await fail(ctx, d, tenant, reason, log);
     ctx.logger.warn({ envId, revision, reason }, "deployment failed");
+    // What a failed build left behind (untagged layers) goes too.
+    await pruneImages(ctx, envId).catch((err: unknown) => ctx.logger.warn({ err, envId }, "could not remove old deploy images"));
     return "failed";
   }
 }

@@ -3,7 +3,7 @@
  * reconciler leave them to their deploy job, which moves containers and the route on purpose. A
  * switch not heard of for longer than it can take (a worker that died mid-switch) counts no more.
  */
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, ne } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { deployments } from "../db/schema.js";
 
@@ -12,6 +12,7 @@ export async function switchingTenants(ctx: Pick<WorkerContext, "db" | "config">
   const rows = await ctx.db
     .select({ envId: deployments.envId })
     .from(deployments)
-    .where(and(eq(deployments.status, "starting"), gt(deployments.updatedAt, since)));
+    // Revision 1 is `starting` while the tenant is provisioned: that is provision's, not a switch.
+    .where(and(eq(deployments.status, "starting"), ne(deployments.source, "template"), gt(deployments.updatedAt, since)));
   return new Set(rows.map((r) => r.envId));
 }

@@ -127,7 +127,8 @@ export class DockerRevisions implements RevisionRuntime {
     const images = await this.docker.listImages({ filters: { label: [`${labelKeys.deployEnvId}=${envId}`] } });
     const removed: string[] = [];
     for (const image of images) {
-      const tags = image.RepoTags ?? [];
+      // A failed or replaced build leaves an untagged image ("<none>:<none>"): removed by its id.
+      const tags = (image.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
       if (tags.some((t) => keep.includes(t))) continue;
       for (const tag of tags.length ? tags : [image.Id]) {
         try {
