@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { interrupt } from "./cli.js";
+import { registerDeploy } from "./commands/deploy.js";
 import { registerLogin } from "./commands/login.js";
 import { registerOrgCreate } from "./commands/org-create.js";
 import { registerTenantDestroy } from "./commands/tenant-destroy.js";
@@ -44,6 +45,7 @@ registerTenantStatus(tenant);
 registerTenantLogs(tenant);
 registerTenantDestroy(tenant);
 registerTenantRotateKey(tenant);
+registerDeploy(program);
 registerUsage(program);
 const org = program.command("org").description("organisations (platform operator only)");
 registerOrgCreate(org);

@@ -7,7 +7,7 @@
 import type { ErrorCode, Tenant } from "./types.js";
 
 /** Codes of failures that are not an API error answer. */
-export type SdkErrorCode = "CONNECTION_FAILED" | "INVALID_RESPONSE" | "WAIT_TIMEOUT" | "TENANT_FAILED" | "TENANT_DESTROYED" | "WEBHOOK_VERIFICATION_FAILED";
+export type SdkErrorCode = "CONNECTION_FAILED" | "INVALID_RESPONSE" | "WAIT_TIMEOUT" | "TENANT_FAILED" | "TENANT_DESTROYED" | "WEBHOOK_VERIFICATION_FAILED" | "DEPLOYMENT_FAILED";
 
 export class ConvergenceError extends Error {
   override readonly name: string = "ConvergenceError";

@@ -11,7 +11,7 @@ export type { RetryInfo, RetryOptions } from "./http.js";
 export type { Organisations } from "./orgs.js";
 export type { ReconnectOptions } from "./sse.js";
 export { TenantClient, type TenantClientOptions } from "./tenant-client.js";
-export type { DestroyOptions, EventsOptions, ListOptions, LogsOptions, SpawnOptions, Tenants, WaitOptions } from "./tenants.js";
+export type { DeployOptions, DestroyOptions, EventsOptions, ListOptions, LogsOptions, SpawnOptions, Tenants, WaitOptions } from "./tenants.js";
 export { envIdOf, type Usage, type UsageQuery } from "./usage.js";
 export { verifyWebhook, type WebhookHeaders, type Webhooks } from "./webhooks.js";
 export type * from "./types.js";
