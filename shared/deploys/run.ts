@@ -13,7 +13,7 @@
  * the route moved leaves the live revision untouched; the deployment is `failed` with the reason and
  * its log. Health sweeps and the reconciler leave a tenant alone while its switch runs.
  */
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { UnrecoverableError } from "bullmq";
 import type { WorkerContext } from "../context.js";
 import { deploymentArchives, deployments, tenants, type Deployment, type Tenant } from "../db/schema.js";
@@ -26,7 +26,8 @@ import { getTenant } from "../tenants/queries.js";
 import { publishRoute } from "../tenants/routes.js";
 import { TENANT_STATUS_CHANNEL } from "../tenants/status-feed.js";
 import { recordDeploymentEvent } from "../webhooks/event-catalog.js";
-import { buildAppImage, deployImageTag } from "./build.js";
+import { buildAppImage } from "./build.js";
+import { pruneImages } from "./images.js";
 
 const HEALTHY_IN_A_ROW = 3;
 const PROBE_EVERY_MS = 200;
@@ -147,8 +148,8 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
     const info = (await ctx.runtime.inspect(tenant.containerName)) ?? created;
     const own = info.ingressAddress ?? info.address;
     if (!own) throw new Error(`${tenant.containerName} has no address`);
-    await healthyInARow(ctx, log, own, tenant.healthPath, () => revisions.state(tenant.containerName));
-    log.line(`host port ${port} answers again (refused for ${Date.now() - hostPortDown} ms)`);
+    const answered = await healthyInARow(ctx, log, own, tenant.healthPath, () => revisions.state(tenant.containerName));
+    log.line(`host port ${port} answers again (refused for ${answered - hostPortDown} ms)`);
     await publishRoute(ctx, { ...tenant, port }, info);
     await sleep(ctx.config.DEPLOY_DRAIN_MS);
     await revisions.stop(sideName, STOP_GRACE_S);
@@ -180,17 +181,20 @@ async function setStatus(ctx: WorkerContext, d: Deployment, status: "building" |
 }
 
 /** Probes until the app answers 200 HEALTHY_IN_A_ROW times in a row; a container that stops, or DEPLOY_HEALTH_TIMEOUT_MS, fails it. */
-async function healthyInARow(ctx: WorkerContext, log: DeployLog, address: string, path: string, state: () => Promise<string | null>): Promise<void> {
+/** Resolves when the streak's first 200 came (Date.now()). */
+async function healthyInARow(ctx: WorkerContext, log: DeployLog, address: string, path: string, state: () => Promise<string | null>): Promise<number> {
   const deadline = Date.now() + ctx.config.DEPLOY_HEALTH_TIMEOUT_MS;
   let inARow = 0;
+  let firstOk = 0;
   let last = "no answer yet";
   let checks = 0;
   while (Date.now() < deadline) {
     const probe = await probeTenant(ctx.config, address, path);
     if (probe.ok) {
+      if (inARow === 0) firstOk = Date.now();
       if (++inARow >= HEALTHY_IN_A_ROW) {
         log.line(`${path} answered 200 ${HEALTHY_IN_A_ROW} times in a row at ${address}`);
-        return;
+        return firstOk;
       }
     } else {
       inARow = 0;
@@ -229,31 +233,5 @@ async function fail(ctx: WorkerContext, d: Deployment, tenant: Tenant, reason: s
     await recordDeploymentEvent(tx, tenant, "deployment.failed", { revision: d.revision, source: d.source, image: d.image, error: reason });
   });
 }
-
-/** Keeps the images of the newest DEPLOY_KEEP revisions (and the live one); older revisions lose theirs (no rollback to them). */
-export async function pruneImages(ctx: WorkerContext, envId: number): Promise<void> {
-  const revisions = ctx.runtime.revisions;
-  if (!revisions) return;
-  const rows = await ctx.db
-    .select({ id: deployments.id, revision: deployments.revision, image: deployments.image, status: deployments.status })
-    .from(deployments)
-    .where(eq(deployments.envId, envId));
-  const own = rows.filter((r) => r.image?.startsWith(`convergence-deploy-${envId}:`)).sort((a, b) => b.revision - a.revision);
-  const keepImages = new Set<string>();
-  for (const r of own) {
-    if (keepImages.size < ctx.config.DEPLOY_KEEP || r.status === "live") keepImages.add(r.image!);
-  }
-  const removed = await revisions.removeImages(envId, [...keepImages]);
-  const gone = own.filter((r) => !keepImages.has(r.image!)).map((r) => r.id);
-  if (gone.length) await ctx.db.update(deployments).set({ image: null }).where(inArray(deployments.id, gone));
-  if (removed.length) ctx.logger.info({ envId, removed }, "removed old deploy images");
-}
-
-/** Every deploy image of a destroyed tenant goes. */
-export async function removeDeployImages(ctx: WorkerContext, envId: number): Promise<void> {
-  await ctx.runtime.revisions?.removeImages(envId, []);
-}
-
-export { deployImageTag };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

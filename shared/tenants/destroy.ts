@@ -3,7 +3,7 @@
  * destroyTenant (worker) withdraws the ingress route, removes the container, frees the port,
  * revokes the key and keeps the row as `destroyed` for billing history. Both are safe to repeat.
  */
-import { removeDeployImages } from "../deploys/run.js";
+import { removeDeployImages } from "../deploys/images.js";
 import { eq } from "drizzle-orm";
 import type { AppContext, WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
