@@ -125,7 +125,7 @@ afterAll(async () => {
     await stack.api(`/api/v1/tenant/${envId}`, { method: "DELETE", token }).catch(() => {});
     await waitForStatus(stack, token, envId, ["destroyed"], 60_000).catch(() => {});
     // A destroyed tenant leaves no image behind.
-    const images = await stack.docker.listImages({ filters: { label: [`io.convergence.image.deploy-env-id=${envId}`] } });
+    const images = await stack.docker.listImages({ filters: { label: [`io.convergence.image.deploy-of=${stack.config.CONVERGENCE_INSTANCE}/${envId}`] } });
     expect(images.map((i) => i.RepoTags)).toEqual([]);
   }
   await stack?.stop();

@@ -23,7 +23,7 @@ const DeploymentSchema = z
     status: z.enum(deploymentStatuses).openapi({ description: "queued → building → starting → live, or failed (see error); a live revision becomes superseded when another goes live" }),
     source: z.enum(["template", "upload", "rollback", "env", "rotate-key"]),
     rollbackOf: z.number().int().nullable().openapi({ description: "for a rollback: the revision whose image it runs" }),
-    image: z.string().nullable().openapi({ example: "convergence-deploy-1:r2", description: "null once removed (only the last DEPLOY_KEEP revisions keep their images)" }),
+    image: z.string().nullable().openapi({ example: "convergence-deploy-1:r2-convergence-7", description: "null once removed (only the last DEPLOY_KEEP revisions keep their images)" }),
     error: z.string().nullable(),
     archiveBytes: z.number().int().nullable(),
     createdAt: z.string(),

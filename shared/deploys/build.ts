@@ -16,8 +16,10 @@ import tarStream from "tar-stream";
 import type { WorkerContext } from "../context.js";
 import { labelKeys, type RevisionRuntime } from "../runtime/types.js";
 import { readArchive, type CheckedArchive } from "./archive.js";
+import { deployOf } from "./images.js";
 
-export const deployImageTag = (envId: number, revision: number) => `convergence-deploy-${envId}:r${revision}`;
+/** The image of a deployment: the instance and the deployment's own id make it unique (a rebuilt test database starts envIds at 1 again). */
+export const deployImageTag = (instance: string, envId: number, revision: number, deploymentId: number) => `convergence-deploy-${envId}:r${revision}-${instance}-${deploymentId}`;
 
 /** The npm the worker runs with: copied into the builder image (the base image has none). */
 function npmDir(): string {
@@ -92,10 +94,13 @@ export function appDockerfile(args: { baseImage: string; builderImage: string | 
 }
 
 /** Builds the archive into `tag`; throws with the reason (the log has the build's output). */
-export async function buildAppImage(ctx: WorkerContext, args: { envId: number; revision: number; archive: Buffer; containerPort: number; onLog: (text: string) => void }): Promise<string> {
+export async function buildAppImage(
+  ctx: WorkerContext,
+  args: { envId: number; revision: number; deploymentId: number; archive: Buffer; containerPort: number; onLog: (text: string) => void },
+): Promise<string> {
   const revisions = ctx.runtime.revisions;
   if (!revisions) throw new Error("this container runtime cannot build deploys yet (CONVERGENCE_RUNTIME=docker can)");
-  const tag = deployImageTag(args.envId, args.revision);
+  const tag = deployImageTag(ctx.config.CONVERGENCE_INSTANCE, args.envId, args.revision, args.deploymentId);
   const pack = tarStream.pack();
   const checked = await readArchive(args.archive, { maxFiles: ctx.config.DEPLOY_MAX_FILES, maxBytes: ctx.config.DEPLOY_MAX_BYTES }, (e) => {
     const name = `app/${e.path}`;
@@ -113,7 +118,7 @@ export async function buildAppImage(ctx: WorkerContext, args: { envId: number; r
   await revisions.build({
     context: pack,
     tag,
-    labels: { [labelKeys.deployEnvId]: String(args.envId) },
+    labels: { [labelKeys.deployOf]: deployOf(ctx.config.CONVERGENCE_INSTANCE, args.envId) },
     memoryMb: ctx.config.DEPLOY_BUILD_MEMORY_MB,
     cpus: ctx.config.DEPLOY_BUILD_CPUS,
     timeoutMs: ctx.config.DEPLOY_BUILD_TIMEOUT_S * 1000,

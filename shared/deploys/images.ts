@@ -7,6 +7,9 @@ import { eq, inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { deployments } from "../db/schema.js";
 
+/** The value of labelKeys.deployOf on a tenant's deploy images. */
+export const deployOf = (instance: string, envId: number) => `${instance}/${envId}`;
+
 /** Keeps the images of the newest DEPLOY_KEEP revisions (and the live one); older revisions lose theirs (no rollback to them). */
 export async function pruneImages(ctx: WorkerContext, envId: number): Promise<void> {
   const revisions = ctx.runtime.revisions;
@@ -16,11 +19,12 @@ export async function pruneImages(ctx: WorkerContext, envId: number): Promise<vo
     .from(deployments)
     .where(eq(deployments.envId, envId));
   const own = rows.filter((r) => r.image?.startsWith(`convergence-deploy-${envId}:`)).sort((a, b) => b.revision - a.revision);
+  const of = deployOf(ctx.config.CONVERGENCE_INSTANCE, envId);
   const keepImages = new Set<string>();
   for (const r of own) {
     if (keepImages.size < ctx.config.DEPLOY_KEEP || r.status === "live") keepImages.add(r.image!);
   }
-  const removed = await revisions.removeImages(envId, [...keepImages]);
+  const removed = await revisions.removeImages(of, [...keepImages]);
   const gone = own.filter((r) => !keepImages.has(r.image!)).map((r) => r.id);
   if (gone.length) await ctx.db.update(deployments).set({ image: null }).where(inArray(deployments.id, gone));
   if (removed.length) ctx.logger.info({ envId, removed }, "removed old deploy images");
@@ -28,5 +32,5 @@ export async function pruneImages(ctx: WorkerContext, envId: number): Promise<vo
 
 /** Every deploy image of a destroyed tenant goes. */
 export async function removeDeployImages(ctx: WorkerContext, envId: number): Promise<void> {
-  await ctx.runtime.revisions?.removeImages(envId, []);
+  await ctx.runtime.revisions?.removeImages(deployOf(ctx.config.CONVERGENCE_INSTANCE, envId), []);
 }

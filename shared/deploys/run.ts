@@ -105,7 +105,7 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
       const [row] = await ctx.db.select().from(deploymentArchives).where(eq(deploymentArchives.deploymentId, d.id));
       if (!row) throw new DeployFailure("the uploaded archive is gone");
       try {
-        image = await buildAppImage(ctx, { envId, revision, archive: row.archive, containerPort: template().containerPort, onLog: (t) => log.add(t) });
+        image = await buildAppImage(ctx, { envId, revision, deploymentId: d.id, archive: row.archive, containerPort: template().containerPort, onLog: (t) => log.add(t) });
       } catch (err) {
         throw new DeployFailure(`build failed: ${(err as Error).message}`);
       }

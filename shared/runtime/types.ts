@@ -136,8 +136,8 @@ export interface RevisionRuntime {
   state(name: string): Promise<string | null>;
   /** Stops with a grace period (SIGTERM, then SIGKILL after `graceS`); a no-op when stopped or gone. */
   stop(name: string, graceS: number): Promise<void>;
-  /** Removes the tenant's deploy images except `keep` (tags); returns what was removed. */
-  removeImages(envId: number, keep: string[]): Promise<string[]>;
+  /** Removes the deploy images labelled `deployOf` (see labelKeys) except `keep` (tags, and any other tag of the same image); returns what was removed. */
+  removeImages(deployOf: string, keep: string[]): Promise<string[]>;
 }
 
 export interface WarmNetwork {
@@ -217,8 +217,11 @@ export const labelKeys = {
   netnsContainerPort: "io.convergence.netns.container-port",
   /** On template images only: which template an image was built from. Says nothing about ownership. */
   imageTemplate: "io.convergence.image.template",
-  /** On deploy images only: the tenant it was built for (so destroy and pruning find them). Says nothing about ownership. */
-  deployEnvId: "io.convergence.image.deploy-env-id",
+  /**
+   * On deploy images only: `<instance>/<envId>`, the tenant it was built for (so destroy and pruning
+   * find them, and only this instance's). Says nothing about ownership of containers.
+   */
+  deployOf: "io.convergence.image.deploy-of",
   /** On a revision's container started beside the live one during a switch: its revision. */
   revision: "io.convergence.revision",
 } as const;

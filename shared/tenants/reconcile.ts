@@ -17,6 +17,7 @@
  * The network and ingress steps are each logged and retried next round when they fail (the proxy
  * or the engine unreachable): they never stop the round.
  */
+import { recoverDeployments } from "../deploys/recover.js";
 import { switchingTenants } from "../deploys/switching.js";
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
@@ -49,13 +50,29 @@ export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: num
   const overdueDestroys = await reportOverdueDestroys(ctx);
   const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
+  // Deployments whose job was lost are enqueued again; those never finished are failed (docs/deploys.md).
+  const deploys = await recoverDeployments(ctx).catch((err: unknown) => {
+    ctx.logger.warn({ err }, "could not recover deployments; retrying next round");
+    return { requeued: 0, failed: 0 };
+  });
   const networksRemoved = await reconcileNetwork(ctx);
   const routesSynced = await reconcileRoutes(ctx);
   const warm = await keepNetworksWarm(ctx).catch((err: unknown) => {
     ctx.logger.warn({ err }, "could not keep networks warm");
     return { added: 0, removed: 0 };
   });
-  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved, routesSynced, networksRemoved, warmNetworksAdded: warm.added, warmNetworksRemoved: warm.removed };
+  const result = {
+    requeued,
+    timedOut,
+    overdueDestroys,
+    recreated,
+    orphansRemoved,
+    routesSynced,
+    networksRemoved,
+    warmNetworksAdded: warm.added,
+    warmNetworksRemoved: warm.removed,
+    deploysFailed: deploys.failed,
+  };
   if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }

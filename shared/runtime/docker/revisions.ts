@@ -123,16 +123,18 @@ export class DockerRevisions implements RevisionRuntime {
     }
   }
 
-  async removeImages(envId: number, keep: string[]): Promise<string[]> {
-    const images = await this.docker.listImages({ filters: { label: [`${labelKeys.deployEnvId}=${envId}`] } });
+  async removeImages(deployOf: string, keep: string[]): Promise<string[]> {
+    const images = await this.docker.listImages({ filters: { label: [`${labelKeys.deployOf}=${deployOf}`] } });
+    // An image kept under one tag is kept under all (a rebuild of the same content is the same image).
+    const keepIds = new Set(images.filter((i) => (i.RepoTags ?? []).some((t) => keep.includes(t))).map((i) => i.Id));
     const removed: string[] = [];
     for (const image of images) {
+      if (keepIds.has(image.Id)) continue;
       // A failed or replaced build leaves an untagged image ("<none>:<none>"): removed by its id.
       const tags = (image.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
-      if (tags.some((t) => keep.includes(t))) continue;
       for (const tag of tags.length ? tags : [image.Id]) {
         try {
-          await this.docker.getImage(tag).remove({ force: true });
+          await this.docker.getImage(tag).remove({ force: !tags.length });
           removed.push(tag);
         } catch (err) {
           if (engineStatus(err) !== 404 && engineStatus(err) !== 409) throw err;
