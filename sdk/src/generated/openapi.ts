@@ -711,7 +711,7 @@ export interface components {
             finishedAt: string | null;
             /**
              * @description null once removed (only the last DEPLOY_KEEP revisions keep their images)
-             * @example convergence-deploy-1:r2
+             * @example convergence-deploy-1:r2-convergence-7
              */
             image: string | null;
             liveAt: string | null;
