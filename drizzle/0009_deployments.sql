@@ -11,6 +11,7 @@ CREATE TABLE "deployments" (
 	"status" text DEFAULT 'queued' NOT NULL,
 	"source" text NOT NULL,
 	"rollback_of" integer,
+	"health_path" text,
 	"image" text,
 	"error" text,
 	"log" text DEFAULT '' NOT NULL,

@@ -324,4 +324,22 @@ describe("deploying your own code", () => {
     expect(info.Config.Env).toContain(`CONVERGENCE_API_KEY=${newKey}`);
     expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token })).body.tenant).toMatchObject({ status: "ready", revision });
   }, 300_000);
+
+  test("a deploy can set where the app's health is checked: its revision goes live on that path, and the tenant keeps it", async () => {
+    const res = await fetch(`${stack.url}/api/v1/tenant/${envId}/deployments?healthPath=/version`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
+      body: new Uint8Array(await archiveOf(fixture({ name: "no-health", healthy: false }))),
+    });
+    expect(res.status).toBe(202);
+    const result = await waitFinished(((await res.json()) as any).deployment.revision);
+    expect(result).toMatchObject({ status: "live", healthPath: "/version" });
+    expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token })).body.tenant).toMatchObject({ status: "ready", healthPath: "/version", revision: result.revision });
+    const bad = await fetch(`${stack.url}/api/v1/tenant/${envId}/deployments?healthPath=no-slash`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
+      body: new Uint8Array(await archiveOf(fixture({ name: "x" }))),
+    });
+    expect(bad.status).toBe(400);
+  }, 300_000);
 });

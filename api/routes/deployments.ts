@@ -23,6 +23,7 @@ const DeploymentSchema = z
     status: z.enum(deploymentStatuses).openapi({ description: "queued → building → starting → live, or failed (see error); a live revision becomes superseded when another goes live" }),
     source: z.enum(["template", "upload", "rollback", "env", "rotate-key"]),
     rollbackOf: z.number().int().nullable().openapi({ description: "for a rollback: the revision whose image it runs" }),
+    healthPath: z.string().nullable().openapi({ description: "where this revision is checked, when the deploy set one (else the tenant's)" }),
     image: z.string().nullable().openapi({ example: "convergence-deploy-1:r2-convergence-7", description: "null once removed (only the last DEPLOY_KEEP revisions keep their images)" }),
     error: z.string().nullable(),
     archiveBytes: z.number().int().nullable(),
@@ -55,6 +56,13 @@ export const deployRoute = createRoute({
   ...access({ scope: "tenants:write" }),
   request: {
     params: TenantIdParam,
+    query: z.object({
+      healthPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_.~-]{0,200}$/, "healthPath must be a path such as /health (letters, digits, / _ . ~ -)")
+        .optional()
+        .openapi({ description: "where this revision's health is checked, and the tenant's from when it is live (default: the tenant's, /health)", example: "/health" }),
+    }),
     body: { required: true, content: { "application/gzip": { schema: z.string().openapi({ format: "binary" }) } } },
   },
   responses: {
@@ -65,6 +73,7 @@ export const deployRoute = createRoute({
 
 export const deployHandler: RouteHandler<typeof deployRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
+  const { healthPath } = c.req.valid("query");
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!["application/gzip", "application/x-gzip", "application/octet-stream"].includes(type)) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the archive as the raw body with Content-Type: application/gzip");
@@ -73,7 +82,7 @@ export const deployHandler: RouteHandler<typeof deployRoute, HonoEnv> = async (c
   liftDeadline(c.get("deadline")); // a 50 MB upload on a slow link takes its time
   const archive = Buffer.from(await c.req.arrayBuffer());
   if (archive.length === 0) throw new AppError("INVALID_ARCHIVE", "the body is empty; send a .tar.gz", { reason: "not-gzip" });
-  const d = await deployUpload({ ctx, orgId: c.get("org").id, envId: id, archive });
+  const d = await deployUpload({ ctx, orgId: c.get("org").id, envId: id, archive, healthPath });
   c.get("log").info({ envId: id, revision: d.revision, bytes: archive.length }, "deployment accepted");
   c.header("Location", `/api/v1/tenant/${id}/deployments/${d.revision}`);
   return c.json({ success: true as const, deployment: deploymentView(d) }, 202);

@@ -57,6 +57,8 @@ export interface DeployOptions extends CallOptions {
   wait?: "live";
   /** With `wait`: default 300 000 ms (a build installs dependencies). */
   timeoutMs?: number;
+  /** `deploy` only: where the new revision's health is checked, and the tenant's from then on (default: the tenant's, /health). */
+  healthPath?: string;
 }
 
 const DEFAULT_WAIT_MS = 120_000;
@@ -142,7 +144,7 @@ export class Tenants {
   async deploy(envId: number, archive: Uint8Array | Blob, options: DeployOptions = {}): Promise<Deployment> {
     const { deployment } = await unwrap(
       this.api.POST("/api/v1/tenant/{id}/deployments", {
-        params: { path: { id: envId } },
+        params: { path: { id: envId }, query: { healthPath: options.healthPath } },
         body: archive as unknown as string,
         bodySerializer: (b: unknown) => b as BodyInit,
         headers: { "content-type": "application/gzip" },

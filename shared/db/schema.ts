@@ -196,6 +196,8 @@ export const deployments = pgTable(
     source: text("source").$type<DeploymentSource>().notNull(),
     /** For a rollback: the revision whose image it runs again. */
     rollbackOf: integer("rollback_of"),
+    /** The health path this revision is checked on (and the tenant's from when it is live); null: the tenant's. */
+    healthPath: text("health_path"),
     /** The image the revision runs; set once built (or, for rollback/env/rotate-key, at once). */
     image: text("image"),
     error: text("error"),

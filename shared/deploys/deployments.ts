@@ -22,8 +22,8 @@ import { ArchiveError, readArchive } from "./archive.js";
 export const activeDeploymentStatuses = ["queued", "building", "starting"] as const;
 
 /** Checks the archive (nothing stored when it fails), then records revision N+1 and enqueues its build. */
-export async function deployUpload(args: { ctx: AppContext; orgId: number; envId: number; archive: Buffer }): Promise<Deployment> {
-  const { ctx, orgId, envId, archive } = args;
+export async function deployUpload(args: { ctx: AppContext; orgId: number; envId: number; archive: Buffer; healthPath?: string }): Promise<Deployment> {
+  const { ctx, orgId, envId, archive, healthPath } = args;
   await getTenantForOrg(ctx.db, orgId, envId); // 404 before anything else
   if (archive.length > ctx.config.DEPLOY_MAX_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `the archive is larger than ${ctx.config.DEPLOY_MAX_BYTES} bytes`);
   try {
@@ -32,7 +32,7 @@ export async function deployUpload(args: { ctx: AppContext; orgId: number; envId
     if (err instanceof ArchiveError) throw new AppError("INVALID_ARCHIVE", err.message, { reason: err.reason, ...(err.entry ? { entry: err.entry } : {}) });
     throw err;
   }
-  return (await newDeployment(ctx, orgId, envId, { source: "upload", archive })).deployment;
+  return (await newDeployment(ctx, orgId, envId, { source: "upload", archive, healthPath })).deployment;
 }
 
 /** A new revision running the image of `revision` again (no rebuild); that revision must have gone live and still have its image. */
@@ -107,6 +107,7 @@ async function newDeployment(
     rollbackOf?: number;
     image?: string;
     appEnvEnc?: string | null;
+    healthPath?: string;
     key?: Pick<Tenant, "apiKeyHash" | "apiKeyEnc" | "apiKeyPrefix" | "apiKeyRotatedAt">;
   },
   opts: { rateLimited: boolean } = { rateLimited: true },
@@ -131,6 +132,7 @@ async function newDeployment(
           revision: sql`(select coalesce(max(${deployments.revision}), 0) + 1 from ${deployments} where ${deployments.envId} = ${envId})`,
           source: what.source,
           rollbackOf: what.rollbackOf ?? null,
+          healthPath: what.healthPath ?? null,
           image: image ?? null,
           archiveBytes: what.archive?.length ?? null,
         })
@@ -211,6 +213,7 @@ export function deploymentView(d: Deployment) {
     status: d.status,
     source: d.source,
     rollbackOf: d.rollbackOf,
+    healthPath: d.healthPath,
     image: d.image,
     error: d.error,
     archiveBytes: d.archiveBytes,

@@ -118,6 +118,7 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
     await setStatus(ctx, d, "starting");
     tenant = (await getTenant(ctx.db, envId))!; // its key and variables as they are now
     const port = tenant.port!;
+    const healthPath = d.healthPath ?? tenant.healthPath;
     const spec = (name: string) => {
       const s = containerSpec(ctx, tenant, template(), image!, port);
       return { ...s, name, deferCpuLimit: false };
@@ -131,7 +132,7 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
     const side = await revisions.startBeside({ ...sideSpec, labels: { ...sideSpec.labels, [labelKeys.revision]: String(revision) } }).catch((err: Error) => {
       throw new DeployFailure(`the new revision's container could not start: ${err.message}`);
     });
-    await healthyInARow(ctx, log, side.ingressAddress, tenant.healthPath, () => revisions.state(sideName));
+    await healthyInARow(ctx, log, side.ingressAddress, healthPath, () => revisions.state(sideName));
 
     // 2. The route moves to it; the old one drains and goes.
     await ctx.ingress.upsertRoute(tenantRoute(ctx.config, { ...tenant, port }, { ingressAddress: side.ingressAddress, address: null }));
@@ -148,14 +149,14 @@ async function deploy(ctx: WorkerContext, d: Deployment, log: DeployLog): Promis
     const info = (await ctx.runtime.inspect(tenant.containerName)) ?? created;
     const own = info.ingressAddress ?? info.address;
     if (!own) throw new Error(`${tenant.containerName} has no address`);
-    const answered = await healthyInARow(ctx, log, own, tenant.healthPath, () => revisions.state(tenant.containerName));
+    const answered = await healthyInARow(ctx, log, own, healthPath, () => revisions.state(tenant.containerName));
     log.line(`host port ${port} answers again (refused for ${answered - hostPortDown} ms)`);
     await publishRoute(ctx, { ...tenant, port }, info);
     await sleep(ctx.config.DEPLOY_DRAIN_MS);
     await revisions.stop(sideName, STOP_GRACE_S);
     await ctx.runtime.remove(sideName);
 
-    await goLive(ctx, d, tenant, image, info.id, log);
+    await goLive(ctx, d, tenant, image, info.id, healthPath, log);
     await pruneImages(ctx, envId).catch((err: unknown) => ctx.logger.warn({ err, envId }, "could not remove old deploy images"));
     return "live";
   } catch (err) {
@@ -209,11 +210,11 @@ async function healthyInARow(ctx: WorkerContext, log: DeployLog, address: string
   throw new DeployFailure(`the new revision did not answer 200 on ${path} ${HEALTHY_IN_A_ROW} times in a row within ${ctx.config.DEPLOY_HEALTH_TIMEOUT_MS / 1000}s (last: ${last})`);
 }
 
-async function goLive(ctx: WorkerContext, d: Deployment, tenant: Tenant, image: string, containerId: string, log: DeployLog): Promise<void> {
+async function goLive(ctx: WorkerContext, d: Deployment, tenant: Tenant, image: string, containerId: string, healthPath: string, log: DeployLog): Promise<void> {
   const now = new Date();
   log.line(`revision ${d.revision} is live`);
   await ctx.db.transaction(async (tx) => {
-    await tx.update(tenants).set({ image, liveRevision: d.revision, containerId, updatedAt: now }).where(eq(tenants.envId, tenant.envId));
+    await tx.update(tenants).set({ image, liveRevision: d.revision, containerId, healthPath, updatedAt: now }).where(eq(tenants.envId, tenant.envId));
     await tx
       .update(deployments)
       .set({ status: "superseded", updatedAt: now })

@@ -160,7 +160,8 @@ async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInf
   }
   if (!container.address) return { ok: false, error: "container publishes no address" };
   const template = ctx.templates.get(tenant.language, tenant.framework);
-  return probeTenant(ctx.config, container.address, template?.healthPath ?? "/health");
+  // A deployed revision is checked where its deploy said (docs/deploys.md); the template where its template says.
+  return probeTenant(ctx.config, container.address, tenant.liveRevision > 1 ? tenant.healthPath : (template?.healthPath ?? "/health"));
 }
 
 /**

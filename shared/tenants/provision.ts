@@ -364,6 +364,8 @@ async function waitHealthy(
   },
 ): Promise<ContainerInfo | "moved"> {
   const deadline = Date.now() + ctx.config.TENANT_READY_TIMEOUT_MS;
+  // A deployed revision is checked where its deploy said (docs/deploys.md).
+  const healthPath = tenant.liveRevision > 1 ? tenant.healthPath : template.healthPath;
   let last = "no answer yet";
   let info = await ctx.runtime.inspect(tenant.containerName);
   let direct = true;
@@ -379,7 +381,7 @@ async function waitHealthy(
       if (listening === "refused") {
         last = `nothing listens at ${info.ingressAddress} yet`;
       } else {
-        const probe = await probeTenant(ctx.config, info.address, template.healthPath);
+        const probe = await probeTenant(ctx.config, info.address, healthPath);
         if (probe.ok) return info;
         last = probe.error;
       }
@@ -395,5 +397,5 @@ async function waitHealthy(
     await new Promise((r) => setTimeout(r, info?.address ? READY_POLL_MS : 250));
     if (check || !info.address) info = await ctx.runtime.inspect(tenant.containerName);
   }
-  throw new Error(`the app did not answer 200 on ${template.healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
+  throw new Error(`the app did not answer 200 on ${healthPath} within ${ctx.config.TENANT_READY_TIMEOUT_MS / 1000}s (last: ${last})`);
 }

@@ -21,8 +21,9 @@ export function registerDeploy(program: Command) {
     .argument("[dir]", "the app's directory", ".")
     .requiredOption("--tenant <id>", "the tenant: 12 or tenant_12", tenantId)
     .option("--wait", "wait until the revision is live (or failed), streaming its build log")
+    .option("--health-path <path>", "where the app's health is checked (default: the tenant's, /health)")
     .action(
-      action(async (cli, dir: string, opts: { tenant: number; wait?: boolean }) => {
+      action(async (cli, dir: string, opts: { tenant: number; wait?: boolean; healthPath?: string }) => {
         const root = resolve(dir);
         if (!existsSync(root) || !statSync(root).isDirectory()) throw usageError(`${dir} is not a directory`);
         if (!existsSync(join(root, "package.json"))) throw usageError(`${dir} has no package.json`);
@@ -30,7 +31,7 @@ export function registerDeploy(program: Command) {
         cli.note(`packed ${entries} entries (${Math.ceil(archive.length / 1024)} KiB) from ${root}`);
         const client = await cli.client();
         const envId = opts.tenant;
-        let d: Deployment = await client.tenants.deploy(envId, archive, { signal: cli.signal });
+        let d: Deployment = await client.tenants.deploy(envId, archive, { signal: cli.signal, healthPath: opts.healthPath });
         cli.note(`revision ${d.revision} ${d.status}`);
         if (opts.wait) {
           let printed = 0;

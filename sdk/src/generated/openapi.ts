@@ -709,6 +709,8 @@ export interface components {
             createdAt: string;
             error: string | null;
             finishedAt: string | null;
+            /** @description where this revision is checked, when the deploy set one (else the tenant's) */
+            healthPath: string | null;
             /**
              * @description null once removed (only the last DEPLOY_KEEP revisions keep their images)
              * @example convergence-deploy-1:r2-convergence-7
@@ -3279,7 +3281,10 @@ export interface operations {
     };
     deployTenant: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description where this revision's health is checked, and the tenant's from when it is live (default: the tenant's, /health) */
+                healthPath?: string;
+            };
             header?: never;
             path: {
                 id: number;
