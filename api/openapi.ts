@@ -59,6 +59,8 @@ const webhookDescriptions: Record<(typeof webhookEventTypes)[number], string> = 
   "tenant.paused": "The tenant was put to sleep, paused (idle, or POST /sleep): memory kept, CPU frozen; the next request wakes it.",
   "tenant.stopped": "The tenant was put to sleep, stopped: memory freed; port, route, key and data kept; the next request wakes it.",
   "tenant.woke": "A paused or stopped tenant is ready again (a request through its hostname, or POST /wake).",
+  "deployment.live": "A new revision (deploy, rollback, env change, key rotation) serves now; `data.revision`, `data.source`, `data.image`.",
+  "deployment.failed": "A revision failed (build, exit, never healthy); the live one keeps serving. `data.error` says why.",
 };
 
 export function documentApi(app: OpenAPIHono<HonoEnv>) {

@@ -7,7 +7,8 @@ import { timingSafeEqual } from "node:crypto";
 import type { AppContext } from "./context.js";
 import { TENANT_KEY_PREFIX, displayPrefix, encryptSecret, hashSecret, newSecret } from "./crypto.js";
 import { prepared, type Db } from "./db/client.js";
-import { tenants, type Tenant } from "./db/schema.js";
+import { tenants, type Deployment, type Tenant } from "./db/schema.js";
+import { rotateKeyByRevision } from "./deploys/deployments.js";
 import { AppError } from "./errors.js";
 import { assertBeforeDeadline, type Deadline } from "./deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
@@ -91,10 +92,12 @@ export async function authenticateTenantKey(db: Db, key: string, cache?: TenantK
 }
 
 /**
- * Issues a new key (returned once); the old one stops working at once. A running tenant is moved
- * back to provisioning so a worker re-creates its container with the new key, on the same port.
+ * Issues a new key (returned once); the old one stops working at once. On Docker the tenant stays
+ * ready: a new revision with the new key is started beside the running one and switched to
+ * without downtime (a `rotate-key` deployment). On Swarm the running tenant is moved back to
+ * provisioning so a worker re-creates its service with the new key.
  */
-export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number; deadline?: Deadline }): Promise<{ tenant: Tenant; apiKey: string }> {
+export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; envId: number; deadline?: Deadline }): Promise<{ tenant: Tenant; apiKey: string; deployment?: Deployment }> {
   const { ctx, orgId, envId, deadline } = args;
   const current = await getTenantForOrg(ctx.db, orgId, envId);
   if (!rotatableStatuses.includes(current.status)) {
@@ -105,6 +108,16 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   // Answered 503 already? Then the key stays as it is: a new one nobody saw would lock the tenant out.
   assertBeforeDeadline(deadline, "the key rotation");
   const apiKey = newSecret(TENANT_KEY_PREFIX);
+  // Docker: a new revision with the new key, switched to without downtime (docs/deploys.md).
+  if (ctx.config.CONVERGENCE_RUNTIME === "docker") {
+    const { tenant, deployment } = await rotateKeyByRevision(ctx, orgId, envId, {
+      apiKeyHash: hashSecret(apiKey),
+      apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),
+      apiKeyPrefix: displayPrefix(apiKey),
+      apiKeyRotatedAt: new Date(),
+    });
+    return { tenant, apiKey, deployment };
+  }
   const tenant = await transitionTenant(ctx, {
     envId,
     from: rotatableStatuses,

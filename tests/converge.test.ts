@@ -146,6 +146,16 @@ describe("convergence calls", () => {
     expect((await converge(t.apiKey)).status).toBe(401);
     expect((await converge(newKey)).status).toBe(200);
 
+    // The new key reaches the app with a new revision, switched to without downtime (docs/deploys.md).
+    const revision = rotated.body.deployment.revision;
+    const live = await waitFor(
+      async () => {
+        const r = await stack.api(`/api/v1/tenant/${t.envId}/deployments/${revision}?wait=live&timeout=20`, { token: orgA.token, timeoutMs: 30_000 });
+        return ["live", "failed"].includes(r.body?.deployment?.status) ? r.body.deployment : null;
+      },
+      { timeoutMs: 90_000, what: "the rotate-key revision to go live" },
+    );
+    expect(live.status, live.error ?? "").toBe("live");
     const ready = await waitForStatus(stack, orgA.token, t.envId, ["ready", "failed"]);
     expect(ready.status).toBe("ready");
     expect(ready.port).toBe(t.port);

@@ -10,6 +10,7 @@ import type { jobs, JobKey } from "../shared/jobs.js";
 import { flushMeterEvents } from "../shared/billing/flush.js";
 import { reconcileBilling } from "../shared/billing/reconcile.js";
 import { stripeFor, type StripeClient } from "../shared/billing/stripe-client.js";
+import { runDeployment } from "../shared/deploys/run.js";
 import { destroyTenant } from "../shared/tenants/destroy.js";
 import { failTenant } from "../shared/tenants/fail.js";
 import { sweepHealth } from "../shared/tenants/health.js";
@@ -58,6 +59,7 @@ export const processors: { [K in JobKey]: Processor<K> } = {
       throw err;
     }
   },
+  deploy: (ctx, { envId, revision }) => runDeployment(ctx, envId, revision),
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {
     const outcome = await followContainerLogs(ctx, envId, signal);

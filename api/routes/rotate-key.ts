@@ -13,7 +13,7 @@ export const rotateKeyRoute = createRoute({
   tags: ["Tenants"],
   summary: "Rotate a tenant's API key",
   description:
-    "Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.",
+    "Returns the new key once. The old key is refused from this moment. On Docker the tenant stays ready: a new revision with the new key (`deployment`, source `rotate-key`) is started beside the running container and switched to without downtime; wait for it with GET /tenant/{id}/deployments/{revision}?wait=live. On Swarm the container is re-created with the new key, on the same port; the tenant goes provisioning → starting → ready.",
   ...access({ scope: "tenants:write" }),
   request: { params: TenantIdParam },
   responses: {
@@ -21,7 +21,14 @@ export const rotateKeyRoute = createRoute({
       description: "rotated; the container is being re-created with the new key",
       content: {
         "application/json": {
-          schema: z.object({ success: z.literal(true), tenant: TenantWithKeySchema }),
+          schema: z.object({
+            success: z.literal(true),
+            tenant: TenantWithKeySchema,
+            deployment: z
+              .object({ revision: z.number().int(), status: z.string() })
+              .optional()
+              .openapi({ description: "Docker: the revision that brings the new key into the app (switched to without downtime)" }),
+          }),
         },
       },
     },
@@ -32,9 +39,16 @@ export const rotateKeyRoute = createRoute({
 export const rotateKeyHandler: RouteHandler<typeof rotateKeyRoute, HonoEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const ctx = c.get("ctx");
-  const { tenant, apiKey } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id, deadline: c.get("deadline") });
+  const { tenant, apiKey, deployment } = await rotateTenantKey({ ctx, orgId: c.get("org").id, envId: id, deadline: c.get("deadline") });
   ctx.tenantKeys.evict(id);
   ctx.tenantRows.evict(id); // other API processes evict when the status change is announced
   c.get("log").info({ envId: id }, "tenant API key rotated");
-  return c.json({ success: true as const, tenant: { ...tenantView(tenant, ctx.config), apiKey } }, 202);
+  return c.json(
+    {
+      success: true as const,
+      tenant: { ...tenantView(tenant, ctx.config), apiKey },
+      ...(deployment ? { deployment: { revision: deployment.revision, status: deployment.status } } : {}),
+    },
+    202,
+  );
 };

@@ -9,7 +9,15 @@
 import type { ErrorCode, Tenant } from "./types.js";
 
 /** Codes of failures that are not an API error answer. */
-export type SdkErrorCode = "CONNECTION_FAILED" | "REQUEST_TIMEOUT" | "INVALID_RESPONSE" | "WAIT_TIMEOUT" | "TENANT_FAILED" | "TENANT_DESTROYED" | "WEBHOOK_VERIFICATION_FAILED";
+export type SdkErrorCode =
+  | "CONNECTION_FAILED"
+  | "REQUEST_TIMEOUT"
+  | "INVALID_RESPONSE"
+  | "WAIT_TIMEOUT"
+  | "TENANT_FAILED"
+  | "TENANT_DESTROYED"
+  | "WEBHOOK_VERIFICATION_FAILED"
+  | "DEPLOYMENT_FAILED";
 
 type ErrorExtra = { status?: number | null; retryAfter?: number | null; details?: unknown; requestId?: string | null; cause?: unknown };
 

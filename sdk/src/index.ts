@@ -35,7 +35,7 @@ export type { ReconnectOptions } from "./sse.js";
 export { Templates } from "./templates.js";
 export { TenantClient, type TenantClientOptions } from "./tenant-client.js";
 export { TenantCalls, TenantHandle } from "./tenant-handle.js";
-export { type DestroyOptions, type EventsOptions, type ListOptions, type LogsOptions, type SpawnOptions, Tenants, type WaitOptions } from "./tenants.js";
+export { type DeployOptions, type DestroyOptions, type EventsOptions, type ListOptions, type LogsOptions, type SpawnOptions, Tenants, type WaitOptions } from "./tenants.js";
 export { Usage, type UsageQuery } from "./usage.js";
 export { VERSION } from "./version.js";
 export { verifyWebhook, type WebhookHeaders, Webhooks } from "./webhooks.js";

@@ -9,7 +9,7 @@ import { TenantHandle } from "./tenant-handle.js";
 import { unwrap, type ApiClient } from "./http.js";
 import { envIdOf, type TenantId } from "./ids.js";
 import { followSse, type ReconnectOptions } from "./sse.js";
-import type { CallOptions, SpawnedTenant, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
+import type { CallOptions, Deployment, DeploymentLog, SpawnedTenant, SpawnInput, Tenant, TenantEvent, TenantLogLine, TenantLogs, TenantStatus, TenantWithKey, WebhookDelivery } from "./types.js";
 
 export interface SpawnOptions extends CallOptions {
   /** `"ready"`: resolve once the tenant answers on its port; reject with TenantFailedError if it fails instead. */
@@ -56,7 +56,17 @@ export interface LogsOptions extends CallOptions, ReconnectOptions {
   follow?: boolean;
 }
 
+export interface DeployOptions extends CallOptions {
+  /** `"live"`: resolve once the revision serves; reject with `DEPLOYMENT_FAILED` (its `details` is the deployment) if it fails. */
+  wait?: "live";
+  /** With `wait`: default 300 000 ms (a build installs dependencies). */
+  timeoutMs?: number;
+  /** `deploy` only: where the new revision's health is checked, and the tenant's from then on (default: the tenant's, /health). */
+  healthPath?: string;
+}
+
 const DEFAULT_WAIT_MS = 120_000;
+const DEFAULT_DEPLOY_WAIT_MS = 300_000;
 /** The longest the API holds a status request (its `timeout` maximum, in seconds). */
 const LONG_POLL_S = 60;
 
@@ -132,7 +142,7 @@ export class Tenants {
     return this.wait(envId, "destroyed", { timeoutMs: options.timeoutMs, signal: options.signal });
   }
 
-  /** A new API key, in this answer only; the old one is refused at once and the container is re-created with the new one. */
+  /** A new API key, in this answer only; the old one is refused at once and a new revision with the new key is switched to (Docker; see docs/deploys.md). */
   async rotateKey(id: TenantId, options: CallOptions = {}): Promise<TenantWithKey> {
     const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/rotate-key", { params: { path: { id: envIdOf(id) } }, signal: options.signal }));
     return tenant;
@@ -159,6 +169,82 @@ export class Tenants {
   async setIdlePolicy(envId: number, idle: { pauseAfterSeconds: number | null; stopAfterSeconds: number | null }, options: CallOptions = {}): Promise<Tenant> {
     const { tenant } = await unwrap(this.api.PATCH("/api/v1/tenant/{id}", { params: { path: { id: envId } }, body: { idle }, signal: options.signal }));
     return tenant;
+  }
+
+  /**
+   * Deploys your own code: `archive` is a .tar.gz of the app's directory (package.json at its
+   * root). With `wait: "live"`, resolves once the new revision serves (docs/deploys.md).
+   */
+  async deploy(envId: number, archive: Uint8Array | Blob, options: DeployOptions = {}): Promise<Deployment> {
+    const { deployment } = await unwrap(
+      this.api.POST("/api/v1/tenant/{id}/deployments", {
+        params: { path: { id: envId }, query: { healthPath: options.healthPath } },
+        body: archive as unknown as string,
+        bodySerializer: (b: unknown) => b as BodyInit,
+        headers: { "content-type": "application/gzip" },
+        signal: options.signal,
+      }),
+    );
+    return options.wait ? this.waitForDeployment(envId, deployment.revision, options) : deployment;
+  }
+
+  /** Runs the image of `revision` (which must have gone live) again as a new revision, without a rebuild. */
+  async rollback(envId: number, revision: number, options: DeployOptions = {}): Promise<Deployment> {
+    const { deployment } = await unwrap(this.api.POST("/api/v1/tenant/{id}/deployments/{revision}/rollback", { params: { path: { id: envId, revision } }, signal: options.signal }));
+    return options.wait ? this.waitForDeployment(envId, deployment.revision, options) : deployment;
+  }
+
+  /** Replaces the app's own environment variables (stored encrypted, never returned): a new revision. */
+  async setEnv(envId: number, vars: Record<string, string>, options: DeployOptions = {}): Promise<Deployment> {
+    const { deployment } = await unwrap(this.api.PUT("/api/v1/tenant/{id}/env", { params: { path: { id: envId } }, body: { vars }, signal: options.signal }));
+    return options.wait ? this.waitForDeployment(envId, deployment.revision, options) : deployment;
+  }
+
+  /** The app's variable names, each with a masked hint of its value. */
+  async env(envId: number, options: CallOptions = {}): Promise<Record<string, string>> {
+    return (await unwrap(this.api.GET("/api/v1/tenant/{id}/env", { params: { path: { id: envId } }, signal: options.signal }))).vars;
+  }
+
+  async deployment(envId: number, revision: number, options: CallOptions = {}): Promise<Deployment> {
+    return (await unwrap(this.api.GET("/api/v1/tenant/{id}/deployments/{revision}", { params: { path: { id: envId, revision } }, signal: options.signal }))).deployment;
+  }
+
+  /** One page of the tenant's revisions, newest first. */
+  async deployments(envId: number, options: CallOptions & { limit?: number; cursor?: number } = {}): Promise<{ deployments: Deployment[]; nextCursor: number | null }> {
+    const { deployments, nextCursor } = await unwrap(
+      this.api.GET("/api/v1/tenant/{id}/deployments", { params: { path: { id: envId }, query: { limit: options.limit, cursor: options.cursor } }, signal: options.signal }),
+    );
+    return { deployments, nextCursor };
+  }
+
+  async deploymentLogs(envId: number, revision: number, options: CallOptions = {}): Promise<DeploymentLog> {
+    return unwrap(this.api.GET("/api/v1/tenant/{id}/deployments/{revision}/logs", { params: { path: { id: envId, revision } }, signal: options.signal }));
+  }
+
+  /**
+   * Resolves when the revision is live; rejects with `DEPLOYMENT_FAILED` (`details`: the
+   * deployment, `message`: its error) when it failed or was superseded first, `WAIT_TIMEOUT` when
+   * `timeoutMs` runs out. Long polling: the API holds each request up to 60 s.
+   */
+  async waitForDeployment(envId: number, revision: number, options: WaitOptions = {}): Promise<Deployment> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_DEPLOY_WAIT_MS;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seconds = Math.min(LONG_POLL_S, Math.floor((deadline - Date.now()) / 1000));
+      const d =
+        seconds >= 1
+          ? (
+              await unwrap(
+                this.api.GET("/api/v1/tenant/{id}/deployments/{revision}", { params: { path: { id: envId, revision }, query: { wait: "live", timeout: seconds } }, signal: options.signal }),
+              )
+            ).deployment
+          : await this.deployment(envId, revision, options);
+      if (d.status === "live") return d;
+      if (d.status === "failed" || d.status === "superseded") {
+        throw new ConvergenceError("DEPLOYMENT_FAILED", `revision ${revision} of tenant ${envId} is ${d.status}${d.error ? `: ${d.error}` : ""}`, { details: d });
+      }
+      if (Date.now() >= deadline) throw new ConvergenceError("WAIT_TIMEOUT", `revision ${revision} of tenant ${envId} is still ${d.status} after ${timeoutMs} ms`);
+    }
   }
 
   /** The tenant's webhook events, newest first, each with every delivery attempt. */

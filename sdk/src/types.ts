@@ -12,6 +12,10 @@ export type SpawnedTenant = Schemas["SpawnedTenant"];
 /** An organisation's limits, and what it uses of them (GET /api/v1/org). */
 export type OrganisationLimits = Schemas["OrganisationLimits"];
 export type TenantStatus = Schemas["TenantStatus"];
+/** One revision of a tenant (docs/deploys.md): `queued` → `building` → `starting` → `live`, or `failed`; later `superseded`. */
+export type Deployment = Schemas["Deployment"];
+/** A revision's build and start log. */
+export type DeploymentLog = Json<"getDeploymentLogs", 200>;
 export type SpawnInput = Schemas["SpawnRequest"];
 /** One state change from the event stream; `id` is what a reconnect resumes after. */
 export type TenantEvent = Schemas["TenantStatusEvent"] & { id: number };

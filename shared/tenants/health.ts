@@ -12,6 +12,7 @@
  * (same port, same key). Tenants with an idle policy are put to sleep after that long without
  * traffic (idle.ts); sleeping ones are not looked at at all.
  */
+import { switchingTenants } from "../deploys/switching.js";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -49,9 +50,11 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
   // Every spawn's start asks for the unhealthy to be checked: with none, not even the engine is asked.
   const unhealthy = opts.onlyUnhealthy ? await liveQuery : null;
   if (unhealthy?.length === 0) return { tenants: 0, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: Math.round(performance.now() - started) };
-  const [live, containers] = await Promise.all([unhealthy ?? liveQuery, ctx.runtime.listOwned()]);
+  const [all, containers, switching] = await Promise.all([unhealthy ?? liveQuery, ctx.runtime.listOwned(), switchingTenants(ctx)]);
+  // A tenant whose revision switch runs is its deploy job's (shared/deploys/run.ts).
+  const live = all.filter((t) => !switching.has(t.envId));
   const byEnvId = new Map<string, ContainerInfo>();
-  for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
+  for (const c of containers) if (c.labels[labelKeys.revision] === undefined) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
 
   const result: SweepResult = { tenants: live.length, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: 0 };
   const samples = new Map<number, ConnectionSample>();
@@ -174,7 +177,8 @@ async function probe(ctx: WorkerContext, tenant: Tenant, container: ContainerInf
   }
   if (!container.address) return { ok: false, error: "container publishes no address" };
   const template = ctx.templates.get(tenant.language, tenant.framework);
-  return probeTenant(ctx.config, container.address, template?.healthPath ?? "/health");
+  // A deployed revision is checked where its deploy said (docs/deploys.md); the template where its template says.
+  return probeTenant(ctx.config, container.address, tenant.liveRevision > 1 ? tenant.healthPath : (template?.healthPath ?? "/health"));
 }
 
 /**

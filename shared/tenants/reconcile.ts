@@ -18,6 +18,8 @@
  * The network and ingress steps are each logged and retried next round when they fail (the proxy
  * or the engine unreachable): they never stop the round.
  */
+import { recoverDeployments } from "../deploys/recover.js";
+import { switchingTenants } from "../deploys/switching.js";
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -49,13 +51,29 @@ export async function reconcile(ctx: WorkerContext, opts: { requeueGraceMs?: num
   const overdueDestroys = await reportOverdueDestroys(ctx);
   const requeued = await requeueTransientTenants(ctx, opts.requeueGraceMs ?? 5_000);
   const { recreated, orphansRemoved } = await reconcileContainers(ctx);
+  // Deployments whose job was lost are enqueued again; those never finished are failed (docs/deploys.md).
+  const deploys = await recoverDeployments(ctx).catch((err: unknown) => {
+    ctx.logger.warn({ err }, "could not recover deployments; retrying next round");
+    return { requeued: 0, failed: 0 };
+  });
   const networksRemoved = await reconcileNetwork(ctx);
   const routesSynced = await reconcileRoutes(ctx);
   const warm = await keepNetworksWarm(ctx).catch((err: unknown) => {
     ctx.logger.warn({ err }, "could not keep networks warm");
     return { added: 0, removed: 0 };
   });
-  const result = { requeued, timedOut, overdueDestroys, recreated, orphansRemoved, routesSynced, networksRemoved, warmNetworksAdded: warm.added, warmNetworksRemoved: warm.removed };
+  const result = {
+    requeued,
+    timedOut,
+    overdueDestroys,
+    recreated,
+    orphansRemoved,
+    routesSynced,
+    networksRemoved,
+    warmNetworksAdded: warm.added,
+    warmNetworksRemoved: warm.removed,
+    deploysFailed: deploys.failed,
+  };
   if (Object.values(result).some((n) => n > 0)) ctx.logger.info(result, "reconciler acted");
   return result;
 }
@@ -164,12 +182,14 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
     .from(tenants)
     .where(inArray(tenants.status, [...liveStatuses]));
   const live = new Map<string, Tenant>(rows.map((t) => [String(t.envId), t]));
+  // A tenant whose revision switch runs is its deploy job's: its containers come and go on purpose.
+  const switching = await switchingTenants(ctx);
 
   let orphansRemoved = 0;
   const now = Date.now();
   for (const c of containers) {
     const tenant = live.get(c.labels[labelKeys.envId] ?? "");
-    if (tenant && c.name === tenant.containerName) continue;
+    if (tenant && (c.name === tenant.containerName || switching.has(tenant.envId))) continue;
     if (now - c.createdAt.getTime() < ctx.config.ORPHAN_GRACE_MS) continue;
     await ctx.runtime.remove(c.name);
     orphansRemoved++;
@@ -189,7 +209,7 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
   let recreated = 0;
   const present = new Set(containers.map((c) => c.labels[labelKeys.envId]));
   for (const t of rows) {
-    if (runningStatuses.includes(t.status) && !present.has(String(t.envId))) {
+    if (runningStatuses.includes(t.status) && !present.has(String(t.envId)) && !switching.has(t.envId)) {
       if (await recreateMissingContainer(ctx, t, "reconciler: container is missing")) recreated++;
     }
   }

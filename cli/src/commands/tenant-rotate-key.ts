@@ -6,12 +6,12 @@ import { action } from "../cli.js";
 export function registerTenantRotateKey(tenant: Command) {
   tenant
     .command("rotate-key")
-    .description("give a tenant a new API key; the old one is refused from now on and the container restarts with the new one")
+    .description("give a tenant a new API key; the old one is refused from now on and a new revision with it is switched to without downtime")
     .argument("<id>", "the tenant: 12 or tenant_12", tenantId)
     .action(
       action(async (cli, envId: number) => {
         const t = await (await cli.client()).tenants.rotateKey(envId, { signal: cli.signal });
-        cli.result(t, () => [`New key for ${t.tenantId} (${t.name}), shown only now:`, `  ${t.apiKey}`, `The container is being re-created with it (${t.status}).`].join("\n"));
+        cli.result(t, () => [`New key for ${t.tenantId} (${t.name}), shown only now:`, `  ${t.apiKey}`, `A new revision with it is being switched to (${t.status}).`].join("\n"));
       }),
     );
 }

@@ -315,6 +315,105 @@ export interface paths {
         patch: operations["updateTenant"];
         trace?: never;
     };
+    "/api/v1/tenant/{id}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's revisions, newest first */
+        get: operations["listDeployments"];
+        put?: never;
+        /**
+         * Deploy your own code: a .tar.gz of a Node app
+         * @description The raw body is a gzip'd tar of the app's directory (package.json at its root, a start script `node <file>` or a server.js, listening on PORT), at most DEPLOY_MAX_BYTES. Checked before anything is stored (400 INVALID_ARCHIVE), then built by a worker and switched to without downtime. One deployment at a time per tenant: a second one is 409 DEPLOY_IN_PROGRESS.
+         */
+        post: operations["deployTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/deployments/{revision}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One revision */
+        get: operations["getDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/deployments/{revision}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A revision's build and start log
+         * @description The log is kept to its last DEPLOY_LOG_MAX_BYTES; it grows while the revision builds and starts (written every second).
+         */
+        get: operations["getDeploymentLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/deployments/{revision}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back: a new revision from that revision's image (no rebuild)
+         * @description 409 INVALID_STATE when that revision never went live or its image was removed; 409 DEPLOY_IN_PROGRESS while another deployment runs.
+         */
+        post: operations["rollbackDeployment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant/{id}/env": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's environment variables: names and masked hints */
+        get: operations["getTenantEnv"];
+        /**
+         * Set the app's own environment variables (a new revision)
+         * @description Replaces the app's variables (names [A-Z_][A-Z0-9_]*, not CONVERGENCE_*, TENANT_*, PORT or NODE_ENV); stored encrypted, never returned. Makes a new revision of the live image with them, switched to without downtime.
+         */
+        put: operations["setTenantEnv"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenant/{id}/events": {
         parameters: {
             query?: never;
@@ -366,7 +465,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a tenant's API key
-         * @description Returns the new key once. The old key is refused from this moment. The running container is re-created with the new key by a worker, on the same port; the tenant goes provisioning → starting → ready.
+         * @description Returns the new key once. The old key is refused from this moment. On Docker the tenant stays ready: a new revision with the new key (`deployment`, source `rotate-key`) is started beside the running container and switched to without downtime; wait for it with GET /tenant/{id}/deployments/{revision}?wait=live. On Swarm the container is re-created with the new key, on the same port; the tenant goes provisioning → starting → ready.
          */
         post: operations["rotateTenantKey"];
         delete?: never;
@@ -537,6 +636,46 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "deployment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * deployment.failed
+         * @description A revision failed (build, exit, never healthy); the live one keeps serving. `data.error` says why. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["deploymentFailedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "deployment.live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * deployment.live
+         * @description A new revision (deploy, rollback, env change, key rotation) serves now; `data.revision`, `data.source`, `data.image`. Sent to the tenant's `webhookUrl`, signed per Standard Webhooks with the organisation's secret (GET /api/v1/webhooks/secret); verify with `verifyWebhook` from `@convergence/sdk`.
+         */
+        post: operations["deploymentLiveWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "tenant.destroyed": {
         parameters: {
             query?: never;
@@ -784,6 +923,32 @@ export interface components {
             /** @example acme */
             name: string;
         };
+        Deployment: {
+            archiveBytes: number | null;
+            createdAt: string;
+            error: string | null;
+            finishedAt: string | null;
+            /** @description where this revision is checked, when the deploy set one (else the tenant's) */
+            healthPath: string | null;
+            /**
+             * @description null once removed (only the last DEPLOY_KEEP revisions keep their images)
+             * @example convergence-deploy-1:r2-convergence-7
+             */
+            image: string | null;
+            liveAt: string | null;
+            /** @example 2 */
+            revision: number;
+            /** @description for a rollback: the revision whose image it runs */
+            rollbackOf: number | null;
+            /** @enum {string} */
+            source: "template" | "upload" | "rollback" | "env" | "rotate-key";
+            /**
+             * @description queued → building → starting → live, or failed (see error); a live revision becomes superseded when another goes live
+             * @enum {string}
+             */
+            status: "queued" | "building" | "starting" | "live" | "failed" | "superseded";
+            updatedAt: string;
+        };
         Error: {
             error: {
                 /**
@@ -791,6 +956,7 @@ export interface components {
                  *     - `VALIDATION_FAILED` (400): a field is missing or invalid; `details.issues` lists each one
                  *     - `MALFORMED_JSON` (400): the body is not valid JSON
                  *     - `UNKNOWN_TEMPLATE` (400): no template for that language and framework
+                 *     - `INVALID_ARCHIVE` (400): a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`) and `details.entry` names the entry
                  *     - `UNAUTHORIZED` (401): missing or invalid credential
                  *     - `PAYMENT_REQUIRED` (402): the organisation's Stripe invoice is unpaid (`past_due`): new spawns and deploys are refused until it is paid; running tenants keep running
                  *     - `FORBIDDEN` (403): the credential is valid but not allowed to do this
@@ -800,6 +966,7 @@ export interface components {
                  *     - `CONFLICT` (409): the resource changed meanwhile; try again
                  *     - `IDEMPOTENCY_KEY_REUSED` (409): the Idempotency-Key was used before with a different body
                  *     - `INVALID_STATE` (409): not possible in the tenant's current state
+                 *     - `DEPLOY_IN_PROGRESS` (409): another deployment of this tenant is queued, building or starting; wait for it (GET its revision with `?wait=live`) and try again
                  *     - `PAYLOAD_TOO_LARGE` (413): the body is larger than the API accepts
                  *     - `UNSUPPORTED_MEDIA_TYPE` (415): the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done
                  *     - `RATE_LIMITED` (429): over a rate limit; `details.limit` names it (`spawnsPerMinute`, `rotationsPerMinute`, `destroysPerMinute`, `logsPerMinute`, a tenant's `callsPerMinute`) and `details.max` its value; see Retry-After
@@ -817,7 +984,7 @@ export interface components {
                  * @example VALIDATION_FAILED
                  * @enum {string}
                  */
-                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "WAKE_TIMEOUT" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+                code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNKNOWN_TEMPLATE" | "INVALID_ARCHIVE" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "CSRF_FAILED" | "NOT_FOUND" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "INVALID_STATE" | "DEPLOY_IN_PROGRESS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TENANT_LIMIT_REACHED" | "CONCURRENCY_LIMIT_REACHED" | "CAPACITY_EXHAUSTED" | "WAKE_TIMEOUT" | "TOO_MANY_AUTH_FAILURES" | "NO_PORTS_AVAILABLE" | "DEPENDENCY_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_TIMEOUT" | "INTERNAL";
                 /** @description structured context, e.g. the failed fields or the limit reached */
                 details?: unknown;
                 /** @description what went wrong, for people; never contains a secret */
@@ -880,6 +1047,8 @@ export interface components {
         /** @description an event of GET /api/v1/events */
         OrganisationEventsStreamEvent: components["schemas"]["OrganisationStatusStreamEvent"] | components["schemas"]["OrganisationSyncStreamEvent"];
         OrganisationLimits: {
+            /** @description deploys, rollbacks and env changes a minute (bursts up to the same number) */
+            deploysPerMinute: number;
             /** @description destroys a minute (bursts up to the same number) */
             destroysPerMinute: number;
             /** @description log reads a minute (bursts up to the same number) */
@@ -1026,6 +1195,11 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            /**
+             * @description where the app's health is checked
+             * @example /health
+             */
+            healthPath: string;
             idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
@@ -1049,6 +1223,11 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             readyAt: string | null;
+            /**
+             * @description the live revision (1: the spawn's template; each deploy, rollback, env change or key rotation adds one)
+             * @example 1
+             */
+            revision: number;
             status: components["schemas"]["TenantStatus"];
             /**
              * Format: date-time
@@ -1132,6 +1311,11 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            /**
+             * @description where the app's health is checked
+             * @example /health
+             */
+            healthPath: string;
             idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
@@ -1155,6 +1339,11 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             readyAt: string | null;
+            /**
+             * @description the live revision (1: the spawn's template; each deploy, rollback, env change or key rotation adds one)
+             * @example 1
+             */
+            revision: number;
             status: components["schemas"]["TenantStatus"];
             /**
              * Format: date-time
@@ -1303,6 +1492,11 @@ export interface components {
                 lastCheckAt: string | null;
                 restartCount: number;
             };
+            /**
+             * @description where the app's health is checked
+             * @example /health
+             */
+            healthPath: string;
             idle: components["schemas"]["TenantIdle"];
             image: string | null;
             /** @example node */
@@ -1326,6 +1520,11 @@ export interface components {
              * @example 2026-11-29T10:15:30.000Z
              */
             readyAt: string | null;
+            /**
+             * @description the live revision (1: the spawn's template; each deploy, rollback, env change or key rotation adds one)
+             * @example 1
+             */
+            revision: number;
             status: components["schemas"]["TenantStatus"];
             /**
              * Format: date-time
@@ -1372,7 +1571,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "delivered" | "failed";
             /** @enum {string} */
-            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke";
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke" | "deployment.live" | "deployment.failed";
             url: string;
         };
         WebhookPayload: {
@@ -1431,7 +1630,7 @@ export interface components {
              */
             timestamp: string;
             /** @enum {string} */
-            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke";
+            type: "tenant.ready" | "tenant.failed" | "tenant.unhealthy" | "tenant.recovered" | "tenant.destroyed" | "tenant.paused" | "tenant.stopped" | "tenant.woke" | "deployment.live" | "deployment.failed";
         };
     };
     responses: never;
@@ -2999,7 +3198,7 @@ export interface operations {
                         limits: components["schemas"]["OrganisationLimits"];
                         organisation: components["schemas"]["Organisation"];
                         /** @description the limits set for this organisation; the others are the platform's defaults */
-                        overridden: ("maxTenants" | "spawnsPerMinute" | "rotationsPerMinute" | "destroysPerMinute" | "logsPerMinute" | "maxEventStreams" | "maxHeldWaits" | "maxLogFollows")[];
+                        overridden: ("maxTenants" | "spawnsPerMinute" | "rotationsPerMinute" | "destroysPerMinute" | "logsPerMinute" | "maxEventStreams" | "maxHeldWaits" | "maxLogFollows" | "deploysPerMinute")[];
                         /** @enum {boolean} */
                         success: true;
                         usage: components["schemas"]["OrganisationUsage"];
@@ -4043,6 +4242,1311 @@ export interface operations {
             };
         };
     };
+    listDeployments: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of revisions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployments: components["schemas"]["Deployment"][];
+                        nextCursor: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deployTenant: {
+        parameters: {
+            query?: {
+                /** @description where this revision's health is checked, and the tenant's from when it is live (default: the tenant's, /health) */
+                healthPath?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+            };
+        };
+        responses: {
+            /** @description accepted; poll the revision (Location) or wait with ?wait=live */
+            202: {
+                headers: {
+                    /** @description the revision */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployment: components["schemas"]["Deployment"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "request body is larger than 65536 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: {
+                timeout?: number;
+                /** @description answer once the revision is live, or finished otherwise (failed, superseded), or the timeout passed */
+                wait?: "live";
+            };
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the revision */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployment: components["schemas"]["Deployment"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeploymentLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the log */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string | null;
+                        log: string;
+                        revision: number;
+                        /** @enum {string} */
+                        status: "queued" | "building" | "starting" | "live" | "failed" | "superseded";
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rollbackDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployment: components["schemas"]["Deployment"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenantEnv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the names */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        /** @description each name with a masked hint of its value (never the value) */
+                        vars: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setTenantEnv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    vars: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deployment: components["schemas"]["Deployment"];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description invalid input */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "invalid request: name: name must be a DNS label: lowercase letters, digits and '-', not starting or ending with '-'"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credential */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "UNAUTHORIZED",
+                     *         "message": "missing organisation token: send Authorization: Bearer <token>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed for this credential */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "this token belongs to organisation 2, not 1"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found (or another organisation's) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "NOT_FOUND",
+                     *         "message": "tenant 42 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INVALID_STATE",
+                     *         "message": "tenant 42 is destroyed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limited or over quota */
+            429: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "RATE_LIMITED",
+                     *         "message": "rate limit of 60 convergence calls per minute reached"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "error": {
+                     *         "code": "DEPENDENCY_UNAVAILABLE",
+                     *         "message": "a backing service (Postgres or Redis) is unavailable; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     streamTenantEvents: {
         parameters: {
             query?: never;
@@ -4402,6 +5906,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Docker: the revision that brings the new key into the app (switched to without downtime) */
+                        deployment?: {
+                            revision: number;
+                            status: string;
+                        };
                         /** @enum {boolean} */
                         success: true;
                         tenant: components["schemas"]["TenantWithKey"];
@@ -5927,6 +7436,78 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    deploymentFailedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deploymentLiveWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the event's id; the same on every retry, so deduplicate on it */
+                "webhook-id": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` */
+                "webhook-signature": string;
+                /** @description seconds since the epoch, when this attempt was signed */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: stops delivery of this event */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
