@@ -23,6 +23,22 @@ import { observeRequests } from "./request-log.js";
 import { CachedTrieRouter } from "./route-cache.js";
 import { convergeHandler, convergeRoute } from "./routes/converge.js";
 import { destroyHandler, destroyRoute } from "./routes/destroy.js";
+import {
+  deployHandler,
+  deployRoute,
+  deploymentLogsHandler,
+  deploymentLogsRoute,
+  getDeploymentHandler,
+  getDeploymentRoute,
+  getEnvHandler,
+  getEnvRoute,
+  listDeploymentsHandler,
+  listDeploymentsRoute,
+  putEnvHandler,
+  putEnvRoute,
+  rollbackHandler,
+  rollbackRoute,
+} from "./routes/deployments.js";
 import { eventsHandler, eventsRoute } from "./routes/events.js";
 import { jwksHandler, jwksRoute } from "./routes/jwks.js";
 import { listHandler, listRoute } from "./routes/list.js";
@@ -74,11 +90,22 @@ export function createApp(ctx: ApiContext) {
   // body (Node refuses a body longer than it declares); only a chunked body is counted as it
   // streams in. Their type is checked by each route whose OpenAPI body is JSON (@hono/zod-openapi's
   // media-type gate): any other Content-Type, or a body without one, is 415 UNSUPPORTED_MEDIA_TYPE.
+  // A deploy's archive (POST /tenant/{id}/deployments) has a limit of its own, DEPLOY_MAX_BYTES.
+  const archiveTooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `the archive is larger than ${ctx.config.DEPLOY_MAX_BYTES} bytes (DEPLOY_MAX_BYTES)`);
+  const limitArchive = bodyLimit({
+    maxSize: ctx.config.DEPLOY_MAX_BYTES,
+    onError: () => {
+      throw archiveTooLarge();
+    },
+  });
+  const deployUpload = /^\/api\/v1\/tenant\/[^/]+\/deployments\/?$/;
   app.use("/api/v1/*", (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const archive = c.req.method === "POST" && deployUpload.test(c.req.path);
+    const max = archive ? ctx.config.DEPLOY_MAX_BYTES : ctx.config.BODY_LIMIT_BYTES;
     const length = requestHeader(c, "content-length");
-    if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return limitBody(c, next);
-    if (Number.parseInt(length, 10) > ctx.config.BODY_LIMIT_BYTES) throw tooLarge();
+    if (length === undefined || requestHeader(c, "transfer-encoding") !== undefined) return (archive ? limitArchive : limitBody)(c, next);
+    if (Number.parseInt(length, 10) > max) throw archive ? archiveTooLarge() : tooLarge();
     return next();
   });
   // Organisation token or access token; what each operation needs of it is declared on its route
@@ -99,6 +126,13 @@ export function createApp(ctx: ApiContext) {
   app.openapi(webhookSecretRoute, webhookSecretHandler);
   app.openapi(webhookSecretRotateRoute, webhookSecretRotateHandler);
   app.openapi(rotateKeyRoute, rotateKeyHandler);
+  app.openapi(deployRoute, deployHandler);
+  app.openapi(listDeploymentsRoute, listDeploymentsHandler);
+  app.openapi(getDeploymentRoute, getDeploymentHandler);
+  app.openapi(deploymentLogsRoute, deploymentLogsHandler);
+  app.openapi(rollbackRoute, rollbackHandler);
+  app.openapi(putEnvRoute, putEnvHandler);
+  app.openapi(getEnvRoute, getEnvHandler);
   app.openapi(usageRoute, usageHandler);
   app.openapi(convergeRoute(ctx.config), convergeHandler);
   app.openapi(tokenRoute(ctx.config), tokenHandler);

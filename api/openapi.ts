@@ -61,6 +61,8 @@ const webhookDescriptions: Record<(typeof webhookEventTypes)[number], string> = 
   "tenant.unhealthy": "Health checks fail; the platform restarts the container with back-off.",
   "tenant.recovered": "An unhealthy tenant is ready again.",
   "tenant.destroyed": "The tenant's container and port are gone; the record stays for billing.",
+  "deployment.live": "A new revision (deploy, rollback, env change, key rotation) serves now; `data.revision`, `data.source`, `data.image`.",
+  "deployment.failed": "A revision failed (build, exit, never healthy); the live one keeps serving. `data.error` says why.",
 };
 
 export function documentApi(app: OpenAPIHono<HonoEnv>) {

@@ -11,6 +11,8 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   VALIDATION_FAILED: "a field is missing or invalid; `details.issues` lists each one",
   MALFORMED_JSON: "the body is not valid JSON",
   UNKNOWN_TEMPLATE: "no template for that language and framework",
+  INVALID_ARCHIVE:
+    "a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`) and `details.entry` names the entry",
   UNAUTHORIZED: "missing or invalid credential",
   FORBIDDEN: "the credential is valid but not allowed to do this",
   INSUFFICIENT_SCOPE: "the access token lacks the scope this operation needs; `details.requiredScope` names it",
@@ -19,6 +21,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   CONFLICT: "the resource changed meanwhile; try again",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used before with a different body",
   INVALID_STATE: "not possible in the tenant's current state",
+  DEPLOY_IN_PROGRESS: "another deployment of this tenant is queued, building or starting; wait for it (GET its revision with `?wait=live`) and try again",
   PAYLOAD_TOO_LARGE: "the body is larger than the API accepts",
   UNSUPPORTED_MEDIA_TYPE: "the operation takes a JSON body and this one was sent as another type (or without `Content-Type`): send `Content-Type: application/json`; nothing was done",
   RATE_LIMITED:
@@ -129,6 +132,8 @@ export const TenantSchema = z
     containerName: z.string().openapi({ example: "convergence-tenant-1" }),
     containerId: z.string().nullable(),
     image: z.string().nullable(),
+    revision: z.number().int().openapi({ example: 1, description: "the live revision (1: the spawn's template; each deploy, rollback, env change or key rotation adds one)" }),
+    healthPath: z.string().openapi({ example: "/health", description: "where the app's health is checked" }),
     apiKeyPrefix: z.string().openapi({ example: "sk_tenant_AbC123" }),
     error: z.string().nullable(),
     webhookUrl: z.string().nullable(),

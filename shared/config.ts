@@ -250,6 +250,19 @@ const schema = z
     ORG_LOGS_PER_MINUTE: positive(60),
     ORG_MAX_EVENT_STREAMS: positive(25),
     ORG_MAX_HELD_WAITS: positive(50),
+    ORG_DEPLOYS_PER_MINUTE: positive(10),
+    /** Deploys (docs/deploys.md). */
+    DEPLOY_MAX_BYTES: positive(50 * 1024 * 1024),
+    DEPLOY_MAX_FILES: positive(10_000),
+    DEPLOY_BUILD_TIMEOUT_S: positive(300),
+    DEPLOY_BUILDS_PER_WORKER: positive(2),
+    DEPLOY_BUILD_MEMORY_MB: positive(1024),
+    DEPLOY_BUILD_CPUS: z.coerce.number().positive().default(1),
+    DEPLOY_BUILD_CA_FILE: z.string().default(""),
+    DEPLOY_KEEP: positive(5),
+    DEPLOY_DRAIN_MS: int(2_000),
+    DEPLOY_HEALTH_TIMEOUT_MS: positive(60_000),
+    DEPLOY_LOG_MAX_BYTES: positive(64 * 1024),
     /** Spawns are refused (503) before live tenants × TENANT_MEMORY_MB would pass this share of CAPACITY_MEMORY_MB. */
     CAPACITY_MEMORY_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
     /** The memory tenants may be given, in MB; 0 = this machine's total memory. */

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "VALIDATION_FAILED"
   | "MALFORMED_JSON"
   | "UNKNOWN_TEMPLATE"
+  | "INVALID_ARCHIVE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "INSUFFICIENT_SCOPE"
@@ -15,6 +16,7 @@ export type ErrorCode =
   | "CONFLICT"
   | "IDEMPOTENCY_KEY_REUSED"
   | "INVALID_STATE"
+  | "DEPLOY_IN_PROGRESS"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
@@ -35,6 +37,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
     case "VALIDATION_FAILED":
     case "MALFORMED_JSON":
     case "UNKNOWN_TEMPLATE":
+    case "INVALID_ARCHIVE":
       return 400;
     case "UNAUTHORIZED":
       return 401;
@@ -47,6 +50,7 @@ export function statusOf(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 4
     case "CONFLICT":
     case "IDEMPOTENCY_KEY_REUSED":
     case "INVALID_STATE":
+    case "DEPLOY_IN_PROGRESS":
       return 409;
     case "PAYLOAD_TOO_LARGE":
       return 413;

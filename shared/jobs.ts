@@ -79,6 +79,19 @@ export const jobs = {
     worker: workerDefaults,
     fence: (p) => p.envId,
   }),
+  /**
+   * Builds (uploads) and switches to a tenant's new revision without downtime (shared/deploys/run.ts).
+   * Fenced on the tenant like provision and destroy: never alongside either.
+   */
+  deploy: defineJob({
+    queue: "tenant-deploy",
+    name: "deploy",
+    payload: z.object({ envId, revision: z.number().int().positive() }),
+    jobId: (p) => `deploy-${p.envId}-${p.revision}`,
+    options: () => ({ attempts: 2, backoff: { type: "fixed", delay: 2_000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600, count: 1000 } }),
+    worker: (c) => ({ concurrency: c.DEPLOY_BUILDS_PER_WORKER, lockDurationMs: c.WORKER_LOCK_MS }),
+    fence: (p) => p.envId,
+  }),
   /** The API never talks to Docker: a logs request is a short job a worker answers (request/reply). */
   logs: defineJob({
     queue: "tenant-logs",

@@ -7,6 +7,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import type { z } from "zod";
 import type { WorkerContext } from "../shared/context.js";
 import type { jobs, JobKey } from "../shared/jobs.js";
+import { runDeployment } from "../shared/deploys/run.js";
 import { destroyTenant } from "../shared/tenants/destroy.js";
 import { failTenant } from "../shared/tenants/fail.js";
 import { sweepHealth } from "../shared/tenants/health.js";
@@ -44,6 +45,7 @@ export const processors: { [K in JobKey]: Processor<K> } = {
     void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
     return result;
   },
+  deploy: (ctx, { envId, revision }) => runDeployment(ctx, envId, revision),
   logs: (ctx, { envId, tail, since }) => readContainerLogs(ctx, envId, tail, since),
   logsFollow: async (ctx, { envId }, _job, signal) => {
     const outcome = await followContainerLogs(ctx, envId, signal);

@@ -3,7 +3,7 @@
  * leases that make a host port belong to at most one live tenant (a primary key, not a lock).
  */
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, check, jsonb, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, check, customType, jsonb, index, integer, pgTable, serial, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenantStatuses, type TenantStatus } from "../tenant-state.js";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -72,6 +72,12 @@ export const tenants = pgTable(
     /** Per-tenant quotas set at spawn; null means unlimited. */
     quotaPerMinute: integer("quota_per_minute"),
     quotaPerMonth: integer("quota_per_month"),
+    /** The revision that serves (deployments.revision); 1 is the spawn's template. */
+    liveRevision: integer("live_revision").notNull().default(1),
+    /** Where the app's health is probed (a deploy's three probes, readiness, sweeps). */
+    healthPath: text("health_path").notNull().default("/health"),
+    /** The app's own environment variables: a JSON object, AES-256-GCM encrypted; null when none are set. */
+    appEnvEnc: text("app_env_enc"),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
     statusChangedAt: ts("status_changed_at").notNull().defaultNow(),
@@ -121,6 +127,7 @@ export const orgLimits = pgTable("org_limits", {
   maxEventStreams: integer("max_event_streams"),
   maxHeldWaits: integer("max_held_waits"),
   maxLogFollows: integer("max_log_follows"),
+  deploysPerMinute: integer("deploys_per_minute"),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 
@@ -164,6 +171,61 @@ export const convergenceCalls = pgTable(
     check("convergence_calls_outcome_check", sql`outcome in ('ok', 'error', 'refused', 'aborted')`),
   ],
 );
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+
+export const deploymentStatuses = ["queued", "building", "starting", "live", "failed", "superseded"] as const;
+export type DeploymentStatus = (typeof deploymentStatuses)[number];
+export const deploymentSources = ["template", "upload", "rollback", "env", "rotate-key"] as const;
+export type DeploymentSource = (typeof deploymentSources)[number];
+
+/**
+ * A tenant's revisions (docs/deploys.md): revision 1 is the spawn's template; each deploy,
+ * rollback, env change or key rotation adds one. Immutable once live, failed or superseded.
+ */
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    envId: integer("env_id")
+      .notNull()
+      .references(() => tenants.envId),
+    orgId: integer("org_id").notNull(),
+    revision: integer("revision").notNull(),
+    status: text("status").$type<DeploymentStatus>().notNull().default("queued"),
+    source: text("source").$type<DeploymentSource>().notNull(),
+    /** For a rollback: the revision whose image it runs again. */
+    rollbackOf: integer("rollback_of"),
+    /** The image the revision runs; set once built (or, for rollback/env/rotate-key, at once). */
+    image: text("image"),
+    error: text("error"),
+    /** Build and start log, bounded (DEPLOY_LOG_MAX_BYTES, the tail kept). */
+    log: text("log").notNull().default(""),
+    archiveBytes: integer("archive_bytes"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    liveAt: ts("live_at"),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("deployments_env_revision").on(t.envId, t.revision),
+    // At most one deployment of a tenant under way: a second one is refused (DEPLOY_IN_PROGRESS).
+    uniqueIndex("deployments_one_active").on(t.envId).where(sql`status in ('queued', 'building', 'starting')`),
+    check("deployments_status_check", sql.raw(`status in (${deploymentStatuses.map((s) => `'${s}'`).join(", ")})`)),
+  ],
+);
+
+/**
+ * Uploaded archives, apart from their deployments so listing revisions never reads them. In
+ * Postgres, not on the API host's disk: any worker on any host can build any deployment, and the
+ * archive goes with the tenant's other data into backups. Deleted once the revision is built.
+ */
+export const deploymentArchives = pgTable("deployment_archives", {
+  deploymentId: bigint("deployment_id", { mode: "number" })
+    .primaryKey()
+    .references(() => deployments.id),
+  archive: bytea("archive").notNull(),
+});
 
 /**
  * Webhook events, written in the same transaction as the state change that causes them, so a
@@ -250,3 +312,4 @@ export type TenantEvent = typeof tenantEvents.$inferSelect;
 export type ConvergenceCall = typeof convergenceCalls.$inferSelect;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type SigningKeyRow = typeof signingKeys.$inferSelect;
+export type Deployment = typeof deployments.$inferSelect;

@@ -14,7 +14,17 @@ import type { Config } from "../config.js";
 import type { Db, Tx } from "../db/client.js";
 import { orgLimits } from "../db/schema.js";
 
-export const limitNames = ["maxTenants", "spawnsPerMinute", "rotationsPerMinute", "destroysPerMinute", "logsPerMinute", "maxEventStreams", "maxHeldWaits", "maxLogFollows"] as const;
+export const limitNames = [
+  "maxTenants",
+  "spawnsPerMinute",
+  "rotationsPerMinute",
+  "destroysPerMinute",
+  "logsPerMinute",
+  "maxEventStreams",
+  "maxHeldWaits",
+  "maxLogFollows",
+  "deploysPerMinute",
+] as const;
 export type LimitName = (typeof limitNames)[number];
 export type OrgLimits = Record<LimitName, number>;
 export type RateLimitName = Extract<LimitName, `${string}PerMinute`>;
@@ -31,6 +41,7 @@ export const limitDescriptions: Record<LimitName, string> = {
   maxEventStreams: "open event streams (GET /tenant/{id}/events) at once",
   maxHeldWaits: "held status requests (?wait=) at once",
   maxLogFollows: "followed log streams (logs?follow=true) at once",
+  deploysPerMinute: "deploys, rollbacks and env changes a minute (bursts up to the same number)",
 };
 
 /** The largest value a limit may be set to (an integer column). */
@@ -46,6 +57,7 @@ export function defaultLimits(config: Config): OrgLimits {
     maxEventStreams: config.ORG_MAX_EVENT_STREAMS,
     maxHeldWaits: config.ORG_MAX_HELD_WAITS,
     maxLogFollows: config.LOGS_FOLLOW_MAX_PER_ORG,
+    deploysPerMinute: config.ORG_DEPLOYS_PER_MINUTE,
   };
 }
 

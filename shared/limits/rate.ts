@@ -55,4 +55,5 @@ const what: Record<RateLimitName, string> = {
   rotationsPerMinute: "key rotations",
   destroysPerMinute: "destroys",
   logsPerMinute: "log reads",
+  deploysPerMinute: "deploys",
 };

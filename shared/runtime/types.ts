@@ -116,6 +116,28 @@ export interface ContainerRuntime {
    * the container's own network otherwise.
    */
   warmNetworks?: WarmNetworks;
+  /** Deploys (docs/deploys.md): building app images and switching revisions without downtime. Docker only for now. */
+  revisions?: RevisionRuntime;
+}
+
+export interface RevisionRuntime {
+  imageExists(tag: string): Promise<boolean>;
+  /**
+   * Builds `context` (a tar stream with a Dockerfile at its root) into `tag`, in a build container
+   * with these limits; fails after `timeoutMs`. Every line of build output goes to `onLog`.
+   */
+  build(args: { context: NodeJS.ReadableStream; tag: string; labels: Record<string, string>; memoryMb: number; cpus: number; timeoutMs: number; onLog: (text: string) => void }): Promise<void>;
+  /**
+   * Creates and starts a revision's container beside the tenant's live one: same hardening and
+   * limits, on the tenant network, no host port. Resolves the `host:port` the ingress dials.
+   */
+  startBeside(spec: ContainerSpec): Promise<{ id: string; ingressAddress: string }>;
+  /** The container's state (running, exited, …), or null when there is none. */
+  state(name: string): Promise<string | null>;
+  /** Stops with a grace period (SIGTERM, then SIGKILL after `graceS`); a no-op when stopped or gone. */
+  stop(name: string, graceS: number): Promise<void>;
+  /** Removes the tenant's deploy images except `keep` (tags); returns what was removed. */
+  removeImages(envId: number, keep: string[]): Promise<string[]>;
 }
 
 export interface WarmNetwork {
@@ -195,4 +217,8 @@ export const labelKeys = {
   netnsContainerPort: "io.convergence.netns.container-port",
   /** On template images only: which template an image was built from. Says nothing about ownership. */
   imageTemplate: "io.convergence.image.template",
+  /** On deploy images only: the tenant it was built for (so destroy and pruning find them). Says nothing about ownership. */
+  deployEnvId: "io.convergence.image.deploy-env-id",
+  /** On a revision's container started beside the live one during a switch: its revision. */
+  revision: "io.convergence.revision",
 } as const;

@@ -3,6 +3,7 @@
  * destroyTenant (worker) withdraws the ingress route, removes the container, frees the port,
  * revokes the key and keeps the row as `destroyed` for billing history. Both are safe to repeat.
  */
+import { removeDeployImages } from "../deploys/run.js";
 import { eq } from "drizzle-orm";
 import type { AppContext, WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -51,6 +52,8 @@ export async function destroyTenant(ctx: WorkerContext, envId: number): Promise<
   // a route may still lead to it.
   await ctx.ingress.removeRoute(envId);
   await ctx.runtime.remove(tenant.containerName);
+  // A destroyed tenant leaves no image behind (docs/deploys.md).
+  await removeDeployImages(ctx, envId);
   await ctx.db.transaction(async (tx) => {
     await releasePort(tx, envId);
     await tx.update(tenants).set({ apiKeyRevokedAt: new Date() }).where(eq(tenants.envId, envId));

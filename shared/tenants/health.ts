@@ -11,6 +11,7 @@
  * lines kept in `error`). A live tenant whose container is gone is handed back to provisioning
  * (same port, same key).
  */
+import { switchingTenants } from "../deploys/switching.js";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -47,9 +48,11 @@ export async function sweepHealth(ctx: WorkerContext, opts: { onlyUnhealthy?: bo
   // Every spawn's start asks for the unhealthy to be checked: with none, not even the engine is asked.
   const unhealthy = opts.onlyUnhealthy ? await liveQuery : null;
   if (unhealthy?.length === 0) return { tenants: 0, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: Math.round(performance.now() - started) };
-  const [live, containers] = await Promise.all([unhealthy ?? liveQuery, ctx.runtime.listOwned()]);
+  const [all, containers, switching] = await Promise.all([unhealthy ?? liveQuery, ctx.runtime.listOwned(), switchingTenants(ctx)]);
+  // A tenant whose revision switch runs is its deploy job's (shared/deploys/run.ts).
+  const live = all.filter((t) => !switching.has(t.envId));
   const byEnvId = new Map<string, ContainerInfo>();
-  for (const c of containers) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
+  for (const c of containers) if (c.labels[labelKeys.revision] === undefined) byEnvId.set(c.labels[labelKeys.envId] ?? "", c);
 
   const result: SweepResult = { tenants: live.length, healthy: 0, failing: 0, restarted: 0, recreated: 0, ms: 0 };
   const probes = await mapLimit(live, ctx.config.HEALTH_CONCURRENCY, (t) => probe(ctx, t, byEnvId.get(String(t.envId))));

@@ -25,6 +25,8 @@ import { publishRoute } from "./routes.js";
 import { tenantIdOf } from "./tenant-id.js";
 import { transitionTenant, type Transition } from "./transition.js";
 import { keepNetworksWarm } from "./warm-networks.js";
+import { appEnvOf } from "../deploys/deployments.js";
+import { markTemplateRevisionLive } from "../deploys/revision-one.js";
 
 export type ProvisionStep = "image" | "container" | "start" | "health";
 
@@ -50,7 +52,8 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
   if (plan.kind === "no-template" || !template) {
     throw new UnrecoverableError(`template ${tenant.language}/${tenant.framework} is not installed on this worker`);
   }
-  const image = await step("image", () => ctx.runtime.ensureImage(template, baseImageOf(ctx.config, template)));
+  // A tenant that deployed its own code runs its live revision's image, not the template's.
+  const image = await step("image", () => (tenant!.liveRevision > 1 && tenant!.image ? Promise.resolve(tenant!.image) : ctx.runtime.ensureImage(template, baseImageOf(ctx.config, template))));
 
   // The container is created while the tenant moves to `provisioning`: a destroy that wins the
   // race makes the move fail, and whatever was created is removed (stopBecauseMoved). A tenant
@@ -129,6 +132,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     commitAfter: limited,
   });
   if (!ready) return "skipped";
+  await markTemplateRevisionLive(ctx, envId);
   // The port's warm network (if it had one) is the tenant's now: set up the next one, in the background.
   void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
   const ms = (from: number, until: number) => Math.round(until - from);
@@ -204,12 +208,14 @@ async function leaseWhileProvisioning(ctx: WorkerContext, envId: number, lease: 
   });
 }
 
-function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Template, image: string, port: number): ContainerSpec {
+export function containerSpec(ctx: WorkerContext, tenant: Tenant, template: Pick<Template, "id" | "containerPort">, image: string, port: number): ContainerSpec {
   return {
     name: tenant.containerName,
     image,
     // Exactly the contract's variables (the design brief, §2).
     env: {
+      // The app's own variables first: the platform's below always win.
+      ...appEnvOf(tenant, ctx.config.ENCRYPTION_KEY),
       CONVERGENCE_API_URL: ctx.config.PUBLIC_API_URL,
       CONVERGENCE_API_KEY: decryptSecret(tenant.apiKeyEnc, ctx.config.ENCRYPTION_KEY),
       CONVERGENCE_ORG_ID: String(tenant.orgId),

@@ -17,6 +17,7 @@
  * The network and ingress steps are each logged and retried next round when they fail (the proxy
  * or the engine unreachable): they never stop the round.
  */
+import { switchingTenants } from "../deploys/switching.js";
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -158,12 +159,14 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
     .from(tenants)
     .where(inArray(tenants.status, [...liveStatuses]));
   const live = new Map<string, Tenant>(rows.map((t) => [String(t.envId), t]));
+  // A tenant whose revision switch runs is its deploy job's: its containers come and go on purpose.
+  const switching = await switchingTenants(ctx);
 
   let orphansRemoved = 0;
   const now = Date.now();
   for (const c of containers) {
     const tenant = live.get(c.labels[labelKeys.envId] ?? "");
-    if (tenant && c.name === tenant.containerName) continue;
+    if (tenant && (c.name === tenant.containerName || switching.has(tenant.envId))) continue;
     if (now - c.createdAt.getTime() < ctx.config.ORPHAN_GRACE_MS) continue;
     await ctx.runtime.remove(c.name);
     orphansRemoved++;
@@ -173,7 +176,7 @@ async function reconcileContainers(ctx: WorkerContext): Promise<{ recreated: num
   let recreated = 0;
   const present = new Set(containers.map((c) => c.labels[labelKeys.envId]));
   for (const t of rows) {
-    if (runningStatuses.includes(t.status) && !present.has(String(t.envId))) {
+    if (runningStatuses.includes(t.status) && !present.has(String(t.envId)) && !switching.has(t.envId)) {
       if (await recreateMissingContainer(ctx, t, "reconciler: container is missing")) recreated++;
     }
   }

@@ -10,6 +10,7 @@
  * - re-synced from Postgres by the reconciler every round (a proxy restarted empty gets every
  *   route back).
  */
+import { switchingTenants } from "../deploys/switching.js";
 import { inArray } from "drizzle-orm";
 import type { WorkerContext } from "../context.js";
 import { tenants, type Tenant } from "../db/schema.js";
@@ -37,19 +38,21 @@ export async function publishRoute(ctx: WorkerContext, tenant: Tenant, container
  */
 export async function syncRoutes(ctx: WorkerContext): Promise<SyncResult> {
   return ctx.ingress.sync(async () => {
-    const [rows, containers] = await Promise.all([
+    const [rows, containers, switching] = await Promise.all([
       ctx.db
         .select()
         .from(tenants)
         .where(inArray(tenants.status, [...liveStatuses])),
       ctx.runtime.listOwned(),
+      switchingTenants(ctx),
     ]);
-    const byEnvId = new Map(containers.map((c) => [c.labels[labelKeys.envId], c]));
+    const byEnvId = new Map(containers.filter((c) => c.labels[labelKeys.revision] === undefined).map((c) => [c.labels[labelKeys.envId], c]));
     const routes = [];
     const keep = [];
     for (const t of rows) {
       const container = byEnvId.get(String(t.envId));
-      if (runningStatuses.includes(t.status) && t.port && container?.name === t.containerName) {
+      // A tenant whose revision switch runs has its route moved by its deploy job (shared/deploys/run.ts).
+      if (runningStatuses.includes(t.status) && t.port && container?.name === t.containerName && !switching.has(t.envId)) {
         // A task placed nowhere for now (its Swarm node is down) keeps the address it last answered at.
         routes.push(tenantRoute(ctx.config, { ...t, port: t.port }, container.address ? container : { ...container, address: t.address }));
       } else {

@@ -10,7 +10,7 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { AppContext } from "../context.js";
 import { TENANT_KEY_PREFIX, decryptSecret, displayPrefix, encryptSecret, hashSecret, newSecret } from "../crypto.js";
-import { tenants, type Tenant } from "../db/schema.js";
+import { deployments, tenants, type Tenant } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { assertBeforeDeadline, type Deadline } from "../deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "../jobs.js";
@@ -103,7 +103,9 @@ export async function spawnTenant(args: {
       const inserting = tx.insert(tenants).values(row).returning().execute();
       const leasing = allocatePort(tx, envId, portRange(ctx.config));
       const recording = recordTenantEvent(tx, { envId, orgId, fromStatus: null, toStatus: "pending", reason: `spawn requested (${template.id})`, actor: ctx.actor });
-      const [, [inserted], port] = await Promise.all([freeing, inserting, leasing, recording]);
+      // Revision 1 is the template (docs/deploys.md); it goes live when the tenant first becomes ready.
+      const revisioning = tx.insert(deployments).values({ envId, orgId, revision: 1, source: "template", status: "starting" }).execute();
+      const [, [inserted], port] = await Promise.all([freeing, inserting, leasing, recording, revisioning]);
       if (!inserted) throw new Error("insert returned no row");
       // Answered 503 already (a dependency hung past REQUEST_TIMEOUT_MS)? Then create nothing.
       assertBeforeDeadline(deadline, "the spawn");

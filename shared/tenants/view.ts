@@ -38,6 +38,9 @@ export function tenantView(t: Tenant, config: Pick<Config, "TENANT_DOMAIN" | "IN
     containerName: t.containerName,
     containerId: t.containerId,
     image: t.image,
+    /** The live revision (docs/deploys.md); 1 is the template. */
+    revision: t.liveRevision,
+    healthPath: t.healthPath,
     apiKeyPrefix: t.apiKeyPrefix,
     error: t.lastError,
     webhookUrl: t.webhookUrl,

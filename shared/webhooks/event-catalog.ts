@@ -13,7 +13,7 @@ import { runningStatuses, type TenantStatus } from "../tenant-state.js";
 import { tenantIdOf } from "../tenants/tenant-id.js";
 import { placementView } from "../tenants/view.js";
 
-export const webhookEventTypes = ["tenant.ready", "tenant.failed", "tenant.unhealthy", "tenant.recovered", "tenant.destroyed"] as const;
+export const webhookEventTypes = ["tenant.ready", "tenant.failed", "tenant.unhealthy", "tenant.recovered", "tenant.destroyed", "deployment.live", "deployment.failed"] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The Postgres channel the worker's dispatcher listens on; the payload is the event id. */
@@ -93,6 +93,26 @@ export async function recordWebhookEvent(tx: Tx, config: Pick<Config, "TENANT_DO
     payload: webhookPayload(config, type, previous, updated, reason),
     createdAt: updated.statusChangedAt,
   });
+  await tx.execute(sql`select pg_notify(${WEBHOOK_EVENTS_CHANNEL}, ${id})`);
+  return id;
+}
+
+/** Records `deployment.live` or `deployment.failed` (docs/deploys.md) in the transaction that made the change, if the tenant has a webhook URL. */
+export async function recordDeploymentEvent(
+  tx: Tx,
+  tenant: Tenant,
+  type: "deployment.live" | "deployment.failed",
+  deployment: { revision: number; source: string; image: string | null; error: string | null },
+): Promise<string | null> {
+  if (!tenant.webhookUrl) return null;
+  const id = newWebhookEventId();
+  const now = new Date();
+  const payload = {
+    type,
+    timestamp: now.toISOString(),
+    data: { envId: tenant.envId, tenantId: tenantIdOf(tenant.envId), orgId: tenant.orgId, name: tenant.name, ...deployment },
+  };
+  await tx.insert(webhookEvents).values({ id, orgId: tenant.orgId, envId: tenant.envId, type, url: tenant.webhookUrl, payload, createdAt: now });
   await tx.execute(sql`select pg_notify(${WEBHOOK_EVENTS_CHANNEL}, ${id})`);
   return id;
 }

@@ -26,6 +26,7 @@ import {
 } from "../types.js";
 import { hardened, inspectOrNull, joinedHolder, nanoCpus, noIpv6, portInUse } from "./container-config.js";
 import { ensureTenantNetwork, removeUnusedTenantNetworks, tenantAddress, tenantNetwork, type TenantNetwork, type TenantNetworkOptions } from "./network.js";
+import { DockerRevisions } from "./revisions.js";
 import { WarmNetworkHolders } from "./warm-networks.js";
 
 /**
@@ -75,12 +76,14 @@ export class DockerRuntime implements ContainerRuntime {
   private networkQueue: Promise<void> = Promise.resolve();
 
   readonly warmNetworks?: WarmNetworks;
+  readonly revisions: DockerRevisions;
   private readonly holders?: WarmNetworkHolders;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath });
     this.images = new TemplateImages(this.docker);
     this.network = opts.network ? tenantNetwork(opts.owner, opts.network.subnet) : null;
+    this.revisions = new DockerRevisions(this.docker, this.network, opts.network?.portRange, () => this.networkReady ?? this.ensureNetwork());
     // Only where every port has a fixed address: a holder's address is its port's.
     if (this.network && opts.network?.portRange) {
       const holders = new WarmNetworkHolders(this.docker, opts.owner, this.network, opts.network.portRange, {
