@@ -122,7 +122,8 @@ async function ensureGoBuilder(ctx: WorkerContext, revisions: RevisionRuntime, o
   if (await revisions.imageExists(tag)) return tag;
   onLog(`building the Go builder image ${tag} (${version}; once per worker toolchain)\n`);
   const dockerfile = [`FROM ${ctx.config.PYTHON_BASE_IMAGE}`, "COPY go /usr/local/go", "ENV PATH=/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin GOROOT=/usr/local/go"].join("\n");
-  const skip = /^(test|misc|doc|api)(\/|$)|\/testdata(\/|$)/;
+  // Not needed to build user code: tests, docs, the toolchain's own sources and archives.
+  const skip = /^(test|misc|doc|api|src\/cmd|pkg\/linux_amd64\/cmd|pkg\/linux_amd64_race)(\/|$)|\/testdata(\/|$)/;
   const context = tarFs.pack(root, {
     dereference: true,
     ignore: (name) => skip.test(name.slice(root.length + 1)),
