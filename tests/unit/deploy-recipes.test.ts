@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { bunCommand, definesAsgiApp, detectApp, goRequires } from "../../shared/deploys/recipes/detect.js";
-import { goDockerfile, pythonDockerfile, staticDockerfile } from "../../shared/deploys/recipes/index.js";
+import { goDockerfile, pythonDockerfile, refusalMarker, staticDockerfile } from "../../shared/deploys/recipes/index.js";
 
 const files = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, Buffer.from(v)]));
 const kindOf = (o: Record<string, string>) => {
@@ -93,6 +93,8 @@ describe("Dockerfiles", () => {
     expect(d).toContain("/app/requirements.txt");
     expect(d).toContain('CMD ["python3","-m","uvicorn","main:app","--host","0.0.0.0","--port","3000"]');
     expect(d).toContain("USER 1000:1000");
+    // The build echoes each step: the refusal marker must only appear in what the check prints.
+    expect(d).not.toContain(refusalMarker);
     expect(pythonDockerfile({ baseImage: "py:1", module: "app", hasRequirements: false, containerPort: 3000 })).not.toContain("requirements.txt");
   });
 
