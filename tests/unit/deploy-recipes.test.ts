@@ -88,14 +88,13 @@ describe("detectApp", () => {
 
 describe("Dockerfiles", () => {
   test("python checks requirements.txt inside the build and runs uvicorn on the port", () => {
-    const d = pythonDockerfile({ baseImage: "py:1", module: "main", hasRequirements: true, containerPort: 3000 });
+    const d = pythonDockerfile({ baseImage: "py:1", module: "main", containerPort: 3000 });
     expect(d).toContain("FROM py:1");
     expect(d).toContain("/app/requirements.txt");
     expect(d).toContain('CMD ["python3","-m","uvicorn","main:app","--host","0.0.0.0","--port","3000"]');
     expect(d).toContain("USER 1000:1000");
     // The build echoes each step: the refusal marker must only appear in what the check prints.
     expect(d).not.toContain(refusalMarker);
-    expect(pythonDockerfile({ baseImage: "py:1", module: "app", hasRequirements: false, containerPort: 3000 })).not.toContain("requirements.txt");
   });
 
   test("go compiles offline and static in a builder stage, runs the binary alone", () => {

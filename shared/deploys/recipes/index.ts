@@ -29,18 +29,20 @@ const run = (argv: string[]) => JSON.stringify(argv);
 export const refusalMarker = "CONVERGENCE-REFUSED: ";
 
 /**
- * Checks requirements.txt against the installed distributions (names normalised as PEP 503 says;
- * `==` pins must match the installed version). Runs inside the build, on the base image's python.
+ * Checks requirements.txt (when there is one) and uvicorn against the installed distributions
+ * (names normalised as PEP 503 says; `==` pins must match the installed version). Runs inside the
+ * build, on the base image's python: a base without uvicorn refuses every app, saying so.
  */
 export const pythonRequirementsCheck = `
-import re, sys, importlib.metadata as m
+import os, re, sys, importlib.metadata as m
 norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
 have = {}
 for d in m.distributions():
     name = d.metadata["Name"]
     if name: have[norm(name)] = d.version
-refused = []
-for raw in open(sys.argv[1], encoding="utf-8"):
+refused = [] if "uvicorn" in have else ["uvicorn (the server that runs the app)"]
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines() if os.path.exists(sys.argv[1]) else []
+for raw in lines:
     line = raw.split("#", 1)[0].strip()
     if not line: continue
     if line.startswith("-") or "://" in line or line.startswith((".", "/")):
@@ -52,18 +54,18 @@ for raw in open(sys.argv[1], encoding="utf-8"):
     elif pin and pin.group(1) != got and not pin.group(1).endswith("*"): refused.append(name + "==" + pin.group(1) + " (the base has " + got + ")")
 if refused:
     # The marker is put together here so that the build's echo of this step never carries it.
-    print("${refusalMarker.slice(0, 11)}" + "${refusalMarker.slice(11)}requirements.txt asks for " + ", ".join(refused) + ", which the Python base image does not have (packages cannot be downloaded); available: " + ", ".join(k + "==" + v for k, v in sorted(have.items())), flush=True)
+    print("${refusalMarker.slice(0, 11)}" + "${refusalMarker.slice(11)}the app needs " + ", ".join(refused) + " (requirements.txt), which the Python base image does not have (packages cannot be downloaded); available: " + ", ".join(k + "==" + v for k, v in sorted(have.items())), flush=True)
     sys.exit(1)
-print("requirements.txt: every package is in the base image")
+print("requirements: every package is in the base image")
 `;
 
-export function pythonDockerfile(args: { baseImage: string; module: "main" | "app"; hasRequirements: boolean; containerPort: number }): string {
+export function pythonDockerfile(args: { baseImage: string; module: "main" | "app"; containerPort: number }): string {
   return [
     `FROM ${args.baseImage}`,
     "WORKDIR /app",
     "COPY app/ /app/",
     "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1",
-    ...(args.hasRequirements ? [`RUN ${run(["python3", "-c", pythonRequirementsCheck, "/app/requirements.txt"])}`] : []),
+    `RUN ${run(["python3", "-c", pythonRequirementsCheck, "/app/requirements.txt"])}`,
     `ENV PORT=${args.containerPort}`,
     "USER 1000:1000",
     `EXPOSE ${args.containerPort}`,
@@ -166,7 +168,7 @@ export async function languageDockerfile(
       return args.nodeDockerfile(ctx.config.BUN_BASE_IMAGE, checked.needsInstall ? await args.nodeBuilder() : null);
     case "python": {
       args.onLog(`python app; uvicorn serves ${app.module}:app\n`);
-      return pythonDockerfile({ baseImage: ctx.config.PYTHON_BASE_IMAGE, module: app.module, hasRequirements: checked.rootFiles.has("requirements.txt"), containerPort: args.containerPort });
+      return pythonDockerfile({ baseImage: ctx.config.PYTHON_BASE_IMAGE, module: app.module, containerPort: args.containerPort });
     }
     case "go": {
       const requires = goRequires(checked.rootFiles.get("go.mod")?.toString("utf8") ?? "");
