@@ -116,8 +116,12 @@ function goRoot(): string {
   throw new Error("there is no Go toolchain on this worker (apt-get install golang-go) to put into the Go builder image");
 }
 
-/** The Go builder image: the Python base's C library + the worker's Go toolchain, built once per content. */
+/**
+ * The Go builder image: DEPLOY_GO_BUILDER_IMAGE when set, else the Python base's C library + the
+ * worker's Go toolchain, built once per content (offline: no registry, no Debian archive at deploy time).
+ */
 async function ensureGoBuilder(ctx: WorkerContext, revisions: RevisionRuntime, onLog: (t: string) => void): Promise<string> {
+  if (ctx.config.DEPLOY_GO_BUILDER_IMAGE) return ctx.config.DEPLOY_GO_BUILDER_IMAGE;
   const root = goRoot();
   const version = (readFileSync(join(root, "VERSION"), "utf8").split("\n")[0] ?? "").trim();
   const hash = createHash("sha256").update(ctx.config.PYTHON_BASE_IMAGE).update(root).update(version).digest("hex").slice(0, 12);
