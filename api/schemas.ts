@@ -12,7 +12,7 @@ const errorCodeMeanings: Record<ErrorCode, string> = {
   MALFORMED_JSON: "the body is not valid JSON",
   UNKNOWN_TEMPLATE: "no template for that language and framework",
   INVALID_ARCHIVE:
-    "a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`) and `details.entry` names the entry",
+    "a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`, `unknown-kind` — none of node, bun, python, go, static —, `bad-manifest`, `no-asgi-app`, `no-main-package`) and `details.entry` names the entry",
   UNAUTHORIZED: "missing or invalid credential",
   PAYMENT_REQUIRED: "the organisation's Stripe invoice is unpaid (`past_due`): new spawns and deploys are refused until it is paid; running tenants keep running",
   FORBIDDEN: "the credential is valid but not allowed to do this",

@@ -324,6 +324,11 @@ export const configDocs = {
   DEPLOY_BUILDS_PER_WORKER: { group: "deploys", meaning: "Deploy jobs (builds and switches) one worker runs at once." },
   DEPLOY_BUILD_MEMORY_MB: { group: "deploys", meaning: "Memory of the throwaway build container (where `npm install` runs)." },
   DEPLOY_BUILD_CPUS: { group: "deploys", meaning: "CPUs of the build container." },
+  DEPLOY_GO_BUILDER_IMAGE: {
+    group: "deploys",
+    meaning:
+      "The image Go deploys are compiled in (a Go toolchain image such as `golang:1.22-bookworm`; compose sets that); empty: one built lazily from PYTHON_BASE_IMAGE plus the worker's own Go installation (`/usr/lib/go` or `/usr/local/go`), kept as `convergence-deploy-go-builder:<hash>`.",
+  },
   DEPLOY_BUILD_CA_FILE: {
     group: "deploys",
     meaning: "A CA bundle the build container trusts for the npm registry (a TLS-inspecting egress proxy); empty: `NODE_EXTRA_CA_CERTS` of the worker, else none.",

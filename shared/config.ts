@@ -303,6 +303,7 @@ const schema = z
     DEPLOY_BUILD_MEMORY_MB: positive(1024),
     DEPLOY_BUILD_CPUS: z.coerce.number().positive().default(1),
     DEPLOY_BUILD_CA_FILE: z.string().default(""),
+    DEPLOY_GO_BUILDER_IMAGE: z.string().default(""),
     DEPLOY_KEEP: positive(5),
     DEPLOY_DRAIN_MS: int(2_000),
     DEPLOY_HEALTH_TIMEOUT_MS: positive(60_000),

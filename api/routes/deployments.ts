@@ -50,9 +50,9 @@ export const deployRoute = createRoute({
   path: "/api/v1/tenant/{id}/deployments",
   operationId: "deployTenant",
   tags: ["Deployments"],
-  summary: "Deploy your own code: a .tar.gz of a Node app",
+  summary: "Deploy your own code: a .tar.gz of a Node, Bun, Python, Go or static app",
   description:
-    "The raw body is a gzip'd tar of the app's directory (package.json at its root, a start script `node <file>` or a server.js, listening on PORT), at most DEPLOY_MAX_BYTES. Checked before anything is stored (400 INVALID_ARCHIVE), then built by a worker and switched to without downtime. One deployment at a time per tenant: a second one is 409 DEPLOY_IN_PROGRESS.",
+    "The raw body is a gzip'd tar of the app's directory (a Node app: package.json at its root, a start script `node <file>` or a server.js; or a Bun, Python (ASGI `app` in main.py/app.py), Go (standard library) or static (index.html) app, see docs/deploys-languages.md; listening on PORT, answering the health path), at most DEPLOY_MAX_BYTES. Checked before anything is stored (400 INVALID_ARCHIVE), then built by a worker and switched to without downtime. One deployment at a time per tenant: a second one is 409 DEPLOY_IN_PROGRESS.",
   ...access({ scope: "tenants:write" }),
   request: {
     params: TenantIdParam,

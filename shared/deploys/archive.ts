@@ -10,6 +10,7 @@ import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import tarStream from "tar-stream";
+import { type Detected, detectApp } from "./recipes/detect.js";
 
 export type ArchiveProblem =
   | "not-gzip"
@@ -21,7 +22,11 @@ export type ArchiveProblem =
   | "too-large"
   | "no-package-json"
   | "bad-package-json"
-  | "no-start-script";
+  | "no-start-script"
+  | "unknown-kind"
+  | "bad-manifest"
+  | "no-asgi-app"
+  | "no-main-package";
 
 export class ArchiveError extends Error {
   constructor(
@@ -45,6 +50,10 @@ export interface ArchiveEntry {
 
 export interface CheckedArchive {
   entries: number;
+  /** What kind of app it is (./recipes/detect.ts); node keeps the fields below as they were. */
+  app: Detected;
+  /** The root-level files and their contents (what the recipes look at: requirements.txt, go.mod…). */
+  rootFiles: ReadonlyMap<string, Buffer>;
   /** What the container runs, without a shell: `node` and its arguments. */
   command: string[];
   /** Whether `npm install` has anything to do (dependencies or a lock file). */
@@ -102,6 +111,7 @@ export async function readArchive(archive: Buffer, opts: { maxFiles: number; max
   }
   if (tar.length < 512) throw new ArchiveError("not-tar", "the gzip stream does not hold a tar archive");
   const files = new Set<string>();
+  const rootFiles = new Map<string, Buffer>();
   let packageJson: Buffer | null = null;
   let entries = 0;
   await new Promise<void>((resolve, reject) => {
@@ -134,6 +144,7 @@ export async function readArchive(archive: Buffer, opts: { maxFiles: number; max
           const data = kind === "file" ? Buffer.concat(chunks) : undefined;
           if (kind === "file") files.add(path);
           if (path === "package.json" && data) packageJson = data;
+          if (data && !path.includes("/")) rootFiles.set(path, data);
           onEntry?.({ path, type: kind, mode: header.mode ?? 0o644, linkname: header.linkname ?? undefined, data });
         }
         next();
@@ -145,6 +156,10 @@ export async function readArchive(archive: Buffer, opts: { maxFiles: number; max
     Readable.from([tar]).pipe(extract);
   });
   if (entries === 0) throw new ArchiveError("not-tar", "the archive is empty");
+  const app = detectApp(rootFiles);
+  if ("problem" in app) throw new ArchiveError(app.problem.reason, app.problem.message, app.problem.entry);
+  if (app.kind === "bun") return { entries, app, rootFiles, command: app.command, hasLockfile: files.has("package-lock.json"), needsInstall: needsNpmInstall(packageJson, files) };
+  if (app.kind !== "node") return { entries, app, rootFiles, command: [], hasLockfile: false, needsInstall: false };
   if (!packageJson) throw new ArchiveError("no-package-json", "the archive has no package.json at its root (pack the app's directory itself)");
   let pkg: { scripts?: Record<string, unknown>; dependencies?: Record<string, unknown> };
   try {
@@ -162,5 +177,15 @@ export async function readArchive(archive: Buffer, opts: { maxFiles: number; max
     );
   }
   const hasLockfile = files.has("package-lock.json");
-  return { entries, command, hasLockfile, needsInstall: hasLockfile || Object.keys(pkg.dependencies ?? {}).length > 0 };
+  return { entries, app, rootFiles, command, hasLockfile, needsInstall: hasLockfile || Object.keys(pkg.dependencies ?? {}).length > 0 };
+}
+
+function needsNpmInstall(packageJson: Buffer | null, files: Set<string>): boolean {
+  if (files.has("package-lock.json")) return true;
+  try {
+    const deps = (JSON.parse(packageJson?.toString("utf8") ?? "{}") as { dependencies?: Record<string, unknown> }).dependencies;
+    return Object.keys(deps ?? {}).length > 0;
+  } catch {
+    return false;
+  }
 }

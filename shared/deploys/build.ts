@@ -17,6 +17,7 @@ import type { WorkerContext } from "../context.js";
 import { labelKeys, type RevisionRuntime } from "../runtime/types.js";
 import { readArchive, type CheckedArchive } from "./archive.js";
 import { deployOf } from "./images.js";
+import { languageDockerfile, refusalMarker } from "./recipes/index.js";
 
 /** The image of a deployment: the instance and the deployment's own id make it unique (a rebuilt test database starts envIds at 1 again). */
 export const deployImageTag = (instance: string, envId: number, revision: number, deploymentId: number) => `convergence-deploy-${envId}:r${revision}-${instance}-${deploymentId}`;
@@ -110,19 +111,37 @@ export async function buildAppImage(
     else if (e.type === "symlink") pack.entry({ name, type: "symlink", linkname: e.linkname ?? "" });
     else pack.entry({ name, type: "link", linkname: `app/${e.linkname ?? ""}` });
   });
-  args.onLog(`archive checked: ${checked.entries} entries; the app starts with ${checked.command.join(" ")}\n`);
-  const builderImage = checked.needsInstall ? await ensureBuilder(ctx, revisions, args.onLog) : null;
-  if (!builderImage) args.onLog("no dependencies to install\n");
-  pack.entry({ name: "Dockerfile" }, appDockerfile({ baseImage: ctx.config.TENANT_BASE_IMAGE, builderImage, checked, containerPort: args.containerPort }));
-  pack.finalize();
-  await revisions.build({
-    context: pack,
-    tag,
-    labels: { [labelKeys.deployOf]: deployOf(ctx.config.CONVERGENCE_INSTANCE, args.envId) },
-    memoryMb: ctx.config.DEPLOY_BUILD_MEMORY_MB,
-    cpus: ctx.config.DEPLOY_BUILD_CPUS,
-    timeoutMs: ctx.config.DEPLOY_BUILD_TIMEOUT_S * 1000,
+  args.onLog(`archive checked: ${checked.entries} entries; a ${checked.app.kind} app${checked.command.length ? `; it starts with ${checked.command.join(" ")}` : ""}\n`);
+  if (!checked.needsInstall && (checked.app.kind === "node" || checked.app.kind === "bun")) args.onLog("no dependencies to install\n");
+  // Each kind's Dockerfile (./recipes): node's is appDockerfile on the Node base, as it always was.
+  const dockerfile = await languageDockerfile(ctx, revisions, checked, {
+    containerPort: args.containerPort,
     onLog: args.onLog,
+    nodeBuilder: () => ensureBuilder(ctx, revisions, args.onLog),
+    nodeDockerfile: (baseImage, builderImage) => appDockerfile({ baseImage, builderImage, checked, containerPort: args.containerPort }),
   });
+  pack.entry({ name: "Dockerfile" }, dockerfile);
+  pack.finalize();
+  // A check inside the build (python's requirements) prints why it refused: that is the reason.
+  let refusal: string | null = null;
+  const onLog = (text: string) => {
+    const at = text.indexOf(refusalMarker);
+    if (at >= 0) refusal = (text.slice(at + refusalMarker.length).split("\n")[0] ?? "").trim();
+    args.onLog(text);
+  };
+  try {
+    await revisions.build({
+      context: pack,
+      tag,
+      labels: { [labelKeys.deployOf]: deployOf(ctx.config.CONVERGENCE_INSTANCE, args.envId) },
+      memoryMb: ctx.config.DEPLOY_BUILD_MEMORY_MB,
+      cpus: ctx.config.DEPLOY_BUILD_CPUS,
+      timeoutMs: ctx.config.DEPLOY_BUILD_TIMEOUT_S * 1000,
+      onLog,
+    });
+  } catch (err) {
+    if (refusal) throw new Error(refusal);
+    throw err;
+  }
   return tag;
 }

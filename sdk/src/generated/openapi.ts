@@ -326,8 +326,8 @@ export interface paths {
         get: operations["listDeployments"];
         put?: never;
         /**
-         * Deploy your own code: a .tar.gz of a Node app
-         * @description The raw body is a gzip'd tar of the app's directory (package.json at its root, a start script `node <file>` or a server.js, listening on PORT), at most DEPLOY_MAX_BYTES. Checked before anything is stored (400 INVALID_ARCHIVE), then built by a worker and switched to without downtime. One deployment at a time per tenant: a second one is 409 DEPLOY_IN_PROGRESS.
+         * Deploy your own code: a .tar.gz of a Node, Bun, Python, Go or static app
+         * @description The raw body is a gzip'd tar of the app's directory (a Node app: package.json at its root, a start script `node <file>` or a server.js; or a Bun, Python (ASGI `app` in main.py/app.py), Go (standard library) or static (index.html) app, see docs/deploys-languages.md; listening on PORT, answering the health path), at most DEPLOY_MAX_BYTES. Checked before anything is stored (400 INVALID_ARCHIVE), then built by a worker and switched to without downtime. One deployment at a time per tenant: a second one is 409 DEPLOY_IN_PROGRESS.
          */
         post: operations["deployTenant"];
         delete?: never;
@@ -956,7 +956,7 @@ export interface components {
                  *     - `VALIDATION_FAILED` (400): a field is missing or invalid; `details.issues` lists each one
                  *     - `MALFORMED_JSON` (400): the body is not valid JSON
                  *     - `UNKNOWN_TEMPLATE` (400): no template for that language and framework
-                 *     - `INVALID_ARCHIVE` (400): a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`) and `details.entry` names the entry
+                 *     - `INVALID_ARCHIVE` (400): a deploy archive was refused (nothing was stored): `details.reason` says why (`not-gzip`, `not-tar`, `unsafe-path`, `link-outside`, `special-file`, `too-many-files`, `no-package-json`, `bad-package-json`, `no-start-script`, `unknown-kind` — none of node, bun, python, go, static —, `bad-manifest`, `no-asgi-app`, `no-main-package`) and `details.entry` names the entry
                  *     - `UNAUTHORIZED` (401): missing or invalid credential
                  *     - `PAYMENT_REQUIRED` (402): the organisation's Stripe invoice is unpaid (`past_due`): new spawns and deploys are refused until it is paid; running tenants keep running
                  *     - `FORBIDDEN` (403): the credential is valid but not allowed to do this
