@@ -229,8 +229,8 @@ const NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /**
  * The app's variables: names and masked hints (the API never returns a value). Setting replaces
- * them all, so the form starts from the current names; a value left empty keeps nothing, so each
- * kept variable must be typed again.
+ * them all, so each variable to keep is typed again with its value; an empty form is refused
+ * rather than sent as "no variables".
  */
 function EnvVars({ envId, canChange, onSet }: { envId: number; canChange: boolean; onSet: () => void }) {
   const [vars, setVars] = useState<Record<string, string> | null>(null);
@@ -251,6 +251,10 @@ function EnvVars({ envId, canChange, onSet }: { envId: number; canChange: boolea
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const filled = rows.filter((r) => r.name.trim() !== "");
+    if (filled.length === 0) {
+      setError("Name at least one variable: setting replaces them all");
+      return;
+    }
     const bad = filled.find((r) => !NAME.test(r.name.trim()));
     if (bad) {
       setError(`"${bad.name}" is not a valid name: capital letters, digits and _, not starting with a digit`);
