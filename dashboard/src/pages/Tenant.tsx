@@ -221,7 +221,7 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
         </button>
       </div>
       <Dialog open={dialog === "rotate"} title={`Rotate the API key of ${tenant.name}?`} onClose={close}>
-        <p>The current key stops working at once. The container is re-created with the new key on the same port; the new key is shown once.</p>
+        <p>The current key stops working at once. A new revision with the new key is started beside the running one and switched to once healthy, on the same port; the new key is shown once.</p>
         <ErrorMessage error={error} />
         <footer>
           <button type="button" className="secondary" onClick={close}>
