@@ -2,7 +2,8 @@
  * The organisation dashboard at /app, end to end in a real headless Chromium (Debian's, driven
  * by playwright-core) against the real stack: signing in and out, spawning from the form and
  * following the tenant to ready, its key shown once, the tenant page (timeline, logs, key
- * rotation, destroy), usage, one organisation never seeing another's tenants, and CSRF.
+ * rotation, destroy), its revisions (build log, rollback, environment variables), usage, one
+ * organisation never seeing another's tenants, and CSRF.
  *
  * Every browser context records what must not happen: a console error, a page error, a failed
  * request (other than a stream or poll the page itself cancelled when leaving a view), an HTTP
@@ -15,9 +16,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import tarStream from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { freePort, logDir, ownedContainers, spawnViaApi, startStack, waitForStatus, type Stack } from "./helpers/stack.js";
+import { freePort, logDir, ownedContainers, spawnViaApi, startStack, waitFor, waitForStatus, type Stack } from "./helpers/stack.js";
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
@@ -32,7 +35,7 @@ let orgB: { id: number; token: string };
 
 beforeAll(async () => {
   // A failing template fails within seconds; webhooks may go to a receiver on this machine.
-  stack = await startStack("dashboard", { TENANT_READY_TIMEOUT_MS: "12000", PROVISION_ATTEMPTS: "2", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" });
+  stack = await startStack("dashboard", { TENANT_READY_TIMEOUT_MS: "12000", PROVISION_ATTEMPTS: "2", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", DEPLOY_DRAIN_MS: "500" });
   orgA = await stack.newOrg("dash-a");
   orgB = await stack.newOrg("dash-b");
   mkdirSync(shotsDir, { recursive: true });
@@ -196,6 +199,20 @@ async function envIdByName(token: string, name: string): Promise<number> {
 }
 
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+
+/** The deploy tests' tiny app (tests/fixtures/deploy-app) as a .tar.gz, its version.json saying `name`. */
+async function deployArchive(name: string): Promise<Buffer> {
+  const dir = join(import.meta.dirname, "fixtures", "deploy-app");
+  const pack = tarStream.pack();
+  const chunks: Buffer[] = [];
+  pack.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => pack.on("end", r));
+  for (const file of ["package.json", "server.js"]) pack.entry({ name: file, mode: 0o644 }, readFileSync(join(dir, file), "utf8"));
+  pack.entry({ name: "version.json", mode: 0o644 }, JSON.stringify({ name }));
+  pack.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
 
 describe("the dashboard", () => {
   it("signing in: a wrong token shows the API's error; the right one opens the dashboard, the session in httpOnly cookies only, never in storage or a URL", async () => {
@@ -397,9 +414,13 @@ describe("the dashboard", () => {
     expect((await converge(newKey)).status).toBe(200);
     await page.getByRole("button", { name: "I have stored it" }).click();
     expect(await page.content()).not.toContain(newKey);
-    // The container is re-created with the new key: the timeline and the logs follow, live.
-    await expect.poll(() => timeline.getByText("health check passed").count(), { timeout: 60_000 }).toBe(2);
-    await expect.poll(async () => ((await logs.textContent()) ?? "").split("listening on 3000").length - 1, { timeout: 30_000 }).toBe(2);
+    // On Docker a new revision with the new key is started beside the old one and switched to
+    // (docs/deploys.md): the revisions follow it to live; the tenant never leaves ready.
+    const rotation = page.getByTestId("revisions").locator('tr[data-revision="2"]');
+    await rotation.locator(".status-live").waitFor({ timeout: 60_000 });
+    expect(await rotation.textContent()).toContain("key rotation");
+    await expect.poll(() => page.getByTestId("live-revision").textContent(), { timeout: 30_000 }).toBe("live: revision 2");
+    expect(await timeline.getByText("health check passed").count()).toBe(1);
 
     await page.getByRole("button", { name: "Destroy" }).click();
     const dialog = page.getByRole("dialog", { name: `Destroy ${name}?` });
@@ -439,6 +460,81 @@ describe("the dashboard", () => {
     expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token: orgA.token })).body.tenant.status).toBe("ready");
     await expectOnly(rec);
   });
+
+  it("the tenant page lists its revisions with the live one marked, shows a build log, sets the app's variables as a new revision, and rolls back to the uploaded one after a confirmation, following it to live", async () => {
+    const name = unique("rev");
+    const spawned = await spawnViaApi(stack, orgA.token, { name });
+    const envId = spawned.body.tenant.envId as number;
+    destroyWhenDone(orgA.token, envId);
+    await waitForStatus(stack, orgA.token, envId, ["ready"]);
+    const upload = await fetch(`${stack.url}/api/v1/tenant/${envId}/deployments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${orgA.token}`, "content-type": "application/gzip" },
+      body: new Uint8Array(await deployArchive("v2")),
+    });
+    expect(upload.status).toBe(202);
+    const deployed = await waitFor(
+      async () => {
+        const r = await stack.api(`/api/v1/tenant/${envId}/deployments/2?wait=live&timeout=20`, { token: orgA.token, timeoutMs: 30_000 });
+        return ["live", "failed"].includes(r.body?.deployment?.status) ? r.body.deployment : null;
+      },
+      { timeoutMs: 180_000, what: "revision 2 to finish" },
+    );
+    expect(deployed.status, deployed.error ?? "").toBe("live");
+
+    const rec = await newContext();
+    const page = await signIn(rec, orgA.token);
+    await page.getByRole("link", { name, exact: true }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    const revisions = page.getByTestId("revisions");
+    const row = (revision: number) => revisions.locator(`tr[data-revision="${revision}"]`);
+    await row(1).waitFor();
+    expect(await page.getByTestId("live-revision").textContent()).toBe("live: revision 2");
+    expect(await page.getByTestId("tenant-revision").textContent()).toBe("2");
+    expect(await row(2).textContent()).toMatch(/^2 \(live\)live.*upload/);
+    expect(await row(1).textContent()).toMatch(/^1superseded.*template/);
+    // A revision that went live can be rolled back to; the live one cannot.
+    expect(
+      await row(2)
+        .getByRole("button", { name: /Roll back/ })
+        .count(),
+    ).toBe(0);
+    await screenshots(page, "tenant-revisions");
+
+    await page.getByRole("button", { name: "Build log of revision 2" }).click();
+    await expect.poll(() => page.getByTestId("build-log").textContent()).toContain("answered 200 3 times in a row");
+
+    // Revision 1 (the template) records no image of its own, so it cannot be rolled back to: no button.
+    expect(
+      await row(1)
+        .getByRole("button", { name: /Roll back/ })
+        .count(),
+    ).toBe(0);
+
+    await page.getByLabel("Name").fill("GREETING");
+    await page.getByLabel("Value").fill("hello-from-the-dashboard");
+    await page.getByRole("button", { name: "Set variables" }).click();
+    await page.getByText("Revision 3 is on its way with these variables.").waitFor();
+    const env = page.getByTestId("env-vars");
+    expect(await env.textContent()).toContain("GREETING");
+    expect(await env.textContent()).not.toContain("hello-from-the-dashboard");
+    await row(3).locator(".status-live").waitFor({ timeout: 120_000 });
+    expect(await row(3).textContent()).toContain("env change");
+    await expect.poll(() => page.getByTestId("live-revision").textContent(), { timeout: 30_000 }).toBe("live: revision 3");
+
+    await page.getByRole("button", { name: "Roll back to revision 2" }).click();
+    const dialog = page.getByRole("dialog", { name: "Roll back to revision 2?" });
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    // The new revision shows at once with its build log open, then its progress, until it is live.
+    await page.getByRole("heading", { name: "Build log of revision 4" }).waitFor();
+    expect(await row(4).textContent()).toContain("rollback of 2");
+    await row(4).locator(".status-live").waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId("live-revision").textContent(), { timeout: 30_000 }).toBe("live: revision 4");
+    await row(3).locator(".status-superseded").waitFor();
+    expect((await stack.api(`/api/v1/tenant/${envId}/status`, { token: orgA.token })).body.tenant).toMatchObject({ status: "ready", revision: 4 });
+    await expectOnly(rec);
+  }, 300_000);
 
   it("usage shows a convergence call made with the tenant's key, and one refused by its quota, per tenant and per day", async () => {
     const org = await stack.newOrg("dash-usage");

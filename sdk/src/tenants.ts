@@ -153,20 +153,23 @@ export class Tenants {
    * `"stopped"` (memory freed, wakes in about a start). Its next request through its HTTPS
    * hostname wakes it (held, not refused), as does `wake`. Answers at once; the worker follows.
    */
-  async sleep(envId: number, mode: "paused" | "stopped", options: CallOptions = {}): Promise<Tenant> {
+  async sleep(id: TenantId, mode: "paused" | "stopped", options: CallOptions = {}): Promise<Tenant> {
+    const envId = envIdOf(id);
     const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/sleep", { params: { path: { id: envId } }, body: { mode }, signal: options.signal }));
     return tenant;
   }
 
   /** Wakes a paused or stopped tenant; with `wait: "ready"`, resolves once it answers again. */
-  async wake(envId: number, options: CallOptions & { wait?: "ready"; timeoutMs?: number } = {}): Promise<Tenant> {
+  async wake(id: TenantId, options: CallOptions & { wait?: "ready"; timeoutMs?: number } = {}): Promise<Tenant> {
+    const envId = envIdOf(id);
     const { tenant } = await unwrap(this.api.POST("/api/v1/tenant/{id}/wake", { params: { path: { id: envId } }, signal: options.signal }));
     if (!options.wait) return tenant;
     return this.wait(envId, "ready", { timeoutMs: options.timeoutMs, signal: options.signal });
   }
 
   /** Sets the idle policy: pause, then stop, after so many seconds without traffic (`null` = never). */
-  async setIdlePolicy(envId: number, idle: { pauseAfterSeconds: number | null; stopAfterSeconds: number | null }, options: CallOptions = {}): Promise<Tenant> {
+  async setIdlePolicy(id: TenantId, idle: { pauseAfterSeconds: number | null; stopAfterSeconds: number | null }, options: CallOptions = {}): Promise<Tenant> {
+    const envId = envIdOf(id);
     const { tenant } = await unwrap(this.api.PATCH("/api/v1/tenant/{id}", { params: { path: { id: envId } }, body: { idle }, signal: options.signal }));
     return tenant;
   }
@@ -175,7 +178,8 @@ export class Tenants {
    * Deploys your own code: `archive` is a .tar.gz of the app's directory (package.json at its
    * root). With `wait: "live"`, resolves once the new revision serves (docs/deploys.md).
    */
-  async deploy(envId: number, archive: Uint8Array | Blob, options: DeployOptions = {}): Promise<Deployment> {
+  async deploy(id: TenantId, archive: Uint8Array | Blob, options: DeployOptions = {}): Promise<Deployment> {
+    const envId = envIdOf(id);
     const { deployment } = await unwrap(
       this.api.POST("/api/v1/tenant/{id}/deployments", {
         params: { path: { id: envId }, query: { healthPath: options.healthPath } },
@@ -189,35 +193,41 @@ export class Tenants {
   }
 
   /** Runs the image of `revision` (which must have gone live) again as a new revision, without a rebuild. */
-  async rollback(envId: number, revision: number, options: DeployOptions = {}): Promise<Deployment> {
+  async rollback(id: TenantId, revision: number, options: DeployOptions = {}): Promise<Deployment> {
+    const envId = envIdOf(id);
     const { deployment } = await unwrap(this.api.POST("/api/v1/tenant/{id}/deployments/{revision}/rollback", { params: { path: { id: envId, revision } }, signal: options.signal }));
     return options.wait ? this.waitForDeployment(envId, deployment.revision, options) : deployment;
   }
 
   /** Replaces the app's own environment variables (stored encrypted, never returned): a new revision. */
-  async setEnv(envId: number, vars: Record<string, string>, options: DeployOptions = {}): Promise<Deployment> {
+  async setEnv(id: TenantId, vars: Record<string, string>, options: DeployOptions = {}): Promise<Deployment> {
+    const envId = envIdOf(id);
     const { deployment } = await unwrap(this.api.PUT("/api/v1/tenant/{id}/env", { params: { path: { id: envId } }, body: { vars }, signal: options.signal }));
     return options.wait ? this.waitForDeployment(envId, deployment.revision, options) : deployment;
   }
 
   /** The app's variable names, each with a masked hint of its value. */
-  async env(envId: number, options: CallOptions = {}): Promise<Record<string, string>> {
+  async env(id: TenantId, options: CallOptions = {}): Promise<Record<string, string>> {
+    const envId = envIdOf(id);
     return (await unwrap(this.api.GET("/api/v1/tenant/{id}/env", { params: { path: { id: envId } }, signal: options.signal }))).vars;
   }
 
-  async deployment(envId: number, revision: number, options: CallOptions = {}): Promise<Deployment> {
+  async deployment(id: TenantId, revision: number, options: CallOptions = {}): Promise<Deployment> {
+    const envId = envIdOf(id);
     return (await unwrap(this.api.GET("/api/v1/tenant/{id}/deployments/{revision}", { params: { path: { id: envId, revision } }, signal: options.signal }))).deployment;
   }
 
   /** One page of the tenant's revisions, newest first. */
-  async deployments(envId: number, options: CallOptions & { limit?: number; cursor?: number } = {}): Promise<{ deployments: Deployment[]; nextCursor: number | null }> {
+  async deployments(id: TenantId, options: CallOptions & { limit?: number; cursor?: number } = {}): Promise<{ deployments: Deployment[]; nextCursor: number | null }> {
+    const envId = envIdOf(id);
     const { deployments, nextCursor } = await unwrap(
       this.api.GET("/api/v1/tenant/{id}/deployments", { params: { path: { id: envId }, query: { limit: options.limit, cursor: options.cursor } }, signal: options.signal }),
     );
     return { deployments, nextCursor };
   }
 
-  async deploymentLogs(envId: number, revision: number, options: CallOptions = {}): Promise<DeploymentLog> {
+  async deploymentLogs(id: TenantId, revision: number, options: CallOptions = {}): Promise<DeploymentLog> {
+    const envId = envIdOf(id);
     return unwrap(this.api.GET("/api/v1/tenant/{id}/deployments/{revision}/logs", { params: { path: { id: envId, revision } }, signal: options.signal }));
   }
 
@@ -226,7 +236,8 @@ export class Tenants {
    * deployment, `message`: its error) when it failed or was superseded first, `WAIT_TIMEOUT` when
    * `timeoutMs` runs out. Long polling: the API holds each request up to 60 s.
    */
-  async waitForDeployment(envId: number, revision: number, options: WaitOptions = {}): Promise<Deployment> {
+  async waitForDeployment(id: TenantId, revision: number, options: WaitOptions = {}): Promise<Deployment> {
+    const envId = envIdOf(id);
     const timeoutMs = options.timeoutMs ?? DEFAULT_DEPLOY_WAIT_MS;
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import {
   AuthError,
   ConflictError,
+  Convergence,
   ConvergenceError,
   envIdOf,
   NotFoundError,
@@ -60,6 +61,39 @@ describe("tenant ids", () => {
     [" tenant_12 ", 12],
   ])("%o is tenant %i", (id, envId) => expect(envIdOf(id)).toBe(envId));
   it.each([0, -1, 1.5, "tenant_", "tenant_x", "x7", ""])("%o is refused", (id) => expect(() => envIdOf(id)).toThrow(TypeError));
+});
+
+describe("the SDK's deploy, sleep and env calls take tenant_N as well as envIds", () => {
+  it("each one asks for /tenant/7/…", async () => {
+    const paths: string[] = [];
+    const deployment = { revision: 2, status: "live" };
+    const answer = async (req: Request) => {
+      paths.push(`${req.method} ${new URL(req.url).pathname}`);
+      return Response.json({ success: true, deployment, deployments: [deployment], nextCursor: null, vars: {}, log: "", tenant: {} });
+    };
+    const cvg = new Convergence({ baseUrl: "http://127.0.0.1:1", token: "cvg_org_x", fetch: answer });
+    await cvg.tenants.deploy("tenant_7", new Uint8Array([1]));
+    await cvg.tenants.rollback("tenant_7", 2);
+    await cvg.tenants.setEnv("tenant_7", { A: "b" });
+    await cvg.tenants.env("tenant_7");
+    await cvg.tenants.deployment("tenant_7", 2);
+    await cvg.tenants.deployments("tenant_7");
+    await cvg.tenants.deploymentLogs("tenant_7", 2);
+    await cvg.tenants.sleep("tenant_7", "paused");
+    await cvg.tenants.setIdlePolicy(7, { pauseAfterSeconds: null, stopAfterSeconds: null });
+    expect(paths).toEqual([
+      "POST /api/v1/tenant/7/deployments",
+      "POST /api/v1/tenant/7/deployments/2/rollback",
+      "PUT /api/v1/tenant/7/env",
+      "GET /api/v1/tenant/7/env",
+      "GET /api/v1/tenant/7/deployments/2",
+      "GET /api/v1/tenant/7/deployments",
+      "GET /api/v1/tenant/7/deployments/2/logs",
+      "POST /api/v1/tenant/7/sleep",
+      "PATCH /api/v1/tenant/7",
+    ]);
+    await expect(cvg.tenants.deploy("tenant_x", new Uint8Array([1]))).rejects.toThrow(TypeError);
+  });
 });
 
 describe("CLI contexts", () => {

@@ -20,6 +20,7 @@ const rows: Array<{ limit: LimitName; label: string; used?: keyof OrgAnswer["usa
   { limit: "destroysPerMinute", label: "Destroys", per: "a minute" },
   { limit: "rotationsPerMinute", label: "Key rotations", per: "a minute" },
   { limit: "logsPerMinute", label: "Log reads", per: "a minute" },
+  { limit: "deploysPerMinute", label: "Deploys, rollbacks and env changes", per: "a minute" },
   { limit: "maxEventStreams", label: "Open event streams", used: "eventStreams" },
   { limit: "maxHeldWaits", label: "Held status requests", used: "heldWaits" },
   { limit: "maxLogFollows", label: "Followed log streams", used: "logFollows" },

@@ -1,5 +1,6 @@
 /**
- * One tenant: its state and health, the state timeline (live), its logs (following new lines),
+ * One tenant: its state and health, its revisions with their build logs, rollback and the app's
+ * environment variables (Deployments.tsx), the state timeline (live), its logs (following new lines),
  * rotating its key (confirm, then the new key once), destroying it (type its name), and the
  * webhook events sent for it with every delivery attempt.
  */
@@ -10,6 +11,7 @@ import { Dialog, EmptyState, ErrorMessage, RevealOnce, StatusBadge, TableScroll,
 import { ago, formatDateTime, useNow } from "../format.js";
 import { useTenantEvents } from "../live.js";
 import { followLogs } from "../logs.js";
+import { Deployments } from "./Deployments.js";
 import { Health } from "./Tenants.js";
 
 const HEALTH_REFRESH_MS = 15_000;
@@ -78,6 +80,8 @@ export function Tenant({ envId }: { envId: number }) {
             <dd>
               {tenant.language}/{tenant.framework}
             </dd>
+            <dt>Revision</dt>
+            <dd data-testid="tenant-revision">{tenant.revision}</dd>
             <dt>API key</dt>
             <dd>
               <code>{tenant.apiKeyPrefix}…</code>
@@ -138,6 +142,9 @@ export function Tenant({ envId }: { envId: number }) {
           </ol>
         )}
       </section>
+      {tenant.status !== "destroyed" ? (
+        <Deployments envId={envId} liveRevision={tenant.revision} canChange={!gone && tenant.status !== "failed"} refreshKey={events.length} onChanged={() => void load()} />
+      ) : null}
       {tenant.status !== "destroyed" ? <Logs envId={envId} /> : null}
       <Webhooks envId={envId} refreshKey={events.length} />
     </main>
@@ -214,7 +221,7 @@ function Actions({ tenant, onChanged }: { tenant: TenantView; onChanged: () => v
         </button>
       </div>
       <Dialog open={dialog === "rotate"} title={`Rotate the API key of ${tenant.name}?`} onClose={close}>
-        <p>The current key stops working at once. The container is re-created with the new key on the same port; the new key is shown once.</p>
+        <p>The current key stops working at once. A new revision with the new key is started beside the running one and switched to once healthy, on the same port; the new key is shown once.</p>
         <ErrorMessage error={error} />
         <footer>
           <button type="button" className="secondary" onClick={close}>
