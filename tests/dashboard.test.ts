@@ -504,12 +504,8 @@ describe("the dashboard", () => {
     await page.getByRole("button", { name: "Build log of revision 2" }).click();
     await expect.poll(() => page.getByTestId("build-log").textContent()).toContain("answered 200 3 times in a row");
 
-    // Revision 1 (the template) records no image of its own, so it cannot be rolled back to: no button.
-    expect(
-      await row(1)
-        .getByRole("button", { name: /Roll back/ })
-        .count(),
-    ).toBe(0);
+    // Revision 1 (the template) went live and records its template image: it can be rolled back to.
+    expect(await row(1).getByRole("button", { name: "Roll back to revision 1" }).count()).toBe(1);
 
     await page.getByLabel("Name").fill("GREETING");
     await page.getByLabel("Value").fill("hello-from-the-dashboard");

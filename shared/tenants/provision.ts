@@ -132,7 +132,7 @@ export async function provisionTenant(ctx: WorkerContext, envId: number): Promis
     commitAfter: limited,
   });
   if (!ready) return "skipped";
-  await markTemplateRevisionLive(ctx, envId);
+  await markTemplateRevisionLive(ctx, envId, image);
   // The port's warm network (if it had one) is the tenant's now: set up the next one, in the background.
   void keepNetworksWarm(ctx).catch((err: unknown) => ctx.logger.warn({ err }, "could not keep networks warm"));
   const ms = (from: number, until: number) => Math.round(until - from);
