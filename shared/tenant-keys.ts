@@ -14,7 +14,7 @@ import { assertBeforeDeadline, type Deadline } from "./deadline.js";
 import { enqueueOrLeaveToReconciler, jobs } from "./jobs.js";
 import { limitsOf } from "./limits/limits.js";
 import { takeToken } from "./limits/rate.js";
-import { rotatableStatuses, teardownStatuses } from "./tenant-state.js";
+import { rotatableStatuses, runningStatuses, teardownStatuses } from "./tenant-state.js";
 import { getTenantForOrg } from "./tenants/queries.js";
 import { transitionTenant } from "./tenants/transition.js";
 
@@ -108,8 +108,10 @@ export async function rotateTenantKey(args: { ctx: AppContext; orgId: number; en
   // Answered 503 already? Then the key stays as it is: a new one nobody saw would lock the tenant out.
   assertBeforeDeadline(deadline, "the key rotation");
   const apiKey = newSecret(TENANT_KEY_PREFIX);
-  // Docker: a new revision with the new key, switched to without downtime (docs/deploys.md).
-  if (ctx.config.CONVERGENCE_RUNTIME === "docker") {
+  // Docker: a new revision with the new key, switched to without downtime (docs/deploys.md). A
+  // sleeping tenant (paused, stopped, waking) has nothing serving to switch from: it is re-created
+  // with the new key, as on Swarm, which wakes it.
+  if (ctx.config.CONVERGENCE_RUNTIME === "docker" && runningStatuses.includes(current.status)) {
     const { tenant, deployment } = await rotateKeyByRevision(ctx, orgId, envId, {
       apiKeyHash: hashSecret(apiKey),
       apiKeyEnc: encryptSecret(apiKey, ctx.config.ENCRYPTION_KEY),

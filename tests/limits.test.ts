@@ -7,6 +7,7 @@
 import { count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenants } from "../shared/db/schema.js";
+import { markTemplateRevisionLive } from "../shared/deploys/revision-one.js";
 import { jobs } from "../shared/jobs.js";
 import { setLimits, type LimitName } from "../shared/limits/limits.js";
 import { transitionTenant } from "../shared/tenants/transition.js";
@@ -42,6 +43,11 @@ async function makeReady(stack: Stack, envId: number) {
   ] as const) {
     expect(await transitionTenant(stack, { envId, from: [from], to, reason: "moved by the test", actor: "test" })).not.toBeNull();
   }
+  // A ready tenant runs its template's image as its live revision 1, as provisioning records it: a
+  // key rotation on Docker makes a new revision from it (docs/deploys.md).
+  const image = "convergence-test/moved-by-the-test:1";
+  await stack.db.update(tenants).set({ image }).where(eq(tenants.envId, envId));
+  await markTemplateRevisionLive(stack, envId, image);
 }
 
 describe("capacity guard", () => {
