@@ -5,7 +5,7 @@
  * stores them in Postgres; workers build and switch (shared/deploys/run.ts).
  */
 import { createRoute, z, type RouteHandler } from "@hono/zod-openapi";
-import { liftDeadline } from "../../shared/deadline.js";
+import { deadlineUnavailable, liftDeadline } from "../../shared/deadline.js";
 import { appEnvOf, deployUpload, deploymentView, getDeployment, listDeployments, maskValue, rollbackTo, setAppEnv } from "../../shared/deploys/deployments.js";
 import type { Deployment } from "../../shared/db/schema.js";
 import { deploymentStatuses } from "../../shared/db/schema.js";
@@ -79,10 +79,19 @@ export const deployHandler: RouteHandler<typeof deployRoute, HonoEnv> = async (c
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the archive as the raw body with Content-Type: application/gzip");
   }
   const ctx = c.get("ctx");
-  liftDeadline(c.get("deadline")); // a 50 MB upload on a slow link takes its time
+  // The tenant is looked up within the request's deadline (a hung Postgres: 503 at once), then the
+  // deadline is lifted while the body arrives (a 50 MB upload on a slow link takes its time), and
+  // what follows gets a deadline of its own, checked before the deployment is committed.
+  await getTenantForOrg(ctx.db, c.get("org").id, id);
+  liftDeadline(c.get("deadline"));
   const archive = Buffer.from(await c.req.arrayBuffer());
   if (archive.length === 0) throw new AppError("INVALID_ARCHIVE", "the body is empty; send a .tar.gz", { reason: "not-gzip" });
-  const d = await deployUpload({ ctx, orgId: c.get("org").id, envId: id, archive, healthPath });
+  const deadline = { at: Date.now() + ctx.config.REQUEST_TIMEOUT_MS };
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(deadlineUnavailable(`POST ${c.req.path}`)), ctx.config.REQUEST_TIMEOUT_MS);
+  });
+  const d = await Promise.race([deployUpload({ ctx, orgId: c.get("org").id, envId: id, archive, healthPath, deadline }), expired]).finally(() => clearTimeout(timer));
   c.get("log").info({ envId: id, revision: d.revision, bytes: archive.length }, "deployment accepted");
   c.header("Location", `/api/v1/tenant/${id}/deployments/${d.revision}`);
   return c.json({ success: true as const, deployment: deploymentView(d) }, 202);

@@ -16,6 +16,7 @@ import { limitsOf } from "../limits/limits.js";
 import { takeToken } from "../limits/rate.js";
 import { runningStatuses } from "../tenant-state.js";
 import { assertOrgCanStartWork } from "../billing/guard.js";
+import { assertBeforeDeadline, type Deadline } from "../deadline.js";
 import { getTenantForOrg } from "../tenants/queries.js";
 import { TENANT_STATUS_CHANNEL } from "../tenants/status-feed.js";
 import { ArchiveError, readArchive } from "./archive.js";
@@ -23,8 +24,8 @@ import { ArchiveError, readArchive } from "./archive.js";
 export const activeDeploymentStatuses = ["queued", "building", "starting"] as const;
 
 /** Checks the archive (nothing stored when it fails), then records revision N+1 and enqueues its build. */
-export async function deployUpload(args: { ctx: AppContext; orgId: number; envId: number; archive: Buffer; healthPath?: string }): Promise<Deployment> {
-  const { ctx, orgId, envId, archive, healthPath } = args;
+export async function deployUpload(args: { ctx: AppContext; orgId: number; envId: number; archive: Buffer; healthPath?: string; deadline?: Deadline }): Promise<Deployment> {
+  const { ctx, orgId, envId, archive, healthPath, deadline } = args;
   await getTenantForOrg(ctx.db, orgId, envId); // 404 before anything else
   await assertOrgCanStartWork(ctx, orgId, "deploys"); // 402 while the organisation's invoice is past due
   if (archive.length > ctx.config.DEPLOY_MAX_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `the archive is larger than ${ctx.config.DEPLOY_MAX_BYTES} bytes`);
@@ -34,6 +35,8 @@ export async function deployUpload(args: { ctx: AppContext; orgId: number; envId
     if (err instanceof ArchiveError) throw new AppError("INVALID_ARCHIVE", err.message, { reason: err.reason, ...(err.entry ? { entry: err.entry } : {}) });
     throw err;
   }
+  // Answered 503 already (a slow Postgres)? Then nothing is recorded for a client that was told it failed.
+  assertBeforeDeadline(deadline, "the deployment");
   return (await newDeployment(ctx, orgId, envId, { source: "upload", archive, healthPath })).deployment;
 }
 
