@@ -113,7 +113,11 @@ function requestFor(op: { operationId: string; path: string }, t: ReadyTenant) {
   const r = table[op.operationId];
   if (!r) throw new Error(`no request for operation ${op.operationId}: add one to this test`);
   if (r.raw) return { path: r.path ?? path, headers: r.headers ?? {}, body: new Uint8Array(r.raw) };
-  return { path: r.path ?? path, headers: { ...r.headers, ...(r.body !== undefined ? { "content-type": "application/json" } : {}) }, body: r.body === undefined ? undefined : JSON.stringify(r.body) };
+  return {
+    path: r.path ?? path,
+    headers: { ...r.headers, ...(r.body !== undefined ? { "content-type": "application/json" } : {}) },
+    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+  };
 }
 
 /** Every operation at once (and a held status request): status, code, and whether it answered within the deadline. */
