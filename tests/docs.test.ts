@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhookEventTypes } from "../shared/webhooks/event-catalog.js";
 import { startStack, type Stack } from "./helpers/stack.js";
 
 type Operation = { operationId?: string; summary?: string; tags?: string[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
@@ -92,7 +93,9 @@ describe("the OpenAPI document", () => {
         else expect(response.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
       }
     }
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["tenant.destroyed", "tenant.failed", "tenant.ready", "tenant.recovered", "tenant.unhealthy"]);
+    // Every event the platform sends (the catalog), each documented.
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...webhookEventTypes].sort());
+    expect(webhookEventTypes).toEqual(expect.arrayContaining(["tenant.ready", "tenant.destroyed", "tenant.paused", "tenant.woke", "deployment.live", "deployment.failed"]));
     for (const hook of Object.values(doc.webhooks)) expect(JSON.stringify(hook.post)).toContain("#/components/schemas/WebhookPayload");
   });
 });
