@@ -29,6 +29,7 @@ const info = {
 const tags = [
   { name: "Tenants", description: "Spawn, list, watch, read logs of, rotate the key of and destroy tenant apps." },
   { name: "Webhooks", description: "The signing secret, and what was delivered. The payloads are under Webhooks." },
+  { name: "Deployments", description: "Your own code in a tenant: revisions built offline and switched to without downtime, rollback, the app's environment variables (see docs/deploys.md)." },
   { name: "Usage", description: "Metered convergence calls, for billing." },
   { name: "Billing", description: "Stripe billing: what was reported to Stripe, reconciled against Stripe's own totals, and payment state (see docs/billing.md)." },
   { name: "Convergence", description: "The convergence call itself, made by a tenant with its own key." },

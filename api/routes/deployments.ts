@@ -40,7 +40,7 @@ const RevisionParams = TenantIdParam.extend({
     .int("revision must be a positive integer")
     .positive("revision must be a positive integer")
     .max(MAX_INT4, "revision is out of range")
-    .openapi({ param: { name: "revision", in: "path" }, example: 2 }),
+    .openapi({ param: { name: "revision", in: "path", description: "the revision's number (1 is the spawn's template)" }, example: 2 }),
 });
 
 const one = (description: string) => ({ description, content: { "application/json": { schema: z.object({ success: z.literal(true), deployment: DeploymentSchema }) } } });
@@ -103,11 +103,12 @@ export const listDeploymentsRoute = createRoute({
   operationId: "listDeployments",
   tags: ["Deployments"],
   summary: "A tenant's revisions, newest first",
+  description: "Every revision the tenant has had (deploys, rollbacks, env changes, key rotations; revision 1 is its template), newest first, a page at a time (`nextCursor`).",
   ...access({ scope: "tenants:read" }),
   request: {
     params: TenantIdParam,
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
+      limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "revisions per page, 1-100" }),
       cursor: z.coerce.number().int().positive().max(MAX_INT4, "cursor is out of range").optional().openapi({ description: "nextCursor of the previous page" }),
     }),
   },
@@ -136,6 +137,8 @@ export const getDeploymentRoute = createRoute({
   operationId: "getDeployment",
   tags: ["Deployments"],
   summary: "One revision",
+  description:
+    "Its status, source, image and error; with `?wait=live` the request is held until the revision is live or has finished otherwise, or `timeout` passed (then it answers the current state).",
   ...access({ scope: "tenants:read" }),
   request: {
     params: RevisionParams,
@@ -146,7 +149,8 @@ export const getDeploymentRoute = createRoute({
         .int("timeout must be a whole number of seconds, 1-60")
         .min(1, "timeout must be a number of seconds, 1-60")
         .max(60, "timeout must be a number of seconds, 1-60")
-        .default(30),
+        .default(30)
+        .openapi({ description: "with wait: how long to hold the request, in seconds (1-60)" }),
     }),
   },
   responses: { 200: one("the revision"), ...errorResponses(400, 401, 403, 404, 429) },
@@ -255,6 +259,7 @@ export const getEnvRoute = createRoute({
   operationId: "getTenantEnv",
   tags: ["Deployments"],
   summary: "The app's environment variables: names and masked hints",
+  description: "The names the app's own variables are set under, each with a masked hint of its value; values are stored encrypted and never returned.",
   ...access({ scope: "tenants:read" }),
   request: { params: TenantIdParam },
   responses: { 200: { description: "the names", content: { "application/json": { schema: EnvView } } }, ...errorResponses(400, 401, 403, 404, 429) },

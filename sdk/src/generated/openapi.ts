@@ -322,7 +322,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tenant's revisions, newest first */
+        /**
+         * A tenant's revisions, newest first
+         * @description Every revision the tenant has had (deploys, rollbacks, env changes, key rotations; revision 1 is its template), newest first, a page at a time (`nextCursor`).
+         */
         get: operations["listDeployments"];
         put?: never;
         /**
@@ -343,7 +346,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One revision */
+        /**
+         * One revision
+         * @description Its status, source, image and error; with `?wait=live` the request is held until the revision is live or has finished otherwise, or `timeout` passed (then it answers the current state).
+         */
         get: operations["getDeployment"];
         put?: never;
         post?: never;
@@ -400,7 +406,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The app's environment variables: names and masked hints */
+        /**
+         * The app's environment variables: names and masked hints
+         * @description The names the app's own variables are set under, each with a masked hint of its value; values are stored encrypted and never returned.
+         */
         get: operations["getTenantEnv"];
         /**
          * Set the app's own environment variables (a new revision)
@@ -4247,6 +4256,7 @@ export interface operations {
             query?: {
                 /** @description nextCursor of the previous page */
                 cursor?: number;
+                /** @description revisions per page, 1-100 */
                 limit?: number;
             };
             header?: never;
@@ -4646,6 +4656,7 @@ export interface operations {
     getDeployment: {
         parameters: {
             query?: {
+                /** @description with wait: how long to hold the request, in seconds (1-60) */
                 timeout?: number;
                 /** @description answer once the revision is live, or finished otherwise (failed, superseded), or the timeout passed */
                 wait?: "live";
@@ -4654,6 +4665,7 @@ export interface operations {
             path: {
                 /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
+                /** @description the revision's number (1 is the spawn's template) */
                 revision: number;
             };
             cookie?: never;
@@ -4820,6 +4832,7 @@ export interface operations {
             path: {
                 /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
+                /** @description the revision's number (1 is the spawn's template) */
                 revision: number;
             };
             cookie?: never;
@@ -4990,6 +5003,7 @@ export interface operations {
             path: {
                 /** @description the tenant: its envId (`1`) or its tenantId (`tenant_1`) */
                 id: number;
+                /** @description the revision's number (1 is the spawn's template) */
                 revision: number;
             };
             cookie?: never;
